@@ -1,0 +1,816 @@
+#include "notspot/engine/area_index.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_reduce.h>
+#include <tbb/parallel_sort.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "notspot/engine/error.hpp"
+#include "notspot/engine/orientation.hpp"
+
+namespace notspot::engine {
+namespace {
+
+// A cell code packs what a grid cell or quadtree slot holds: the tag in the top two bits, a
+// payload below. A label is an area number (kOutsideLabel for none); kTagOverlapLabel is a
+// label whose cell lies in several areas (the payload is the lowest).
+constexpr std::uint32_t kTagMask = 3u << 30;
+constexpr std::uint32_t kTagLabel = 0u << 30;
+constexpr std::uint32_t kTagNode = 1u << 30;
+constexpr std::uint32_t kTagLeaf = 2u << 30;
+constexpr std::uint32_t kTagOverlapLabel = 3u << 30;
+constexpr std::uint32_t kPayloadMask = (1u << 30) - 1;
+constexpr std::uint32_t kOutsideLabel = kPayloadMask;
+
+constexpr std::uint32_t kNoArea = 0xFFFFFFFFu;
+constexpr std::size_t kMaxLeafCandidates = 64;
+
+// A distinct edge with the (at most two) areas whose boundary it belongs to. An edge shared
+// by more areas is split into several records; crossing one toggles membership of its areas.
+struct EdgeRecord {
+  Point a;
+  Point b;
+  std::array<std::uint32_t, 2> areas;
+};
+
+struct LeafEdge {
+  Point a;
+  Point b;
+  std::uint64_t toggle;  // candidate bits flipped by crossing this edge
+  int ref_side;          // orientation(a, b, leaf reference point)
+};
+
+struct BoundaryLeaf {
+  Point ref;
+  std::uint32_t first_edge;
+  std::uint32_t edge_count;
+  std::uint32_t first_candidate;
+  std::uint32_t candidate_count;  // > kMaxLeafCandidates: answered by ray casting
+  std::uint64_t inside;           // candidates containing ref
+};
+
+using AreaSet = std::vector<std::uint32_t>;  // sorted, distinct
+
+bool in_closed_box(Point a, Point b, Point p) {
+  return p.x >= std::min(a.x, b.x) && p.x <= std::max(a.x, b.x) && p.y >= std::min(a.y, b.y) &&
+         p.y <= std::max(a.y, b.y);
+}
+
+// Conservative segment/box test: the box is already expanded by a margin far above the
+// rounding error of this arithmetic, so an edge that touches the true cell is never missed.
+bool segment_touches_box(Point a, Point b, const Box& box) {
+  if (std::max(a.x, b.x) < box.xmin || std::min(a.x, b.x) > box.xmax ||
+      std::max(a.y, b.y) < box.ymin || std::min(a.y, b.y) > box.ymax) {
+    return false;
+  }
+  const double dx = b.x - a.x;
+  const double dy = b.y - a.y;
+  auto side = [&](double x, double y) { return dx * (y - a.y) - dy * (x - a.x); };
+  const double s[4] = {side(box.xmin, box.ymin), side(box.xmax, box.ymin),
+                       side(box.xmin, box.ymax), side(box.xmax, box.ymax)};
+  const bool all_positive = s[0] > 0 && s[1] > 0 && s[2] > 0 && s[3] > 0;
+  const bool all_negative = s[0] < 0 && s[1] < 0 && s[2] < 0 && s[3] < 0;
+  return !all_positive && !all_negative;
+}
+
+// Half-open crossing test of the ray from p towards +x (see contains_half_open).
+inline bool ray_crosses(Point a, Point b, Point p) {
+  if ((a.y > p.y) == (b.y > p.y)) return false;
+  const int o = orientation(a, b, p);
+  return b.y > a.y ? o > 0 : o < 0;
+}
+
+enum class Crossing { kNone, kProper, kDegenerate };
+
+// Does the segment r→p cross edge a→b? kDegenerate when it touches the edge anywhere but in a
+// single interior point of both (passes through a vertex, runs along the edge, or an endpoint
+// lies on the edge): then crossing parity is not well defined and callers fall back.
+Crossing segment_crossing(Point r, Point p, Point a, Point b) {
+  const int o_r = orientation(a, b, r);
+  const int o_p = orientation(a, b, p);
+  if (o_r == 0 && o_p == 0) {
+    const bool overlap = std::max(r.x, p.x) >= std::min(a.x, b.x) &&
+                         std::min(r.x, p.x) <= std::max(a.x, b.x) &&
+                         std::max(r.y, p.y) >= std::min(a.y, b.y) &&
+                         std::min(r.y, p.y) <= std::max(a.y, b.y);
+    return overlap ? Crossing::kDegenerate : Crossing::kNone;
+  }
+  if (o_r == 0) return in_closed_box(a, b, r) ? Crossing::kDegenerate : Crossing::kNone;
+  if (o_p == 0) return in_closed_box(a, b, p) ? Crossing::kDegenerate : Crossing::kNone;
+  if (o_r == o_p) return Crossing::kNone;
+  const int s_a = orientation(r, p, a);
+  const int s_b = orientation(r, p, b);
+  if (s_a == 0 || s_b == 0) return Crossing::kDegenerate;
+  return s_a != s_b ? Crossing::kProper : Crossing::kNone;
+}
+
+bool on_any_edge(Point p, std::span<const std::uint32_t> edge_ids,
+                 const std::vector<EdgeRecord>& edges) {
+  for (std::uint32_t id : edge_ids) {
+    const EdgeRecord& e = edges[id];
+    if (in_closed_box(e.a, e.b, p) && orientation(e.a, e.b, p) == 0) return true;
+  }
+  return false;
+}
+
+// Candidate reference points inside a cell, as fractions of its size: the centre first, then a
+// Halton sequence, so that some candidate avoids every edge and vertex.
+constexpr std::array<std::pair<double, double>, 12> kReferenceFractions = {{
+    {0.5, 0.5},
+    {0.25, 1.0 / 3},
+    {0.75, 2.0 / 3},
+    {0.125, 1.0 / 9},
+    {0.625, 4.0 / 9},
+    {0.375, 7.0 / 9},
+    {0.875, 2.0 / 9},
+    {0.0625, 5.0 / 9},
+    {0.5625, 8.0 / 9},
+    {0.3125, 1.0 / 27},
+    {0.8125, 10.0 / 27},
+    {0.1875, 19.0 / 27},
+}};
+
+std::uint64_t pair_key(std::uint32_t a, std::uint32_t b) {
+  return (std::uint64_t{std::min(a, b)} << 32) | std::max(a, b);
+}
+
+// What one row of the top grid contributes to the index; rows are built independently (in
+// parallel) and appended in row order, so the result does not depend on the thread count.
+struct RowResult {
+  std::vector<std::uint32_t> codes;  // one per column
+  std::vector<std::uint32_t> nodes;  // groups of four child codes (local numbering)
+  std::vector<BoundaryLeaf> leaves;
+  std::vector<LeafEdge> leaf_edges;
+  std::vector<std::uint32_t> candidates;
+  std::vector<std::pair<std::uint64_t, Point>> overlaps;  // in discovery order
+  std::size_t interior_cells = 0;
+  std::size_t fallback_leaves = 0;
+  int deepest_level = 0;
+};
+
+}  // namespace
+
+struct AreaIndex::Impl {
+  AreaIndexOptions options;
+  std::size_t area_count = 0;
+  std::vector<Box> area_boxes;
+  std::vector<EdgeRecord> edges;
+  std::vector<std::uint32_t> area_edge_offsets;  // CSR: edges of each area
+  std::vector<std::uint32_t> area_edge_ids;
+
+  Box extent;
+  double margin = 0;  // tolerance added to cell boxes when assigning edges
+  double x0 = 0, y0 = 0, cell_w = 1, cell_h = 1, inv_cell_w = 1, inv_cell_h = 1;
+  std::size_t cols = 1, rows = 1;
+  std::vector<std::uint32_t> grid;
+  std::vector<std::uint32_t> nodes;
+  std::vector<BoundaryLeaf> leaves;
+  std::vector<LeafEdge> leaf_edges;
+  std::vector<std::uint32_t> leaf_candidates;
+  std::vector<AreaOverlap> overlaps;
+  Stats stats;
+
+  // ---- construction -------------------------------------------------------------------
+
+  void collect_edges(std::span<const MultiPolygon> areas);
+  void choose_grid();
+  std::vector<std::uint32_t> assign_edges_to_cells(std::vector<std::uint32_t>& offsets) const;
+  RowResult build_row(std::size_t row, const std::vector<std::uint32_t>& cell_offsets,
+                      const std::vector<std::uint32_t>& cell_edges) const;
+
+  Box cell_box(std::size_t col, std::size_t row) const {
+    const double xmin = x0 + static_cast<double>(col) * cell_w;
+    const double ymin = y0 + static_cast<double>(row) * cell_h;
+    return {xmin, ymin, xmin + cell_w, ymin + cell_h};
+  }
+  Box expanded(const Box& b) const {
+    return {b.xmin - margin, b.ymin - margin, b.xmax + margin, b.ymax + margin};
+  }
+
+  bool area_contains(std::uint32_t area, Point p) const {
+    bool inside = false;
+    for (std::uint32_t i = area_edge_offsets[area]; i < area_edge_offsets[area + 1]; ++i) {
+      const EdgeRecord& e = edges[area_edge_ids[i]];
+      if (ray_crosses(e.a, e.b, p)) inside = !inside;
+    }
+    return inside;
+  }
+
+  AreaSet areas_of(std::span<const std::uint32_t> edge_ids) const {
+    AreaSet out;
+    for (std::uint32_t id : edge_ids) {
+      for (std::uint32_t a : edges[id].areas)
+        if (a != kNoArea) out.push_back(a);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  // Areas containing `to`, given those containing `from`, where both points lie in the region
+  // covered by `edge_ids` (so no other area's boundary separates them).
+  AreaSet derive(Point from, const AreaSet& at_from, Point to,
+                 std::span<const std::uint32_t> edge_ids) const {
+    AreaSet toggled;
+    bool degenerate = false;
+    for (std::uint32_t id : edge_ids) {
+      const EdgeRecord& e = edges[id];
+      const Crossing c = segment_crossing(from, to, e.a, e.b);
+      if (c == Crossing::kDegenerate) {
+        degenerate = true;
+        break;
+      }
+      if (c == Crossing::kProper) {
+        for (std::uint32_t a : e.areas)
+          if (a != kNoArea) toggled.push_back(a);
+      }
+    }
+    if (degenerate) return recompute(at_from, to, edge_ids);
+    std::sort(toggled.begin(), toggled.end());
+    AreaSet odd;
+    for (std::size_t i = 0; i < toggled.size();) {
+      std::size_t j = i;
+      while (j < toggled.size() && toggled[j] == toggled[i]) ++j;
+      if ((j - i) % 2 == 1) odd.push_back(toggled[i]);
+      i = j;
+    }
+    AreaSet result;
+    std::set_symmetric_difference(at_from.begin(), at_from.end(), odd.begin(), odd.end(),
+                                  std::back_inserter(result));
+    return result;
+  }
+
+  // Fallback of derive(): ray casting for the areas whose edges are nearby.
+  AreaSet recompute(const AreaSet& at_from, Point to,
+                    std::span<const std::uint32_t> edge_ids) const {
+    const AreaSet nearby = areas_of(edge_ids);
+    AreaSet result;
+    std::set_difference(at_from.begin(), at_from.end(), nearby.begin(), nearby.end(),
+                        std::back_inserter(result));
+    for (std::uint32_t a : nearby)
+      if (area_contains(a, to)) result.push_back(a);
+    std::sort(result.begin(), result.end());
+    return result;
+  }
+
+  // ---- queries --------------------------------------------------------------------------
+
+  std::uint32_t locate(Point p, bool& several) const {
+    several = false;
+    const double fx = (p.x - x0) * inv_cell_w;
+    const double fy = (p.y - y0) * inv_cell_h;
+    // The comparisons are written so that NaN lands outside.
+    if (!(fx >= 0.0 && fx < static_cast<double>(cols) && fy >= 0.0 &&
+          fy < static_cast<double>(rows))) {
+      return kOutside;
+    }
+    const std::size_t col = static_cast<std::size_t>(fx);
+    const std::size_t row = static_cast<std::size_t>(fy);
+    std::uint32_t code = grid[row * cols + col];
+    if ((code & kTagMask) == kTagNode) {
+      double xmin = x0 + static_cast<double>(col) * cell_w;
+      double ymin = y0 + static_cast<double>(row) * cell_h;
+      double w = cell_w;
+      double h = cell_h;
+      do {
+        w *= 0.5;
+        h *= 0.5;
+        std::uint32_t quadrant = 0;
+        if (p.x >= xmin + w) {
+          xmin += w;
+          quadrant |= 1;
+        }
+        if (p.y >= ymin + h) {
+          ymin += h;
+          quadrant |= 2;
+        }
+        code = nodes[(code & kPayloadMask) * 4 + quadrant];
+      } while ((code & kTagMask) == kTagNode);
+    }
+    switch (code & kTagMask) {
+      case kTagLabel: {
+        const std::uint32_t label = code & kPayloadMask;
+        return label == kOutsideLabel ? kOutside : label;
+      }
+      case kTagOverlapLabel:
+        several = true;
+        return code & kPayloadMask;
+      default:
+        return locate_in_leaf(leaves[code & kPayloadMask], p, several);
+    }
+  }
+
+  std::uint32_t locate_in_leaf(const BoundaryLeaf& leaf, Point p, bool& several) const {
+    if (leaf.candidate_count > kMaxLeafCandidates) return ray_cast_leaf(leaf, p, several);
+    std::uint64_t toggles = 0;
+    const LeafEdge* e = leaf_edges.data() + leaf.first_edge;
+    const LeafEdge* end = e + leaf.edge_count;
+    for (; e != end; ++e) {
+      const int side = orientation(e->a, e->b, p);
+      if (side == 0) {
+        // p is on the edge's line: on the edge itself, or collinear with the reference point.
+        if (e->ref_side == 0 || in_closed_box(e->a, e->b, p)) return ray_cast_leaf(leaf, p, several);
+        continue;
+      }
+      if (side == e->ref_side || e->ref_side == 0) continue;
+      const int s_a = orientation(leaf.ref, p, e->a);
+      const int s_b = orientation(leaf.ref, p, e->b);
+      if (s_a == 0 || s_b == 0) return ray_cast_leaf(leaf, p, several);
+      if (s_a != s_b) toggles ^= e->toggle;
+    }
+    const std::uint64_t inside = leaf.inside ^ toggles;
+    if (inside == 0) return kOutside;
+    several = std::popcount(inside) > 1;
+    return leaf_candidates[leaf.first_candidate + std::countr_zero(inside)];
+  }
+
+  // Exact answer under the boundary rule for points the crossing count cannot settle: on an
+  // edge, or collinear with the reference point and a vertex. Candidates are sorted, so the
+  // first hit is the lowest area.
+  std::uint32_t ray_cast_leaf(const BoundaryLeaf& leaf, Point p, bool& several) const {
+    std::uint32_t found = kOutside;
+    for (std::uint32_t i = 0; i < leaf.candidate_count; ++i) {
+      const std::uint32_t area = leaf_candidates[leaf.first_candidate + i];
+      if (!area_contains(area, p)) continue;
+      if (found != kOutside) {
+        several = true;
+        break;
+      }
+      found = area;
+    }
+    return found;
+  }
+};
+
+void AreaIndex::Impl::collect_edges(std::span<const MultiPolygon> areas) {
+  struct RawEdge {
+    Point lo;
+    Point hi;
+    std::uint32_t area;
+  };
+  auto key_less = [](const RawEdge& l, const RawEdge& r) {
+    if (l.lo.x != r.lo.x) return l.lo.x < r.lo.x;
+    if (l.lo.y != r.lo.y) return l.lo.y < r.lo.y;
+    if (l.hi.x != r.hi.x) return l.hi.x < r.hi.x;
+    if (l.hi.y != r.hi.y) return l.hi.y < r.hi.y;
+    return l.area < r.area;
+  };
+  auto point_less = [](Point l, Point r) { return l.x < r.x || (l.x == r.x && l.y < r.y); };
+
+  std::vector<RawEdge> raw;
+  area_boxes.resize(areas.size());
+  for (std::uint32_t i = 0; i < areas.size(); ++i) {
+    if (!all_finite(areas[i])) {
+      throw input_error("area #" + std::to_string(i) +
+                        " has a coordinate that is not a finite number; fix or remove it");
+    }
+    area_boxes[i] = bounding_box(areas[i]);
+    stats.input_edges += vertex_count(areas[i]);
+    auto add_ring = [&](const Ring& ring) {
+      const std::size_t n = ring.size();
+      for (std::size_t k = 0; k < n; ++k) {
+        const Point a = ring[k];
+        const Point b = ring[(k + 1) % n];
+        if (a == b) continue;  // zero-length edges (incl. a repeated closing vertex) cross nothing
+        raw.push_back(point_less(a, b) ? RawEdge{a, b, i} : RawEdge{b, a, i});
+      }
+    };
+    for (const Polygon& polygon : areas[i]) {
+      add_ring(polygon.exterior);
+      for (const Ring& hole : polygon.holes) add_ring(hole);
+    }
+  }
+  tbb::parallel_sort(raw.begin(), raw.end(), key_less);
+
+  // Group identical segments; an area that has the same segment an even number of times
+  // (e.g. a slit) is not separated by it, so only odd multiplicities are kept.
+  std::vector<std::uint32_t> odd_areas;
+  for (std::size_t i = 0; i < raw.size();) {
+    std::size_t j = i;
+    while (j < raw.size() && raw[j].lo == raw[i].lo && raw[j].hi == raw[i].hi) ++j;
+    odd_areas.clear();
+    for (std::size_t k = i; k < j;) {
+      std::size_t m = k;
+      while (m < j && raw[m].area == raw[k].area) ++m;
+      if ((m - k) % 2 == 1) odd_areas.push_back(raw[k].area);
+      k = m;
+    }
+    for (std::size_t k = 0; k < odd_areas.size(); k += 2) {
+      const std::uint32_t second = k + 1 < odd_areas.size() ? odd_areas[k + 1] : kNoArea;
+      edges.push_back({raw[i].lo, raw[i].hi, {odd_areas[k], second}});
+    }
+    i = j;
+  }
+  if (edges.size() >= kPayloadMask) {
+    throw input_error("areas have " + std::to_string(edges.size()) +
+                      " distinct edges; notspot indexes at most 2^30 edges");
+  }
+  stats.distinct_edges = edges.size();
+
+  area_edge_offsets.assign(area_count + 1, 0);
+  for (const EdgeRecord& e : edges)
+    for (std::uint32_t a : e.areas)
+      if (a != kNoArea) ++area_edge_offsets[a + 1];
+  for (std::size_t a = 0; a < area_count; ++a) area_edge_offsets[a + 1] += area_edge_offsets[a];
+  area_edge_ids.resize(area_edge_offsets[area_count]);
+  std::vector<std::uint32_t> fill(area_edge_offsets.begin(), area_edge_offsets.end() - 1);
+  for (std::uint32_t id = 0; id < edges.size(); ++id)
+    for (std::uint32_t a : edges[id].areas)
+      if (a != kNoArea) area_edge_ids[fill[a]++] = id;
+}
+
+void AreaIndex::Impl::choose_grid() {
+  for (const Box& b : area_boxes)
+    if (!b.empty()) extent.expand(b);
+  if (extent.empty()) {
+    extent = {0, 0, 1, 1};
+  }
+  const double size = std::max({extent.width(), extent.height(), 1e-300});
+  // Pad the extent so that no area touches the grid's border, and pick an edge-assignment
+  // margin far above the rounding error of cell arithmetic (~1e-16 of the extent) yet far
+  // below any real feature.
+  const double pad = size * 1e-6 + 1e-300;
+  margin = size * 1e-9;
+  extent = {extent.xmin - pad, extent.ymin - pad, extent.xmax + pad, extent.ymax + pad};
+
+  const double wanted =
+      std::clamp(std::ceil(static_cast<double>(edges.size()) * options.top_cells_per_edge), 1.0,
+                 static_cast<double>(options.max_top_cells));
+  const double aspect = extent.width() / extent.height();
+  cols = static_cast<std::size_t>(std::clamp(std::round(std::sqrt(wanted * aspect)), 1.0, wanted));
+  rows = static_cast<std::size_t>(std::max(1.0, std::ceil(wanted / static_cast<double>(cols))));
+  x0 = extent.xmin;
+  y0 = extent.ymin;
+  cell_w = extent.width() / static_cast<double>(cols);
+  cell_h = extent.height() / static_cast<double>(rows);
+  inv_cell_w = 1.0 / cell_w;
+  inv_cell_h = 1.0 / cell_h;
+  stats.top_columns = cols;
+  stats.top_rows = rows;
+}
+
+std::vector<std::uint32_t> AreaIndex::Impl::assign_edges_to_cells(
+    std::vector<std::uint32_t>& offsets) const {
+  auto cell_range = [&](double lo, double hi, double origin, double inv, std::size_t n) {
+    const double f_lo = std::floor((lo - margin - origin) * inv);
+    const double f_hi = std::floor((hi + margin - origin) * inv);
+    const auto clampi = [&](double f) {
+      return static_cast<std::size_t>(std::clamp(f, 0.0, static_cast<double>(n - 1)));
+    };
+    return std::pair{clampi(f_lo), clampi(f_hi)};
+  };
+  // Two passes (count, then fill) keep memory at one entry per edge-cell incidence.
+  offsets.assign(cols * rows + 1, 0);
+  std::vector<std::uint32_t> cell_edges;
+  for (int pass = 0; pass < 2; ++pass) {
+    std::vector<std::uint32_t> fill;
+    if (pass == 1) {
+      for (std::size_t c = 0; c < cols * rows; ++c) offsets[c + 1] += offsets[c];
+      cell_edges.resize(offsets.back());
+      fill.assign(offsets.begin(), offsets.end() - 1);
+    }
+    for (std::uint32_t id = 0; id < edges.size(); ++id) {
+      const EdgeRecord& e = edges[id];
+      const auto [c0, c1] = cell_range(std::min(e.a.x, e.b.x), std::max(e.a.x, e.b.x), x0,
+                                       inv_cell_w, cols);
+      const auto [r0, r1] = cell_range(std::min(e.a.y, e.b.y), std::max(e.a.y, e.b.y), y0,
+                                       inv_cell_h, rows);
+      for (std::size_t r = r0; r <= r1; ++r) {
+        for (std::size_t c = c0; c <= c1; ++c) {
+          if (!segment_touches_box(e.a, e.b, expanded(cell_box(c, r)))) continue;
+          const std::size_t cell = r * cols + c;
+          if (pass == 0) {
+            ++offsets[cell + 1];
+          } else {
+            cell_edges[fill[cell]++] = id;
+          }
+        }
+      }
+    }
+  }
+  return cell_edges;
+}
+
+RowResult AreaIndex::Impl::build_row(std::size_t row, const std::vector<std::uint32_t>& cell_offsets,
+                                     const std::vector<std::uint32_t>& cell_edges) const {
+  RowResult out;
+  out.codes.resize(cols);
+  auto edges_of_cell = [&](std::size_t col) {
+    const std::size_t cell = row * cols + col;
+    return std::span<const std::uint32_t>(cell_edges.data() + cell_offsets[cell],
+                                          cell_offsets[cell + 1] - cell_offsets[cell]);
+  };
+  auto note_overlap = [&](const AreaSet& set, Point where) {
+    for (std::size_t i = 0; i + 1 < set.size(); ++i)
+      out.overlaps.emplace_back(pair_key(set[i], set[i + 1]), where);
+  };
+  auto label_code = [&](const AreaSet& set, Point where) {
+    ++out.interior_cells;
+    if (set.empty()) return kTagLabel | kOutsideLabel;
+    if (set.size() == 1) return kTagLabel | set[0];
+    note_overlap(set, where);
+    return kTagOverlapLabel | set[0];
+  };
+  // A reference point in `box` that lies on none of `edge_ids`.
+  auto reference_candidates = [](const Box& box) {
+    std::array<Point, kReferenceFractions.size()> points;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      points[i] = {box.xmin + kReferenceFractions[i].first * box.width(),
+                   box.ymin + kReferenceFractions[i].second * box.height()};
+    }
+    return points;
+  };
+
+  struct Task {
+    Box box;
+    Point ref;
+    AreaSet inside;
+    std::vector<std::uint32_t> edge_ids;
+    int depth;
+  };
+
+  // Builds the subtree of a boundary cell and returns its code (local numbering).
+  auto build_subtree = [&](auto&& self, Task task) -> std::uint32_t {
+    if (task.edge_ids.empty()) return label_code(task.inside, task.ref);
+    out.deepest_level = std::max(out.deepest_level, task.depth);
+    AreaSet candidates = areas_of(task.edge_ids);
+    {
+      AreaSet merged;
+      std::set_union(candidates.begin(), candidates.end(), task.inside.begin(),
+                     task.inside.end(), std::back_inserter(merged));
+      candidates = std::move(merged);
+    }
+    const bool small = task.edge_ids.size() <= options.max_leaf_edges &&
+                       candidates.size() <= kMaxLeafCandidates;
+    if (small || task.depth >= options.max_depth) {
+      BoundaryLeaf leaf{};
+      leaf.ref = task.ref;
+      leaf.first_edge = static_cast<std::uint32_t>(out.leaf_edges.size());
+      leaf.edge_count = static_cast<std::uint32_t>(task.edge_ids.size());
+      leaf.first_candidate = static_cast<std::uint32_t>(out.candidates.size());
+      leaf.candidate_count = static_cast<std::uint32_t>(candidates.size());
+      auto bit_of = [&](std::uint32_t area) -> std::uint64_t {
+        if (area == kNoArea || candidates.size() > kMaxLeafCandidates) return 0;
+        const auto it = std::lower_bound(candidates.begin(), candidates.end(), area);
+        return std::uint64_t{1} << (it - candidates.begin());
+      };
+      for (std::uint32_t a : task.inside) leaf.inside |= bit_of(a);
+      for (std::uint32_t id : task.edge_ids) {
+        const EdgeRecord& e = edges[id];
+        out.leaf_edges.push_back(
+            {e.a, e.b, bit_of(e.areas[0]) ^ bit_of(e.areas[1]), orientation(e.a, e.b, task.ref)});
+      }
+      out.candidates.insert(out.candidates.end(), candidates.begin(), candidates.end());
+      if (candidates.size() > kMaxLeafCandidates) ++out.fallback_leaves;
+      if (task.inside.size() > 1) note_overlap(task.inside, task.ref);
+      // Boundaries of two different areas crossing inside the leaf mean the areas overlap.
+      for (std::size_t i = 0; i < task.edge_ids.size(); ++i) {
+        const EdgeRecord& e = edges[task.edge_ids[i]];
+        for (std::size_t j = i + 1; j < task.edge_ids.size(); ++j) {
+          const EdgeRecord& f = edges[task.edge_ids[j]];
+          if (segment_crossing(e.a, e.b, f.a, f.b) != Crossing::kProper) continue;
+          for (std::uint32_t a : e.areas)
+            for (std::uint32_t b : f.areas)
+              if (a != kNoArea && b != kNoArea && a != b)
+                out.overlaps.emplace_back(pair_key(a, b), e.a);
+        }
+      }
+      out.leaves.push_back(leaf);
+      return kTagLeaf | static_cast<std::uint32_t>(out.leaves.size() - 1);
+    }
+
+    const std::size_t node = out.nodes.size() / 4;
+    out.nodes.resize(out.nodes.size() + 4);
+    const double w = task.box.width() * 0.5;
+    const double h = task.box.height() * 0.5;
+    for (std::uint32_t quadrant = 0; quadrant < 4; ++quadrant) {
+      Task child;
+      child.depth = task.depth + 1;
+      const double xmin = (quadrant & 1) ? task.box.xmin + w : task.box.xmin;
+      const double ymin = (quadrant & 2) ? task.box.ymin + h : task.box.ymin;
+      child.box = {xmin, ymin, xmin + w, ymin + h};
+      const Box grown = expanded(child.box);
+      for (std::uint32_t id : task.edge_ids) {
+        if (segment_touches_box(edges[id].a, edges[id].b, grown)) child.edge_ids.push_back(id);
+      }
+      const auto points = reference_candidates(child.box);
+      child.ref = points[0];
+      bool found = false;
+      for (Point p : points) {
+        if (on_any_edge(p, child.edge_ids, edges)) continue;
+        child.ref = p;
+        found = true;
+        break;
+      }
+      if (!found && !child.edge_ids.empty()) {
+        throw internal_error("AreaIndex: no reference point off the edges in a cell near (" +
+                             std::to_string(child.box.xmin) + ", " +
+                             std::to_string(child.box.ymin) + ")");
+      }
+      child.inside = derive(task.ref, task.inside, child.ref, task.edge_ids);
+      const std::uint32_t code = self(self, std::move(child));
+      out.nodes[node * 4 + quadrant] = code;
+    }
+    return kTagNode | static_cast<std::uint32_t>(node);
+  };
+
+  // March along the row's centre line from the east, where no area is, carrying the set of
+  // areas containing the current point from one cell to the next.
+  const double y_line = y0 + (static_cast<double>(row) + 0.5) * cell_h;
+  Point previous{x0 + static_cast<double>(cols) * cell_w, y_line};
+  AreaSet inside_previous;
+  std::vector<std::uint32_t> span_edges;
+  for (std::size_t col = cols; col-- > 0;) {
+    const auto own = edges_of_cell(col);
+    span_edges.assign(own.begin(), own.end());
+    if (col + 1 < cols) {
+      const auto east = edges_of_cell(col + 1);
+      span_edges.insert(span_edges.end(), east.begin(), east.end());
+      std::sort(span_edges.begin(), span_edges.end());
+      span_edges.erase(std::unique(span_edges.begin(), span_edges.end()), span_edges.end());
+    }
+    const Box box = cell_box(col, row);
+    Point on_line{box.xmin + 0.5 * box.width(), y_line};
+    const AreaSet inside_on_line = derive(previous, inside_previous, on_line, span_edges);
+    if (own.empty()) {
+      out.codes[col] = label_code(inside_on_line, on_line);
+    } else {
+      Task task;
+      task.box = box;
+      task.depth = 0;
+      task.edge_ids.assign(own.begin(), own.end());
+      task.ref = on_line;
+      if (on_any_edge(on_line, own, edges)) {
+        bool found = false;
+        for (Point p : reference_candidates(box)) {
+          if (on_any_edge(p, own, edges)) continue;
+          task.ref = p;
+          found = true;
+          break;
+        }
+        if (!found) {
+          throw internal_error("AreaIndex: no reference point off the edges in a cell near (" +
+                               std::to_string(box.xmin) + ", " + std::to_string(box.ymin) + ")");
+        }
+        task.inside = derive(on_line, inside_on_line, task.ref, own);
+      } else {
+        task.inside = inside_on_line;
+      }
+      out.codes[col] = build_subtree(build_subtree, std::move(task));
+    }
+    previous = on_line;
+    inside_previous = inside_on_line;
+  }
+  return out;
+}
+
+AreaIndex::AreaIndex(std::span<const MultiPolygon> areas, AreaIndexOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  if (options.max_leaf_edges < 1 || options.max_depth < 0 || options.max_depth > 24 ||
+      !(options.top_cells_per_edge > 0) || options.max_top_cells < 1) {
+    throw internal_error("AreaIndexOptions out of range");
+  }
+  if (areas.size() > kMaxAreas) {
+    throw input_error("too many areas (" + std::to_string(areas.size()) + "); notspot supports " +
+                      std::to_string(kMaxAreas));
+  }
+  m.options = options;
+  m.area_count = areas.size();
+  m.stats.areas = areas.size();
+  m.collect_edges(areas);
+  m.choose_grid();
+
+  std::vector<std::uint32_t> cell_offsets;
+  const std::vector<std::uint32_t> cell_edges = m.assign_edges_to_cells(cell_offsets);
+
+  std::vector<RowResult> rows(m.rows);
+  tbb::parallel_for(std::size_t{0}, m.rows, [&](std::size_t r) {
+    rows[r] = m.build_row(r, cell_offsets, cell_edges);
+  });
+
+  // Append rows in order, renumbering their local nodes and leaves.
+  m.grid.resize(m.cols * m.rows);
+  std::map<std::uint64_t, Point> overlap_first_seen;
+  for (std::size_t r = 0; r < m.rows; ++r) {
+    RowResult& row = rows[r];
+    const auto node_base = static_cast<std::uint32_t>(m.nodes.size() / 4);
+    const auto leaf_base = static_cast<std::uint32_t>(m.leaves.size());
+    const auto edge_base = static_cast<std::uint32_t>(m.leaf_edges.size());
+    const auto candidate_base = static_cast<std::uint32_t>(m.leaf_candidates.size());
+    auto renumber = [&](std::uint32_t code) {
+      switch (code & kTagMask) {
+        case kTagNode: return code + node_base;
+        case kTagLeaf: return code + leaf_base;
+        default: return code;
+      }
+    };
+    for (std::size_t c = 0; c < m.cols; ++c) m.grid[r * m.cols + c] = renumber(row.codes[c]);
+    for (std::uint32_t code : row.nodes) m.nodes.push_back(renumber(code));
+    for (BoundaryLeaf leaf : row.leaves) {
+      leaf.first_edge += edge_base;
+      leaf.first_candidate += candidate_base;
+      m.leaves.push_back(leaf);
+    }
+    m.leaf_edges.insert(m.leaf_edges.end(), row.leaf_edges.begin(), row.leaf_edges.end());
+    m.leaf_candidates.insert(m.leaf_candidates.end(), row.candidates.begin(),
+                             row.candidates.end());
+    for (const auto& [key, where] : row.overlaps) overlap_first_seen.emplace(key, where);
+    m.stats.interior_cells += row.interior_cells;
+    m.stats.fallback_leaves += row.fallback_leaves;
+    m.stats.deepest_level = std::max(m.stats.deepest_level, row.deepest_level);
+    row = RowResult{};
+  }
+  if (m.leaf_edges.size() >= 0xFFFFFFFFull || m.nodes.size() / 4 >= kPayloadMask ||
+      m.leaves.size() >= kPayloadMask) {
+    throw input_error("areas too detailed to index (more than 2^30 cells)");
+  }
+  for (const auto& [key, where] : overlap_first_seen) {
+    m.overlaps.push_back({static_cast<std::uint32_t>(key >> 32),
+                          static_cast<std::uint32_t>(key & 0xFFFFFFFFu), where});
+  }
+
+  m.stats.boundary_leaves = m.leaves.size();
+  m.stats.leaf_edges = m.leaf_edges.size();
+  m.stats.quadtree_nodes = m.nodes.size() / 4;
+  m.stats.memory_bytes = m.grid.size() * sizeof(std::uint32_t) +
+                         m.nodes.size() * sizeof(std::uint32_t) +
+                         m.leaves.size() * sizeof(BoundaryLeaf) +
+                         m.leaf_edges.size() * sizeof(LeafEdge) +
+                         m.leaf_candidates.size() * sizeof(std::uint32_t) +
+                         m.edges.size() * sizeof(EdgeRecord) +
+                         (m.area_edge_ids.size() + m.area_edge_offsets.size()) *
+                             sizeof(std::uint32_t) +
+                         m.area_boxes.size() * sizeof(Box);
+}
+
+AreaIndex::~AreaIndex() = default;
+AreaIndex::AreaIndex(AreaIndex&&) noexcept = default;
+AreaIndex& AreaIndex::operator=(AreaIndex&&) noexcept = default;
+
+std::uint32_t AreaIndex::locate(Point p) const {
+  bool several = false;
+  return impl_->locate(p, several);
+}
+
+std::uint32_t AreaIndex::locate(Point p, bool& in_several_areas) const {
+  return impl_->locate(p, in_several_areas);
+}
+
+std::size_t AreaIndex::locate_all(std::span<const double> xs, std::span<const double> ys,
+                                  std::span<std::uint32_t> out) const {
+  if (xs.size() != out.size() || ys.size() != out.size()) {
+    throw internal_error("AreaIndex::locate_all: spans of different sizes");
+  }
+  const Impl& m = *impl_;
+  return tbb::parallel_reduce(
+      tbb::blocked_range<std::size_t>(0, out.size(), 4096), std::size_t{0},
+      [&](const tbb::blocked_range<std::size_t>& range, std::size_t several_count) {
+        for (std::size_t i = range.begin(); i != range.end(); ++i) {
+          bool several = false;
+          out[i] = m.locate({xs[i], ys[i]}, several);
+          several_count += several;
+        }
+        return several_count;
+      },
+      std::plus<>());
+}
+
+std::vector<std::uint32_t> AreaIndex::areas_containing(Point p) const {
+  const Impl& m = *impl_;
+  std::vector<std::uint32_t> out;
+  for (std::uint32_t a = 0; a < m.area_count; ++a) {
+    if (m.area_boxes[a].contains(p) && m.area_contains(a, p)) out.push_back(a);
+  }
+  return out;
+}
+
+std::size_t AreaIndex::area_count() const { return impl_->area_count; }
+Box AreaIndex::extent() const { return impl_->extent; }
+const AreaIndex::Stats& AreaIndex::stats() const { return impl_->stats; }
+std::span<const AreaOverlap> AreaIndex::overlaps() const { return impl_->overlaps; }
+
+bool contains_half_open(const MultiPolygon& area, Point p) {
+  bool inside = false;
+  auto ring_crossings = [&](const Ring& ring) {
+    const std::size_t n = ring.size();
+    for (std::size_t k = 0; k < n; ++k) {
+      if (ray_crosses(ring[k], ring[(k + 1) % n], p)) inside = !inside;
+    }
+  };
+  for (const Polygon& polygon : area) {
+    ring_crossings(polygon.exterior);
+    for (const Ring& hole : polygon.holes) ring_crossings(hole);
+  }
+  return inside;
+}
+
+}  // namespace notspot::engine
