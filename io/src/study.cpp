@@ -1,0 +1,1 @@
+#include "notspot/io/study.hpp"
