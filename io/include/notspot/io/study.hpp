@@ -12,7 +12,7 @@ namespace notspot::io {
 
 /// Where a value came from in the study file, for error messages ("study.toml:12").
 struct SourceLine {
-  std::filesystem::path file;
+  std::filesystem::path file;  ///< The study file as the caller named it to load_study().
   std::uint32_t line = 0;  ///< 1-based; 0 when the value was defaulted.
   std::string describe() const;  ///< "study.toml:12" or "study.toml" when line is 0.
 };
@@ -51,7 +51,7 @@ enum class LayerKind {
 
 /// One `[[layers]]` entry.
 struct LayerSource {
-  LayerKind kind;
+  LayerKind kind = LayerKind::kBdukPremises;
   std::string name;             ///< `name`; default: the file name without extension.
   std::filesystem::path path;
   std::string key_field = "uprn";  ///< `key`.
@@ -70,7 +70,7 @@ struct QualityLimits {
 
 /// A parsed and checked study file. Paths are absolute (resolved against the study's folder).
 struct Study {
-  std::filesystem::path file;      ///< The study file itself.
+  std::filesystem::path file;      ///< The study file itself (absolute).
   std::string name;                ///< `[study] name`, required.
   std::string crs = "EPSG:27700";  ///< `[study] crs`.
   std::optional<std::string> boundary_vintage;  ///< `[study] boundary_vintage`.
@@ -79,7 +79,7 @@ struct Study {
   std::vector<LayerSource> layers;
   engine::Thresholds thresholds;   ///< `[thresholds]`.
   QualityLimits quality;           ///< `[quality]`.
-  std::filesystem::path output_dir;  ///< `[outputs] dir`, default "out".
+  std::filesystem::path output_dir;  ///< `[outputs] dir`, default "out"; need not exist yet.
 };
 
 /**
@@ -87,9 +87,13 @@ struct Study {
  *
  * Every problem is an Error of kind kStudy whose message starts with "FILE:LINE:" and names the
  * key, e.g. `study.toml:7: unknown key 'nmae' in [areas]; expected one of: path, layer, id,
- * name, crs`, or `study.toml:12: thresholds.gigabit_mbps must be a number, not a string`.
+ * name, crs; did you mean 'name'?`, or `study.toml:12: [thresholds] gigabit_mbps must be a
+ * number, not a string`. FILE is `file` as given. All problems found are reported at once, one
+ * per line of the message in line order, so that a user can fix them in one go (a TOML syntax
+ * error stops the reading, so it is reported alone).
  * Checked here: TOML syntax, unknown tables and keys, types, required keys, value ranges,
  * and that input files exist. Not checked here: the contents of those files (see validate).
+ * The reference for users is docs/study-file.md.
  *
  * @throws engine::Error (kStudy) on any problem; (kInput) when the file cannot be read.
  */

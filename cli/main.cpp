@@ -1,0 +1,180 @@
+// notspot: the command line. It parses arguments, calls the io library, prints a summary, and
+// maps failures to exit codes (documented in README.md):
+//   0 success, 1 failure, 2 usage or study-file error, 3 data-quality threshold exceeded.
+
+#include <unistd.h>
+
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+#include <tbb/task_arena.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "notspot/engine/error.hpp"
+#include "notspot/io/study.hpp"
+#include "notspot/io/study_run.hpp"
+#include "notspot/io/version.hpp"
+#include "terminal_progress.hpp"
+
+namespace {
+
+using notspot::engine::Error;
+using notspot::engine::ErrorKind;
+namespace io = notspot::io;
+
+enum ExitCode : int { kSuccess = 0, kFailure = 1, kUsage = 2, kQuality = 3 };
+
+int exit_code_for(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kUsage:
+    case ErrorKind::kStudy: return kUsage;
+    case ErrorKind::kInput:
+    case ErrorKind::kInternal: return kFailure;
+  }
+  return kFailure;
+}
+
+std::string thousands(std::uint64_t n) {
+  const std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string percent(std::uint64_t count, std::uint64_t total) {
+  const double p = notspot::engine::percentage(count, total);
+  return std::isnan(p) ? "-" : fmt::format("{:.2f}%", p);
+}
+
+void print_summary(const io::Study& study, const io::RunSummary& s) {
+  using notspot::engine::Indicator;
+  const auto& t = s.study_total;
+  fmt::print("notspot {}: {}\n\n", io::kVersion, study.name);
+  fmt::print("Premises read {}: assigned {} to {} areas, outside every area {}, rejected {}\n\n",
+             thousands(s.premises_read), thousands(s.premises_assigned), s.areas,
+             thousands(s.premises_outside), thousands(s.premises_rejected));
+  fmt::print("Study total ({} premises)            premises   share\n", thousands(t.premises));
+  const std::pair<Indicator, const char*> rows[] = {
+      {Indicator::kGigabit, "Gigabit-capable"},
+      {Indicator::kUltrafast, "Ultrafast (>= 300 Mbit/s)"},
+      {Indicator::kSuperfast, "Superfast (>= 30 Mbit/s)"},
+      {Indicator::kFullFibre, "Full fibre"},
+      {Indicator::kDecent, "Decent broadband (USO)"},
+      {Indicator::kBelowUso, "Below the USO"},
+      {Indicator::kBdukWhite, "BDUK Gigabit White"},
+      {Indicator::kNoData, "No fixed-broadband data"},
+  };
+  for (const auto& [indicator, label] : rows) {
+    fmt::print("  {:<34}{:>10}  {:>7}\n", label, thousands(t.count(indicator)),
+               percent(t.count(indicator), t.premises));
+  }
+  fmt::print("\n");
+  for (const io::QualityCheck& q : s.quality) {
+    if (!q.passed) {
+      fmt::print("DATA QUALITY CHECK FAILED: {} is {:.4f}, above the limit {:.4f} ([quality] in "
+                 "the study file)\n",
+                 q.name.substr(4), q.value, q.limit);
+    }
+  }
+  if (!s.warnings.empty()) {
+    fmt::print("{} warning(s); the first ones:\n", s.warnings.size());
+    for (std::size_t i = 0; i < s.warnings.size() && i < 5; ++i) {
+      fmt::print("  - {}\n", s.warnings[i].message);
+    }
+  }
+  fmt::print("Outputs in {}: ", s.output_dir.string());
+  for (std::size_t i = 0; i < s.output_files.size(); ++i) {
+    fmt::print("{}{}", i ? ", " : "", s.output_files[i]);
+  }
+  fmt::print(" ({:.1f} s)\n", s.seconds);
+}
+
+int run_command(const std::string& study_file, const std::optional<std::string>& out, int threads) {
+  const io::Study study = io::load_study(study_file);
+  const bool terminal = ::isatty(STDERR_FILENO) == 1;
+  std::optional<notspot::cli::TerminalProgress> progress;
+  if (terminal) progress.emplace(stderr);
+
+  io::RunOptions options;
+  if (out) options.output_dir = std::filesystem::path(*out);
+  options.threads = threads;
+  options.progress = progress ? &*progress : nullptr;
+  // All parallel work runs in an arena of exactly `threads` threads.
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
+                            static_cast<std::size_t>(threads));
+  tbb::task_arena arena(threads);
+  io::RunSummary summary;
+  arena.execute([&] { summary = io::run_study(study, options); });
+  if (progress) progress->finish();
+  print_summary(study, summary);
+  return summary.quality_passed ? kSuccess : kQuality;
+}
+
+int validate_command(const std::string& study_file) {
+  const io::Study study = io::load_study(study_file);
+  const io::ValidationReport report = io::validate_study(study);
+  for (const std::string& note : report.notes) fmt::print("ok: {}\n", note);
+  for (const std::string& p : report.study_problems) fmt::print(stderr, "problem: {}\n", p);
+  for (const std::string& p : report.input_problems) fmt::print(stderr, "problem: {}\n", p);
+  if (report.ok()) {
+    fmt::print("{} is ready to run.\n", study_file);
+    return kSuccess;
+  }
+  fmt::print(stderr, "{}: {} problem(s) found.\n", study_file,
+             report.study_problems.size() + report.input_problems.size());
+  return report.study_problems.empty() ? kFailure : kUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"notspot: digital connectivity coverage analysis.\n"
+               "Assigns premises to areas (parishes) and computes broadband indicators per area.",
+               "notspot"};
+  app.set_version_flag("--version", std::string("notspot ") + io::kVersion);
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 success; 1 failure; 2 usage or study-file error; 3 data-quality "
+      "threshold exceeded (outputs written, marked as failing).");
+
+  std::string study_file;
+  std::optional<std::string> out_dir;
+  int threads = static_cast<int>(tbb::info::default_concurrency());
+  CLI::App* run = app.add_subcommand("run", "Run a study and publish its outputs atomically");
+  run->add_option("study", study_file, "Study file (TOML)")->required();
+  run->add_option("--out", out_dir, "Outputs folder (default: [outputs] dir of the study)");
+  run->add_option("--threads", threads, "Threads to use (default: all cores)")
+      ->check(CLI::Range(1, 1024));
+
+  std::string validate_file;
+  CLI::App* validate = app.add_subcommand(
+      "validate", "Check a study's files, layers, columns and CRSs without computing");
+  validate->add_option("study", validate_file, "Study file (TOML)")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kSuccess : kUsage;
+  }
+
+  try {
+    if (*run) return run_command(study_file, out_dir, threads);
+    return validate_command(validate_file);
+  } catch (const Error& e) {
+    std::cout.flush();
+    fmt::print(stderr, "notspot: error: {}\n", e.what());
+    return exit_code_for(e.kind());
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "notspot: internal error: {}; please report it\n", e.what());
+    return kFailure;
+  }
+}

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "notspot/engine/indicators.hpp"
+#include "notspot/io/problem_log.hpp"
+#include "notspot/io/progress.hpp"
+#include "notspot/io/study.hpp"
+
+namespace notspot::io {
+
+/**
+ * Finds premises by id (UPRN): a sorted copy of the ids, so that joining a layer of N rows
+ * costs N binary searches and no hash table the size of the country.
+ */
+class PremisesKeyIndex {
+ public:
+  explicit PremisesKeyIndex(std::span<const std::uint64_t> ids);
+
+  /// Positions of the premises with this id, in input order (several when ids repeat).
+  std::span<const std::uint32_t> find(std::uint64_t id) const;
+
+  /// Ids held by more than one premise.
+  std::uint64_t duplicate_ids() const { return duplicate_ids_; }
+  /// Premises beyond the first for those ids.
+  std::uint64_t duplicate_premises() const { return duplicate_premises_; }
+  /// Up to `n` of the duplicated ids, smallest first.
+  std::vector<std::uint64_t> duplicate_examples(std::size_t n) const;
+
+ private:
+  std::vector<std::uint64_t> sorted_ids_;
+  std::vector<std::uint32_t> positions_;
+  std::uint64_t duplicate_ids_ = 0;
+  std::uint64_t duplicate_premises_ = 0;
+};
+
+/// What joining one attribute layer found. rows_read = matched + unmatched + duplicate_keys +
+/// rejected.
+struct LayerLoad {
+  std::string name;
+  std::string kind;            ///< "bduk-premises" or "fixed-speeds".
+  std::string file;            ///< As the study names it.
+  std::uint64_t rows_read = 0;
+  std::uint64_t rejected = 0;        ///< Malformed rows (see rejected.csv).
+  std::uint64_t matched = 0;         ///< Rows whose key is a premise id.
+  std::uint64_t unmatched = 0;       ///< Rows whose key matches no premise.
+  std::uint64_t duplicate_keys = 0;  ///< Rows repeating a key already seen (first row wins).
+  std::uint64_t blank_lines = 0;
+  std::uint64_t premises_with_row = 0;     ///< Premises that got a row from this layer.
+  std::uint64_t premises_without_row = 0;  ///< Premises that did not.
+};
+
+/**
+ * Reads a fixed-broadband layer (BDUK "Premises in BDUK plans" or a generic speeds file) and
+ * writes what it says into `broadband` for every premise whose id matches the row's key.
+ * Keys that match nothing are counted both ways (rows without a premise, premises without a
+ * row). Malformed rows are rejected into `log` with their line and reason.
+ *
+ * @throws engine::Error (kStudy) when a configured column is missing; (kInput) when the file
+ *   cannot be read.
+ */
+LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Thresholds& thresholds,
+                               const std::string& display, const PremisesKeyIndex& premises,
+                               std::span<engine::FixedBroadband> broadband, ProblemLog& log,
+                               Progress& progress);
+
+/// Opens a layer's file and checks that the columns its kind needs exist, without reading rows.
+/// @return a one-line description. @throws engine::Error as join_fixed_broadband().
+std::string inspect_fixed_broadband(const LayerSource& layer, const std::string& display);
+
+/// The study-file spelling of a layer kind.
+std::string layer_kind_name(LayerKind kind);
+
+}  // namespace notspot::io

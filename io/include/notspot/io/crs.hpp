@@ -1,0 +1,89 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "notspot/engine/geometry.hpp"
+
+namespace notspot::io {
+
+/**
+ * A coordinate reference system, as PROJ understands it. Immutable and thread-safe: it keeps
+ * the CRS's WKT and facts about it, and each transformation makes its own PROJ context.
+ * Coordinates are always in "GIS order": x = easting or longitude, y = northing or latitude,
+ * whatever the CRS's official axis order (EPSG:4326 is latitude first), so that lon/lat data
+ * never comes out axis-swapped.
+ */
+class Crs {
+ public:
+  /**
+   * @param definition "EPSG:27700", WKT, PROJJSON or a PROJ string.
+   * @param context prefix for error messages, e.g. "study.toml:3: [study] crs".
+   * @throws engine::Error (kStudy) when PROJ does not know the CRS.
+   */
+  static Crs from_definition(const std::string& definition, const std::string& context);
+
+  /// From a WKT read out of a data file. @throws engine::Error (kInput).
+  static Crs from_wkt(const std::string& wkt, const std::string& context);
+
+  const std::string& definition() const { return definition_; }
+  const std::string& wkt() const { return wkt_; }
+  const std::string& name() const { return name_; }
+  /// "EPSG:27700" when PROJ can identify the CRS in its database, else empty.
+  const std::string& authority_code() const { return authority_code_; }
+  bool is_geographic() const { return geographic_; }
+  /// The CRS's area of use in its own coordinates (x = east), when PROJ knows it.
+  const std::optional<engine::Box>& bounds() const { return bounds_; }
+  /// "EPSG:27700 (OSGB36 / British National Grid)", for logs and the manifest.
+  std::string describe() const;
+
+  /// Same CRS, ignoring the official axis order of geographic CRSs.
+  bool equivalent_to(const Crs& other) const;
+
+ private:
+  friend struct CrsBuilder;
+  std::string definition_;
+  std::string wkt_;
+  std::string name_;
+  std::string authority_code_;
+  bool geographic_ = false;
+  std::optional<engine::Box> bounds_;
+};
+
+/**
+ * Transforms coordinates between two CRSs with PROJ (the best transformation PROJ selects
+ * for the area; datum grids are used when installed). One instance per thread: it owns a PROJ
+ * context. Points that cannot be transformed come out as infinity.
+ *
+ * Typical usage:
+ * @code
+ *   CoordinateTransform to_study(layer_crs, study_crs);
+ *   to_study.transform(xs, ys);
+ * @endcode
+ */
+class CoordinateTransform {
+ public:
+  /// @throws engine::Error (kInput) when PROJ finds no transformation.
+  CoordinateTransform(const Crs& from, const Crs& to);
+  ~CoordinateTransform();
+  CoordinateTransform(CoordinateTransform&&) noexcept;
+  CoordinateTransform& operator=(CoordinateTransform&&) noexcept;
+
+  /// True when the two CRSs are the same: transform() is then a no-op.
+  bool is_identity() const;
+
+  /// Transforms in place. REQUIRES: x.size() == y.size().
+  void transform(std::span<double> x, std::span<double> y) const;
+  engine::Point transform(engine::Point p) const;
+
+  /// PROJ's description of the operation, e.g. "Inverse of British National Grid + ...".
+  std::string description() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace notspot::io

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "notspot/engine/premises.hpp"
+#include "notspot/io/crs.hpp"
+#include "notspot/io/problem_log.hpp"
+#include "notspot/io/progress.hpp"
+#include "notspot/io/study.hpp"
+
+namespace notspot::io {
+
+/// The premises of a study and what reading them found.
+struct PremisesLoad {
+  engine::PremisesTable table;   ///< Accepted premises, in input order, in the study CRS.
+  std::uint64_t rows_read = 0;   ///< Data rows (CSV) or features (OGR); blank lines excluded.
+  std::uint64_t rejected = 0;    ///< Rows rejected into the problem log (rows_read - accepted).
+  std::uint64_t blank_lines = 0; ///< Empty CSV lines, skipped and counted.
+  std::string id_column;
+  std::string x_column;          ///< CSV only.
+  std::string y_column;          ///< CSV only.
+  std::string source_crs;        ///< The coordinates' CRS, described.
+  std::string transformation;    ///< PROJ's description of the reprojection.
+};
+
+/// What a premises source looks like, found without reading its rows.
+struct PremisesInspection {
+  std::string description;  ///< e.g. "premises.csv (12.3 MB), columns UPRN, X, Y".
+  Crs crs;                  ///< The coordinates' CRS.
+};
+
+/// Opens the premises source and checks its header or layer, columns and CRS, like
+/// read_premises() does, without reading rows. @throws engine::Error as read_premises().
+PremisesInspection inspect_premises(const PremisesSource& source, const std::string& display);
+
+/**
+ * Reads premises from a CSV file (the fast path: memory-mapped, parsed in parallel chunks,
+ * OS Open UPRN layout with its byte-order mark, generic layouts with configured columns,
+ * quoted fields, CRLF) or from any OGR point layer, and reprojects them to the study CRS.
+ *
+ * Rows with a missing or non-integer id, missing, non-numeric or non-finite coordinates,
+ * coordinates outside the CRS's area of use, or the wrong number of fields are rejected into
+ * `log` with the file, line and reason. Nothing is dropped silently:
+ * rows_read == table.size() + rejected.
+ *
+ * @throws engine::Error (kStudy) when a configured column is missing; (kInput) when the file
+ *   cannot be read or has no header.
+ */
+PremisesLoad read_premises(const PremisesSource& source, const Crs& study_crs,
+                           const std::string& display, ProblemLog& log, Progress& progress);
+
+}  // namespace notspot::io

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace notspot::io {
+
+/// An input row or feature that could not be used, and why. Written to rejected.csv.
+struct RejectedRow {
+  std::string source;  ///< "premises", or the name of an attribute layer.
+  std::string file;    ///< The file as the study names it.
+  std::uint64_t line = 0;               ///< CSV line (1-based), 0 when not a CSV row.
+  std::optional<std::int64_t> feature;  ///< OGR feature id, when not a CSV row.
+  std::string reason;  ///< What is wrong and what to do, in one sentence.
+  std::string record;  ///< The raw row (truncated), to find it quickly.
+};
+
+/// A problem that does not stop the run (a repaired polygon, merged areas, duplicate ids...).
+struct Warning {
+  std::string source;
+  std::string message;
+};
+
+/**
+ * Collects data problems: rejected rows and warnings. Problems are reported and counted,
+ * never dropped silently; the manifest and rejected.csv show them all.
+ *
+ * Not thread-safe: parallel readers collect into their own logs and append() them in input
+ * order, which keeps outputs identical whatever the number of threads.
+ */
+class ProblemLog {
+ public:
+  /// Rows longer than this are truncated in `record`.
+  static constexpr std::size_t kMaxRecordBytes = 500;
+
+  void reject(RejectedRow row);
+  void warn(std::string source, std::string message);
+  void append(ProblemLog&& other);
+
+  const std::vector<RejectedRow>& rejected() const { return rejected_; }
+  const std::vector<Warning>& warnings() const { return warnings_; }
+  std::uint64_t rejected_count(std::string_view source) const;
+
+ private:
+  std::vector<RejectedRow> rejected_;
+  std::vector<Warning> warnings_;
+};
+
+}  // namespace notspot::io

@@ -1,0 +1,231 @@
+#include "notspot/io/areas_reader.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "detail/gdal_util.hpp"
+#include "notspot/engine/error.hpp"
+#include "notspot/engine/geos_context.hpp"
+
+namespace notspot::io {
+namespace {
+
+engine::Ring read_ring(const OGRLinearRing* ring) {
+  engine::Ring out;
+  if (ring == nullptr) return out;
+  const int n = ring->getNumPoints();
+  out.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) out.push_back({ring->getX(i), ring->getY(i)});
+  // Rings are implicitly closed in the engine; an unclosed ring in the source is closed here.
+  if (out.size() > 1 && out.front() == out.back()) out.pop_back();
+  return out;
+}
+
+void collect_polygons(const OGRGeometry* g, engine::MultiPolygon& out) {
+  if (g == nullptr || g->IsEmpty()) return;
+  switch (wkbFlatten(g->getGeometryType())) {
+    case wkbPolygon: {
+      const auto* polygon = g->toPolygon();
+      engine::Polygon p;
+      p.exterior = read_ring(polygon->getExteriorRing());
+      for (int i = 0; i < polygon->getNumInteriorRings(); ++i)
+        p.holes.push_back(read_ring(polygon->getInteriorRing(i)));
+      out.push_back(std::move(p));
+      break;
+    }
+    case wkbMultiPolygon:
+    case wkbGeometryCollection:
+    case wkbMultiSurface: {
+      for (const OGRGeometry* part : *g->toGeometryCollection()) collect_polygons(part, out);
+      break;
+    }
+    case wkbCurvePolygon: {
+      std::unique_ptr<OGRGeometry> linear(g->getLinearGeometry());
+      collect_polygons(linear.get(), out);
+      break;
+    }
+    default:
+      break;  // points and lines have no area
+  }
+}
+
+void transform_in_place(engine::MultiPolygon& mp, const CoordinateTransform& transform) {
+  if (transform.is_identity()) return;
+  std::vector<double> xs, ys;
+  auto ring_apply = [&](engine::Ring& ring) {
+    xs.resize(ring.size());
+    ys.resize(ring.size());
+    for (std::size_t i = 0; i < ring.size(); ++i) {
+      xs[i] = ring[i].x;
+      ys[i] = ring[i].y;
+    }
+    transform.transform(xs, ys);
+    for (std::size_t i = 0; i < ring.size(); ++i) ring[i] = {xs[i], ys[i]};
+  };
+  for (engine::Polygon& p : mp) {
+    ring_apply(p.exterior);
+    for (engine::Ring& h : p.holes) ring_apply(h);
+  }
+}
+
+// An opened areas layer, its fields and CRS.
+struct OpenedAreas {
+  GDALDatasetUniquePtr dataset;
+  OGRLayer* layer = nullptr;
+  int id_index = -1;
+  int name_index = -1;  // -1: the id is the name
+  Crs crs;
+};
+
+OpenedAreas open_areas(const AreasSource& source, const std::string& display, ProblemLog& log) {
+  OpenedAreas out;
+  out.dataset = detail::open_vector(source.path, display);
+  const std::string key = source.where.describe() + " [areas]";
+  out.layer = detail::pick_layer(*out.dataset, source.layer, display, key + " layer");
+  out.id_index = detail::require_field(*out.layer, source.id_field, display, key + " id");
+  if (source.name_field) {
+    out.name_index = detail::require_field(*out.layer, *source.name_field, display, key + " name");
+  }
+  if (out.layer->GetSpatialRef() == nullptr) {
+    if (!source.crs) {
+      throw engine::study_error(display + ": layer '" + out.layer->GetName() +
+                                "' has no coordinate reference system; declare it with "
+                                "crs = \"EPSG:...\" in " + key);
+    }
+    out.crs = Crs::from_definition(*source.crs, key + " crs");
+    return out;
+  }
+  const Crs from_file = detail::layer_crs(*out.layer, display);
+  if (!source.crs) {
+    out.crs = from_file;
+    return out;
+  }
+  out.crs = Crs::from_definition(*source.crs, key + " crs");
+  if (!out.crs.equivalent_to(from_file)) {
+    log.warn("areas", display + ": the file says its CRS is " + from_file.describe() +
+                          " but the study declares " + out.crs.describe() +
+                          "; using the declared CRS");
+  }
+  return out;
+}
+
+}  // namespace
+
+AreasInspection inspect_areas(const AreasSource& source, const std::string& display,
+                              ProblemLog& log) {
+  OpenedAreas opened = open_areas(source, display, log);
+  return {fmt::format("{} layer '{}', {} features", display, opened.layer->GetName(),
+                      opened.layer->GetFeatureCount(TRUE)),
+          opened.crs};
+}
+
+AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std::string& display,
+                     ProblemLog& log) {
+  OpenedAreas opened = open_areas(source, display, log);
+  OGRLayer* layer = opened.layer;
+  const int id_index = opened.id_index;
+  const int name_index = opened.name_index;
+  const Crs& crs = opened.crs;
+
+  AreasLoad load;
+  load.layer = layer->GetName();
+  load.source_crs = crs.describe();
+  const CoordinateTransform to_study(crs, study_crs);
+  load.transformation = to_study.description();
+
+  engine::GeosContext geos;
+  std::map<std::string, Area> by_id;  // sorted by id, byte order
+  detail::GdalErrorCapture capture;
+  layer->ResetReading();
+  for (auto& feature : *layer) {
+    ++load.features_read;
+    const std::int64_t fid = feature->GetFID();
+    const std::string where = fmt::format("{}: feature {}", display, fid);
+    if (!feature->IsFieldSetAndNotNull(id_index) ||
+        std::string(feature->GetFieldAsString(id_index)).empty()) {
+      throw engine::input_error(where + " has no " + source.id_field +
+                                "; every area needs an id: fill it in or remove the feature");
+    }
+    std::string id = feature->GetFieldAsString(id_index);
+    std::string name = name_index >= 0 && feature->IsFieldSetAndNotNull(name_index)
+                           ? feature->GetFieldAsString(name_index)
+                           : id;
+    const std::string label = fmt::format("{} ({})", where, id);
+
+    engine::MultiPolygon geometry;
+    const OGRGeometry* g = feature->GetGeometryRef();
+    collect_polygons(g, geometry);
+    if (geometry.empty()) {
+      ++load.without_polygon;
+      const std::string what =
+          g == nullptr ? "no geometry"
+          : g->IsEmpty() ? "an empty geometry"
+                         : std::string("a ") + OGRGeometryTypeToName(g->getGeometryType()) +
+                               ", not a polygon";
+      log.warn("areas", label + " has " + what + "; the area is kept with no extent and gets "
+                                                 "no premises");
+    } else {
+      transform_in_place(geometry, to_study);
+      if (!engine::all_finite(geometry)) {
+        throw engine::input_error(label + ": coordinates cannot be transformed from " +
+                                  crs.describe() + " to the study CRS " + study_crs.describe() +
+                                  "; is the layer's CRS right?");
+      }
+      engine::RepairReport report;
+      geometry = geos.repair_polygonal(geometry, report);
+      if (report.was_invalid) {
+        ++load.repaired;
+        log.warn("areas", fmt::format("{}: invalid polygon ({}) repaired with GEOS make-valid; "
+                                      "area {:.1f} -> {:.1f} square units",
+                                      label, report.reason, report.area_before,
+                                      report.area_after));
+      }
+    }
+
+    auto [it, inserted] = by_id.try_emplace(id);
+    Area& area = it->second;
+    if (inserted) {
+      area.id = id;
+      area.name = name;
+    } else {
+      if (area.name != name) {
+        throw engine::input_error(fmt::format(
+            "{}: features {} and {} share the id '{}' but have different names ('{}', '{}'); "
+            "ids must identify one area: correct the ids or names",
+            display, area.features.front(), fid, id, area.name, name));
+      }
+      ++load.merged;
+      log.warn("areas", fmt::format("{}: feature {} has the same id '{}' as feature {}; merged "
+                                    "into one area",
+                                    display, fid, id, area.features.front()));
+      if (!geometry.empty()) {
+        // Parts of one area may touch or overlap: dissolve them into a valid multipolygon.
+        engine::MultiPolygon combined = area.geometry;
+        combined.insert(combined.end(), geometry.begin(), geometry.end());
+        engine::GeosGeometry g_combined = geos.to_geos(combined);
+        engine::GeosGeometry dissolved =
+            geos.own(GEOSUnaryUnion_r(geos.handle(), g_combined.get()), "union");
+        geometry = geos.polygonal_parts(dissolved.get());
+        area.geometry.clear();
+      }
+    }
+    area.features.push_back(fid);
+    for (engine::Polygon& p : geometry) area.geometry.push_back(std::move(p));
+  }
+  if (!capture.last_error().empty()) {
+    throw engine::input_error(display + ": reading failed part-way: " + capture.last_error() +
+                              "; is the file complete?");
+  }
+  if (load.features_read == 0) {
+    throw engine::input_error(display + ": layer '" + load.layer +
+                              "' has no features; a study needs at least one area");
+  }
+  load.areas.reserve(by_id.size());
+  for (auto& [id, area] : by_id) load.areas.push_back(std::move(area));
+  return load;
+}
+
+}  // namespace notspot::io

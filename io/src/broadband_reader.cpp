@@ -1,0 +1,312 @@
+#include "notspot/io/broadband_reader.hpp"
+
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_sort.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "notspot/engine/error.hpp"
+#include "notspot/io/csv.hpp"
+#include "notspot/io/mapped_file.hpp"
+
+namespace notspot::io {
+
+PremisesKeyIndex::PremisesKeyIndex(std::span<const std::uint64_t> ids) {
+  if (ids.size() >= 0xFFFFFFFFull) {
+    throw engine::input_error("more than 4 billion premises are not supported");
+  }
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> pairs(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) pairs[i] = {ids[i], static_cast<std::uint32_t>(i)};
+  tbb::parallel_sort(pairs.begin(), pairs.end());
+  sorted_ids_.resize(pairs.size());
+  positions_.resize(pairs.size());
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    sorted_ids_[i] = pairs[i].first;
+    positions_[i] = pairs[i].second;
+    if (i > 0 && sorted_ids_[i] == sorted_ids_[i - 1]) {
+      ++duplicate_premises_;
+      if (i < 2 || sorted_ids_[i - 2] != sorted_ids_[i]) ++duplicate_ids_;
+    }
+  }
+}
+
+std::span<const std::uint32_t> PremisesKeyIndex::find(std::uint64_t id) const {
+  const auto [lo, hi] = std::equal_range(sorted_ids_.begin(), sorted_ids_.end(), id);
+  return {positions_.data() + (lo - sorted_ids_.begin()), static_cast<std::size_t>(hi - lo)};
+}
+
+std::vector<std::uint64_t> PremisesKeyIndex::duplicate_examples(std::size_t n) const {
+  std::vector<std::uint64_t> out;
+  for (std::size_t i = 1; i < sorted_ids_.size() && out.size() < n; ++i) {
+    if (sorted_ids_[i] == sorted_ids_[i - 1] && (out.empty() || out.back() != sorted_ids_[i])) {
+      out.push_back(sorted_ids_[i]);
+    }
+  }
+  return out;
+}
+
+std::string layer_kind_name(LayerKind kind) {
+  return kind == LayerKind::kBdukPremises ? "bduk-premises" : "fixed-speeds";
+}
+
+namespace {
+
+// One parsed row: its key and the attributes it carries, ready to apply to premises.
+struct ParsedRow {
+  std::uint64_t key;
+  std::uint64_t line;
+  engine::FixedBroadband value;
+};
+
+struct ChunkResult {
+  std::vector<ParsedRow> rows;
+  ProblemLog log;
+  std::uint64_t read = 0;
+  std::uint64_t blank = 0;
+};
+
+std::size_t require_column(const CsvHeader& header, const std::string& name,
+                           const std::string& display, const std::string& study_key) {
+  if (auto index = header.find(name)) return *index;
+  std::string hint;
+  if (auto nearest = header.closest(name)) hint = "; did you mean '" + *nearest + "'?";
+  throw engine::study_error(display + ": no column '" + name + "' (" + study_key +
+                            "); the header has: " + header.describe() + hint);
+}
+
+std::optional<bool> parse_bool(std::string_view text) {
+  const std::string v = ascii_lower(trim(text));
+  if (v == "true" || v == "t" || v == "1" || v == "yes") return true;
+  if (v == "false" || v == "f" || v == "0" || v == "no") return false;
+  return std::nullopt;
+}
+
+std::optional<engine::SubsidyStatus> parse_status(std::string_view text) {
+  const std::string v = ascii_lower(trim(text));
+  if (v.empty()) return engine::SubsidyStatus::kUnknown;
+  if (v == "gigabit white" || v == "white") return engine::SubsidyStatus::kWhite;
+  if (v == "gigabit grey/black" || v == "gigabit grey" || v == "gigabit black" ||
+      v == "grey/black" || v == "grey" || v == "black") {
+    return engine::SubsidyStatus::kGreyBlack;
+  }
+  if (v == "gigabit under review" || v == "under review") {
+    return engine::SubsidyStatus::kUnderReview;
+  }
+  return std::nullopt;
+}
+
+// Column positions of the fields a layer kind needs.
+struct LayerColumns {
+  std::size_t key = 0;
+  std::size_t a = 0;  // bduk: subsidy_control_status; speeds: down
+  std::size_t b = 0;  // bduk: current_gigabit; speeds: up
+  std::size_t c = 0;  // speeds: technology
+};
+
+LayerColumns resolve_columns(const LayerSource& layer, const CsvHeader& header,
+                             const std::string& display) {
+  const std::string key = layer.where.describe() + " [[layers]] '" + layer.name + "'";
+  LayerColumns col;
+  col.key = require_column(header, layer.key_field, display, key + " key");
+  if (layer.kind == LayerKind::kBdukPremises) {
+    col.a = require_column(header, "subsidy_control_status", display, key);
+    col.b = require_column(header, "current_gigabit", display, key);
+  } else {
+    col.a = require_column(header, layer.down_field, display, key + " down");
+    col.b = require_column(header, layer.up_field, display, key + " up");
+    col.c = require_column(header, layer.technology_field, display, key + " technology");
+  }
+  return col;
+}
+
+// The header of a layer file and where its rows start.
+struct OpenedLayer {
+  MappedFile file;
+  CsvHeader header;
+  std::string_view rows;
+  std::uint64_t first_row_line = 2;
+};
+
+OpenedLayer open_layer(const LayerSource& layer, const std::string& display) {
+  MappedFile file(layer.path);
+  const std::string_view text = strip_bom(file.view());
+  CsvCursor header_cursor(text, 1);
+  CsvRow header_row;
+  if (!header_cursor.next(header_row) || header_row.blank()) {
+    throw engine::input_error(display + ": the file is empty; expected a header line");
+  }
+  CsvHeader header(header_row);
+  const std::string_view rows = text.substr(header_cursor.position());
+  return {std::move(file), std::move(header), rows, header_cursor.line()};
+}
+
+}  // namespace
+
+std::string inspect_fixed_broadband(const LayerSource& layer, const std::string& display) {
+  const OpenedLayer opened = open_layer(layer, display);
+  resolve_columns(layer, opened.header, display);
+  return fmt::format("layer '{}' ({}): {} ({:.1f} MB)", layer.name, layer_kind_name(layer.kind),
+                     display, static_cast<double>(opened.file.size()) / 1e6);
+}
+
+LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Thresholds& thresholds,
+                               const std::string& display, const PremisesKeyIndex& premises,
+                               std::span<engine::FixedBroadband> broadband, ProblemLog& log,
+                               Progress& progress) {
+  progress.stage("Joining " + layer.name);
+  LayerLoad load;
+  load.name = layer.name;
+  load.kind = layer_kind_name(layer.kind);
+  load.file = display;
+
+  const OpenedLayer opened = open_layer(layer, display);
+  const CsvHeader& header = opened.header;
+  const bool bduk = layer.kind == LayerKind::kBdukPremises;
+  const LayerColumns col = resolve_columns(layer, header, display);
+  std::vector<std::string> full_fibre;
+  for (const std::string& t : thresholds.full_fibre_technologies) full_fibre.push_back(ascii_lower(t));
+
+  const std::string_view rows = opened.rows;
+  const std::vector<CsvChunk> chunks =
+      split_csv_rows(rows, opened.first_row_line, std::max<std::size_t>(1, rows.size() >> 22));
+  std::vector<ChunkResult> results(chunks.size());
+  std::atomic<std::uint64_t> bytes_done{0};
+  const std::string source = layer.name;
+
+  tbb::parallel_for(std::size_t{0}, chunks.size(), [&](std::size_t c) {
+    ChunkResult& out = results[c];
+    CsvCursor cursor(chunks[c].text, chunks[c].first_line);
+    auto reject = [&](const CsvRow& row, std::string reason) {
+      out.log.reject({source, display, row.line, std::nullopt, std::move(reason),
+                      std::string(row.raw)});
+    };
+    for (CsvRow row; cursor.next(row);) {
+      if (row.blank()) {
+        ++out.blank;
+        continue;
+      }
+      ++out.read;
+      if (row.unterminated_quote) {
+        reject(row, "a quoted field is not closed before the end of the file");
+        continue;
+      }
+      if (row.fields.size() != header.size()) {
+        reject(row, fmt::format("the row has {} fields but the header has {}; is a comma missing "
+                                "or extra, or a field not quoted?",
+                                row.fields.size(), header.size()));
+        continue;
+      }
+      const auto id = parse_uint64(row.fields[col.key]);
+      if (!id) {
+        reject(row, fmt::format("{} '{}' is not a whole number", header.names()[col.key],
+                                row.fields[col.key]));
+        continue;
+      }
+      ParsedRow parsed{*id, row.line, {}};
+      if (bduk) {
+        const auto status = parse_status(row.fields[col.a]);
+        if (!status) {
+          reject(row, fmt::format("subsidy_control_status '{}' is not one of Gigabit White, "
+                                  "Gigabit Grey/Black, Gigabit Under Review",
+                                  row.fields[col.a]));
+          continue;
+        }
+        const auto gigabit = parse_bool(row.fields[col.b]);
+        if (!gigabit) {
+          reject(row, fmt::format("current_gigabit '{}' is not true or false", row.fields[col.b]));
+          continue;
+        }
+        parsed.value.has_bduk_record = true;
+        parsed.value.subsidy = *status;
+        parsed.value.current_gigabit = *gigabit;
+      } else {
+        const auto down = parse_double(row.fields[col.a]);
+        const auto up = parse_double(row.fields[col.b]);
+        if (!down || !up || !std::isfinite(*down) || !std::isfinite(*up) || *down < 0 ||
+            *up < 0) {
+          const bool down_bad = !down || !std::isfinite(*down) || *down < 0;
+          const std::size_t at = down_bad ? col.a : col.b;
+          reject(row, fmt::format("{} '{}' is not a speed (a number of Mbit/s, 0 or more)",
+                                  header.names()[at], row.fields[at]));
+          continue;
+        }
+        parsed.value.has_speed_record = true;
+        parsed.value.down_mbps = static_cast<float>(*down);
+        parsed.value.up_mbps = static_cast<float>(*up);
+        const std::string technology = ascii_lower(trim(row.fields[col.c]));
+        parsed.value.full_fibre =
+            std::find(full_fibre.begin(), full_fibre.end(), technology) != full_fibre.end();
+      }
+      out.rows.push_back(parsed);
+    }
+    progress.advance(bytes_done += chunks[c].text.size(), rows.size());
+  });
+
+  // Apply in file order, so that the first row for a key wins whatever the thread count.
+  std::vector<bool> seen(broadband.size(), false);
+  std::vector<std::uint64_t> unmatched_examples;
+  std::vector<std::uint64_t> duplicate_examples;
+  for (ChunkResult& r : results) {
+    load.rows_read += r.read;
+    load.blank_lines += r.blank;
+    load.rejected += r.log.rejected().size();
+    log.append(std::move(r.log));
+    for (const ParsedRow& row : r.rows) {
+      const std::span<const std::uint32_t> targets = premises.find(row.key);
+      if (targets.empty()) {
+        ++load.unmatched;
+        if (unmatched_examples.size() < 5) unmatched_examples.push_back(row.key);
+        continue;
+      }
+      if (seen[targets[0]]) {
+        ++load.duplicate_keys;
+        if (duplicate_examples.size() < 5) duplicate_examples.push_back(row.line);
+        continue;
+      }
+      ++load.matched;
+      for (std::uint32_t p : targets) {
+        seen[p] = true;
+        engine::FixedBroadband& b = broadband[p];
+        if (bduk) {
+          b.has_bduk_record = true;
+          b.subsidy = row.value.subsidy;
+          b.current_gigabit = row.value.current_gigabit;
+        } else {
+          b.has_speed_record = true;
+          b.down_mbps = row.value.down_mbps;
+          b.up_mbps = row.value.up_mbps;
+          b.full_fibre = row.value.full_fibre;
+        }
+      }
+    }
+    r = ChunkResult{};
+  }
+  load.premises_with_row =
+      static_cast<std::uint64_t>(std::count(seen.begin(), seen.end(), true));
+  load.premises_without_row = broadband.size() - load.premises_with_row;
+
+  auto list = [](const std::vector<std::uint64_t>& v) {
+    std::string out;
+    for (std::uint64_t x : v) out += (out.empty() ? "" : ", ") + std::to_string(x);
+    return out;
+  };
+  if (load.unmatched > 0) {
+    log.warn(source, fmt::format("{}: {} rows have a {} that matches no premise (e.g. {})",
+                                 display, load.unmatched, header.names()[col.key],
+                                 list(unmatched_examples)));
+  }
+  if (load.duplicate_keys > 0) {
+    log.warn(source, fmt::format("{}: {} rows repeat a {} already seen; the first row was used "
+                                 "(repeats on lines {})",
+                                 display, load.duplicate_keys, header.names()[col.key],
+                                 list(duplicate_examples)));
+  }
+  return load;
+}
+
+}  // namespace notspot::io

@@ -1,0 +1,194 @@
+#include "notspot/io/crs.hpp"
+
+#include <proj.h>
+
+#include <cmath>
+
+#include "notspot/engine/error.hpp"
+
+namespace notspot::io {
+namespace {
+
+struct ContextDeleter {
+  void operator()(PJ_CONTEXT* c) const noexcept { proj_context_destroy(c); }
+};
+struct PjDeleter {
+  void operator()(PJ* p) const noexcept { proj_destroy(p); }
+};
+using ContextPtr = std::unique_ptr<PJ_CONTEXT, ContextDeleter>;
+using PjPtr = std::unique_ptr<PJ, PjDeleter>;
+
+ContextPtr new_context() {
+  ContextPtr ctx(proj_context_create());
+  proj_log_level(ctx.get(), PJ_LOG_NONE);
+  return ctx;
+}
+
+std::string last_error(PJ_CONTEXT* ctx) {
+  const int code = proj_context_errno(ctx);
+  if (code == 0) return "unknown reason";
+  const char* text = proj_context_errno_string(ctx, code);
+  return text ? text : "unknown reason";
+}
+
+bool is_geographic_type(PJ_TYPE type) {
+  return type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS ||
+         type == PJ_TYPE_GEOGRAPHIC_CRS;
+}
+
+// The CRS that carries the coordinates: a BoundCRS (CRS + datum shift) wraps its source, and
+// a compound CRS (horizontal + vertical) starts with the horizontal one.
+PjPtr horizontal_crs(PJ_CONTEXT* ctx, PJ* crs) {
+  const PJ_TYPE type = proj_get_type(crs);
+  if (type == PJ_TYPE_BOUND_CRS) return PjPtr(proj_get_source_crs(ctx, crs));
+  if (type == PJ_TYPE_COMPOUND_CRS) return PjPtr(proj_crs_get_sub_crs(ctx, crs, 0));
+  return PjPtr(proj_clone(ctx, crs));
+}
+
+}  // namespace
+
+// Fills a Crs from a PROJ object; a friend of Crs so that the header needs no PROJ types.
+struct CrsBuilder {
+  static Crs build(const std::string& definition, PJ_CONTEXT* ctx, PJ* crs) {
+    Crs out;
+    out.definition_ = definition;
+    const char* wkt = proj_as_wkt(ctx, crs, PJ_WKT2_2019, nullptr);
+    out.wkt_ = wkt ? wkt : definition;
+    const char* name = proj_get_name(crs);
+    out.name_ = name ? name : "unnamed CRS";
+    const char* auth = proj_get_id_auth_name(crs, 0);
+    const char* code = proj_get_id_code(crs, 0);
+    if (auth && code) {
+      out.authority_code_ = std::string(auth) + ":" + code;
+    } else {
+      int* confidence = nullptr;
+      PJ_OBJ_LIST* matches = proj_identify(ctx, crs, "EPSG", nullptr, &confidence);
+      if (matches != nullptr) {
+        if (proj_list_get_count(matches) > 0 && confidence[0] >= 100) {
+          PjPtr match(proj_list_get(ctx, matches, 0));
+          const char* mcode = proj_get_id_code(match.get(), 0);
+          if (mcode) out.authority_code_ = std::string("EPSG:") + mcode;
+        }
+        proj_int_list_destroy(confidence);
+        proj_list_destroy(matches);
+      }
+    }
+    PjPtr horizontal = horizontal_crs(ctx, crs);
+    out.geographic_ = horizontal && is_geographic_type(proj_get_type(horizontal.get()));
+
+    double west = 0, south = 0, east = 0, north = 0;
+    if (proj_get_area_of_use(ctx, crs, &west, &south, &east, &north, nullptr) && west > -1000 &&
+        west < east) {
+      if (out.geographic_) {
+        out.bounds_ = engine::Box{west, south, east, north};
+      } else {
+        PjPtr wgs84(proj_create(ctx, "EPSG:4326"));
+        PjPtr op(proj_create_crs_to_crs_from_pj(ctx, wgs84.get(), crs, nullptr, nullptr));
+        PjPtr norm(op ? proj_normalize_for_visualization(ctx, op.get()) : nullptr);
+        engine::Box b;
+        if (norm && proj_trans_bounds(ctx, norm.get(), PJ_FWD, west, south, east, north, &b.xmin,
+                                      &b.ymin, &b.xmax, &b.ymax, 21) &&
+            std::isfinite(b.xmin) && std::isfinite(b.xmax)) {
+          out.bounds_ = b;
+        }
+      }
+    }
+    return out;
+  }
+};
+
+Crs Crs::from_definition(const std::string& definition, const std::string& context) {
+  ContextPtr ctx = new_context();
+  PjPtr crs(definition.empty() ? nullptr : proj_create(ctx.get(), definition.c_str()));
+  if (!crs || !proj_is_crs(crs.get())) {
+    throw engine::study_error(context + ": '" + definition +
+                              "' is not a coordinate reference system PROJ knows (" +
+                              last_error(ctx.get()) +
+                              "); use an authority code such as EPSG:27700 (British National "
+                              "Grid) or EPSG:4326 (WGS84 longitude/latitude)");
+  }
+  return CrsBuilder::build(definition, ctx.get(), crs.get());
+}
+
+Crs Crs::from_wkt(const std::string& wkt, const std::string& context) {
+  ContextPtr ctx = new_context();
+  PjPtr crs(proj_create(ctx.get(), wkt.c_str()));
+  if (!crs || !proj_is_crs(crs.get())) {
+    throw engine::input_error(context + ": the file's CRS cannot be read by PROJ (" +
+                              last_error(ctx.get()) + "); declare it with crs = \"EPSG:...\"");
+  }
+  Crs out = CrsBuilder::build(wkt, ctx.get(), crs.get());
+  if (!out.authority_code().empty()) out.definition_ = out.authority_code();
+  return out;
+}
+
+std::string Crs::describe() const {
+  if (authority_code_.empty()) return name_;
+  return authority_code_ + " (" + name_ + ")";
+}
+
+bool Crs::equivalent_to(const Crs& other) const {
+  if (wkt_ == other.wkt_) return true;
+  ContextPtr ctx = new_context();
+  PjPtr a(proj_create(ctx.get(), wkt_.c_str()));
+  PjPtr b(proj_create(ctx.get(), other.wkt_.c_str()));
+  return a && b &&
+         proj_is_equivalent_to_with_ctx(ctx.get(), a.get(), b.get(),
+                                        PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS);
+}
+
+struct CoordinateTransform::Impl {
+  ContextPtr ctx;
+  PjPtr op;
+  bool identity = false;
+  std::string description;
+};
+
+CoordinateTransform::CoordinateTransform(const Crs& from, const Crs& to)
+    : impl_(std::make_unique<Impl>()) {
+  if (from.equivalent_to(to)) {
+    impl_->identity = true;
+    impl_->description = "none (same CRS)";
+    return;
+  }
+  impl_->ctx = new_context();
+  PJ_CONTEXT* ctx = impl_->ctx.get();
+  PjPtr source(proj_create(ctx, from.wkt().c_str()));
+  PjPtr target(proj_create(ctx, to.wkt().c_str()));
+  PjPtr op(source && target
+               ? proj_create_crs_to_crs_from_pj(ctx, source.get(), target.get(), nullptr, nullptr)
+               : nullptr);
+  if (!op) {
+    throw engine::input_error("PROJ finds no transformation from " + from.describe() + " to " +
+                              to.describe() + " (" + last_error(ctx) + ")");
+  }
+  impl_->op.reset(proj_normalize_for_visualization(ctx, op.get()));
+  if (!impl_->op) {
+    throw engine::input_error("PROJ cannot normalise the transformation from " +
+                              from.describe() + " to " + to.describe());
+  }
+  const PJ_PROJ_INFO info = proj_pj_info(impl_->op.get());
+  impl_->description = info.description ? info.description : "PROJ transformation";
+}
+
+CoordinateTransform::~CoordinateTransform() = default;
+CoordinateTransform::CoordinateTransform(CoordinateTransform&&) noexcept = default;
+CoordinateTransform& CoordinateTransform::operator=(CoordinateTransform&&) noexcept = default;
+
+bool CoordinateTransform::is_identity() const { return impl_->identity; }
+
+void CoordinateTransform::transform(std::span<double> x, std::span<double> y) const {
+  if (impl_->identity || x.empty()) return;
+  proj_errno_reset(impl_->op.get());
+  proj_trans_generic(impl_->op.get(), PJ_FWD, x.data(), sizeof(double), x.size(), y.data(),
+                     sizeof(double), y.size(), nullptr, 0, 0, nullptr, 0, 0);
+}
+
+engine::Point CoordinateTransform::transform(engine::Point p) const {
+  transform(std::span<double>(&p.x, 1), std::span<double>(&p.y, 1));
+  return p;
+}
+
+std::string CoordinateTransform::description() const { return impl_->description; }
+
+}  // namespace notspot::io

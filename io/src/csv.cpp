@@ -1,0 +1,236 @@
+#include "notspot/io/csv.hpp"
+
+#include <fast_float/fast_float.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+namespace notspot::io {
+
+CsvCursor::CsvCursor(std::string_view text, std::uint64_t first_line, char delimiter)
+    : text_(text), line_(first_line), delimiter_(delimiter) {}
+
+bool CsvCursor::next(CsvRow& row) {
+  if (pos_ >= text_.size()) return false;
+  const std::size_t start = pos_;
+  const char* base = text_.data();
+  const char* newline =
+      static_cast<const char*>(std::memchr(base + start, '\n', text_.size() - start));
+  const std::size_t end = newline ? static_cast<std::size_t>(newline - base) : text_.size();
+  std::string_view line = text_.substr(start, end - start);
+  if (line.find('"') != std::string_view::npos) return next_quoted(row, start);
+
+  pos_ = newline ? end + 1 : end;
+  row.line = line_++;
+  row.unterminated_quote = false;
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  row.raw = line;
+  row.fields.clear();
+  std::size_t field_start = 0;
+  for (;;) {
+    const std::size_t comma = line.find(delimiter_, field_start);
+    if (comma == std::string_view::npos) {
+      row.fields.push_back(line.substr(field_start));
+      break;
+    }
+    row.fields.push_back(line.substr(field_start, comma - field_start));
+    field_start = comma + 1;
+  }
+  return true;
+}
+
+// The slow path for rows with quotes: a state machine copying field contents into scratch
+// space (so that "" escapes can be undone), then views into it once the row is complete.
+bool CsvCursor::next_quoted(CsvRow& row, std::size_t start) {
+  scratch_.clear();
+  spans_.clear();
+  row.line = line_;
+  row.unterminated_quote = false;
+  std::size_t i = start;
+  const std::size_t n = text_.size();
+  std::size_t field_begin = 0;
+  bool row_done = false;
+  while (!row_done) {
+    if (i < n && text_[i] == '"') {
+      // Quoted field: until a quote not followed by another quote.
+      ++i;
+      for (;;) {
+        if (i >= n) {
+          row.unterminated_quote = true;
+          break;
+        }
+        const char c = text_[i];
+        if (c == '"') {
+          if (i + 1 < n && text_[i + 1] == '"') {
+            scratch_.push_back('"');
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        if (c == '\n') ++line_;
+        scratch_.push_back(c);
+        ++i;
+      }
+    }
+    // Unquoted part (or characters after a closing quote): up to a delimiter or line end.
+    while (i < n && text_[i] != delimiter_ && text_[i] != '\n') scratch_.push_back(text_[i++]);
+    if (i < n && text_[i] == delimiter_) {
+      spans_.emplace_back(field_begin, scratch_.size() - field_begin);
+      field_begin = scratch_.size();
+      ++i;
+      continue;
+    }
+    // End of row: strip the CR of a CRLF line end from the last field.
+    std::size_t last_length = scratch_.size() - field_begin;
+    if (last_length > 0 && scratch_.back() == '\r') --last_length;
+    spans_.emplace_back(field_begin, last_length);
+    row_done = true;
+  }
+  std::size_t end = std::min(i, n);
+  pos_ = end < n ? end + 1 : end;  // past the newline
+  ++line_;
+  std::string_view raw = text_.substr(start, end - start);
+  if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+  row.raw = raw;
+  row.fields.clear();
+  for (const auto& [offset, length] : spans_) {
+    row.fields.emplace_back(scratch_.data() + offset, length);
+  }
+  return true;
+}
+
+std::vector<CsvChunk> split_csv_rows(std::string_view rows, std::uint64_t first_line,
+                                     std::size_t count) {
+  std::vector<CsvChunk> chunks;
+  if (rows.empty()) return chunks;
+  if (count <= 1 || std::memchr(rows.data(), '"', rows.size()) != nullptr) {
+    chunks.push_back({rows, first_line});
+    return chunks;
+  }
+  const std::size_t target = rows.size() / count + 1;
+  std::size_t begin = 0;
+  while (begin < rows.size()) {
+    std::size_t end = std::min(rows.size(), begin + target);
+    if (end < rows.size()) {
+      const char* nl = static_cast<const char*>(std::memchr(rows.data() + end, '\n', rows.size() - end));
+      end = nl ? static_cast<std::size_t>(nl - rows.data()) + 1 : rows.size();
+    }
+    chunks.push_back({rows.substr(begin, end - begin), 0});
+    begin = end;
+  }
+  // Line numbers: count line ends per chunk (in parallel this is a fraction of parse time).
+  std::uint64_t line = first_line;
+  for (CsvChunk& chunk : chunks) {
+    chunk.first_line = line;
+    line += static_cast<std::uint64_t>(std::count(chunk.text.begin(), chunk.text.end(), '\n'));
+  }
+  return chunks;
+}
+
+std::string_view strip_bom(std::string_view text) {
+  if (text.substr(0, kUtf8Bom.size()) == kUtf8Bom) text.remove_prefix(kUtf8Bom.size());
+  return text;
+}
+
+CsvHeader::CsvHeader(const CsvRow& row) {
+  for (std::string_view f : row.fields) names_.emplace_back(trim(f));
+}
+
+std::optional<std::size_t> CsvHeader::find(std::string_view name) const {
+  for (std::size_t i = 0; i < names_.size(); ++i)
+    if (names_[i] == name) return i;
+  std::optional<std::size_t> found;
+  const std::string lower = ascii_lower(name);
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    if (ascii_lower(names_[i]) != lower) continue;
+    if (found) return std::nullopt;  // ambiguous
+    found = i;
+  }
+  return found;
+}
+
+std::string CsvHeader::describe() const {
+  std::string out;
+  for (const std::string& n : names_) {
+    if (!out.empty()) out += ", ";
+    out += n.empty() ? "(empty)" : n;
+  }
+  return out;
+}
+
+std::optional<std::string> CsvHeader::closest(std::string_view name) const {
+  std::optional<std::string> best;
+  std::size_t best_distance = 4;
+  for (const std::string& n : names_) {
+    const std::size_t d = edit_distance(ascii_lower(n), ascii_lower(name));
+    if (d < best_distance) {
+      best_distance = d;
+      best = n;
+    }
+  }
+  return best;
+}
+
+std::string csv_escape(std::string_view value) {
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string_view trim(std::string_view text) {
+  const std::size_t b = text.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return {};
+  const std::size_t e = text.find_last_not_of(" \t");
+  return text.substr(b, e - b + 1);
+}
+
+std::optional<double> parse_double(std::string_view field) {
+  field = trim(field);
+  if (field.empty()) return std::nullopt;
+  if (field.front() == '+') field.remove_prefix(1);
+  double value = 0;
+  const auto result = fast_float::from_chars(field.data(), field.data() + field.size(), value);
+  if (result.ec != std::errc() || result.ptr != field.data() + field.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<std::uint64_t> parse_uint64(std::string_view field) {
+  field = trim(field);
+  if (field.empty()) return std::nullopt;
+  std::uint64_t value = 0;
+  const auto result = std::from_chars(field.data(), field.data() + field.size(), value);
+  if (result.ec != std::errc() || result.ptr != field.data() + field.size()) return std::nullopt;
+  return value;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+}  // namespace notspot::io

@@ -1,0 +1,110 @@
+#include "detail/gdal_util.hpp"
+
+#include <cpl_error.h>
+
+#include <mutex>
+
+#include "notspot/engine/error.hpp"
+#include "notspot/io/csv.hpp"
+
+namespace notspot::io::detail {
+
+void ensure_gdal() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    GDALAllRegister();
+    // Quiet by default: messages are captured per call by GdalErrorCapture.
+    CPLSetErrorHandler(CPLQuietErrorHandler);
+  });
+}
+
+GdalErrorCapture::GdalErrorCapture() { CPLPushErrorHandlerEx(&GdalErrorCapture::handler, this); }
+
+GdalErrorCapture::~GdalErrorCapture() { CPLPopErrorHandler(); }
+
+void CPL_STDCALL GdalErrorCapture::handler(CPLErr level, CPLErrorNum, const char* message) {
+  auto* self = static_cast<GdalErrorCapture*>(CPLGetErrorHandlerUserData());
+  if (self == nullptr || message == nullptr) return;
+  self->messages_.emplace_back(message);
+  if (level >= CE_Failure) self->last_error_ = message;
+}
+
+std::string GdalErrorCapture::last_error() const { return last_error_; }
+
+GDALDatasetUniquePtr open_vector(const std::filesystem::path& path, const std::string& display) {
+  ensure_gdal();
+  GdalErrorCapture capture;
+  GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  if (!ds) {
+    std::string why = capture.last_error();
+    if (why.empty()) why = "GDAL recognises no vector format in it";
+    throw engine::input_error(display + ": cannot be read as a vector dataset: " + why +
+                              ". Use a GeoPackage, Shapefile, GeoJSON or TopoJSON file (or any "
+                              "format `ogrinfo --formats` lists), and check it is complete.");
+  }
+  return ds;
+}
+
+OGRLayer* pick_layer(GDALDataset& dataset, const std::optional<std::string>& name,
+                     const std::string& display, const std::string& study_key) {
+  std::string names;
+  for (int i = 0; i < dataset.GetLayerCount(); ++i) {
+    if (!names.empty()) names += ", ";
+    names += dataset.GetLayer(i)->GetName();
+  }
+  if (name) {
+    OGRLayer* layer = dataset.GetLayerByName(name->c_str());
+    if (layer == nullptr) {
+      throw engine::study_error(display + ": no layer named '" + *name + "' (" + study_key +
+                                "); its layers are: " + (names.empty() ? "none" : names));
+    }
+    return layer;
+  }
+  if (dataset.GetLayerCount() == 1) return dataset.GetLayer(0);
+  if (dataset.GetLayerCount() == 0) {
+    throw engine::input_error(display + ": the dataset has no layers");
+  }
+  throw engine::study_error(display + ": the dataset has " +
+                            std::to_string(dataset.GetLayerCount()) + " layers (" + names +
+                            "); choose one with layer = \"...\" in " + study_key);
+}
+
+std::string field_list(OGRLayer& layer) {
+  std::string out;
+  OGRFeatureDefn* defn = layer.GetLayerDefn();
+  for (int i = 0; i < defn->GetFieldCount(); ++i) {
+    if (!out.empty()) out += ", ";
+    out += defn->GetFieldDefn(i)->GetNameRef();
+  }
+  return out.empty() ? "none" : out;
+}
+
+int require_field(OGRLayer& layer, const std::string& field, const std::string& display,
+                  const std::string& study_key) {
+  OGRFeatureDefn* defn = layer.GetLayerDefn();
+  const int index = defn->GetFieldIndex(field.c_str());
+  if (index >= 0) return index;
+  std::string hint;
+  std::size_t best = 4;
+  for (int i = 0; i < defn->GetFieldCount(); ++i) {
+    const std::string candidate = defn->GetFieldDefn(i)->GetNameRef();
+    const std::size_t d = edit_distance(ascii_lower(candidate), ascii_lower(field));
+    if (d < best) {
+      best = d;
+      hint = "; did you mean '" + candidate + "'?";
+    }
+  }
+  throw engine::study_error(display + ": layer '" + layer.GetName() + "' has no field '" + field +
+                            "' (" + study_key + "); its fields are: " + field_list(layer) + hint);
+}
+
+Crs layer_crs(OGRLayer& layer, const std::string& display) {
+  char* wkt = nullptr;
+  const char* options[] = {"FORMAT=WKT2_2019", nullptr};
+  layer.GetSpatialRef()->exportToWkt(&wkt, options);
+  const std::string text = wkt ? wkt : "";
+  CPLFree(wkt);
+  return Crs::from_wkt(text, display);
+}
+
+}  // namespace notspot::io::detail

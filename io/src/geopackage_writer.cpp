@@ -1,0 +1,141 @@
+#include "notspot/io/geopackage_writer.hpp"
+
+#include <cmath>
+
+#include "detail/gdal_util.hpp"
+#include "notspot/engine/area_index.hpp"
+#include "notspot/engine/error.hpp"
+
+namespace notspot::io {
+namespace {
+
+// Fixed so that identical runs write identical bytes.
+constexpr const char* kFixedTimestamp = "2000-01-01T00:00:00.000Z";
+
+OGRLinearRing* to_ogr_ring(const engine::Ring& ring) {
+  auto* out = new OGRLinearRing();
+  out->setNumPoints(static_cast<int>(ring.size() + 1));
+  for (std::size_t i = 0; i < ring.size(); ++i)
+    out->setPoint(static_cast<int>(i), ring[i].x, ring[i].y);
+  if (!ring.empty()) out->setPoint(static_cast<int>(ring.size()), ring[0].x, ring[0].y);
+  return out;
+}
+
+OGRMultiPolygon to_ogr(const engine::MultiPolygon& mp) {
+  OGRMultiPolygon out;
+  for (const engine::Polygon& p : mp) {
+    auto* polygon = new OGRPolygon();
+    polygon->addRingDirectly(to_ogr_ring(p.exterior));
+    for (const engine::Ring& hole : p.holes) polygon->addRingDirectly(to_ogr_ring(hole));
+    out.addGeometryDirectly(polygon);
+  }
+  return out;
+}
+
+void check(OGRErr err, const std::string& what, const std::filesystem::path& path,
+           const detail::GdalErrorCapture& capture) {
+  if (err != OGRERR_NONE) {
+    throw engine::input_error(path.string() + ": cannot write " + what + ": " +
+                              capture.last_error());
+  }
+}
+
+}  // namespace
+
+void write_parish_geopackage(const std::filesystem::path& path, std::span<const Area> areas,
+                             std::span<const engine::AreaCounts> counts, const Crs& crs,
+                             const engine::PremisesTable& premises,
+                             std::span<const std::uint32_t> area_of_premise) {
+  detail::ensure_gdal();
+  detail::GdalErrorCapture capture;
+  CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", kFixedTimestamp);
+  struct ResetDate {
+    ~ResetDate() { CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", nullptr); }
+  } reset_date;
+
+  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+  if (driver == nullptr) throw engine::input_error("GDAL has no GeoPackage driver");
+  GDALDatasetUniquePtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+  if (!ds) {
+    throw engine::input_error(path.string() + ": cannot create GeoPackage: " +
+                              capture.last_error());
+  }
+  OGRSpatialReference srs;
+  srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  if (srs.SetFromUserInput(crs.wkt().c_str()) != OGRERR_NONE) {
+    throw engine::input_error("GDAL cannot use the study CRS " + crs.describe());
+  }
+
+  const char* area_options[] = {"FID=fid", "GEOMETRY_NAME=geom",
+                                "DESCRIPTION=Fixed-broadband indicators per area (notspot)",
+                                nullptr};
+  OGRLayer* layer = ds->CreateLayer("parish_stats", &srs, wkbMultiPolygon,
+                                    const_cast<char**>(area_options));
+  if (layer == nullptr) {
+    throw engine::input_error(path.string() + ": cannot create layer: " + capture.last_error());
+  }
+  auto add_field = [&](OGRLayer* l, const char* name, OGRFieldType type) {
+    OGRFieldDefn field(name, type);
+    check(l->CreateField(&field), std::string("field ") + name, path, capture);
+  };
+  add_field(layer, "area_id", OFTString);
+  add_field(layer, "area_name", OFTString);
+  add_field(layer, "premises", OFTInteger64);
+  for (const engine::IndicatorInfo& info : engine::indicator_catalogue()) {
+    const std::string name(info.column);
+    add_field(layer, name.c_str(), OFTInteger64);
+    add_field(layer, (name + "_pct").c_str(), OFTReal);
+  }
+
+  check(ds->StartTransaction(), "transaction", path, capture);
+  for (std::size_t a = 0; a < areas.size(); ++a) {
+    OGRFeature feature(layer->GetLayerDefn());
+    int field = 0;
+    feature.SetField(field++, areas[a].id.c_str());
+    feature.SetField(field++, areas[a].name.c_str());
+    feature.SetField(field++, static_cast<GIntBig>(counts[a].premises));
+    for (std::size_t i = 0; i < engine::kIndicatorCount; ++i) {
+      feature.SetField(field++, static_cast<GIntBig>(counts[a].counts[i]));
+      const double pct = engine::percentage(counts[a].counts[i], counts[a].premises);
+      if (std::isnan(pct)) {
+        feature.SetFieldNull(field++);
+      } else {
+        feature.SetField(field++, std::round(pct * 100.0) / 100.0);
+      }
+    }
+    if (!areas[a].geometry.empty()) {
+      OGRMultiPolygon geometry = to_ogr(areas[a].geometry);
+      feature.SetGeometry(&geometry);
+    }
+    check(layer->CreateFeature(&feature), "area " + areas[a].id, path, capture);
+  }
+  check(ds->CommitTransaction(), "areas", path, capture);
+
+  const char* point_options[] = {"FID=fid", "GEOMETRY_NAME=geom",
+                                 "DESCRIPTION=Premises outside every area (notspot)", nullptr};
+  OGRLayer* outside = ds->CreateLayer("premises_outside", &srs, wkbPoint,
+                                      const_cast<char**>(point_options));
+  if (outside == nullptr) {
+    throw engine::input_error(path.string() + ": cannot create layer: " + capture.last_error());
+  }
+  add_field(outside, "premise_id", OFTInteger64);
+  add_field(outside, "source_line", OFTInteger64);
+  check(ds->StartTransaction(), "transaction", path, capture);
+  for (std::size_t i = 0; i < area_of_premise.size(); ++i) {
+    if (area_of_premise[i] != engine::AreaIndex::kOutside) continue;
+    OGRFeature feature(outside->GetLayerDefn());
+    feature.SetField(0, static_cast<GIntBig>(premises.id[i]));
+    feature.SetField(1, static_cast<GIntBig>(premises.line[i]));
+    OGRPoint point(premises.x[i], premises.y[i]);
+    feature.SetGeometry(&point);
+    check(outside->CreateFeature(&feature), "premise", path, capture);
+  }
+  check(ds->CommitTransaction(), "outside premises", path, capture);
+  ds.reset();  // closes the file; GDAL reports failures through the capture
+  if (!capture.last_error().empty()) {
+    throw engine::input_error(path.string() + ": cannot finish GeoPackage: " +
+                              capture.last_error());
+  }
+}
+
+}  // namespace notspot::io

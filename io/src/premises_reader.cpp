@@ -1,0 +1,345 @@
+#include "notspot/io/premises_reader.hpp"
+
+#include <tbb/parallel_for.h>
+
+#include <atomic>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "detail/gdal_util.hpp"
+#include "notspot/engine/error.hpp"
+#include "notspot/io/csv.hpp"
+#include "notspot/io/mapped_file.hpp"
+
+namespace notspot::io {
+namespace {
+
+constexpr std::string_view kSource = "premises";
+
+struct Columns {
+  std::size_t id = 0;
+  std::size_t x = 0;
+  std::size_t y = 0;
+  std::string crs;
+};
+
+std::size_t require_column(const CsvHeader& header, const std::string& name,
+                           const std::string& display, const std::string& study_key) {
+  if (auto index = header.find(name)) return *index;
+  std::string hint;
+  if (auto nearest = header.closest(name)) hint = "; did you mean '" + *nearest + "'?";
+  throw engine::study_error(display + ": no column '" + name + "' (" + study_key +
+                            "); the header has: " + header.describe() + hint);
+}
+
+Columns resolve_columns(const PremisesSource& source, const CsvHeader& header,
+                        const std::string& display) {
+  const std::string key = source.where.describe() + " [premises]";
+  Columns c;
+  c.id = require_column(header, source.id_field, display, key + " id");
+  if (source.x_field && source.y_field) {
+    c.x = require_column(header, *source.x_field, display, key + " x");
+    c.y = require_column(header, *source.y_field, display, key + " y");
+    c.crs = source.crs.value_or("EPSG:27700");
+  } else if (header.find("X_COORDINATE") && header.find("Y_COORDINATE")) {
+    // OS Open UPRN: British National Grid eastings and northings.
+    c.x = *header.find("X_COORDINATE");
+    c.y = *header.find("Y_COORDINATE");
+    c.crs = source.crs.value_or("EPSG:27700");
+  } else if (header.find("LONGITUDE") && header.find("LATITUDE")) {
+    c.x = *header.find("LONGITUDE");
+    c.y = *header.find("LATITUDE");
+    c.crs = source.crs.value_or("EPSG:4326");
+  } else {
+    throw engine::study_error(display + ": cannot tell which columns hold the coordinates; the "
+                              "header has: " + header.describe() +
+                              ". Name them with x = \"...\" and y = \"...\" (and crs) in " + key);
+  }
+  return c;
+}
+
+struct ChunkResult {
+  engine::PremisesTable table;
+  ProblemLog log;
+  std::uint64_t rows = 0;
+  std::uint64_t blank = 0;
+};
+
+std::string describe_bounds(const engine::Box& b) {
+  return fmt::format("x {:.6g} to {:.6g}, y {:.6g} to {:.6g}", b.xmin, b.xmax, b.ymin, b.ymax);
+}
+
+// Reprojects the accepted rows of a chunk and rejects any that PROJ cannot transform.
+// `line` holds CSV line numbers, or OGR feature ids when `by_feature`.
+void transform_chunk(ChunkResult& out, const Crs& from, const Crs& to, const std::string& display,
+                     bool by_feature) {
+  const CoordinateTransform transform(from, to);
+  if (transform.is_identity() || out.table.size() == 0) return;
+  std::vector<double> x0 = out.table.x, y0 = out.table.y;
+  transform.transform(out.table.x, out.table.y);
+  engine::PremisesTable kept;
+  kept.reserve(out.table.size());
+  for (std::size_t i = 0; i < out.table.size(); ++i) {
+    if (std::isfinite(out.table.x[i]) && std::isfinite(out.table.y[i])) {
+      kept.push_back(out.table.id[i], out.table.x[i], out.table.y[i], out.table.line[i]);
+    } else {
+      const std::uint64_t where = out.table.line[i];
+      out.log.reject({std::string(kSource), display, by_feature ? 0 : where,
+                      by_feature ? std::optional<std::int64_t>(static_cast<std::int64_t>(where))
+                                 : std::nullopt,
+                      fmt::format("coordinates ({}, {}) cannot be transformed from {} to {}",
+                                  x0[i], y0[i], from.describe(), to.describe()),
+                      ""});
+    }
+  }
+  out.table = std::move(kept);
+}
+
+// An opened premises CSV: its header, where the rows start, and how to read them.
+struct CsvSource {
+  MappedFile file;
+  CsvHeader header;
+  std::string_view rows;
+  std::uint64_t first_row_line = 2;
+  Columns columns;
+  Crs crs;
+};
+
+CsvSource open_csv(const PremisesSource& source, const std::string& display) {
+  MappedFile file(source.path);
+  const std::string_view text = strip_bom(file.view());
+  CsvCursor header_cursor(text, 1);
+  CsvRow header_row;
+  if (!header_cursor.next(header_row) || header_row.blank()) {
+    throw engine::input_error(display + ": the file is empty; expected a header line such as "
+                              "UPRN,X_COORDINATE,Y_COORDINATE,LATITUDE,LONGITUDE");
+  }
+  CsvHeader header(header_row);
+  Columns columns = resolve_columns(source, header, display);
+  Crs crs = Crs::from_definition(columns.crs, source.where.describe() + " [premises] crs");
+  const std::string_view rows = text.substr(header_cursor.position());
+  return {std::move(file), std::move(header), rows, header_cursor.line(), columns, std::move(crs)};
+}
+
+PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
+                      const std::string& display, ProblemLog& log, Progress& progress) {
+  const CsvSource csv = open_csv(source, display);
+  const CsvHeader& header = csv.header;
+  const Columns& columns = csv.columns;
+  const Crs& crs = csv.crs;
+
+  PremisesLoad load;
+  load.id_column = header.names()[columns.id];
+  load.x_column = header.names()[columns.x];
+  load.y_column = header.names()[columns.y];
+  load.source_crs = crs.describe();
+  load.transformation = CoordinateTransform(crs, study_crs).description();
+
+  const std::string_view rows = csv.rows;
+  const std::vector<CsvChunk> chunks =
+      split_csv_rows(rows, csv.first_row_line, std::max<std::size_t>(1, rows.size() >> 22));
+  std::vector<ChunkResult> results(chunks.size());
+  std::atomic<std::uint64_t> bytes_done{0};
+  const std::optional<engine::Box> bounds = crs.bounds();
+  const std::string& id_name = load.id_column;
+  const std::string& x_name = load.x_column;
+  const std::string& y_name = load.y_column;
+
+  tbb::parallel_for(std::size_t{0}, chunks.size(), [&](std::size_t c) {
+    ChunkResult& out = results[c];
+    CsvCursor cursor(chunks[c].text, chunks[c].first_line);
+    auto reject = [&](const CsvRow& row, std::string reason) {
+      out.log.reject({std::string(kSource), display, row.line, std::nullopt, std::move(reason),
+                      std::string(row.raw)});
+    };
+    for (CsvRow row; cursor.next(row);) {
+      if (row.blank()) {
+        ++out.blank;
+        continue;
+      }
+      ++out.rows;
+      if (row.unterminated_quote) {
+        reject(row, "a quoted field is not closed before the end of the file");
+        continue;
+      }
+      if (row.fields.size() != header.size()) {
+        reject(row, fmt::format("the row has {} fields but the header has {}; is a comma missing "
+                                "or extra, or a field not quoted?",
+                                row.fields.size(), header.size()));
+        continue;
+      }
+      const std::string_view id_field = row.fields[columns.id];
+      const auto id = parse_uint64(id_field);
+      if (!id) {
+        reject(row, trim(id_field).empty()
+                        ? fmt::format("{} is empty", id_name)
+                        : fmt::format("{} '{}' is not a whole number (UPRN-style ids expected)",
+                                      id_name, id_field));
+        continue;
+      }
+      const auto x = parse_double(row.fields[columns.x]);
+      const auto y = parse_double(row.fields[columns.y]);
+      if (!x || !y) {
+        const bool x_bad = !x;
+        const std::string& name = x_bad ? x_name : y_name;
+        const std::string_view value = row.fields[x_bad ? columns.x : columns.y];
+        reject(row, trim(value).empty()
+                        ? fmt::format("{} is empty", name)
+                        : fmt::format("{} '{}' is not a number", name, value));
+        continue;
+      }
+      if (!std::isfinite(*x) || !std::isfinite(*y)) {
+        reject(row, fmt::format("coordinates ({}, {}) are not finite numbers", *x, *y));
+        continue;
+      }
+      if (bounds && !bounds->contains({*x, *y})) {
+        reject(row, fmt::format("coordinates ({}, {}) are outside the area of use of {} ({}); "
+                                "are they in another CRS, or are {} and {} swapped?",
+                                *x, *y, crs.describe(), describe_bounds(*bounds), x_name, y_name));
+        continue;
+      }
+      out.table.push_back(*id, *x, *y, row.line);
+    }
+    transform_chunk(out, crs, study_crs, display, false);
+    progress.advance(bytes_done += chunks[c].text.size(), rows.size());
+  });
+
+  std::size_t total = 0;
+  for (const ChunkResult& r : results) total += r.table.size();
+  load.table.reserve(total);
+  for (ChunkResult& r : results) {
+    load.rows_read += r.rows;
+    load.blank_lines += r.blank;
+    load.rejected += r.log.rejected().size();
+    log.append(std::move(r.log));
+    auto append = [](auto& to, auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+    append(load.table.id, r.table.id);
+    append(load.table.x, r.table.x);
+    append(load.table.y, r.table.y);
+    append(load.table.line, r.table.line);
+    r = ChunkResult{};
+  }
+  return load;
+}
+
+// An opened premises layer.
+struct OgrSource {
+  GDALDatasetUniquePtr dataset;
+  OGRLayer* layer = nullptr;
+  int id_index = -1;
+  Crs crs;
+};
+
+OgrSource open_ogr(const PremisesSource& source, const std::string& display) {
+  OgrSource out;
+  out.dataset = detail::open_vector(source.path, display);
+  const std::string key = source.where.describe() + " [premises]";
+  out.layer = detail::pick_layer(*out.dataset, source.layer, display, key + " layer");
+  out.id_index = detail::require_field(*out.layer, source.id_field, display, key + " id");
+  if (source.crs) {
+    out.crs = Crs::from_definition(*source.crs, key + " crs");
+  } else if (out.layer->GetSpatialRef() != nullptr) {
+    out.crs = detail::layer_crs(*out.layer, display);
+  } else {
+    throw engine::study_error(display + ": layer '" + out.layer->GetName() +
+                              "' has no coordinate reference system; declare it with "
+                              "crs = \"EPSG:...\" in " + key);
+  }
+  return out;
+}
+
+PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
+                      const std::string& display, ProblemLog& log, Progress& progress) {
+  OgrSource ogr = open_ogr(source, display);
+  OGRLayer* layer = ogr.layer;
+  const int id_index = ogr.id_index;
+  const std::optional<Crs> crs = ogr.crs;
+
+  PremisesLoad load;
+  load.id_column = source.id_field;
+  load.source_crs = crs->describe();
+  const std::optional<engine::Box> bounds = crs->bounds();
+  ChunkResult out;
+  const std::int64_t total = layer->GetFeatureCount(FALSE);
+  detail::GdalErrorCapture capture;
+  layer->ResetReading();
+  for (auto& feature : *layer) {
+    ++out.rows;
+    const std::int64_t fid = feature->GetFID();
+    auto reject = [&](std::string reason) {
+      out.log.reject({std::string(kSource), display, 0, fid, std::move(reason), ""});
+    };
+    const std::string id_text = feature->IsFieldSetAndNotNull(id_index)
+                                    ? feature->GetFieldAsString(id_index)
+                                    : std::string();
+    const auto id = parse_uint64(id_text);
+    if (!id) {
+      reject(id_text.empty() ? source.id_field + " is empty"
+                             : fmt::format("{} '{}' is not a whole number", source.id_field,
+                                           id_text));
+      continue;
+    }
+    const OGRGeometry* g = feature->GetGeometryRef();
+    if (g == nullptr || g->IsEmpty()) {
+      reject("the feature has no geometry");
+      continue;
+    }
+    if (wkbFlatten(g->getGeometryType()) != wkbPoint) {
+      reject(fmt::format("the geometry is a {}, not a point",
+                         OGRGeometryTypeToName(g->getGeometryType())));
+      continue;
+    }
+    const double x = g->toPoint()->getX();
+    const double y = g->toPoint()->getY();
+    if (!std::isfinite(x) || !std::isfinite(y)) {
+      reject(fmt::format("coordinates ({}, {}) are not finite numbers", x, y));
+      continue;
+    }
+    if (bounds && !bounds->contains({x, y})) {
+      reject(fmt::format("coordinates ({}, {}) are outside the area of use of {} ({})", x, y,
+                         crs->describe(), describe_bounds(*bounds)));
+      continue;
+    }
+    // OGR has no line numbers: the feature id stands in.
+    out.table.push_back(*id, x, y, static_cast<std::uint64_t>(fid));
+    if (total > 0 && out.rows % 65536 == 0) {
+      progress.advance(out.rows, static_cast<std::uint64_t>(total));
+    }
+  }
+  if (!capture.last_error().empty()) {
+    throw engine::input_error(display + ": reading failed part-way: " + capture.last_error() +
+                              "; is the file complete?");
+  }
+  transform_chunk(out, *crs, study_crs, display, true);
+  load.transformation = CoordinateTransform(*crs, study_crs).description();
+  load.rows_read = out.rows;
+  load.rejected = out.log.rejected().size();
+  log.append(std::move(out.log));
+  load.table = std::move(out.table);
+  return load;
+}
+
+}  // namespace
+
+PremisesInspection inspect_premises(const PremisesSource& source, const std::string& display) {
+  if (source.format == PremisesFormat::kOgr) {
+    OgrSource ogr = open_ogr(source, display);
+    return {fmt::format("{} layer '{}', {} features", display, ogr.layer->GetName(),
+                        ogr.layer->GetFeatureCount(TRUE)),
+            ogr.crs};
+  }
+  CsvSource csv = open_csv(source, display);
+  return {fmt::format("{} ({:.1f} MB), columns {}", display,
+                      static_cast<double>(csv.file.size()) / 1e6, csv.header.describe()),
+          csv.crs};
+}
+
+PremisesLoad read_premises(const PremisesSource& source, const Crs& study_crs,
+                           const std::string& display, ProblemLog& log, Progress& progress) {
+  progress.stage("Reading premises");
+  return source.format == PremisesFormat::kCsv ? read_csv(source, study_crs, display, log, progress)
+                                               : read_ogr(source, study_crs, display, log, progress);
+}
+
+}  // namespace notspot::io

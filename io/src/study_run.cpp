@@ -1,0 +1,395 @@
+#include "notspot/io/study_run.hpp"
+
+#include <tbb/task_arena.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "notspot/engine/area_index.hpp"
+#include "notspot/engine/error.hpp"
+#include "notspot/engine/geos_context.hpp"
+#include "notspot/io/areas_reader.hpp"
+#include "notspot/io/broadband_reader.hpp"
+#include "notspot/io/csv_writers.hpp"
+#include "notspot/io/file_digest.hpp"
+#include "notspot/io/geopackage_writer.hpp"
+#include "notspot/io/output_directory.hpp"
+#include "notspot/io/premises_reader.hpp"
+#include "notspot/io/version.hpp"
+
+namespace notspot::io {
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+// Overlaps are listed individually up to this many pairs; beyond, only counted.
+constexpr std::size_t kMaxOverlapReports = 1000;
+
+class Stopwatch {
+ public:
+  double lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    return s;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+// Rounds to 6 significant decimals so that manifests do not carry floating-point noise.
+double tidy(double v) { return std::round(v * 1e6) / 1e6; }
+
+Json thresholds_json(const engine::Thresholds& t) {
+  return Json{{"gigabit_mbps", t.gigabit_mbps},
+              {"ultrafast_mbps", t.ultrafast_mbps},
+              {"superfast_mbps", t.superfast_mbps},
+              {"decent_down_mbps", t.decent_down_mbps},
+              {"decent_up_mbps", t.decent_up_mbps},
+              {"full_fibre_technologies", t.full_fibre_technologies}};
+}
+
+Json counts_json(const engine::AreaCounts& c) {
+  Json j{{"premises", c.premises}};
+  for (const engine::IndicatorInfo& info : engine::indicator_catalogue()) {
+    const std::uint64_t n = c.counts[static_cast<std::size_t>(info.indicator)];
+    j[std::string(info.column)] = n;
+    const double pct = engine::percentage(n, c.premises);
+    j[std::string(info.column) + "_pct"] = std::isnan(pct) ? Json(nullptr) : Json(tidy(pct));
+  }
+  return j;
+}
+
+Json digest_json(const fs::path& path) {
+  const FileDigest d = digest_file(path);
+  return Json{{"sha256", d.sha256}, {"size_bytes", d.size_bytes}};
+}
+
+// Reports overlapping areas found by the index, with the overlap's area from GEOS.
+void report_overlaps(const engine::AreaIndex& index, std::span<const Area> areas, ProblemLog& log,
+                     Json& listed) {
+  listed = Json::array();
+  engine::GeosContext geos;
+  std::size_t reported = 0;
+  for (const engine::AreaOverlap& o : index.overlaps()) {
+    if (reported == kMaxOverlapReports) {
+      log.warn("areas", fmt::format("... and {} more overlapping pairs (not listed)",
+                                    index.overlaps().size() - reported));
+      break;
+    }
+    const Area& a = areas[o.first];
+    const Area& b = areas[o.second];
+    engine::GeosGeometry ga = geos.to_geos(a.geometry);
+    engine::GeosGeometry gb = geos.to_geos(b.geometry);
+    engine::GeosGeometry both = geos.own(GEOSIntersection_r(geos.handle(), ga.get(), gb.get()),
+                                         "intersection");
+    double overlap_area = 0;
+    GEOSArea_r(geos.handle(), both.get(), &overlap_area);
+    ++reported;
+    log.warn("areas", fmt::format("areas '{}' and '{}' overlap ({:.1f} square units, near {:.1f}, "
+                                  "{:.1f}); premises in the overlap are assigned to '{}' (the "
+                                  "lower id)",
+                                  a.id, b.id, overlap_area, o.near.x, o.near.y, a.id));
+    listed.push_back(Json{{"first", a.id},
+                          {"second", b.id},
+                          {"overlap_area", tidy(overlap_area)},
+                          {"near", {tidy(o.near.x), tidy(o.near.y)}}});
+  }
+}
+
+class NullProgress : public Progress {};
+
+}  // namespace
+
+std::string display_path(const Study& study, const fs::path& path) {
+  const fs::path base = study.file.parent_path();
+  const fs::path relative = path.lexically_relative(base);
+  if (!relative.empty() && *relative.begin() != "..") return relative.generic_string();
+  return path.generic_string();
+}
+
+RunSummary run_study(const Study& study, const RunOptions& options) {
+  NullProgress no_progress;
+  Progress& progress = options.progress ? *options.progress : no_progress;
+  Stopwatch clock;
+  const std::string started = utc_now();
+  Json timings = Json::object();
+  RunSummary summary;
+  ProblemLog log;
+
+  // Lock the outputs first: a second run on the same folder fails before doing any work.
+  OutputDirectory out(options.output_dir.value_or(study.output_dir));
+  summary.output_dir = out.final_dir();
+
+  const Crs study_crs = Crs::from_definition(study.crs, display_path(study, study.file) +
+                                                            ": [study] crs");
+  progress.stage("Reading areas");
+  const std::string areas_file = display_path(study, study.areas.path);
+  AreasLoad areas = read_areas(study.areas, study_crs, areas_file, log);
+  summary.areas = areas.areas.size();
+  timings["read_areas"] = clock.lap();
+
+  progress.stage("Indexing areas");
+  std::vector<engine::MultiPolygon> geometries;
+  geometries.reserve(areas.areas.size());
+  for (const Area& a : areas.areas) geometries.push_back(a.geometry);
+  const engine::AreaIndex index(geometries);
+  geometries.clear();
+  Json overlaps;
+  report_overlaps(index, areas.areas, log, overlaps);
+  timings["index_areas"] = clock.lap();
+
+  const std::string premises_file = display_path(study, study.premises.path);
+  PremisesLoad premises = read_premises(study.premises, study_crs, premises_file, log, progress);
+  timings["read_premises"] = clock.lap();
+
+  progress.stage("Assigning premises to areas");
+  std::vector<std::uint32_t> area_of(premises.table.size());
+  const std::size_t in_several =
+      index.locate_all(premises.table.x, premises.table.y, area_of);
+  const std::uint64_t outside = static_cast<std::uint64_t>(
+      std::count(area_of.begin(), area_of.end(), engine::AreaIndex::kOutside));
+  if (in_several > 0) {
+    log.warn("premises", fmt::format("{} premises lie in more than one (overlapping) area; each "
+                                     "was assigned to the area with the lowest id",
+                                     in_several));
+  }
+  timings["assign_premises"] = clock.lap();
+
+  const PremisesKeyIndex keys(premises.table.id);
+  if (keys.duplicate_ids() > 0) {
+    std::string examples;
+    for (std::uint64_t id : keys.duplicate_examples(5))
+      examples += (examples.empty() ? "" : ", ") + std::to_string(id);
+    log.warn("premises", fmt::format("{}: {} ids appear more than once ({} extra rows, e.g. {}); "
+                                     "each row is counted as a premise",
+                                     premises_file, keys.duplicate_ids(),
+                                     keys.duplicate_premises(), examples));
+  }
+  std::vector<engine::FixedBroadband> broadband(premises.table.size());
+  std::vector<LayerLoad> layers;
+  for (const LayerSource& layer : study.layers) {
+    layers.push_back(join_fixed_broadband(layer, study.thresholds, display_path(study, layer.path),
+                                          keys, broadband, log, progress));
+  }
+  timings["join_layers"] = clock.lap();
+
+  progress.stage("Counting indicators");
+  const std::vector<engine::AreaCounts> counts =
+      engine::count_by_area(area_of, broadband, study.thresholds, areas.areas.size());
+  engine::AreaCounts total;
+  for (const engine::AreaCounts& c : counts) total += c;
+  summary.study_total = total;
+  timings["count_indicators"] = clock.lap();
+
+  summary.premises_read = premises.rows_read;
+  summary.premises_rejected = premises.rejected;
+  summary.premises_outside = outside;
+  summary.premises_assigned = premises.table.size() - outside;
+  if (summary.premises_read != summary.premises_assigned + summary.premises_outside +
+                                   summary.premises_rejected) {
+    throw engine::internal_error("the premises ledger does not balance; please report this");
+  }
+
+  auto share = [&](std::uint64_t n) {
+    return premises.rows_read == 0 ? 0.0
+                                   : static_cast<double>(n) / static_cast<double>(premises.rows_read);
+  };
+  summary.quality = {
+      {"max_rejected_share", share(premises.rejected), study.quality.max_rejected_share,
+       share(premises.rejected) <= study.quality.max_rejected_share},
+      {"max_outside_share", share(outside), study.quality.max_outside_share,
+       share(outside) <= study.quality.max_outside_share},
+  };
+  for (const QualityCheck& q : summary.quality) summary.quality_passed &= q.passed;
+
+  progress.stage("Writing outputs");
+  write_parish_stats_csv(out.file("parish_stats.csv"), areas.areas, counts, total, study.name);
+  write_parish_geopackage(out.file("parish_stats.gpkg"), areas.areas, counts, study_crs,
+                          premises.table, area_of);
+  write_rejected_csv(out.file("rejected.csv"), log.rejected());
+  timings["write_outputs"] = clock.lap();
+
+  // ---- manifest ----------------------------------------------------------------------------
+  Json inputs = Json::array();
+  Json areas_input{{"role", "areas"}, {"file", areas_file}, {"layer", areas.layer}};
+  areas_input.update(digest_json(study.areas.path));
+  areas_input["features"] = areas.features_read;
+  areas_input["crs"] = areas.source_crs;
+  areas_input["transformation"] = areas.transformation;
+  inputs.push_back(areas_input);
+  Json premises_input{{"role", "premises"}, {"file", premises_file}};
+  premises_input.update(digest_json(study.premises.path));
+  premises_input["rows"] = premises.rows_read;
+  premises_input["columns"] = {{"id", premises.id_column},
+                               {"x", premises.x_column},
+                               {"y", premises.y_column}};
+  premises_input["crs"] = premises.source_crs;
+  premises_input["transformation"] = premises.transformation;
+  inputs.push_back(premises_input);
+  Json layer_ledger = Json::array();
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const LayerLoad& l = layers[i];
+    Json input{{"role", "layer"}, {"name", l.name}, {"kind", l.kind}, {"file", l.file}};
+    input.update(digest_json(study.layers[i].path));
+    input["rows"] = l.rows_read;
+    inputs.push_back(input);
+    layer_ledger.push_back(Json{
+        {"name", l.name},
+        {"read", l.rows_read},
+        {"matched", l.matched},
+        {"unmatched", l.unmatched},
+        {"duplicate_keys", l.duplicate_keys},
+        {"rejected", l.rejected},
+        {"balanced", l.rows_read == l.matched + l.unmatched + l.duplicate_keys + l.rejected},
+        {"blank_lines_skipped", l.blank_lines},
+        {"premises_with_row", l.premises_with_row},
+        {"premises_without_row", l.premises_without_row}});
+  }
+
+  Json quality_checks = Json::array();
+  for (const QualityCheck& q : summary.quality) {
+    quality_checks.push_back(
+        Json{{"name", q.name}, {"value", tidy(q.value)}, {"limit", q.limit}, {"passed", q.passed}});
+  }
+  Json indicators = Json::array();
+  for (const engine::IndicatorInfo& info : engine::indicator_catalogue()) {
+    indicators.push_back(Json{{"column", info.column}, {"definition", info.definition}});
+  }
+  Json warnings = Json::array();
+  for (const Warning& w : log.warnings()) {
+    if (warnings.size() == 200) break;
+    warnings.push_back(Json{{"source", w.source}, {"message", w.message}});
+  }
+  const engine::AreaIndex::Stats& is = index.stats();
+
+  Json manifest{
+      {"notspot_version", kVersion},
+      {"study",
+       {{"name", study.name},
+        {"file", study.file.filename().string()},
+        {"sha256", digest_file(study.file).sha256},
+        {"crs", study_crs.describe()},
+        {"boundary_vintage", study.boundary_vintage ? Json(*study.boundary_vintage) : Json(nullptr)}}},
+      {"thresholds", thresholds_json(study.thresholds)},
+      {"quality_limits",
+       {{"max_rejected_share", study.quality.max_rejected_share},
+        {"max_outside_share", study.quality.max_outside_share}}},
+      {"inputs", inputs},
+      {"ledger",
+       {{"premises",
+         {{"read", premises.rows_read},
+          {"assigned", summary.premises_assigned},
+          {"outside", summary.premises_outside},
+          {"rejected", summary.premises_rejected},
+          {"balanced", true},
+          {"blank_lines_skipped", premises.blank_lines},
+          {"duplicate_ids", keys.duplicate_ids()},
+          {"in_overlapping_areas", in_several}}},
+        {"layers", layer_ledger}}},
+      {"areas",
+       {{"count", areas.areas.size()},
+        {"features_read", areas.features_read},
+        {"repaired", areas.repaired},
+        {"without_polygon", areas.without_polygon},
+        {"merged_by_id", areas.merged},
+        {"overlapping_pairs", index.overlaps().size()},
+        {"overlaps", overlaps},
+        {"boundary_rule",
+         "a premise exactly on a boundary belongs to the area immediately east of it (on an "
+         "east-west edge, immediately north); in overlaps, to the area with the lowest id"}}},
+      {"area_index",
+       {{"distinct_edges", is.distinct_edges},
+        {"top_grid", {is.top_columns, is.top_rows}},
+        {"boundary_leaves", is.boundary_leaves},
+        {"deepest_level", is.deepest_level},
+        {"memory_bytes", is.memory_bytes}}},
+      {"indicators", indicators},
+      {"study_totals", counts_json(total)},
+      {"quality", {{"passed", summary.quality_passed}, {"checks", quality_checks}}},
+      {"warnings_total", log.warnings().size()},
+      {"warnings", warnings},
+  };
+  Json outputs = Json::array();
+  for (const char* name : {"parish_stats.csv", "parish_stats.gpkg", "rejected.csv"}) {
+    Json o{{"file", name}};
+    o.update(digest_json(out.file(name)));
+    outputs.push_back(o);
+    summary.output_files.emplace_back(name);
+  }
+  manifest["outputs"] = outputs;
+  timings["manifest"] = clock.lap();
+  // The one part of the outputs that differs between identical runs.
+  Json timing_json = Json::object();
+  for (auto& [k, v] : timings.items()) timing_json[k] = std::round(v.get<double>() * 1000) / 1000;
+  manifest["run"] = {{"started_utc", started}, {"threads", options.threads},
+                     {"timings_seconds", timing_json}};
+  {
+    std::ofstream file(out.file("manifest.json"), std::ios::binary);
+    file << manifest.dump(2) << '\n';
+    if (!file.flush()) throw engine::input_error("cannot write manifest.json (disk full?)");
+  }
+  summary.output_files.emplace_back("manifest.json");
+
+  out.publish();
+  summary.warnings = log.warnings();
+  for (auto& [k, v] : timings.items()) summary.seconds += v.get<double>();
+  return summary;
+}
+
+ValidationReport validate_study(const Study& study) {
+  ValidationReport report;
+  auto attempt = [&](auto&& check) {
+    try {
+      check();
+    } catch (const engine::Error& e) {
+      (e.kind() == engine::ErrorKind::kStudy ? report.study_problems : report.input_problems)
+          .push_back(e.what());
+    }
+  };
+  std::optional<Crs> study_crs;
+  attempt([&] {
+    study_crs = Crs::from_definition(study.crs, display_path(study, study.file) + ": [study] crs");
+    report.notes.push_back("study CRS: " + study_crs->describe());
+  });
+  // A source's CRS is usable when PROJ can transform it to the study's.
+  auto note = [&](const std::string& description, const Crs& crs) {
+    if (study_crs) CoordinateTransform check(crs, *study_crs);
+    report.notes.push_back(description + ", CRS " + crs.describe());
+  };
+  ProblemLog log;
+  attempt([&] {
+    const AreasInspection areas =
+        inspect_areas(study.areas, display_path(study, study.areas.path), log);
+    note("areas: " + areas.description, areas.crs);
+  });
+  attempt([&] {
+    const PremisesInspection premises =
+        inspect_premises(study.premises, display_path(study, study.premises.path));
+    note("premises: " + premises.description, premises.crs);
+  });
+  for (const LayerSource& layer : study.layers) {
+    attempt([&] {
+      report.notes.push_back(inspect_fixed_broadband(layer, display_path(study, layer.path)));
+    });
+  }
+  for (const Warning& w : log.warnings()) report.notes.push_back("warning: " + w.message);
+  return report;
+}
+
+}  // namespace notspot::io
