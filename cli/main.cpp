@@ -97,8 +97,19 @@ void print_summary(const io::Study& study, const io::RunSummary& s) {
   fmt::print(" ({:.1f} s)\n", s.seconds);
 }
 
+// A study file named on the command line that does not exist is a usage error (exit 2); one
+// that exists but cannot be read is an input error (exit 1).
+io::Study load_study_argument(const std::string& study_file) {
+  std::error_code ec;
+  if (!std::filesystem::exists(study_file, ec)) {
+    throw notspot::engine::usage_error("study file '" + study_file +
+                                       "' does not exist; give the path of a study .toml file");
+  }
+  return io::load_study(study_file);
+}
+
 int run_command(const std::string& study_file, const std::optional<std::string>& out, int threads) {
-  const io::Study study = io::load_study(study_file);
+  const io::Study study = load_study_argument(study_file);
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
   std::optional<notspot::cli::TerminalProgress> progress;
   if (terminal) progress.emplace(stderr);
@@ -119,7 +130,7 @@ int run_command(const std::string& study_file, const std::optional<std::string>&
 }
 
 int validate_command(const std::string& study_file) {
-  const io::Study study = io::load_study(study_file);
+  const io::Study study = load_study_argument(study_file);
   const io::ValidationReport report = io::validate_study(study);
   for (const std::string& note : report.notes) fmt::print("ok: {}\n", note);
   for (const std::string& p : report.study_problems) fmt::print(stderr, "problem: {}\n", p);

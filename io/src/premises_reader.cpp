@@ -66,10 +66,6 @@ struct ChunkResult {
   std::uint64_t blank = 0;
 };
 
-std::string describe_bounds(const engine::Box& b) {
-  return fmt::format("x {:.6g} to {:.6g}, y {:.6g} to {:.6g}", b.xmin, b.xmax, b.ymin, b.ymax);
-}
-
 // Reprojects the accepted rows of a chunk and rejects any that PROJ cannot transform.
 // `line` holds CSV line numbers, or OGR feature ids when `by_feature`.
 void transform_chunk(ChunkResult& out, const Crs& from, const Crs& to, const std::string& display,
@@ -134,6 +130,7 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
   load.x_column = header.names()[columns.x];
   load.y_column = header.names()[columns.y];
   load.source_crs = crs.describe();
+  load.area_of_use = crs.bounds();
   load.transformation = CoordinateTransform(crs, study_crs).description();
 
   const std::string_view rows = csv.rows;
@@ -194,9 +191,9 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
         continue;
       }
       if (bounds && !bounds->contains({*x, *y})) {
-        reject(row, fmt::format("coordinates ({}, {}) are outside the area of use of {} ({}); "
-                                "are they in another CRS, or are {} and {} swapped?",
-                                *x, *y, crs.describe(), describe_bounds(*bounds), x_name, y_name));
+        reject(row, fmt::format("coordinates ({}, {}) are outside the area of use of {}; are "
+                                "they in another CRS, or are {} and {} swapped?",
+                                *x, *y, crs.describe(), x_name, y_name));
         continue;
       }
       out.table.push_back(*id, *x, *y, row.line);
@@ -259,6 +256,7 @@ PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
   PremisesLoad load;
   load.id_column = source.id_field;
   load.source_crs = crs->describe();
+  load.area_of_use = crs->bounds();
   const std::optional<engine::Box> bounds = crs->bounds();
   ChunkResult out;
   const std::int64_t total = layer->GetFeatureCount(FALSE);
@@ -297,8 +295,9 @@ PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
       continue;
     }
     if (bounds && !bounds->contains({x, y})) {
-      reject(fmt::format("coordinates ({}, {}) are outside the area of use of {} ({})", x, y,
-                         crs->describe(), describe_bounds(*bounds)));
+      reject(fmt::format("coordinates ({}, {}) are outside the area of use of {}; is the "
+                         "layer's CRS right?",
+                         x, y, crs->describe()));
       continue;
     }
     // OGR has no line numbers: the feature id stands in.

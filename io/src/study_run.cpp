@@ -240,6 +240,10 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
                                {"x", premises.x_column},
                                {"y", premises.y_column}};
   premises_input["crs"] = premises.source_crs;
+  if (premises.area_of_use) {
+    const engine::Box& b = *premises.area_of_use;
+    premises_input["area_of_use"] = {tidy(b.xmin), tidy(b.ymin), tidy(b.xmax), tidy(b.ymax)};
+  }
   premises_input["transformation"] = premises.transformation;
   inputs.push_back(premises_input);
   Json layer_ledger = Json::array();

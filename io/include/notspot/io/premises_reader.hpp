@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "notspot/engine/premises.hpp"
@@ -22,6 +23,8 @@ struct PremisesLoad {
   std::string y_column;          ///< CSV only.
   std::string source_crs;        ///< The coordinates' CRS, described.
   std::string transformation;    ///< PROJ's description of the reprojection.
+  /// The source CRS's area of use, in its coordinates: rows outside it are rejected.
+  std::optional<engine::Box> area_of_use;
 };
 
 /// What a premises source looks like, found without reading its rows.

@@ -1,0 +1,390 @@
+// Tests of the real `notspot` binary: golden outputs of the hand-checked small study
+// (tests/data/small_study/README.md explains every figure), bad inputs with their messages
+// and exit codes, atomic publishing, locking and determinism across thread counts.
+
+#include <gtest/gtest.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+Result run(const std::string& arguments) {
+  const std::string command = std::string(NOTSPOT_BINARY) + " " + arguments + " 2>&1";
+  Result r;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> buffer{};
+  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) r.output.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+void replace_in_file(const fs::path& path, const std::string& from, const std::string& to) {
+  std::string text = read_file(path);
+  const std::size_t at = text.find(from);
+  ASSERT_NE(at, std::string::npos) << from << " not in " << path;
+  text.replace(at, from.size(), to);
+  write_file(path, text);
+}
+
+nlohmann::json read_json(const fs::path& path) { return nlohmann::json::parse(read_file(path)); }
+
+class SmallStudy : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = fs::temp_directory_path() / ("notspot_cli_" + std::to_string(rd()));
+    fs::create_directories(dir_);
+    fs::copy(fs::path(NOTSPOT_TEST_DATA_DIR) / "small_study", dir_ / "study",
+             fs::copy_options::recursive);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path study() const { return dir_ / "study" / "study.toml"; }
+  fs::path out() const { return dir_ / "out"; }
+  fs::path expected(const std::string& name) const {
+    return fs::path(NOTSPOT_TEST_DATA_DIR) / "small_study" / "expected" / name;
+  }
+  Result run_study(const std::string& extra = "") const {
+    return run("run " + study().string() + " --out " + out().string() + " " + extra);
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(SmallStudy, OutputsMatchTheHandComputedGoldenFiles) {
+  const Result r = run_study("--threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read_file(out() / "parish_stats.csv"), read_file(expected("parish_stats.csv")));
+  EXPECT_EQ(read_file(out() / "rejected.csv"), read_file(expected("rejected.csv")));
+  EXPECT_NE(r.output.find("Premises read 25: assigned 16 to 6 areas, outside every area 3, "
+                          "rejected 6"),
+            std::string::npos)
+      << r.output;
+}
+
+TEST_F(SmallStudy, ManifestBalancesTheLedgerAndNamesInputs) {
+  ASSERT_EQ(run_study().exit_code, 0);
+  const nlohmann::json m = read_json(out() / "manifest.json");
+  const auto& p = m["ledger"]["premises"];
+  EXPECT_EQ(p["read"], 25);
+  EXPECT_EQ(p["assigned"], 16);
+  EXPECT_EQ(p["outside"], 3);
+  EXPECT_EQ(p["rejected"], 6);
+  EXPECT_EQ(p["blank_lines_skipped"], 1);
+  EXPECT_EQ(p["duplicate_ids"], 1);
+  const auto& bduk = m["ledger"]["layers"][0];
+  EXPECT_EQ(bduk["name"], "bduk");
+  EXPECT_EQ(bduk["read"], 7);
+  EXPECT_EQ(bduk["matched"], 5);
+  EXPECT_EQ(bduk["unmatched"], 1);
+  EXPECT_EQ(bduk["rejected"], 1);
+  const auto& speeds = m["ledger"]["layers"][1];
+  EXPECT_EQ(speeds["read"], 15);
+  EXPECT_EQ(speeds["matched"], 12);
+  EXPECT_EQ(speeds["unmatched"], 1);
+  EXPECT_EQ(speeds["duplicate_keys"], 1);
+  EXPECT_EQ(speeds["rejected"], 1);
+  EXPECT_EQ(speeds["premises_with_row"], 13);
+  EXPECT_EQ(speeds["premises_without_row"], 6);
+  EXPECT_EQ(m["areas"]["repaired"], 1);
+  EXPECT_EQ(m["quality"]["passed"], true);
+  EXPECT_EQ(m["study"]["boundary_vintage"], "test fixture");
+  EXPECT_EQ(m["inputs"][0]["file"], "parishes.geojson");
+  EXPECT_EQ(m["inputs"][1]["size_bytes"], fs::file_size(dir_ / "study" / "premises.csv"));
+  // Independent check of one checksum: sha256sum of the input.
+  std::string command = "sha256sum " + (dir_ / "study" / "premises.csv").string();
+  FILE* pipe = popen(command.c_str(), "r");
+  char hex[65] = {};
+  ASSERT_EQ(std::fread(hex, 1, 64, pipe), 64u);
+  pclose(pipe);
+  EXPECT_EQ(m["inputs"][1]["sha256"], std::string(hex));
+  EXPECT_EQ(m["outputs"].size(), 3u);
+}
+
+TEST_F(SmallStudy, GeoPackageHoldsTheAreasAndTheOutsidePremises) {
+  ASSERT_EQ(run_study().exit_code, 0);
+  GDALAllRegister();
+  GDALDatasetUniquePtr ds(
+      GDALDataset::Open((out() / "parish_stats.gpkg").c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  ASSERT_TRUE(ds);
+  OGRLayer* areas = ds->GetLayerByName("parish_stats");
+  ASSERT_NE(areas, nullptr);
+  EXPECT_EQ(areas->GetFeatureCount(), 6);
+  std::map<std::string, std::pair<GIntBig, double>> by_id;
+  for (auto& f : *areas) {
+    by_id[f->GetFieldAsString("area_id")] = {f->GetFieldAsInteger64("premises"),
+                                             f->GetFieldAsDouble("gigabit_pct")};
+    EXPECT_NE(f->GetGeometryRef(), nullptr);
+  }
+  EXPECT_EQ(by_id["E04000001"].first, 4);
+  EXPECT_DOUBLE_EQ(by_id["E04000001"].second, 50.0);
+  EXPECT_EQ(by_id["E04000002"].first, 3);
+  EXPECT_DOUBLE_EQ(by_id["E04000002"].second, 33.33);
+  OGRLayer* outside = ds->GetLayerByName("premises_outside");
+  ASSERT_NE(outside, nullptr);
+  std::set<GIntBig> ids;
+  for (auto& f : *outside) ids.insert(f->GetFieldAsInteger64("premise_id"));
+  EXPECT_EQ(ids, (std::set<GIntBig>{1013, 1014, 1015}));
+  char* wkt = nullptr;
+  areas->GetSpatialRef()->exportToWkt(&wkt);
+  EXPECT_NE(std::string(wkt).find("27700"), std::string::npos);
+  CPLFree(wkt);
+}
+
+TEST_F(SmallStudy, SameBytesWhateverTheThreadCount) {
+  std::map<std::string, std::string> first;
+  for (int threads : {1, 2, 8}) {
+    ASSERT_EQ(run_study("--threads " + std::to_string(threads)).exit_code, 0);
+    nlohmann::ordered_json m = nlohmann::ordered_json::parse(read_file(out() / "manifest.json"));
+    m.erase("run");  // timings and thread count: the only part allowed to differ
+    std::map<std::string, std::string> files = {
+        {"parish_stats.csv", read_file(out() / "parish_stats.csv")},
+        {"parish_stats.gpkg", read_file(out() / "parish_stats.gpkg")},
+        {"rejected.csv", read_file(out() / "rejected.csv")},
+        {"manifest.json", m.dump()}};
+    if (first.empty()) {
+      first = files;
+    } else {
+      for (const auto& [name, bytes] : files) EXPECT_TRUE(bytes == first[name]) << name << " differs";
+    }
+  }
+}
+
+TEST_F(SmallStudy, RerunReplacesThePreviousOutputsAndLeavesNoStagingFolder) {
+  ASSERT_EQ(run_study().exit_code, 0);
+  write_file(out() / "stale.txt", "from an older run");
+  ASSERT_EQ(run_study().exit_code, 0);
+  EXPECT_FALSE(fs::exists(out() / "stale.txt"));
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    EXPECT_EQ(entry.path().filename().string().find(".out.staging"), std::string::npos)
+        << entry.path();
+  }
+}
+
+TEST_F(SmallStudy, FailedRunLeavesThePreviousOutputsUntouched) {
+  ASSERT_EQ(run_study().exit_code, 0);
+  const std::string before = read_file(out() / "parish_stats.csv");
+  const std::string manifest_before = read_file(out() / "manifest.json");
+  write_file(dir_ / "study" / "premises.csv", "");  // fatal: no header
+  const Result r = run_study();
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("premises.csv: the file is empty"), std::string::npos) << r.output;
+  EXPECT_EQ(read_file(out() / "parish_stats.csv"), before);
+  EXPECT_EQ(read_file(out() / "manifest.json"), manifest_before);
+}
+
+TEST_F(SmallStudy, SecondConcurrentRunRefuses) {
+  fs::create_directories(out().parent_path());
+  const fs::path lock = out().parent_path() / ".out.lock";
+  const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);  // as a running notspot would hold it
+  const Result r = run_study();
+  ::close(fd);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("another notspot run is writing to"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out()));
+}
+
+TEST_F(SmallStudy, RefusesToReplaceAFolderOfOtherFiles) {
+  fs::create_directories(out());
+  write_file(out() / "thesis.docx", "precious");
+  const Result r = run_study();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("not a notspot run's outputs"), std::string::npos) << r.output;
+  EXPECT_EQ(read_file(out() / "thesis.docx"), "precious");
+}
+
+TEST_F(SmallStudy, QualityGateFailureExitsThreeAndStillPublishesMarkedOutputs) {
+  replace_in_file(study(), "max_rejected_share = 0.5", "max_rejected_share = 0.1");
+  const Result r = run_study();
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("DATA QUALITY CHECK FAILED: rejected_share is 0.2400"), std::string::npos)
+      << r.output;
+  const nlohmann::json m = read_json(out() / "manifest.json");
+  EXPECT_EQ(m["quality"]["passed"], false);
+  EXPECT_EQ(m["quality"]["checks"][0]["passed"], false);
+}
+
+TEST_F(SmallStudy, UnknownStudyKeyIsAStudyError) {
+  replace_in_file(study(), "id = \"code\"", "id = \"code\"\nnmae = \"label\"");
+  const Result r = run_study();
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("study.toml:10: unknown key 'nmae' in [areas]"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("did you mean 'name'?"), std::string::npos) << r.output;
+}
+
+TEST_F(SmallStudy, WrongAreaFieldNamesTheFieldsThereAre) {
+  replace_in_file(study(), "id = \"code\"", "id = \"cdoe\"");
+  const Result r = run_study();
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("parishes.geojson: layer 'parishes' has no field 'cdoe'"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("did you mean 'code'?"), std::string::npos) << r.output;
+}
+
+TEST_F(SmallStudy, WrongPremisesColumnNamesTheHeader) {
+  replace_in_file(study(), "path = \"premises.csv\"", "path = \"premises.csv\"\nid = \"UPRM\"");
+  const Result r = run_study();
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("premises.csv: no column 'UPRM'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("the header has: UPRN, X_COORDINATE"), std::string::npos) << r.output;
+}
+
+TEST_F(SmallStudy, WrongLayerColumnIsAStudyError) {
+  replace_in_file(dir_ / "study" / "fixed_speeds.csv", "max_up_mbps", "upload");
+  const Result r = run_study();
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("fixed_speeds.csv: no column 'max_up_mbps'"), std::string::npos)
+      << r.output;
+}
+
+TEST_F(SmallStudy, MissingInputFileIsAStudyError) {
+  fs::remove(dir_ / "study" / "parishes.geojson");
+  const Result r = run_study();
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("parishes.geojson"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("does not exist"), std::string::npos) << r.output;
+}
+
+TEST_F(SmallStudy, UnknownStudyCrsIsAStudyError) {
+  replace_in_file(study(), "crs = \"EPSG:27700\"", "crs = \"EPSG:99999\"");
+  const Result r = run_study();
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("'EPSG:99999' is not a coordinate reference system PROJ knows"),
+            std::string::npos)
+      << r.output;
+}
+
+TEST_F(SmallStudy, AreasWithoutCrsMustBeDeclared) {
+  // GDAL's CSV driver reads geometry from a WKT column and knows no CRS.
+  write_file(dir_ / "study" / "parishes_wkt.csv",
+             "code,label,WKT\nE04000001,Alpha,\"POLYGON((400000 100000,401000 100000,401000 "
+             "101000,400000 101000,400000 100000))\"\n");
+  replace_in_file(study(), "path = \"parishes.geojson\"", "path = \"parishes_wkt.csv\"");
+  replace_in_file(study(), "max_outside_share = 0.5", "max_outside_share = 1");
+  Result r = run_study();
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("has no coordinate reference system; declare it with crs = "
+                          "\"EPSG:...\" in"),
+            std::string::npos)
+      << r.output;
+  replace_in_file(study(), "name = \"label\"", "name = \"label\"\ncrs = \"EPSG:27700\"");
+  r = run_study();
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const nlohmann::json m = read_json(out() / "manifest.json");
+  EXPECT_EQ(m["ledger"]["premises"]["assigned"], 4);  // the Alpha premises of the README
+}
+
+TEST_F(SmallStudy, TruncatedGeoPackageIsAnInputError) {
+  // Make a real GeoPackage, then cut it in half.
+  GDALAllRegister();
+  const fs::path gpkg = dir_ / "study" / "parishes.gpkg";
+  {
+    GDALDatasetUniquePtr src(GDALDataset::Open((dir_ / "study" / "parishes.geojson").c_str(),
+                                               GDAL_OF_VECTOR));
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+    GDALDatasetUniquePtr copy(driver->Create(gpkg.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    ASSERT_TRUE(copy);
+    ASSERT_NE(copy->CopyLayer(src->GetLayer(0), "parishes"), nullptr);
+  }
+  fs::resize_file(gpkg, fs::file_size(gpkg) / 2);
+  replace_in_file(study(), "path = \"parishes.geojson\"", "path = \"parishes.gpkg\"");
+  const Result r = run_study();
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("parishes.gpkg"), std::string::npos) << r.output;
+}
+
+TEST_F(SmallStudy, LonLatGeoJsonIsNotAxisSwapped) {
+  // A lon/lat square around Dorchester; its British National Grid corners (from PROJ's cs2cs)
+  // are x 368316..371865, y 89005..92361. Swapped axes would put it in the Indian Ocean.
+  write_file(dir_ / "study" / "lonlat.geojson",
+             R"({"type":"FeatureCollection","features":[{"type":"Feature",)"
+             R"("properties":{"code":"Z1","label":"Dorchester"},"geometry":{"type":"Polygon",)"
+             R"("coordinates":[[[-2.45,50.70],[-2.40,50.70],[-2.40,50.73],[-2.45,50.73],)"
+             R"([-2.45,50.70]]]}}]})");
+  write_file(dir_ / "study" / "dorchester.csv",
+             "UPRN,X_COORDINATE,Y_COORDINATE\n1,369505,90686\n2,371000,89500\n3,373000,90686\n");
+  replace_in_file(study(), "path = \"parishes.geojson\"", "path = \"lonlat.geojson\"");
+  replace_in_file(study(), "path = \"premises.csv\"", "path = \"dorchester.csv\"");
+  const Result r = run_study();
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const nlohmann::json m = read_json(out() / "manifest.json");
+  EXPECT_EQ(m["ledger"]["premises"]["assigned"], 2);
+  EXPECT_EQ(m["ledger"]["premises"]["outside"], 1);
+  EXPECT_NE(m["inputs"][0]["crs"].get<std::string>().find("WGS 84"), std::string::npos);
+}
+
+TEST_F(SmallStudy, ValidateReportsEveryProblemWithoutComputing) {
+  Result r = run("validate " + study().string());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("is ready to run"), std::string::npos) << r.output;
+  replace_in_file(study(), "id = \"code\"", "id = \"cdoe\"");
+  replace_in_file(dir_ / "study" / "fixed_speeds.csv", "technology", "tech");
+  r = run("validate " + study().string());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("no field 'cdoe'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("no column 'technology'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("2 problem(s) found"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "study" / "out"));
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(run("").exit_code, 2);
+  EXPECT_EQ(run("frobnicate").exit_code, 2);
+  EXPECT_EQ(run("run").exit_code, 2);
+  const Result threads = run("run study.toml --threads 0");
+  EXPECT_EQ(threads.exit_code, 2);
+  const Result missing = run("run /nonexistent/study.toml");
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("/nonexistent/study.toml"), std::string::npos) << missing.output;
+}
+
+TEST(Cli, HelpAndVersion) {
+  const Result help = run("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.output.find("Exit codes: 0 success; 1 failure; 2 usage"), std::string::npos);
+  const Result version = run("--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.output, std::string("notspot ") + NOTSPOT_VERSION + "\n");
+}
+
+}  // namespace
