@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+
+namespace notspot::generate {
+
+/// Options of the Dorset sample generator (`notspot-generate dorset`).
+struct DorsetSampleOptions {
+  /// Folder with the real open data (the repository's data/real): the Dorset boundary,
+  /// the Code-Point postcodes and the Ofcom extract, under their file names there.
+  std::filesystem::path real_data_dir;
+  /// Folder the five outputs are written to; created when missing.
+  std::filesystem::path output_dir;
+  /// Everything random derives from it: the same seed gives byte-identical files.
+  /// DEFAULT: 1.
+  std::uint64_t seed = 1;
+  /// Seeds of the parish tessellation. DEFAULT: 250. REQUIRES: 2..2000. A seed whose Voronoi
+  /// cell has no land inside the boundary gives no parish (rare: seeds lie on postcodes).
+  std::size_t parishes = 250;
+};
+
+/// The files the generator writes into output_dir (for the build and the README).
+inline constexpr const char* kDorsetOutputs[] = {
+    "parishes.gpkg",     "premises.csv",           "fixed_speeds.csv",
+    "bduk_premises.csv", "generation_report.json",
+};
+
+/**
+ * Generates the Dorset sample study from the real boundary, postcodes and Ofcom figures:
+ * parishes.gpkg (about 250 synthetic parishes tessellating the real boundary), premises.csv
+ * (OS Open UPRN layout; exactly Ofcom's number of premises inside, a few thousand outside),
+ * fixed_speeds.csv and bduk_premises.csv (calibrated to Ofcom's Dorset figures), and
+ * generation_report.json (what was made and the figures achieved). Every file is written
+ * atomically. Progress and timings go to `log`.
+ *
+ * Typical usage:
+ * @code
+ *   generate_dorset_sample({.real_data_dir = "data/real", .output_dir = "out"}, std::cerr);
+ * @endcode
+ *
+ * @throws Error (kInput) when a real-data file is missing or malformed or an output cannot be
+ *   written; (kInternal) when a self-check fails (tessellation, calibration).
+ */
+void generate_dorset_sample(const DorsetSampleOptions& options, std::ostream& log);
+
+}  // namespace notspot::generate

@@ -1,0 +1,160 @@
+// notspot-generate: makes the data the project tests and demonstrates itself with.
+//
+//   notspot-generate dorset --out DIR [--seed N] [--real-data DIR] [--parishes N]
+//
+// Each generator is a subcommand registered in kCommands below; add `national` (benchmark
+// scale) or mobile rasters there. Exit codes: 0 success, 1 failure, 2 bad command line.
+
+#include <gdal_priv.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <exception>
+#include <iostream>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dorset_sample.hpp"
+#include "notspot/engine/error.hpp"
+
+namespace {
+
+using notspot::engine::usage_error;
+
+/// `--name value` (or `--name=value`) options of one subcommand, checked against the names it
+/// accepts.
+class Options {
+ public:
+  Options(std::span<const std::string_view> args, std::span<const std::string_view> accepted) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      std::string_view arg = args[i];
+      if (arg == "--help" || arg == "-h") {
+        help_ = true;
+        continue;
+      }
+      if (!arg.starts_with("--"))
+        throw usage_error("unexpected argument '" + std::string(arg) + "'");
+      std::string name(arg);
+      std::string value;
+      if (const auto eq = name.find('='); eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name.resize(eq);
+      } else if (i + 1 < args.size()) {
+        value = std::string(args[++i]);
+      } else {
+        throw usage_error("option " + name + " needs a value");
+      }
+      if (std::find(accepted.begin(), accepted.end(), name) == accepted.end()) {
+        std::string known;
+        for (std::string_view a : accepted) known += (known.empty() ? "" : ", ") + std::string(a);
+        throw usage_error("unknown option " + name + "; options are: " + known);
+      }
+      values_[name] = value;
+    }
+  }
+
+  bool help() const { return help_; }
+
+  std::string text(const std::string& name, const std::string& fallback) const {
+    const auto it = values_.find(name);
+    return it == values_.end() ? fallback : it->second;
+  }
+
+  std::string required(const std::string& name) const {
+    const auto it = values_.find(name);
+    if (it == values_.end()) throw usage_error("option " + name + " is required");
+    return it->second;
+  }
+
+  std::uint64_t number(const std::string& name, std::uint64_t fallback) const {
+    const auto it = values_.find(name);
+    if (it == values_.end()) return fallback;
+    std::uint64_t value = 0;
+    const std::string& s = it->second;
+    const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (error != std::errc() || end != s.data() + s.size()) {
+      throw usage_error("option " + name + " must be a non-negative integer, not '" + s + "'");
+    }
+    return value;
+  }
+
+ private:
+  std::map<std::string, std::string> values_;
+  bool help_ = false;
+};
+
+int run_dorset(std::span<const std::string_view> args) {
+  constexpr std::string_view kAccepted[] = {"--out", "--seed", "--real-data", "--parishes"};
+  const Options options(args, kAccepted);
+  if (options.help()) {
+    std::cout << "usage: notspot-generate dorset --out DIR [--seed N] [--real-data DIR] "
+                 "[--parishes N]\n\n"
+                 "Writes the Dorset sample study into DIR: parishes.gpkg, premises.csv,\n"
+                 "fixed_speeds.csv, bduk_premises.csv, generation_report.json.\n\n"
+                 "  --out DIR        output folder (created when missing)\n"
+                 "  --seed N         random seed; the same seed gives byte-identical files "
+                 "(default 1)\n"
+                 "  --real-data DIR  folder with the real open data (default: "
+              << NOTSPOT_REAL_DATA_DIR
+              << ")\n"
+                 "  --parishes N     number of parish seeds (default 250)\n";
+    return 0;
+  }
+  notspot::generate::DorsetSampleOptions dorset;
+  dorset.output_dir = options.required("--out");
+  dorset.seed = options.number("--seed", dorset.seed);
+  dorset.real_data_dir = options.text("--real-data", NOTSPOT_REAL_DATA_DIR);
+  dorset.parishes = options.number("--parishes", dorset.parishes);
+  notspot::generate::generate_dorset_sample(dorset, std::cerr);
+  return 0;
+}
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  int (*run)(std::span<const std::string_view> args);
+};
+
+constexpr Command kCommands[] = {
+    {"dorset", "the Dorset sample study: parishes, premises and fixed broadband layers",
+     run_dorset},
+};
+
+void print_usage(std::ostream& out) {
+  out << "usage: notspot-generate COMMAND [OPTIONS]   (COMMAND --help for its options)\n\n"
+         "commands:\n";
+  for (const Command& command : kCommands)
+    out << "  " << command.name << std::string(10 - command.name.size(), ' ') << command.summary
+        << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    print_usage(args.empty() ? std::cerr : std::cout);
+    return args.empty() ? 2 : 0;
+  }
+  GDALAllRegister();
+  try {
+    for (const Command& command : kCommands) {
+      if (command.name == args[0]) return command.run(std::span(args).subspan(1));
+    }
+    throw usage_error("unknown command '" + std::string(args[0]) + "'");
+  } catch (const notspot::engine::Error& error) {
+    std::cerr << "notspot-generate: " << error.what() << "\n";
+    if (error.kind() == notspot::engine::ErrorKind::kUsage) {
+      print_usage(std::cerr);
+      return 2;
+    }
+    return 1;
+  } catch (const std::exception& error) {
+    std::cerr << "notspot-generate: " << error.what() << "\n";
+    return 1;
+  }
+}
