@@ -1,0 +1,13 @@
+#!/bin/sh
+# Installs everything notspot needs to build, test and benchmark, from Debian 12 packages.
+# Run as root (or with sudo). Idempotent.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+  build-essential cmake ninja-build pkg-config ca-certificates \
+  libgdal-dev libgeos-dev libproj-dev proj-data \
+  libboost-dev libeigen3-dev libtbb-dev \
+  libfast-float-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev libssl-dev \
+  libgtest-dev libgmock-dev libbenchmark-dev \
+  > /dev/null
