@@ -61,7 +61,8 @@ void print_summary(const io::Study& study, const io::RunSummary& s) {
   fmt::print("Premises read {}: assigned {} to {} areas, outside every area {}, rejected {}\n\n",
              thousands(s.premises_read), thousands(s.premises_assigned), s.areas,
              thousands(s.premises_outside), thousands(s.premises_rejected));
-  fmt::print("Study total ({} premises)            premises   share\n", thousands(t.premises));
+  fmt::print("Study total: {} premises in {} areas\n", thousands(t.premises), s.areas);
+  fmt::print("  {:<34}{:>10}  {:>7}\n", "Indicator", "premises", "share");
   const std::pair<Indicator, const char*> rows[] = {
       {Indicator::kGigabit, "Gigabit-capable"},
       {Indicator::kUltrafast, "Ultrafast (>= 300 Mbit/s)"},
