@@ -10,6 +10,7 @@
 #include <bit>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -137,6 +138,85 @@ constexpr std::array<std::pair<double, double>, 12> kReferenceFractions = {{
     {0.8125, 10.0 / 27},
     {0.1875, 19.0 / 27},
 }};
+
+// Which of a leaf's candidate areas contain p (bit i = candidate i), by counting the leaf
+// edges crossed on the way from the leaf's reference point; nullopt when that count is not
+// well defined (p on an edge, or the path through a vertex) and ray casting must decide.
+std::optional<std::uint64_t> leaf_crossing_mask(const BoundaryLeaf& leaf, const LeafEdge* edges,
+                                                Point p) {
+  std::uint64_t toggles = 0;
+  for (const LeafEdge* e = edges; e != edges + leaf.edge_count; ++e) {
+    const int side = orientation(e->a, e->b, p);
+    if (side == 0) {
+      // p is on the edge's line: on the edge itself, or collinear with the reference point.
+      if (e->ref_side == 0 || in_closed_box(e->a, e->b, p)) return std::nullopt;
+      continue;
+    }
+    if (side == e->ref_side || e->ref_side == 0) continue;
+    const int s_a = orientation(leaf.ref, p, e->a);
+    const int s_b = orientation(leaf.ref, p, e->b);
+    if (s_a == 0 || s_b == 0) return std::nullopt;
+    if (s_a != s_b) toggles ^= e->toggle;
+  }
+  return leaf.inside ^ toggles;
+}
+
+// Points just either side of every piece of every edge in a leaf, pieces being cut where other
+// edges cross or touch the edge: each face of the leaf that borders an edge gets a sample, so a
+// face inside two areas (an overlap) is found unless it is thinner than the offset.
+std::vector<Point> overlap_probes(std::span<const LeafEdge> edges, const Box& box) {
+  std::vector<Point> probes;
+  const double offset = 1e-6 * std::max(box.width(), box.height());
+  std::vector<double> cuts;
+  for (const LeafEdge& e : edges) {
+    const double dx = e.b.x - e.a.x;
+    const double dy = e.b.y - e.a.y;
+    const double length2 = dx * dx + dy * dy;
+    if (length2 == 0) continue;
+    // The part of the edge inside the box (Liang-Barsky clipping).
+    double t0 = 0, t1 = 1;
+    const double p[4] = {-dx, dx, -dy, dy};
+    const double q[4] = {e.a.x - box.xmin, box.xmax - e.a.x, e.a.y - box.ymin, box.ymax - e.a.y};
+    bool outside = false;
+    for (int k = 0; k < 4 && !outside; ++k) {
+      if (p[k] == 0) {
+        outside = q[k] < 0;
+      } else if (p[k] < 0) {
+        t0 = std::max(t0, q[k] / p[k]);
+      } else {
+        t1 = std::min(t1, q[k] / p[k]);
+      }
+    }
+    if (outside || t0 >= t1) continue;
+    cuts.assign({t0, t1});
+    auto along = [&](Point x) { return ((x.x - e.a.x) * dx + (x.y - e.a.y) * dy) / length2; };
+    for (const LeafEdge& f : edges) {
+      if (&f == &e) continue;
+      // Endpoints of f on e (T-junctions, collinear overlaps), and proper crossings.
+      for (Point end : {f.a, f.b})
+        if (in_closed_box(e.a, e.b, end) && orientation(e.a, e.b, end) == 0) cuts.push_back(along(end));
+      const double fx = f.b.x - f.a.x;
+      const double fy = f.b.y - f.a.y;
+      const double denominator = dx * fy - dy * fx;
+      if (denominator != 0 && segment_crossing(e.a, e.b, f.a, f.b) == Crossing::kProper) {
+        cuts.push_back(((f.a.x - e.a.x) * fy - (f.a.y - e.a.y) * fx) / denominator);
+      }
+    }
+    std::sort(cuts.begin(), cuts.end());
+    const double length = std::sqrt(length2);
+    const Point normal{-dy / length * offset, dx / length * offset};
+    for (std::size_t i = 0; i + 1 < cuts.size(); ++i) {
+      const double lo = std::max(cuts[i], t0);
+      const double hi = std::min(cuts[i + 1], t1);
+      if ((hi - lo) * length < 4 * offset) continue;  // too short to probe beside
+      const double mid = 0.5 * (lo + hi);
+      const Point m{e.a.x + mid * dx, e.a.y + mid * dy};
+      probes.push_back({m.x + normal.x, m.y + normal.y});
+      probes.push_back({m.x - normal.x, m.y - normal.y});
+    }
+  }
+  return probes;
+}
 
 std::uint64_t pair_key(std::uint32_t a, std::uint32_t b) {
   return (std::uint64_t{std::min(a, b)} << 32) | std::max(a, b);
@@ -310,26 +390,12 @@ struct AreaIndex::Impl {
 
   std::uint32_t locate_in_leaf(const BoundaryLeaf& leaf, Point p, bool& several) const {
     if (leaf.candidate_count > kMaxLeafCandidates) return ray_cast_leaf(leaf, p, several);
-    std::uint64_t toggles = 0;
-    const LeafEdge* e = leaf_edges.data() + leaf.first_edge;
-    const LeafEdge* end = e + leaf.edge_count;
-    for (; e != end; ++e) {
-      const int side = orientation(e->a, e->b, p);
-      if (side == 0) {
-        // p is on the edge's line: on the edge itself, or collinear with the reference point.
-        if (e->ref_side == 0 || in_closed_box(e->a, e->b, p)) return ray_cast_leaf(leaf, p, several);
-        continue;
-      }
-      if (side == e->ref_side || e->ref_side == 0) continue;
-      const int s_a = orientation(leaf.ref, p, e->a);
-      const int s_b = orientation(leaf.ref, p, e->b);
-      if (s_a == 0 || s_b == 0) return ray_cast_leaf(leaf, p, several);
-      if (s_a != s_b) toggles ^= e->toggle;
-    }
-    const std::uint64_t inside = leaf.inside ^ toggles;
-    if (inside == 0) return kOutside;
-    several = std::popcount(inside) > 1;
-    return leaf_candidates[leaf.first_candidate + std::countr_zero(inside)];
+    const std::optional<std::uint64_t> inside =
+        leaf_crossing_mask(leaf, leaf_edges.data() + leaf.first_edge, p);
+    if (!inside) return ray_cast_leaf(leaf, p, several);
+    if (*inside == 0) return kOutside;
+    several = std::popcount(*inside) > 1;
+    return leaf_candidates[leaf.first_candidate + std::countr_zero(*inside)];
   }
 
   // Exact answer under the boundary rule for points the crossing count cannot settle: on an
@@ -434,11 +500,15 @@ void AreaIndex::Impl::choose_grid() {
     extent = {0, 0, 1, 1};
   }
   const double size = std::max({extent.width(), extent.height(), 1e-300});
-  // Pad the extent so that no area touches the grid's border, and pick an edge-assignment
-  // margin far above the rounding error of cell arithmetic (~1e-16 of the extent) yet far
-  // below any real feature.
-  const double pad = size * 1e-6 + 1e-300;
-  margin = size * 1e-9;
+  // Rounding in cell arithmetic is a few units in the last place of the coordinates: relative
+  // to their magnitude, not to the extent (small areas far from the origin, e.g. 10 µm
+  // features at 1e7, must still work). The edge-assignment margin is far above that error
+  // and far below any real feature; the extent is padded so that no area touches its border.
+  const double magnitude = std::max({std::abs(extent.xmin), std::abs(extent.xmax),
+                                     std::abs(extent.ymin), std::abs(extent.ymax)});
+  const double rounding = magnitude * 0x1p-44;
+  margin = std::max(size * 1e-9, rounding);
+  const double pad = std::max(size * 1e-6, 4 * rounding) + 1e-300;
   extent = {extent.xmin - pad, extent.ymin - pad, extent.xmax + pad, extent.ymax + pad};
 
   const double wanted =
@@ -509,8 +579,9 @@ RowResult AreaIndex::Impl::build_row(std::size_t row, const std::vector<std::uin
                                           cell_offsets[cell + 1] - cell_offsets[cell]);
   };
   auto note_overlap = [&](const AreaSet& set, Point where) {
-    for (std::size_t i = 0; i + 1 < set.size(); ++i)
-      out.overlaps.emplace_back(pair_key(set[i], set[i + 1]), where);
+    for (std::size_t i = 0; i < set.size(); ++i)
+      for (std::size_t j = i + 1; j < set.size(); ++j)
+        out.overlaps.emplace_back(pair_key(set[i], set[j]), where);
   };
   auto label_code = [&](const AreaSet& set, Point where) {
     ++out.interior_cells;
@@ -571,16 +642,30 @@ RowResult AreaIndex::Impl::build_row(std::size_t row, const std::vector<std::uin
       out.candidates.insert(out.candidates.end(), candidates.begin(), candidates.end());
       if (candidates.size() > kMaxLeafCandidates) ++out.fallback_leaves;
       if (task.inside.size() > 1) note_overlap(task.inside, task.ref);
-      // Boundaries of two different areas crossing inside the leaf mean the areas overlap.
-      for (std::size_t i = 0; i < task.edge_ids.size(); ++i) {
-        const EdgeRecord& e = edges[task.edge_ids[i]];
-        for (std::size_t j = i + 1; j < task.edge_ids.size(); ++j) {
-          const EdgeRecord& f = edges[task.edge_ids[j]];
-          if (segment_crossing(e.a, e.b, f.a, f.b) != Crossing::kProper) continue;
-          for (std::uint32_t a : e.areas)
-            for (std::uint32_t b : f.areas)
-              if (a != kNoArea && b != kNoArea && a != b)
-                out.overlaps.emplace_back(pair_key(a, b), e.a);
+      // Overlaps: probe beside every edge piece; a probe in two areas lies in an overlap.
+      if (candidates.size() > 1) {
+        const std::span<const LeafEdge> own(out.leaf_edges.data() + leaf.first_edge, leaf.edge_count);
+        for (Point probe : overlap_probes(own, task.box)) {
+          std::uint64_t mask = 0;
+          if (candidates.size() <= kMaxLeafCandidates) {
+            const std::optional<std::uint64_t> m = leaf_crossing_mask(leaf, own.data(), probe);
+            if (m) {
+              mask = *m;
+            } else {
+              for (std::size_t i = 0; i < candidates.size(); ++i)
+                if (area_contains(candidates[i], probe)) mask |= std::uint64_t{1} << i;
+            }
+            if (std::popcount(mask) < 2) continue;
+            AreaSet members;
+            for (std::uint64_t bits = mask; bits != 0; bits &= bits - 1)
+              members.push_back(candidates[static_cast<std::size_t>(std::countr_zero(bits))]);
+            note_overlap(members, probe);
+          } else {
+            AreaSet members;
+            for (std::uint32_t a : candidates)
+              if (area_contains(a, probe)) members.push_back(a);
+            if (members.size() > 1) note_overlap(members, probe);
+          }
         }
       }
       out.leaves.push_back(leaf);

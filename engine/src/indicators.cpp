@@ -21,7 +21,8 @@ constexpr std::array<IndicatorInfo, kIndicatorCount> kCatalogue = {{
     {Indicator::kDecent, "decent",
      "Decent broadband (USO): download and upload at least the decent thresholds."},
     {Indicator::kBelowUso, "below_uso",
-     "Below the USO: speed known (a speed row, or BDUK gigabit) and not decent broadband."},
+     "Below the USO: a known download or upload speed under the decent thresholds (and no BDUK "
+     "gigabit)."},
     {Indicator::kFullFibre, "full_fibre",
      "Full fibre: the speed row's technology is one of the full-fibre technologies (FTTP)."},
     {Indicator::kBdukWhite, "bduk_white", "BDUK subsidy control status Gigabit White."},
@@ -45,13 +46,15 @@ std::uint32_t indicator_flags(const FixedBroadband& p, const Thresholds& t) {
   const bool bduk_gigabit = p.has_bduk_record && p.current_gigabit;
   const double down = p.has_speed_record ? p.down_mbps : std::nan("");
   const double up = p.has_speed_record ? p.up_mbps : std::nan("");
-  const bool speed_known = (p.has_speed_record && !std::isnan(down)) || bduk_gigabit;
   if (bduk_gigabit || down >= t.gigabit_mbps) flags |= bit(Indicator::kGigabit);
   if (bduk_gigabit || down >= t.ultrafast_mbps) flags |= bit(Indicator::kUltrafast);
   if (bduk_gigabit || down >= t.superfast_mbps) flags |= bit(Indicator::kSuperfast);
   const bool decent = bduk_gigabit || (down >= t.decent_down_mbps && up >= t.decent_up_mbps);
   if (decent) flags |= bit(Indicator::kDecent);
-  if (speed_known && !decent) flags |= bit(Indicator::kBelowUso);
+  // Below the USO only on evidence: a known speed under a threshold. An unknown upload with a
+  // decent download is neither decent nor below the USO.
+  const bool known_below = down < t.decent_down_mbps || up < t.decent_up_mbps;
+  if (!decent && known_below) flags |= bit(Indicator::kBelowUso);
   if (p.has_speed_record && p.full_fibre) flags |= bit(Indicator::kFullFibre);
   if (p.has_bduk_record) {
     switch (p.subsidy) {

@@ -1,5 +1,6 @@
 #include "notspot/engine/orientation.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -75,6 +76,14 @@ int sign_of(double v) { return (v > 0) - (v < 0); }
 }  // namespace
 
 int orientation_exact(Point a, Point b, Point c) {
+  // Products of differences must neither underflow nor overflow for the error-free product to
+  // hold, so inputs far from magnitude 1 are first scaled by a power of two (exact).
+  const double largest = std::max({std::abs(a.x), std::abs(a.y), std::abs(b.x), std::abs(b.y),
+                                   std::abs(c.x), std::abs(c.y)});
+  if (largest != 0 && (largest < 0x1p-400 || largest > 0x1p400)) {
+    const int shift = -std::ilogb(largest);
+    for (Point* p : {&a, &b, &c}) *p = {std::ldexp(p->x, shift), std::ldexp(p->y, shift)};
+  }
   // det = (ax - cx)(by - cy) - (ay - cy)(bx - cx), evaluated without rounding.
   Expansion det;
   add_product(det, two_diff(a.x, c.x), two_diff(b.y, c.y), 1.0);
@@ -83,9 +92,18 @@ int orientation_exact(Point a, Point b, Point c) {
 }
 
 int orientation(Point a, Point b, Point c) {
-  const double det_left = (a.x - c.x) * (b.y - c.y);
-  const double det_right = (a.y - c.y) * (b.x - c.x);
+  const double adx = a.x - c.x, ady = a.y - c.y, bdx = b.x - c.x, bdy = b.y - c.y;
+  const double det_left = adx * bdy;
+  const double det_right = ady * bdx;
   const double det = det_left - det_right;
+  // The filter's error bound assumes no underflow or overflow. A product that is zero although
+  // its factors are not, or tiny, or huge, sends the call to the exact path, which rescales.
+  // (Exact zeros from equal coordinates, common on axis-aligned edges, stay on the fast path.)
+  const double magnitude = std::abs(det_left) + std::abs(det_right);
+  const bool underflow = (det_left == 0 && adx != 0 && bdy != 0) ||
+                         (det_right == 0 && ady != 0 && bdx != 0) ||
+                         (magnitude != 0 && magnitude < 0x1p-600);
+  if (underflow || !(magnitude < 0x1p600)) return orientation_exact(a, b, c);
   double det_sum;
   if (det_left > 0) {
     if (det_right <= 0) return sign_of(det);

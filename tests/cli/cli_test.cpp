@@ -353,6 +353,74 @@ TEST_F(SmallStudy, LonLatGeoJsonIsNotAxisSwapped) {
   EXPECT_NE(m["inputs"][0]["crs"].get<std::string>().find("WGS 84"), std::string::npos);
 }
 
+TEST_F(SmallStudy, ShapefileAreasGiveTheSameOutputsAsGeoJson) {
+  GDALAllRegister();
+  {
+    GDALDatasetUniquePtr src(GDALDataset::Open((dir_ / "study" / "parishes.geojson").c_str(),
+                                               GDAL_OF_VECTOR));
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("ESRI Shapefile");
+    GDALDatasetUniquePtr shp(
+        driver->Create((dir_ / "study" / "shp").c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    ASSERT_TRUE(shp);
+    ASSERT_NE(shp->CopyLayer(src->GetLayer(0), "parishes"), nullptr);
+  }
+  replace_in_file(study(), "path = \"parishes.geojson\"", "path = \"shp/parishes.shp\"");
+  const Result r = run_study();
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read_file(out() / "parish_stats.csv"), read_file(expected("parish_stats.csv")));
+}
+
+TEST_F(SmallStudy, TopoJsonAreasWithADeclaredCrs) {
+  // Two squares sharing one arc (the edge x = 401000); TopoJSON carries no CRS.
+  write_file(dir_ / "study" / "parishes.topojson",
+             R"({"type":"Topology","objects":{"parishes":{"type":"GeometryCollection",)"
+             R"("geometries":[{"type":"Polygon","arcs":[[0,1]],"properties":{"code":"T1",)"
+             R"("label":"West"}},{"type":"Polygon","arcs":[[2,-1]],"properties":{"code":"T2",)"
+             R"("label":"East"}}]}},"arcs":[[[401000,100000],[401000,101000]],)"
+             R"([[401000,101000],[400000,101000],[400000,100000],[401000,100000]],)"
+             R"([[401000,100000],[402000,100000],[402000,101000],[401000,101000]]]})");
+  replace_in_file(study(), "path = \"parishes.geojson\"",
+                  "path = \"parishes.topojson\"\ncrs = \"EPSG:27700\"");
+  replace_in_file(study(), "max_outside_share = 0.5", "max_outside_share = 1");
+  const Result r = run_study();
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string csv = read_file(out() / "parish_stats.csv");
+  // West = Alpha's square: 1001, 1002, 1016, 1017 (README). East = Bravo's: 1003, 1004 and the
+  // second 1001.
+  EXPECT_NE(csv.find("\narea,T1,West,4,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\narea,T2,East,3,"), std::string::npos) << csv;
+}
+
+TEST_F(SmallStudy, OverlappingAreasAreReportedAndEachPremiseCountedOnce) {
+  // Two 1 km squares overlapping in [400500, 401000] x [100000, 101000]: 500,000 m².
+  write_file(dir_ / "study" / "overlap.geojson",
+             R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":)"
+             R"("urn:ogc:def:crs:EPSG::27700"}},"features":[)"
+             R"({"type":"Feature","properties":{"code":"B","label":"Second"},"geometry":{"type":)"
+             R"("Polygon","coordinates":[[[400500,100000],[401500,100000],[401500,101000],)"
+             R"([400500,101000],[400500,100000]]]}},)"
+             R"({"type":"Feature","properties":{"code":"A","label":"First"},"geometry":{"type":)"
+             R"("Polygon","coordinates":[[[400000,100000],[401000,100000],[401000,101000],)"
+             R"([400000,101000],[400000,100000]]]}}]})");
+  write_file(dir_ / "study" / "three.csv",
+             "UPRN,X_COORDINATE,Y_COORDINATE\n1,400250,100500\n2,400750,100500\n3,401250,100500\n");
+  replace_in_file(study(), "path = \"parishes.geojson\"", "path = \"overlap.geojson\"");
+  replace_in_file(study(), "path = \"premises.csv\"", "path = \"three.csv\"");
+  const Result r = run_study();
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("areas 'A' and 'B' overlap (500000.0 square units"), std::string::npos)
+      << r.output;
+  const nlohmann::json m = read_json(out() / "manifest.json");
+  EXPECT_EQ(m["areas"]["overlapping_pairs"], 1);
+  EXPECT_DOUBLE_EQ(m["areas"]["overlaps"][0]["overlap_area"].get<double>(), 500000.0);
+  EXPECT_EQ(m["ledger"]["premises"]["in_overlapping_areas"], 1);
+  // Premise 2 is in both and goes to A, the lower id: A has 2, B has 1, total 3 (not 4).
+  const std::string csv = read_file(out() / "parish_stats.csv");
+  EXPECT_NE(csv.find("\narea,A,First,2,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\narea,B,Second,1,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\nstudy,,Small hand-checked study,3,"), std::string::npos) << csv;
+}
+
 TEST_F(SmallStudy, ValidateReportsEveryProblemWithoutComputing) {
   Result r = run("validate " + study().string());
   EXPECT_EQ(r.exit_code, 0) << r.output;
