@@ -1,5 +1,6 @@
 #include "notspot/io/broadband_reader.hpp"
 
+#include <fmt/format.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_sort.h>
 
@@ -7,8 +8,6 @@
 #include <atomic>
 #include <cmath>
 #include <numeric>
-
-#include <fmt/format.h>
 
 #include "notspot/engine/error.hpp"
 #include "notspot/io/csv.hpp"
@@ -70,15 +69,6 @@ struct ChunkResult {
   std::uint64_t blank = 0;
 };
 
-std::size_t require_column(const CsvHeader& header, const std::string& name,
-                           const std::string& display, const std::string& study_key) {
-  if (auto index = header.find(name)) return *index;
-  std::string hint;
-  if (auto nearest = header.closest(name)) hint = "; did you mean '" + *nearest + "'?";
-  throw engine::study_error(display + ": no column '" + name + "' (" + study_key +
-                            "); the header has: " + header.describe() + hint);
-}
-
 std::optional<bool> parse_bool(std::string_view text) {
   const std::string v = ascii_lower(trim(text));
   if (v == "true" || v == "t" || v == "1" || v == "yes") return true;
@@ -112,14 +102,14 @@ LayerColumns resolve_columns(const LayerSource& layer, const CsvHeader& header,
                              const std::string& display) {
   const std::string key = layer.where.describe() + " [[layers]] '" + layer.name + "'";
   LayerColumns col;
-  col.key = require_column(header, layer.key_field, display, key + " key");
+  col.key = header.require(layer.key_field, display, key + " key");
   if (layer.kind == LayerKind::kBdukPremises) {
-    col.a = require_column(header, "subsidy_control_status", display, key);
-    col.b = require_column(header, "current_gigabit", display, key);
+    col.a = header.require("subsidy_control_status", display, key);
+    col.b = header.require("current_gigabit", display, key);
   } else {
-    col.a = require_column(header, layer.down_field, display, key + " down");
-    col.b = require_column(header, layer.up_field, display, key + " up");
-    col.c = require_column(header, layer.technology_field, display, key + " technology");
+    col.a = header.require(layer.down_field, display, key + " down");
+    col.b = header.require(layer.up_field, display, key + " up");
+    col.c = header.require(layer.technology_field, display, key + " technology");
   }
   return col;
 }
@@ -169,7 +159,8 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
   const bool bduk = layer.kind == LayerKind::kBdukPremises;
   const LayerColumns col = resolve_columns(layer, header, display);
   std::vector<std::string> full_fibre;
-  for (const std::string& t : thresholds.full_fibre_technologies) full_fibre.push_back(ascii_lower(t));
+  for (const std::string& t : thresholds.full_fibre_technologies)
+    full_fibre.push_back(ascii_lower(t));
 
   const std::string_view rows = opened.rows;
   const std::vector<CsvChunk> chunks =
@@ -180,32 +171,16 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
 
   tbb::parallel_for(std::size_t{0}, chunks.size(), [&](std::size_t c) {
     ChunkResult& out = results[c];
-    CsvCursor cursor(chunks[c].text, chunks[c].first_line);
     auto reject = [&](const CsvRow& row, std::string reason) {
-      out.log.reject({source, display, row.line, std::nullopt, std::move(reason),
-                      std::string(row.raw)});
+      out.log.reject(
+          {source, display, row.line, std::nullopt, std::move(reason), std::string(row.raw)});
     };
-    for (CsvRow row; cursor.next(row);) {
-      if (row.blank()) {
-        ++out.blank;
-        continue;
-      }
-      ++out.read;
-      if (row.unterminated_quote) {
-        reject(row, "a quoted field is not closed before the end of the file");
-        continue;
-      }
-      if (row.fields.size() != header.size()) {
-        reject(row, fmt::format("the row has {} fields but the header has {}; is a comma missing "
-                                "or extra, or a field not quoted?",
-                                row.fields.size(), header.size()));
-        continue;
-      }
+    const RowTally tally = for_each_row(chunks[c], header.size(), reject, [&](const CsvRow& row) {
       const auto id = parse_uint64(row.fields[col.key]);
       if (!id) {
         reject(row, fmt::format("{} '{}' is not a whole number", header.names()[col.key],
                                 row.fields[col.key]));
-        continue;
+        return;
       }
       ParsedRow parsed{*id, row.line, {}};
       if (bduk) {
@@ -214,12 +189,12 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
           reject(row, fmt::format("subsidy_control_status '{}' is not one of Gigabit White, "
                                   "Gigabit Grey/Black, Gigabit Under Review",
                                   row.fields[col.a]));
-          continue;
+          return;
         }
         const auto gigabit = parse_bool(row.fields[col.b]);
         if (!gigabit) {
           reject(row, fmt::format("current_gigabit '{}' is not true or false", row.fields[col.b]));
-          continue;
+          return;
         }
         parsed.value.has_bduk_record = true;
         parsed.value.subsidy = *status;
@@ -227,13 +202,12 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
       } else {
         const auto down = parse_double(row.fields[col.a]);
         const auto up = parse_double(row.fields[col.b]);
-        if (!down || !up || !std::isfinite(*down) || !std::isfinite(*up) || *down < 0 ||
-            *up < 0) {
+        if (!down || !up || !std::isfinite(*down) || !std::isfinite(*up) || *down < 0 || *up < 0) {
           const bool down_bad = !down || !std::isfinite(*down) || *down < 0;
           const std::size_t at = down_bad ? col.a : col.b;
           reject(row, fmt::format("{} '{}' is not a speed (a number of Mbit/s, 0 or more)",
                                   header.names()[at], row.fields[at]));
-          continue;
+          return;
         }
         parsed.value.has_speed_record = true;
         parsed.value.down_mbps = static_cast<float>(*down);
@@ -243,7 +217,9 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
             std::find(full_fibre.begin(), full_fibre.end(), technology) != full_fibre.end();
       }
       out.rows.push_back(parsed);
-    }
+    });
+    out.read = tally.rows;
+    out.blank = tally.blank;
     progress.advance(bytes_done += chunks[c].text.size(), rows.size());
   });
 
@@ -286,8 +262,7 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
     }
     r = ChunkResult{};
   }
-  load.premises_with_row =
-      static_cast<std::uint64_t>(std::count(seen.begin(), seen.end(), true));
+  load.premises_with_row = static_cast<std::uint64_t>(std::count(seen.begin(), seen.end(), true));
   load.premises_without_row = broadband.size() - load.premises_with_row;
 
   auto list = [](const std::vector<std::uint64_t>& v) {
@@ -296,9 +271,9 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
     return out;
   };
   if (load.unmatched > 0) {
-    log.warn(source, fmt::format("{}: {} rows have a {} that matches no premise (e.g. {})",
-                                 display, load.unmatched, header.names()[col.key],
-                                 list(unmatched_examples)));
+    log.warn(source,
+             fmt::format("{}: {} rows have a {} that matches no premise (e.g. {})", display,
+                         load.unmatched, header.names()[col.key], list(unmatched_examples)));
   }
   if (load.duplicate_keys > 0) {
     log.warn(source, fmt::format("{}: {} rows repeat a {} already seen; the first row was used "

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "notspot/engine/error.hpp"
+
 namespace notspot::io {
 
 CsvCursor::CsvCursor(std::string_view text, std::uint64_t first_line, char delimiter)
@@ -115,7 +117,8 @@ std::vector<CsvChunk> split_csv_rows(std::string_view rows, std::uint64_t first_
   while (begin < rows.size()) {
     std::size_t end = std::min(rows.size(), begin + target);
     if (end < rows.size()) {
-      const char* nl = static_cast<const char*>(std::memchr(rows.data() + end, '\n', rows.size() - end));
+      const char* nl =
+          static_cast<const char*>(std::memchr(rows.data() + end, '\n', rows.size() - end));
       end = nl ? static_cast<std::size_t>(nl - rows.data()) + 1 : rows.size();
     }
     chunks.push_back({rows.substr(begin, end - begin), 0});
@@ -172,6 +175,15 @@ std::optional<std::string> CsvHeader::closest(std::string_view name) const {
     }
   }
   return best;
+}
+
+std::size_t CsvHeader::require(const std::string& name, const std::string& display,
+                               const std::string& study_key) const {
+  if (auto index = find(name)) return *index;
+  std::string hint;
+  if (auto nearest = closest(name)) hint = "; did you mean '" + *nearest + "'?";
+  throw engine::study_error(display + ": no column '" + name + "' (" + study_key +
+                            "); the header has: " + describe() + hint);
 }
 
 std::string csv_escape(std::string_view value) {

@@ -1,11 +1,10 @@
 #include "notspot/io/premises_reader.hpp"
 
+#include <fmt/format.h>
 #include <tbb/parallel_for.h>
 
 #include <atomic>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "detail/gdal_util.hpp"
 #include "notspot/engine/error.hpp"
@@ -24,23 +23,14 @@ struct Columns {
   std::string crs;
 };
 
-std::size_t require_column(const CsvHeader& header, const std::string& name,
-                           const std::string& display, const std::string& study_key) {
-  if (auto index = header.find(name)) return *index;
-  std::string hint;
-  if (auto nearest = header.closest(name)) hint = "; did you mean '" + *nearest + "'?";
-  throw engine::study_error(display + ": no column '" + name + "' (" + study_key +
-                            "); the header has: " + header.describe() + hint);
-}
-
 Columns resolve_columns(const PremisesSource& source, const CsvHeader& header,
                         const std::string& display) {
   const std::string key = source.where.describe() + " [premises]";
   Columns c;
-  c.id = require_column(header, source.id_field, display, key + " id");
+  c.id = header.require(source.id_field, display, key + " id");
   if (source.x_field && source.y_field) {
-    c.x = require_column(header, *source.x_field, display, key + " x");
-    c.y = require_column(header, *source.y_field, display, key + " y");
+    c.x = header.require(*source.x_field, display, key + " x");
+    c.y = header.require(*source.y_field, display, key + " y");
     c.crs = source.crs.value_or("EPSG:27700");
   } else if (header.find("X_COORDINATE") && header.find("Y_COORDINATE")) {
     // OS Open UPRN: British National Grid eastings and northings.
@@ -52,8 +42,10 @@ Columns resolve_columns(const PremisesSource& source, const CsvHeader& header,
     c.y = *header.find("LATITUDE");
     c.crs = source.crs.value_or("EPSG:4326");
   } else {
-    throw engine::study_error(display + ": cannot tell which columns hold the coordinates; the "
-                              "header has: " + header.describe() +
+    throw engine::study_error(display +
+                              ": cannot tell which columns hold the coordinates; the "
+                              "header has: " +
+                              header.describe() +
                               ". Name them with x = \"...\" and y = \"...\" (and crs) in " + key);
   }
   return c;
@@ -84,8 +76,8 @@ void transform_chunk(ChunkResult& out, const Crs& from, const Crs& to, const std
       out.log.reject({std::string(kSource), display, by_feature ? 0 : where,
                       by_feature ? std::optional<std::int64_t>(static_cast<std::int64_t>(where))
                                  : std::nullopt,
-                      fmt::format("coordinates ({}, {}) cannot be transformed from {} to {}",
-                                  x0[i], y0[i], from.describe(), to.describe()),
+                      fmt::format("coordinates ({}, {}) cannot be transformed from {} to {}", x0[i],
+                                  y0[i], from.describe(), to.describe()),
                       ""});
     }
   }
@@ -108,7 +100,8 @@ CsvSource open_csv(const PremisesSource& source, const std::string& display) {
   CsvCursor header_cursor(text, 1);
   CsvRow header_row;
   if (!header_cursor.next(header_row) || header_row.blank()) {
-    throw engine::input_error(display + ": the file is empty; expected a header line such as "
+    throw engine::input_error(display +
+                              ": the file is empty; expected a header line such as "
                               "UPRN,X_COORDINATE,Y_COORDINATE,LATITUDE,LONGITUDE");
   }
   CsvHeader header(header_row);
@@ -145,27 +138,11 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
 
   tbb::parallel_for(std::size_t{0}, chunks.size(), [&](std::size_t c) {
     ChunkResult& out = results[c];
-    CsvCursor cursor(chunks[c].text, chunks[c].first_line);
     auto reject = [&](const CsvRow& row, std::string reason) {
       out.log.reject({std::string(kSource), display, row.line, std::nullopt, std::move(reason),
                       std::string(row.raw)});
     };
-    for (CsvRow row; cursor.next(row);) {
-      if (row.blank()) {
-        ++out.blank;
-        continue;
-      }
-      ++out.rows;
-      if (row.unterminated_quote) {
-        reject(row, "a quoted field is not closed before the end of the file");
-        continue;
-      }
-      if (row.fields.size() != header.size()) {
-        reject(row, fmt::format("the row has {} fields but the header has {}; is a comma missing "
-                                "or extra, or a field not quoted?",
-                                row.fields.size(), header.size()));
-        continue;
-      }
+    const RowTally tally = for_each_row(chunks[c], header.size(), reject, [&](const CsvRow& row) {
       const std::string_view id_field = row.fields[columns.id];
       const auto id = parse_uint64(id_field);
       if (!id) {
@@ -173,7 +150,7 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
                         ? fmt::format("{} is empty", id_name)
                         : fmt::format("{} '{}' is not a whole number (UPRN-style ids expected)",
                                       id_name, id_field));
-        continue;
+        return;
       }
       const auto x = parse_double(row.fields[columns.x]);
       const auto y = parse_double(row.fields[columns.y]);
@@ -181,23 +158,24 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
         const bool x_bad = !x;
         const std::string& name = x_bad ? x_name : y_name;
         const std::string_view value = row.fields[x_bad ? columns.x : columns.y];
-        reject(row, trim(value).empty()
-                        ? fmt::format("{} is empty", name)
-                        : fmt::format("{} '{}' is not a number", name, value));
-        continue;
+        reject(row, trim(value).empty() ? fmt::format("{} is empty", name)
+                                        : fmt::format("{} '{}' is not a number", name, value));
+        return;
       }
       if (!std::isfinite(*x) || !std::isfinite(*y)) {
         reject(row, fmt::format("coordinates ({}, {}) are not finite numbers", *x, *y));
-        continue;
+        return;
       }
       if (bounds && !bounds->contains({*x, *y})) {
         reject(row, fmt::format("coordinates ({}, {}) are outside the area of use of {}; are "
                                 "they in another CRS, or are {} and {} swapped?",
                                 *x, *y, crs.describe(), x_name, y_name));
-        continue;
+        return;
       }
       out.table.push_back(*id, *x, *y, row.line);
-    }
+    });
+    out.rows = tally.rows;
+    out.blank = tally.blank;
     transform_chunk(out, crs, study_crs, display, false);
     progress.advance(bytes_done += chunks[c].text.size(), rows.size());
   });
@@ -241,7 +219,8 @@ OgrSource open_ogr(const PremisesSource& source, const std::string& display) {
   } else {
     throw engine::study_error(display + ": layer '" + out.layer->GetName() +
                               "' has no coordinate reference system; declare it with "
-                              "crs = \"EPSG:...\" in " + key);
+                              "crs = \"EPSG:...\" in " +
+                              key);
   }
   return out;
 }
@@ -273,9 +252,9 @@ PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
                                     : std::string();
     const auto id = parse_uint64(id_text);
     if (!id) {
-      reject(id_text.empty() ? source.id_field + " is empty"
-                             : fmt::format("{} '{}' is not a whole number", source.id_field,
-                                           id_text));
+      reject(id_text.empty()
+                 ? source.id_field + " is empty"
+                 : fmt::format("{} '{}' is not a whole number", source.id_field, id_text));
       continue;
     }
     const OGRGeometry* g = feature->GetGeometryRef();
@@ -295,9 +274,10 @@ PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
       continue;
     }
     if (bounds && !bounds->contains({x, y})) {
-      reject(fmt::format("coordinates ({}, {}) are outside the area of use of {}; is the "
-                         "layer's CRS right?",
-                         x, y, crs->describe()));
+      reject(
+          fmt::format("coordinates ({}, {}) are outside the area of use of {}; is the "
+                      "layer's CRS right?",
+                      x, y, crs->describe()));
       continue;
     }
     // OGR has no line numbers: the feature id stands in.
@@ -337,8 +317,9 @@ PremisesInspection inspect_premises(const PremisesSource& source, const std::str
 PremisesLoad read_premises(const PremisesSource& source, const Crs& study_crs,
                            const std::string& display, ProblemLog& log, Progress& progress) {
   progress.stage("Reading premises");
-  return source.format == PremisesFormat::kCsv ? read_csv(source, study_crs, display, log, progress)
-                                               : read_ogr(source, study_crs, display, log, progress);
+  return source.format == PremisesFormat::kCsv
+             ? read_csv(source, study_crs, display, log, progress)
+             : read_ogr(source, study_crs, display, log, progress);
 }
 
 }  // namespace notspot::io

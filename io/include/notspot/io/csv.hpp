@@ -13,7 +13,7 @@ namespace notspot::io {
 struct CsvRow {
   std::uint64_t line = 0;  ///< 1-based physical line on which the row starts.
   std::vector<std::string_view> fields;
-  std::string_view raw;    ///< The row's bytes, without the line terminator.
+  std::string_view raw;             ///< The row's bytes, without the line terminator.
   bool unterminated_quote = false;  ///< A quoted field ran to the end of the input.
   bool blank() const { return raw.find_first_not_of(" \t\r") == std::string_view::npos; }
 };
@@ -92,9 +92,49 @@ class CsvHeader {
   /// The known column nearest to `name` (edit distance <= 3), for "did you mean" hints.
   std::optional<std::string> closest(std::string_view name) const;
 
+  /// Index of column `name`, or an Error (kStudy) naming the file, the study key that asked
+  /// for it, the columns there are and the nearest one.
+  std::size_t require(const std::string& name, const std::string& display,
+                      const std::string& study_key) const;
+
  private:
   std::vector<std::string> names_;
 };
+
+/// Rows and blank lines seen by for_each_row().
+struct RowTally {
+  std::uint64_t rows = 0;   ///< Data rows, good or rejected.
+  std::uint64_t blank = 0;  ///< Blank lines, skipped.
+};
+
+/**
+ * Walks the rows of a chunk: counts and skips blank lines, passes rows that cannot be split
+ * into `field_count` fields (an unterminated quote, a wrong number of fields) to
+ * `reject(row, reason)`, and every other row to `on_row(row)`.
+ */
+template <class Reject, class OnRow>
+RowTally for_each_row(const CsvChunk& chunk, std::size_t field_count, Reject&& reject,
+                      OnRow&& on_row) {
+  RowTally tally;
+  CsvCursor cursor(chunk.text, chunk.first_line);
+  for (CsvRow row; cursor.next(row);) {
+    if (row.blank()) {
+      ++tally.blank;
+      continue;
+    }
+    ++tally.rows;
+    if (row.unterminated_quote) {
+      reject(row, std::string("a quoted field is not closed before the end of the file"));
+    } else if (row.fields.size() != field_count) {
+      reject(row, "the row has " + std::to_string(row.fields.size()) +
+                      " fields but the header has " + std::to_string(field_count) +
+                      "; is a comma missing or extra, or a field not quoted?");
+    } else {
+      on_row(row);
+    }
+  }
+  return tally;
+}
 
 /// `value` as a CSV field, quoted when needed (RFC 4180).
 std::string csv_escape(std::string_view value);
