@@ -54,8 +54,11 @@ struct BoundaryLeaf {
   std::uint32_t first_edge;
   std::uint32_t edge_count;
   std::uint32_t first_candidate;
-  std::uint32_t candidate_count;  // > kMaxLeafCandidates: answered by ray casting
-  std::uint64_t inside;           // candidates containing ref
+  std::uint32_t candidate_count;
+  std::uint64_t inside;  // candidates containing ref
+  // Answered by ray casting over the candidates: too many candidates for the bit masks, or no
+  // reference point off the edges (cells at the resolution of the coordinates).
+  bool ray_cast_only;
 };
 
 using AreaSet = std::vector<std::uint32_t>;  // sorted, distinct
@@ -75,8 +78,8 @@ bool segment_touches_box(Point a, Point b, const Box& box) {
   const double dx = b.x - a.x;
   const double dy = b.y - a.y;
   auto side = [&](double x, double y) { return dx * (y - a.y) - dy * (x - a.x); };
-  const double s[4] = {side(box.xmin, box.ymin), side(box.xmax, box.ymin),
-                       side(box.xmin, box.ymax), side(box.xmax, box.ymax)};
+  const double s[4] = {side(box.xmin, box.ymin), side(box.xmax, box.ymin), side(box.xmin, box.ymax),
+                       side(box.xmax, box.ymax)};
   const bool all_positive = s[0] > 0 && s[1] > 0 && s[2] > 0 && s[3] > 0;
   const bool all_negative = s[0] < 0 && s[1] < 0 && s[2] < 0 && s[3] < 0;
   return !all_positive && !all_negative;
@@ -98,10 +101,9 @@ Crossing segment_crossing(Point r, Point p, Point a, Point b) {
   const int o_r = orientation(a, b, r);
   const int o_p = orientation(a, b, p);
   if (o_r == 0 && o_p == 0) {
-    const bool overlap = std::max(r.x, p.x) >= std::min(a.x, b.x) &&
-                         std::min(r.x, p.x) <= std::max(a.x, b.x) &&
-                         std::max(r.y, p.y) >= std::min(a.y, b.y) &&
-                         std::min(r.y, p.y) <= std::max(a.y, b.y);
+    const bool overlap =
+        std::max(r.x, p.x) >= std::min(a.x, b.x) && std::min(r.x, p.x) <= std::max(a.x, b.x) &&
+        std::max(r.y, p.y) >= std::min(a.y, b.y) && std::min(r.y, p.y) <= std::max(a.y, b.y);
     return overlap ? Crossing::kDegenerate : Crossing::kNone;
   }
   if (o_r == 0) return in_closed_box(a, b, r) ? Crossing::kDegenerate : Crossing::kNone;
@@ -194,7 +196,8 @@ std::vector<Point> overlap_probes(std::span<const LeafEdge> edges, const Box& bo
       if (&f == &e) continue;
       // Endpoints of f on e (T-junctions, collinear overlaps), and proper crossings.
       for (Point end : {f.a, f.b})
-        if (in_closed_box(e.a, e.b, end) && orientation(e.a, e.b, end) == 0) cuts.push_back(along(end));
+        if (in_closed_box(e.a, e.b, end) && orientation(e.a, e.b, end) == 0)
+          cuts.push_back(along(end));
       const double fx = f.b.x - f.a.x;
       const double fy = f.b.y - f.a.y;
       const double denominator = dx * fy - dy * fx;
@@ -389,7 +392,7 @@ struct AreaIndex::Impl {
   }
 
   std::uint32_t locate_in_leaf(const BoundaryLeaf& leaf, Point p, bool& several) const {
-    if (leaf.candidate_count > kMaxLeafCandidates) return ray_cast_leaf(leaf, p, several);
+    if (leaf.ray_cast_only) return ray_cast_leaf(leaf, p, several);
     const std::optional<std::uint64_t> inside =
         leaf_crossing_mask(leaf, leaf_edges.data() + leaf.first_edge, p);
     if (!inside) return ray_cast_leaf(leaf, p, several);
@@ -504,8 +507,8 @@ void AreaIndex::Impl::choose_grid() {
   // to their magnitude, not to the extent (small areas far from the origin, e.g. 10 µm
   // features at 1e7, must still work). The edge-assignment margin is far above that error
   // and far below any real feature; the extent is padded so that no area touches its border.
-  const double magnitude = std::max({std::abs(extent.xmin), std::abs(extent.xmax),
-                                     std::abs(extent.ymin), std::abs(extent.ymax)});
+  const double magnitude = std::max(
+      {std::abs(extent.xmin), std::abs(extent.xmax), std::abs(extent.ymin), std::abs(extent.ymax)});
   const double rounding = magnitude * 0x1p-44;
   margin = std::max(size * 1e-9, rounding);
   const double pad = std::max(size * 1e-6, 4 * rounding) + 1e-300;
@@ -549,10 +552,10 @@ std::vector<std::uint32_t> AreaIndex::Impl::assign_edges_to_cells(
     }
     for (std::uint32_t id = 0; id < edges.size(); ++id) {
       const EdgeRecord& e = edges[id];
-      const auto [c0, c1] = cell_range(std::min(e.a.x, e.b.x), std::max(e.a.x, e.b.x), x0,
-                                       inv_cell_w, cols);
-      const auto [r0, r1] = cell_range(std::min(e.a.y, e.b.y), std::max(e.a.y, e.b.y), y0,
-                                       inv_cell_h, rows);
+      const auto [c0, c1] =
+          cell_range(std::min(e.a.x, e.b.x), std::max(e.a.x, e.b.x), x0, inv_cell_w, cols);
+      const auto [r0, r1] =
+          cell_range(std::min(e.a.y, e.b.y), std::max(e.a.y, e.b.y), y0, inv_cell_h, rows);
       for (std::size_t r = r0; r <= r1; ++r) {
         for (std::size_t c = c0; c <= c1; ++c) {
           if (!segment_touches_box(e.a, e.b, expanded(cell_box(c, r)))) continue;
@@ -569,7 +572,8 @@ std::vector<std::uint32_t> AreaIndex::Impl::assign_edges_to_cells(
   return cell_edges;
 }
 
-RowResult AreaIndex::Impl::build_row(std::size_t row, const std::vector<std::uint32_t>& cell_offsets,
+RowResult AreaIndex::Impl::build_row(std::size_t row,
+                                     const std::vector<std::uint32_t>& cell_offsets,
                                      const std::vector<std::uint32_t>& cell_edges) const {
   RowResult out;
   out.codes.resize(cols);
@@ -590,14 +594,15 @@ RowResult AreaIndex::Impl::build_row(std::size_t row, const std::vector<std::uin
     note_overlap(set, where);
     return kTagOverlapLabel | set[0];
   };
-  // A reference point in `box` that lies on none of `edge_ids`.
-  auto reference_candidates = [](const Box& box) {
-    std::array<Point, kReferenceFractions.size()> points;
-    for (std::size_t i = 0; i < points.size(); ++i) {
-      points[i] = {box.xmin + kReferenceFractions[i].first * box.width(),
-                   box.ymin + kReferenceFractions[i].second * box.height()};
+  // A reference point in `box` off every one of `edge_ids`: the centre, else the first of a
+  // Halton sequence that is. Cells so small that every candidate is on an edge get the centre,
+  // and their leaves answer by ray casting.
+  auto reference_point = [&](const Box& box, std::span<const std::uint32_t> edge_ids) {
+    for (const auto& [fx, fy] : kReferenceFractions) {
+      const Point p{box.xmin + fx * box.width(), box.ymin + fy * box.height()};
+      if (!on_any_edge(p, edge_ids, edges)) return p;
     }
-    return points;
+    return Point{box.xmin + 0.5 * box.width(), box.ymin + 0.5 * box.height()};
   };
 
   struct Task {
@@ -615,13 +620,15 @@ RowResult AreaIndex::Impl::build_row(std::size_t row, const std::vector<std::uin
     AreaSet candidates = areas_of(task.edge_ids);
     {
       AreaSet merged;
-      std::set_union(candidates.begin(), candidates.end(), task.inside.begin(),
-                     task.inside.end(), std::back_inserter(merged));
+      std::set_union(candidates.begin(), candidates.end(), task.inside.begin(), task.inside.end(),
+                     std::back_inserter(merged));
       candidates = std::move(merged);
     }
-    const bool small = task.edge_ids.size() <= options.max_leaf_edges &&
-                       candidates.size() <= kMaxLeafCandidates;
-    if (small || task.depth >= options.max_depth) {
+    const bool small =
+        task.edge_ids.size() <= options.max_leaf_edges && candidates.size() <= kMaxLeafCandidates;
+    // Below a few edge-assignment margins, children would hold the same edges: stop.
+    const bool at_resolution = std::min(task.box.width(), task.box.height()) < 64 * margin;
+    if (small || at_resolution || task.depth >= options.max_depth) {
       BoundaryLeaf leaf{};
       leaf.ref = task.ref;
       leaf.first_edge = static_cast<std::uint32_t>(out.leaf_edges.size());
@@ -640,14 +647,17 @@ RowResult AreaIndex::Impl::build_row(std::size_t row, const std::vector<std::uin
             {e.a, e.b, bit_of(e.areas[0]) ^ bit_of(e.areas[1]), orientation(e.a, e.b, task.ref)});
       }
       out.candidates.insert(out.candidates.end(), candidates.begin(), candidates.end());
-      if (candidates.size() > kMaxLeafCandidates) ++out.fallback_leaves;
+      leaf.ray_cast_only =
+          candidates.size() > kMaxLeafCandidates || on_any_edge(task.ref, task.edge_ids, edges);
+      if (leaf.ray_cast_only) ++out.fallback_leaves;
       if (task.inside.size() > 1) note_overlap(task.inside, task.ref);
       // Overlaps: probe beside every edge piece; a probe in two areas lies in an overlap.
       if (candidates.size() > 1) {
-        const std::span<const LeafEdge> own(out.leaf_edges.data() + leaf.first_edge, leaf.edge_count);
+        const std::span<const LeafEdge> own(out.leaf_edges.data() + leaf.first_edge,
+                                            leaf.edge_count);
         for (Point probe : overlap_probes(own, task.box)) {
           std::uint64_t mask = 0;
-          if (candidates.size() <= kMaxLeafCandidates) {
+          if (!leaf.ray_cast_only) {
             const std::optional<std::uint64_t> m = leaf_crossing_mask(leaf, own.data(), probe);
             if (m) {
               mask = *m;
@@ -686,20 +696,7 @@ RowResult AreaIndex::Impl::build_row(std::size_t row, const std::vector<std::uin
       for (std::uint32_t id : task.edge_ids) {
         if (segment_touches_box(edges[id].a, edges[id].b, grown)) child.edge_ids.push_back(id);
       }
-      const auto points = reference_candidates(child.box);
-      child.ref = points[0];
-      bool found = false;
-      for (Point p : points) {
-        if (on_any_edge(p, child.edge_ids, edges)) continue;
-        child.ref = p;
-        found = true;
-        break;
-      }
-      if (!found && !child.edge_ids.empty()) {
-        throw internal_error("AreaIndex: no reference point off the edges in a cell near (" +
-                             std::to_string(child.box.xmin) + ", " +
-                             std::to_string(child.box.ymin) + ")");
-      }
+      child.ref = reference_point(child.box, child.edge_ids);
       child.inside = derive(task.ref, task.inside, child.ref, task.edge_ids);
       const std::uint32_t code = self(self, std::move(child));
       out.nodes[node * 4 + quadrant] = code;
@@ -734,17 +731,7 @@ RowResult AreaIndex::Impl::build_row(std::size_t row, const std::vector<std::uin
       task.edge_ids.assign(own.begin(), own.end());
       task.ref = on_line;
       if (on_any_edge(on_line, own, edges)) {
-        bool found = false;
-        for (Point p : reference_candidates(box)) {
-          if (on_any_edge(p, own, edges)) continue;
-          task.ref = p;
-          found = true;
-          break;
-        }
-        if (!found) {
-          throw internal_error("AreaIndex: no reference point off the edges in a cell near (" +
-                               std::to_string(box.xmin) + ", " + std::to_string(box.ymin) + ")");
-        }
+        task.ref = reference_point(box, own);
         task.inside = derive(on_line, inside_on_line, task.ref, own);
       } else {
         task.inside = inside_on_line;
@@ -778,9 +765,8 @@ AreaIndex::AreaIndex(std::span<const MultiPolygon> areas, AreaIndexOptions optio
   const std::vector<std::uint32_t> cell_edges = m.assign_edges_to_cells(cell_offsets);
 
   std::vector<RowResult> rows(m.rows);
-  tbb::parallel_for(std::size_t{0}, m.rows, [&](std::size_t r) {
-    rows[r] = m.build_row(r, cell_offsets, cell_edges);
-  });
+  tbb::parallel_for(std::size_t{0}, m.rows,
+                    [&](std::size_t r) { rows[r] = m.build_row(r, cell_offsets, cell_edges); });
 
   // Append rows in order, renumbering their local nodes and leaves.
   m.grid.resize(m.cols * m.rows);
@@ -793,9 +779,12 @@ AreaIndex::AreaIndex(std::span<const MultiPolygon> areas, AreaIndexOptions optio
     const auto candidate_base = static_cast<std::uint32_t>(m.leaf_candidates.size());
     auto renumber = [&](std::uint32_t code) {
       switch (code & kTagMask) {
-        case kTagNode: return code + node_base;
-        case kTagLeaf: return code + leaf_base;
-        default: return code;
+        case kTagNode:
+          return code + node_base;
+        case kTagLeaf:
+          return code + leaf_base;
+        default:
+          return code;
       }
     };
     for (std::size_t c = 0; c < m.cols; ++c) m.grid[r * m.cols + c] = renumber(row.codes[c]);
@@ -806,8 +795,7 @@ AreaIndex::AreaIndex(std::span<const MultiPolygon> areas, AreaIndexOptions optio
       m.leaves.push_back(leaf);
     }
     m.leaf_edges.insert(m.leaf_edges.end(), row.leaf_edges.begin(), row.leaf_edges.end());
-    m.leaf_candidates.insert(m.leaf_candidates.end(), row.candidates.begin(),
-                             row.candidates.end());
+    m.leaf_candidates.insert(m.leaf_candidates.end(), row.candidates.begin(), row.candidates.end());
     for (const auto& [key, where] : row.overlaps) overlap_first_seen.emplace(key, where);
     m.stats.interior_cells += row.interior_cells;
     m.stats.fallback_leaves += row.fallback_leaves;
@@ -826,15 +814,12 @@ AreaIndex::AreaIndex(std::span<const MultiPolygon> areas, AreaIndexOptions optio
   m.stats.boundary_leaves = m.leaves.size();
   m.stats.leaf_edges = m.leaf_edges.size();
   m.stats.quadtree_nodes = m.nodes.size() / 4;
-  m.stats.memory_bytes = m.grid.size() * sizeof(std::uint32_t) +
-                         m.nodes.size() * sizeof(std::uint32_t) +
-                         m.leaves.size() * sizeof(BoundaryLeaf) +
-                         m.leaf_edges.size() * sizeof(LeafEdge) +
-                         m.leaf_candidates.size() * sizeof(std::uint32_t) +
-                         m.edges.size() * sizeof(EdgeRecord) +
-                         (m.area_edge_ids.size() + m.area_edge_offsets.size()) *
-                             sizeof(std::uint32_t) +
-                         m.area_boxes.size() * sizeof(Box);
+  m.stats.memory_bytes =
+      m.grid.size() * sizeof(std::uint32_t) + m.nodes.size() * sizeof(std::uint32_t) +
+      m.leaves.size() * sizeof(BoundaryLeaf) + m.leaf_edges.size() * sizeof(LeafEdge) +
+      m.leaf_candidates.size() * sizeof(std::uint32_t) + m.edges.size() * sizeof(EdgeRecord) +
+      (m.area_edge_ids.size() + m.area_edge_offsets.size()) * sizeof(std::uint32_t) +
+      m.area_boxes.size() * sizeof(Box);
 }
 
 AreaIndex::~AreaIndex() = default;
@@ -878,10 +863,18 @@ std::vector<std::uint32_t> AreaIndex::areas_containing(Point p) const {
   return out;
 }
 
-std::size_t AreaIndex::area_count() const { return impl_->area_count; }
-Box AreaIndex::extent() const { return impl_->extent; }
-const AreaIndex::Stats& AreaIndex::stats() const { return impl_->stats; }
-std::span<const AreaOverlap> AreaIndex::overlaps() const { return impl_->overlaps; }
+std::size_t AreaIndex::area_count() const {
+  return impl_->area_count;
+}
+Box AreaIndex::extent() const {
+  return impl_->extent;
+}
+const AreaIndex::Stats& AreaIndex::stats() const {
+  return impl_->stats;
+}
+std::span<const AreaOverlap> AreaIndex::overlaps() const {
+  return impl_->overlaps;
+}
 
 bool contains_half_open(const MultiPolygon& area, Point p) {
   bool inside = false;

@@ -39,7 +39,9 @@ GeosContext::GeosContext() : handle_(GEOS_init_r()) {
   GEOSContext_setNoticeMessageHandler_r(handle_, nullptr, nullptr);
 }
 
-GeosContext::~GeosContext() { GEOS_finish_r(handle_); }
+GeosContext::~GeosContext() {
+  GEOS_finish_r(handle_);
+}
 
 GeosGeometry GeosContext::own(GEOSGeometry* g, const char* what) const {
   if (g == nullptr) {

@@ -33,10 +33,14 @@ constexpr std::array<IndicatorInfo, kIndicatorCount> kCatalogue = {{
     {Indicator::kNoData, "no_data", "No row for this premise in any fixed-broadband layer."},
 }};
 
-constexpr std::uint32_t bit(Indicator i) { return 1u << static_cast<unsigned>(i); }
+constexpr std::uint32_t bit(Indicator i) {
+  return 1u << static_cast<unsigned>(i);
+}
 }  // namespace
 
-std::span<const IndicatorInfo, kIndicatorCount> indicator_catalogue() { return kCatalogue; }
+std::span<const IndicatorInfo, kIndicatorCount> indicator_catalogue() {
+  return kCatalogue;
+}
 
 std::uint32_t indicator_flags(const FixedBroadband& p, const Thresholds& t) {
   std::uint32_t flags = 0;
@@ -58,10 +62,17 @@ std::uint32_t indicator_flags(const FixedBroadband& p, const Thresholds& t) {
   if (p.has_speed_record && p.full_fibre) flags |= bit(Indicator::kFullFibre);
   if (p.has_bduk_record) {
     switch (p.subsidy) {
-      case SubsidyStatus::kWhite: flags |= bit(Indicator::kBdukWhite); break;
-      case SubsidyStatus::kGreyBlack: flags |= bit(Indicator::kBdukGreyBlack); break;
-      case SubsidyStatus::kUnderReview: flags |= bit(Indicator::kBdukUnderReview); break;
-      case SubsidyStatus::kUnknown: break;
+      case SubsidyStatus::kWhite:
+        flags |= bit(Indicator::kBdukWhite);
+        break;
+      case SubsidyStatus::kGreyBlack:
+        flags |= bit(Indicator::kBdukGreyBlack);
+        break;
+      case SubsidyStatus::kUnderReview:
+        flags |= bit(Indicator::kBdukUnderReview);
+        break;
+      case SubsidyStatus::kUnknown:
+        break;
     }
   }
   return flags;

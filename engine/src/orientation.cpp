@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/multiprecision/cpp_int.hpp>
 #include <cmath>
 
 namespace notspot::engine {
@@ -71,23 +72,60 @@ void add_product(Expansion& e, TwoTerm a, TwoTerm b, double sign) {
   }
 }
 
-int sign_of(double v) { return (v > 0) - (v < 0); }
+int sign_of(double v) {
+  return (v > 0) - (v < 0);
+}
+
+// Every finite double is an integer multiple of 2^-1074, so with coordinates as such integers
+// the determinant is an exact integer: no underflow whatever the magnitudes. Slow (thousands of
+// bits), hence only for inputs where products of differences could underflow.
+// GCC 12 reports a false "maybe uninitialized" inside Boost.Multiprecision when inlined.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+int orientation_big_integer(Point a, Point b, Point c) {
+  using boost::multiprecision::cpp_int;
+  auto exact = [](double v) {
+    int exponent = 0;
+    const double mantissa = std::frexp(v, &exponent);  // v = mantissa * 2^exponent
+    const int shift = exponent - 53 + 1074;
+    // Subnormal and tiny values: v * 2^1074 is a small integer, exact in a double.
+    if (shift < 0) return cpp_int(static_cast<std::int64_t>(std::ldexp(v, 1074)));
+    // Otherwise 53 significant bits as an integer, shifted to units of 2^-1074.
+    return cpp_int(static_cast<std::int64_t>(std::ldexp(mantissa, 53))) << shift;
+  };
+  const cpp_int adx = exact(a.x) - exact(c.x), ady = exact(a.y) - exact(c.y);
+  const cpp_int bdx = exact(b.x) - exact(c.x), bdy = exact(b.y) - exact(c.y);
+  const cpp_int det = adx * bdy - ady * bdx;
+  return det.sign();
+}
+#pragma GCC diagnostic pop
 
 }  // namespace
 
 int orientation_exact(Point a, Point b, Point c) {
-  // Products of differences must neither underflow nor overflow for the error-free product to
-  // hold, so inputs far from magnitude 1 are first scaled by a power of two (exact).
-  const double largest = std::max({std::abs(a.x), std::abs(a.y), std::abs(b.x), std::abs(b.y),
-                                   std::abs(c.x), std::abs(c.y)});
-  if (largest != 0 && (largest < 0x1p-400 || largest > 0x1p400)) {
-    const int shift = -std::ilogb(largest);
-    for (Point* p : {&a, &b, &c}) *p = {std::ldexp(p->x, shift), std::ldexp(p->y, shift)};
-  }
-  // det = (ax - cx)(by - cy) - (ay - cy)(bx - cx), evaluated without rounding.
+  for (double v : {a.x, a.y, b.x, b.y, c.x, c.y})
+    if (!std::isfinite(v)) return 0;  // outside the contract; answer without crashing
+  // det = (ax - cx)(by - cy) - (ay - cy)(bx - cx), evaluated without rounding. Error-free
+  // products need results well inside the double range; where a product of differences could
+  // underflow or overflow (magnitudes beyond 2^±800), big integers decide instead.
+  const TwoTerm adx = two_diff(a.x, c.x), bdy = two_diff(b.y, c.y);
+  const TwoTerm ady = two_diff(a.y, c.y), bdx = two_diff(b.x, c.x);
+  // Every partial product of the expansion components must stay well inside the range.
+  auto extreme = [](TwoTerm x, TwoTerm y) {
+    if (!std::isfinite(x.hi) || !std::isfinite(y.hi)) return true;
+    for (double u : {x.hi, x.lo}) {
+      for (double v : {y.hi, y.lo}) {
+        if (u == 0 || v == 0) continue;
+        const int exponent = std::ilogb(u) + std::ilogb(v);
+        if (exponent < -800 || exponent > 800) return true;
+      }
+    }
+    return false;
+  };
+  if (extreme(adx, bdy) || extreme(ady, bdx)) return orientation_big_integer(a, b, c);
   Expansion det;
-  add_product(det, two_diff(a.x, c.x), two_diff(b.y, c.y), 1.0);
-  add_product(det, two_diff(a.y, c.y), two_diff(b.x, c.x), -1.0);
+  add_product(det, adx, bdy, 1.0);
+  add_product(det, ady, bdx, -1.0);
   return det.sign();
 }
 
@@ -97,7 +135,7 @@ int orientation(Point a, Point b, Point c) {
   const double det_right = ady * bdx;
   const double det = det_left - det_right;
   // The filter's error bound assumes no underflow or overflow. A product that is zero although
-  // its factors are not, or tiny, or huge, sends the call to the exact path, which rescales.
+  // its factors are not, or tiny, or huge, sends the call to the exact path.
   // (Exact zeros from equal coordinates, common on axis-aligned edges, stay on the fast path.)
   const double magnitude = std::abs(det_left) + std::abs(det_right);
   const bool underflow = (det_left == 0 && adx != 0 && bdy != 0) ||

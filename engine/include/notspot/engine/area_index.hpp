@@ -72,16 +72,17 @@ class AreaIndex {
   /// What the index is made of, for logs and benchmarks.
   struct Stats {
     std::size_t areas = 0;
-    std::size_t input_edges = 0;    ///< Edges over all rings of all areas.
-    std::size_t distinct_edges = 0; ///< After storing each shared edge once.
+    std::size_t input_edges = 0;     ///< Edges over all rings of all areas.
+    std::size_t distinct_edges = 0;  ///< After storing each shared edge once.
     std::size_t top_columns = 0;
     std::size_t top_rows = 0;
-    std::size_t interior_cells = 0; ///< Top cells and quadtree leaves with a single answer.
+    std::size_t interior_cells = 0;  ///< Top cells and quadtree leaves with a single answer.
     std::size_t boundary_leaves = 0;
-    std::size_t leaf_edges = 0;     ///< Edge copies held by boundary leaves.
+    std::size_t leaf_edges = 0;  ///< Edge copies held by boundary leaves.
     std::size_t quadtree_nodes = 0;
     int deepest_level = 0;
-    std::size_t fallback_leaves = 0; ///< Leaves with too many areas: answered by ray casting.
+    std::size_t fallback_leaves = 0;  ///< Leaves answered by ray casting: too many areas, or
+                                      ///< cells at the resolution of the coordinates.
     std::size_t memory_bytes = 0;
   };
 

@@ -30,9 +30,15 @@ class Error : public std::runtime_error {
   ErrorKind kind_;
 };
 
-inline Error input_error(const std::string& message) { return Error(ErrorKind::kInput, message); }
-inline Error study_error(const std::string& message) { return Error(ErrorKind::kStudy, message); }
-inline Error usage_error(const std::string& message) { return Error(ErrorKind::kUsage, message); }
+inline Error input_error(const std::string& message) {
+  return Error(ErrorKind::kInput, message);
+}
+inline Error study_error(const std::string& message) {
+  return Error(ErrorKind::kStudy, message);
+}
+inline Error usage_error(const std::string& message) {
+  return Error(ErrorKind::kUsage, message);
+}
 inline Error internal_error(const std::string& message) {
   return Error(ErrorKind::kInternal, message);
 }
