@@ -465,7 +465,7 @@ const bool kRegistered = [] {
         ("BM_GeosBaselineLocateMorton" + suffix).c_str(),
         [id](benchmark::State& s) { BM_GeosBaselineLocate(s, id, Order::kMorton); })
         ->Unit(benchmark::kMillisecond);
-    // Tuning: top grid cells per 100 edges × leaf size; {25, 8} is the default.
+    // Tuning: top grid cells per 100 edges × leaf size; {100, 4} is the default.
     benchmark::RegisterBenchmark(("BM_AreaIndexOptions" + suffix).c_str(),
                                  [id](benchmark::State& s) { BM_AreaIndexOptions(s, id); })
         ->ArgNames({"cells_per_100_edges", "leaf_edges"})

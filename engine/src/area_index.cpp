@@ -54,12 +54,17 @@ struct BoundaryLeaf {
   std::uint32_t first_edge;
   std::uint32_t edge_count;
   std::uint32_t first_candidate;
-  std::uint32_t candidate_count;
+  // Number of candidates, and in the top bit whether the leaf is answered by ray casting over
+  // them (too many candidates for the bit masks, or no reference point off the edges: cells at
+  // the resolution of the coordinates). Packed so that a leaf stays 40 bytes: lookups are
+  // memory-bound on large inputs.
+  std::uint32_t candidates_and_flag;
   std::uint64_t inside;  // candidates containing ref
-  // Answered by ray casting over the candidates: too many candidates for the bit masks, or no
-  // reference point off the edges (cells at the resolution of the coordinates).
-  bool ray_cast_only;
+
+  std::uint32_t candidate_count() const { return candidates_and_flag & 0x7FFFFFFFu; }
+  bool ray_cast_only() const { return (candidates_and_flag >> 31) != 0; }
 };
+static_assert(sizeof(BoundaryLeaf) == 40);
 
 using AreaSet = std::vector<std::uint32_t>;  // sorted, distinct
 
@@ -144,8 +149,8 @@ constexpr std::array<std::pair<double, double>, 12> kReferenceFractions = {{
 // Which of a leaf's candidate areas contain p (bit i = candidate i), by counting the leaf
 // edges crossed on the way from the leaf's reference point; nullopt when that count is not
 // well defined (p on an edge, or the path through a vertex) and ray casting must decide.
-std::optional<std::uint64_t> leaf_crossing_mask(const BoundaryLeaf& leaf, const LeafEdge* edges,
-                                                Point p) {
+inline std::optional<std::uint64_t> leaf_crossing_mask(const BoundaryLeaf& leaf,
+                                                       const LeafEdge* edges, Point p) {
   std::uint64_t toggles = 0;
   for (const LeafEdge* e = edges; e != edges + leaf.edge_count; ++e) {
     const int side = orientation(e->a, e->b, p);
@@ -392,12 +397,12 @@ struct AreaIndex::Impl {
   }
 
   std::uint32_t locate_in_leaf(const BoundaryLeaf& leaf, Point p, bool& several) const {
-    if (leaf.ray_cast_only) return ray_cast_leaf(leaf, p, several);
+    if (leaf.ray_cast_only()) return ray_cast_leaf(leaf, p, several);
     const std::optional<std::uint64_t> inside =
         leaf_crossing_mask(leaf, leaf_edges.data() + leaf.first_edge, p);
     if (!inside) return ray_cast_leaf(leaf, p, several);
     if (*inside == 0) return kOutside;
-    several = std::popcount(*inside) > 1;
+    several = (*inside & (*inside - 1)) != 0;  // more than one bit (no library popcount call)
     return leaf_candidates[leaf.first_candidate + std::countr_zero(*inside)];
   }
 
@@ -406,7 +411,7 @@ struct AreaIndex::Impl {
   // first hit is the lowest area.
   std::uint32_t ray_cast_leaf(const BoundaryLeaf& leaf, Point p, bool& several) const {
     std::uint32_t found = kOutside;
-    for (std::uint32_t i = 0; i < leaf.candidate_count; ++i) {
+    for (std::uint32_t i = 0; i < leaf.candidate_count(); ++i) {
       const std::uint32_t area = leaf_candidates[leaf.first_candidate + i];
       if (!area_contains(area, p)) continue;
       if (found != kOutside) {
@@ -634,7 +639,10 @@ RowResult AreaIndex::Impl::build_row(std::size_t row,
       leaf.first_edge = static_cast<std::uint32_t>(out.leaf_edges.size());
       leaf.edge_count = static_cast<std::uint32_t>(task.edge_ids.size());
       leaf.first_candidate = static_cast<std::uint32_t>(out.candidates.size());
-      leaf.candidate_count = static_cast<std::uint32_t>(candidates.size());
+      const bool ray_cast_only =
+          candidates.size() > kMaxLeafCandidates || on_any_edge(task.ref, task.edge_ids, edges);
+      leaf.candidates_and_flag =
+          static_cast<std::uint32_t>(candidates.size()) | (ray_cast_only ? 0x80000000u : 0u);
       auto bit_of = [&](std::uint32_t area) -> std::uint64_t {
         if (area == kNoArea || candidates.size() > kMaxLeafCandidates) return 0;
         const auto it = std::lower_bound(candidates.begin(), candidates.end(), area);
@@ -647,9 +655,7 @@ RowResult AreaIndex::Impl::build_row(std::size_t row,
             {e.a, e.b, bit_of(e.areas[0]) ^ bit_of(e.areas[1]), orientation(e.a, e.b, task.ref)});
       }
       out.candidates.insert(out.candidates.end(), candidates.begin(), candidates.end());
-      leaf.ray_cast_only =
-          candidates.size() > kMaxLeafCandidates || on_any_edge(task.ref, task.edge_ids, edges);
-      if (leaf.ray_cast_only) ++out.fallback_leaves;
+      if (ray_cast_only) ++out.fallback_leaves;
       if (task.inside.size() > 1) note_overlap(task.inside, task.ref);
       // Overlaps: probe beside every edge piece; a probe in two areas lies in an overlap.
       if (candidates.size() > 1) {
@@ -657,7 +663,7 @@ RowResult AreaIndex::Impl::build_row(std::size_t row,
                                             leaf.edge_count);
         for (Point probe : overlap_probes(own, task.box)) {
           std::uint64_t mask = 0;
-          if (!leaf.ray_cast_only) {
+          if (!leaf.ray_cast_only()) {
             const std::optional<std::uint64_t> m = leaf_crossing_mask(leaf, own.data(), probe);
             if (m) {
               mask = *m;

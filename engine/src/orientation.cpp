@@ -129,34 +129,35 @@ int orientation_exact(Point a, Point b, Point c) {
   return det.sign();
 }
 
-int orientation(Point a, Point b, Point c) {
+namespace detail {
+
+int orientation_slow(Point a, Point b, Point c) {
   const double adx = a.x - c.x, ady = a.y - c.y, bdx = b.x - c.x, bdy = b.y - c.y;
   const double det_left = adx * bdy;
   const double det_right = ady * bdx;
   const double det = det_left - det_right;
   // The filter's error bound assumes no underflow or overflow. A product that is zero although
-  // its factors are not, or tiny, or huge, sends the call to the exact path.
-  // (Exact zeros from equal coordinates, common on axis-aligned edges, stay on the fast path.)
+  // its factors are not, or tiny, or huge, goes to the exact path.
   const double magnitude = std::abs(det_left) + std::abs(det_right);
   const bool underflow = (det_left == 0 && adx != 0 && bdy != 0) ||
                          (det_right == 0 && ady != 0 && bdx != 0) ||
                          (magnitude != 0 && magnitude < 0x1p-600);
   if (underflow || !(magnitude < 0x1p600)) return orientation_exact(a, b, c);
-  double det_sum;
+  // Shewchuk's orient2d: when the products have opposite signs (or one is zero) the sign of
+  // their difference is certain.
   if (det_left > 0) {
     if (det_right <= 0) return sign_of(det);
-    det_sum = det_left + det_right;
   } else if (det_left < 0) {
     if (det_right >= 0) return sign_of(det);
-    det_sum = -det_left - det_right;
   } else {
     return sign_of(det);
   }
-  // Shewchuk's bound for the rounding error of the expression above.
   constexpr double kEpsilon = 0x1p-53;
   constexpr double kErrorBound = (3.0 + 16.0 * kEpsilon) * kEpsilon;
-  if (std::abs(det) >= kErrorBound * det_sum) return sign_of(det);
+  if (std::abs(det) >= kErrorBound * magnitude) return sign_of(det);
   return orientation_exact(a, b, c);
 }
+
+}  // namespace detail
 
 }  // namespace notspot::engine

@@ -12,13 +12,13 @@ namespace notspot::engine {
 
 /// Tuning knobs of AreaIndex. The defaults suit parish boundaries in metres.
 struct AreaIndexOptions {
-  /// A boundary cell holding more edges than this is split into four. DEFAULT: 8.
-  /// REQUIRES: >= 1.
-  std::size_t max_leaf_edges = 8;
+  /// A boundary cell holding more edges than this is split into four. DEFAULT: 4 (from the
+  /// options sweep in benchmarks/README.md). REQUIRES: >= 1.
+  std::size_t max_leaf_edges = 4;
   /// Deepest quadtree level below a top-grid cell. DEFAULT: 12. REQUIRES: 0 <= max_depth <= 24.
   int max_depth = 12;
-  /// Size of the top grid, in cells per distinct input edge. DEFAULT: 0.25. REQUIRES: > 0.
-  double top_cells_per_edge = 0.25;
+  /// Size of the top grid, in cells per distinct input edge. DEFAULT: 1. REQUIRES: > 0.
+  double top_cells_per_edge = 1.0;
   /// Cap on top-grid cells, to bound memory on huge inputs. DEFAULT: 2^24. REQUIRES: >= 1.
   std::size_t max_top_cells = std::size_t{1} << 24;
 };
