@@ -2,18 +2,16 @@
 // maps failures to exit codes (documented in README.md):
 //   0 success, 1 failure, 2 usage or study-file error, 3 data-quality threshold exceeded.
 
-#include <unistd.h>
-
+#include <fmt/format.h>
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <optional>
-
-#include <fmt/format.h>
 
 #include "notspot/engine/error.hpp"
 #include "notspot/io/study.hpp"
@@ -32,9 +30,11 @@ enum ExitCode : int { kSuccess = 0, kFailure = 1, kUsage = 2, kQuality = 3 };
 int exit_code_for(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::kUsage:
-    case ErrorKind::kStudy: return kUsage;
+    case ErrorKind::kStudy:
+      return kUsage;
     case ErrorKind::kInput:
-    case ErrorKind::kInternal: return kFailure;
+    case ErrorKind::kInternal:
+      return kFailure;
   }
   return kFailure;
 }
@@ -80,9 +80,10 @@ void print_summary(const io::Study& study, const io::RunSummary& s) {
   fmt::print("\n");
   for (const io::QualityCheck& q : s.quality) {
     if (!q.passed) {
-      fmt::print("DATA QUALITY CHECK FAILED: {} is {:.4f}, above the limit {:.4f} ([quality] in "
-                 "the study file)\n",
-                 q.name.substr(4), q.value, q.limit);
+      fmt::print(
+          "DATA QUALITY CHECK FAILED: {} is {:.4f}, above the limit {:.4f} ([quality] in "
+          "the study file)\n",
+          q.name.substr(4), q.value, q.limit);
     }
   }
   if (!s.warnings.empty()) {
@@ -148,9 +149,10 @@ int validate_command(const std::string& study_file) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"notspot: digital connectivity coverage analysis.\n"
-               "Assigns premises to areas (parishes) and computes broadband indicators per area.",
-               "notspot"};
+  CLI::App app{
+      "notspot: digital connectivity coverage analysis.\n"
+      "Assigns premises to areas (parishes) and computes broadband indicators per area.",
+      "notspot"};
   app.set_version_flag("--version", std::string("notspot ") + io::kVersion);
   app.require_subcommand(1);
   app.footer(

@@ -16,7 +16,8 @@ void TerminalProgress::advance(std::uint64_t done, std::uint64_t total) {
   const auto now = std::chrono::steady_clock::now();
   if (now - last_draw_ < std::chrono::milliseconds(100) && done < total) return;
   last_draw_ = now;
-  const double pct = total == 0 ? 100.0 : 100.0 * static_cast<double>(done) / static_cast<double>(total);
+  const double pct =
+      total == 0 ? 100.0 : 100.0 * static_cast<double>(done) / static_cast<double>(total);
   draw(fmt::format("{}... {:3.0f}%", stage_, pct));
 }
 

@@ -1,10 +1,10 @@
 #include "notspot/io/areas_reader.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "detail/gdal_util.hpp"
 #include "notspot/engine/error.hpp"
@@ -93,7 +93,8 @@ OpenedAreas open_areas(const AreasSource& source, const std::string& display, Pr
     if (!source.crs) {
       throw engine::study_error(display + ": layer '" + out.layer->GetName() +
                                 "' has no coordinate reference system; declare it with "
-                                "crs = \"EPSG:...\" in " + key);
+                                "crs = \"EPSG:...\" in " +
+                                key);
     }
     out.crs = Crs::from_definition(*source.crs, key + " crs");
     return out;
@@ -162,11 +163,12 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
       ++load.without_polygon;
       const std::string what =
           g == nullptr ? "no geometry"
-          : g->IsEmpty() ? "an empty geometry"
-                         : std::string("a ") + OGRGeometryTypeToName(g->getGeometryType()) +
-                               ", not a polygon";
-      log.warn("areas", label + " has " + what + "; the area is kept with no extent and gets "
-                                                 "no premises");
+          : g->IsEmpty()
+              ? "an empty geometry"
+              : std::string("a ") + OGRGeometryTypeToName(g->getGeometryType()) + ", not a polygon";
+      log.warn("areas", label + " has " + what +
+                            "; the area is kept with no extent and gets "
+                            "no premises");
     } else {
       transform_in_place(geometry, to_study);
       if (!engine::all_finite(geometry)) {
@@ -180,8 +182,7 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
         ++load.repaired;
         log.warn("areas", fmt::format("{}: invalid polygon ({}) repaired with GEOS make-valid; "
                                       "area {:.1f} -> {:.1f} square units",
-                                      label, report.reason, report.area_before,
-                                      report.area_after));
+                                      label, report.reason, report.area_before, report.area_after));
       }
     }
 

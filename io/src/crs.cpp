@@ -86,8 +86,9 @@ struct CrsBuilder {
         PjPtr op(proj_create_crs_to_crs_from_pj(ctx, wgs84.get(), crs, nullptr, nullptr));
         PjPtr norm(op ? proj_normalize_for_visualization(ctx, op.get()) : nullptr);
         engine::Box b;
-        if (norm && proj_trans_bounds(ctx, norm.get(), PJ_FWD, west, south, east, north, &b.xmin,
-                                      &b.ymin, &b.xmax, &b.ymax, 21) &&
+        if (norm &&
+            proj_trans_bounds(ctx, norm.get(), PJ_FWD, west, south, east, north, &b.xmin, &b.ymin,
+                              &b.xmax, &b.ymax, 21) &&
             std::isfinite(b.xmin) && std::isfinite(b.xmax)) {
           out.bounds_ = b;
         }
@@ -164,8 +165,8 @@ CoordinateTransform::CoordinateTransform(const Crs& from, const Crs& to)
   }
   impl_->op.reset(proj_normalize_for_visualization(ctx, op.get()));
   if (!impl_->op) {
-    throw engine::input_error("PROJ cannot normalise the transformation from " +
-                              from.describe() + " to " + to.describe());
+    throw engine::input_error("PROJ cannot normalise the transformation from " + from.describe() +
+                              " to " + to.describe());
   }
   const PJ_PROJ_INFO info = proj_pj_info(impl_->op.get());
   impl_->description = info.description ? info.description : "PROJ transformation";
@@ -175,7 +176,9 @@ CoordinateTransform::~CoordinateTransform() = default;
 CoordinateTransform::CoordinateTransform(CoordinateTransform&&) noexcept = default;
 CoordinateTransform& CoordinateTransform::operator=(CoordinateTransform&&) noexcept = default;
 
-bool CoordinateTransform::is_identity() const { return impl_->identity; }
+bool CoordinateTransform::is_identity() const {
+  return impl_->identity;
+}
 
 void CoordinateTransform::transform(std::span<double> x, std::span<double> y) const {
   if (impl_->identity || x.empty()) return;
@@ -189,6 +192,8 @@ engine::Point CoordinateTransform::transform(engine::Point p) const {
   return p;
 }
 
-std::string CoordinateTransform::description() const { return impl_->description; }
+std::string CoordinateTransform::description() const {
+  return impl_->description;
+}
 
 }  // namespace notspot::io

@@ -1,10 +1,10 @@
 #include "notspot/io/csv_writers.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstdio>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "notspot/engine/error.hpp"
 #include "notspot/io/csv.hpp"
@@ -19,7 +19,10 @@ class OutputFile {
       : path_(path), file_(std::fopen(path.c_str(), "wb")) {
     if (!file_) throw engine::input_error("cannot create " + path.string());
   }
-  void write(std::string_view text) { buffer_.append(text); if (buffer_.size() > (1 << 20)) flush(); }
+  void write(std::string_view text) {
+    buffer_.append(text);
+    if (buffer_.size() > (1 << 20)) flush();
+  }
   void close() {
     flush();
     if (std::fclose(file_.release()) != 0) {
@@ -29,7 +32,8 @@ class OutputFile {
 
  private:
   void flush() {
-    if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_.get()) != buffer_.size()) {
+    if (!buffer_.empty() &&
+        std::fwrite(buffer_.data(), 1, buffer_.size(), file_.get()) != buffer_.size()) {
       throw engine::input_error("cannot write " + path_.string() + " (disk full?)");
     }
     buffer_.clear();
@@ -66,7 +70,8 @@ void write_parish_stats_csv(const std::filesystem::path& path, std::span<const A
   out.write(line + "\n");
   auto row = [&](std::string_view level, std::string_view id, std::string_view name,
                  const engine::AreaCounts& c) {
-    std::string text = fmt::format("{},{},{},{}", level, csv_escape(id), csv_escape(name), c.premises);
+    std::string text =
+        fmt::format("{},{},{},{}", level, csv_escape(id), csv_escape(name), c.premises);
     for (std::size_t i = 0; i < engine::kIndicatorCount; ++i) {
       text += fmt::format(",{},{}", c.counts[i],
                           format_percentage(engine::percentage(c.counts[i], c.premises)));

@@ -57,8 +57,8 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
   if (driver == nullptr) throw engine::input_error("GDAL has no GeoPackage driver");
   GDALDatasetUniquePtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
   if (!ds) {
-    throw engine::input_error(path.string() + ": cannot create GeoPackage: " +
-                              capture.last_error());
+    throw engine::input_error(path.string() +
+                              ": cannot create GeoPackage: " + capture.last_error());
   }
   OGRSpatialReference srs;
   srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
@@ -69,8 +69,8 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
   const char* area_options[] = {"FID=fid", "GEOMETRY_NAME=geom",
                                 "DESCRIPTION=Fixed-broadband indicators per area (notspot)",
                                 nullptr};
-  OGRLayer* layer = ds->CreateLayer("parish_stats", &srs, wkbMultiPolygon,
-                                    const_cast<char**>(area_options));
+  OGRLayer* layer =
+      ds->CreateLayer("parish_stats", &srs, wkbMultiPolygon, const_cast<char**>(area_options));
   if (layer == nullptr) {
     throw engine::input_error(path.string() + ": cannot create layer: " + capture.last_error());
   }
@@ -113,8 +113,8 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
 
   const char* point_options[] = {"FID=fid", "GEOMETRY_NAME=geom",
                                  "DESCRIPTION=Premises outside every area (notspot)", nullptr};
-  OGRLayer* outside = ds->CreateLayer("premises_outside", &srs, wkbPoint,
-                                      const_cast<char**>(point_options));
+  OGRLayer* outside =
+      ds->CreateLayer("premises_outside", &srs, wkbPoint, const_cast<char**>(point_options));
   if (outside == nullptr) {
     throw engine::input_error(path.string() + ": cannot create layer: " + capture.last_error());
   }
@@ -133,8 +133,8 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
   check(ds->CommitTransaction(), "outside premises", path, capture);
   ds.reset();  // closes the file; GDAL reports failures through the capture
   if (!capture.last_error().empty()) {
-    throw engine::input_error(path.string() + ": cannot finish GeoPackage: " +
-                              capture.last_error());
+    throw engine::input_error(path.string() +
+                              ": cannot finish GeoPackage: " + capture.last_error());
   }
 }
 

@@ -31,8 +31,8 @@ MappedFile::MappedFile(const std::filesystem::path& path) : path_(path) {
     if (p == MAP_FAILED) {
       const int saved = errno;
       ::close(fd);
-      throw engine::input_error(path.string() + ": cannot map into memory: " +
-                                std::strerror(saved));
+      throw engine::input_error(path.string() +
+                                ": cannot map into memory: " + std::strerror(saved));
     }
     // Parsing reads the file front to back.
     ::madvise(p, size_, MADV_SEQUENTIAL);

@@ -16,7 +16,9 @@ namespace notspot::io {
 namespace fs = std::filesystem;
 namespace {
 
-std::string system_error(const std::string& what) { return what + ": " + std::strerror(errno); }
+std::string system_error(const std::string& what) {
+  return what + ": " + std::strerror(errno);
+}
 
 void fsync_path(const fs::path& path, bool directory) {
   const int fd = ::open(path.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
@@ -50,7 +52,8 @@ OutputDirectory::OutputDirectory(fs::path final_dir)
     throw engine::input_error("cannot create the folder " + parent.string() + ": " + ec.message());
   }
   if (fs::exists(final_) && !fs::is_directory(final_)) {
-    throw engine::input_error(final_.string() + " exists and is not a folder; choose another "
+    throw engine::input_error(final_.string() +
+                              " exists and is not a folder; choose another "
                               "outputs folder");
   }
   if (fs::exists(final_) && !is_replaceable_output_dir(final_)) {
@@ -100,8 +103,8 @@ void OutputDirectory::publish() {
     // One atomic step: the new outputs take the old ones' place, the old ones take the
     // staging folder's name and are removed after.
     if (::renameat2(AT_FDCWD, staging_.c_str(), AT_FDCWD, final_.c_str(), RENAME_EXCHANGE) != 0) {
-      throw engine::input_error(system_error("cannot swap the new outputs into " +
-                                             final_.string() + " (the filesystem must support "
+      throw engine::input_error(system_error("cannot swap the new outputs into " + final_.string() +
+                                             " (the filesystem must support "
                                              "renameat2 RENAME_EXCHANGE)"));
     }
   } else if (::rename(staging_.c_str(), final_.c_str()) != 0) {

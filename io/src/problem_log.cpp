@@ -25,8 +25,9 @@ void ProblemLog::append(ProblemLog&& other) {
 }
 
 std::uint64_t ProblemLog::rejected_count(std::string_view source) const {
-  return static_cast<std::uint64_t>(std::count_if(
-      rejected_.begin(), rejected_.end(), [&](const RejectedRow& r) { return r.source == source; }));
+  return static_cast<std::uint64_t>(
+      std::count_if(rejected_.begin(), rejected_.end(),
+                    [&](const RejectedRow& r) { return r.source == source; }));
 }
 
 }  // namespace notspot::io

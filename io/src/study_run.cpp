@@ -1,12 +1,11 @@
 #include "notspot/io/study_run.hpp"
 
+#include <fmt/format.h>
 #include <tbb/task_arena.h>
 
 #include <chrono>
 #include <ctime>
 #include <fstream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "notspot/engine/area_index.hpp"
@@ -53,15 +52,15 @@ std::string utc_now() {
 }
 
 // Rounds to 6 significant decimals so that manifests do not carry floating-point noise.
-double tidy(double v) { return std::round(v * 1e6) / 1e6; }
+double tidy(double v) {
+  return std::round(v * 1e6) / 1e6;
+}
 
 Json thresholds_json(const engine::Thresholds& t) {
-  return Json{{"gigabit_mbps", t.gigabit_mbps},
-              {"ultrafast_mbps", t.ultrafast_mbps},
-              {"superfast_mbps", t.superfast_mbps},
-              {"decent_down_mbps", t.decent_down_mbps},
-              {"decent_up_mbps", t.decent_up_mbps},
-              {"full_fibre_technologies", t.full_fibre_technologies}};
+  return Json{
+      {"gigabit_mbps", t.gigabit_mbps},     {"ultrafast_mbps", t.ultrafast_mbps},
+      {"superfast_mbps", t.superfast_mbps}, {"decent_down_mbps", t.decent_down_mbps},
+      {"decent_up_mbps", t.decent_up_mbps}, {"full_fibre_technologies", t.full_fibre_technologies}};
 }
 
 Json counts_json(const engine::AreaCounts& c) {
@@ -96,8 +95,8 @@ void report_overlaps(const engine::AreaIndex& index, std::span<const Area> areas
     const Area& b = areas[o.second];
     engine::GeosGeometry ga = geos.to_geos(a.geometry);
     engine::GeosGeometry gb = geos.to_geos(b.geometry);
-    engine::GeosGeometry both = geos.own(GEOSIntersection_r(geos.handle(), ga.get(), gb.get()),
-                                         "intersection");
+    engine::GeosGeometry both =
+        geos.own(GEOSIntersection_r(geos.handle(), ga.get(), gb.get()), "intersection");
     double overlap_area = 0;
     GEOSArea_r(geos.handle(), both.get(), &overlap_area);
     ++reported;
@@ -136,8 +135,8 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
   OutputDirectory out(options.output_dir.value_or(study.output_dir));
   summary.output_dir = out.final_dir();
 
-  const Crs study_crs = Crs::from_definition(study.crs, display_path(study, study.file) +
-                                                            ": [study] crs");
+  const Crs study_crs =
+      Crs::from_definition(study.crs, display_path(study, study.file) + ": [study] crs");
   progress.stage("Reading areas");
   const std::string areas_file = display_path(study, study.areas.path);
   AreasLoad areas = read_areas(study.areas, study_crs, areas_file, log);
@@ -160,8 +159,7 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
 
   progress.stage("Assigning premises to areas");
   std::vector<std::uint32_t> area_of(premises.table.size());
-  const std::size_t in_several =
-      index.locate_all(premises.table.x, premises.table.y, area_of);
+  const std::size_t in_several = index.locate_all(premises.table.x, premises.table.y, area_of);
   const std::uint64_t outside = static_cast<std::uint64_t>(
       std::count(area_of.begin(), area_of.end(), engine::AreaIndex::kOutside));
   if (in_several > 0) {
@@ -176,10 +174,10 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
     std::string examples;
     for (std::uint64_t id : keys.duplicate_examples(5))
       examples += (examples.empty() ? "" : ", ") + std::to_string(id);
-    log.warn("premises", fmt::format("{}: {} ids appear more than once ({} extra rows, e.g. {}); "
-                                     "each row is counted as a premise",
-                                     premises_file, keys.duplicate_ids(),
-                                     keys.duplicate_premises(), examples));
+    log.warn("premises",
+             fmt::format("{}: {} ids appear more than once ({} extra rows, e.g. {}); "
+                         "each row is counted as a premise",
+                         premises_file, keys.duplicate_ids(), keys.duplicate_premises(), examples));
   }
   std::vector<engine::FixedBroadband> broadband(premises.table.size());
   std::vector<LayerLoad> layers;
@@ -201,14 +199,15 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
   summary.premises_rejected = premises.rejected;
   summary.premises_outside = outside;
   summary.premises_assigned = premises.table.size() - outside;
-  if (summary.premises_read != summary.premises_assigned + summary.premises_outside +
-                                   summary.premises_rejected) {
+  if (summary.premises_read !=
+      summary.premises_assigned + summary.premises_outside + summary.premises_rejected) {
     throw engine::internal_error("the premises ledger does not balance; please report this");
   }
 
   auto share = [&](std::uint64_t n) {
-    return premises.rows_read == 0 ? 0.0
-                                   : static_cast<double>(n) / static_cast<double>(premises.rows_read);
+    return premises.rows_read == 0
+               ? 0.0
+               : static_cast<double>(n) / static_cast<double>(premises.rows_read);
   };
   summary.quality = {
       {"max_rejected_share", share(premises.rejected), study.quality.max_rejected_share,
@@ -236,9 +235,8 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
   Json premises_input{{"role", "premises"}, {"file", premises_file}};
   premises_input.update(digest_json(study.premises.path));
   premises_input["rows"] = premises.rows_read;
-  premises_input["columns"] = {{"id", premises.id_column},
-                               {"x", premises.x_column},
-                               {"y", premises.y_column}};
+  premises_input["columns"] = {
+      {"id", premises.id_column}, {"x", premises.x_column}, {"y", premises.y_column}};
   premises_input["crs"] = premises.source_crs;
   if (premises.area_of_use) {
     const engine::Box& b = *premises.area_of_use;
@@ -253,17 +251,17 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
     input.update(digest_json(study.layers[i].path));
     input["rows"] = l.rows_read;
     inputs.push_back(input);
-    layer_ledger.push_back(Json{
-        {"name", l.name},
-        {"read", l.rows_read},
-        {"matched", l.matched},
-        {"unmatched", l.unmatched},
-        {"duplicate_keys", l.duplicate_keys},
-        {"rejected", l.rejected},
-        {"balanced", l.rows_read == l.matched + l.unmatched + l.duplicate_keys + l.rejected},
-        {"blank_lines_skipped", l.blank_lines},
-        {"premises_with_row", l.premises_with_row},
-        {"premises_without_row", l.premises_without_row}});
+    layer_ledger.push_back(
+        Json{{"name", l.name},
+             {"read", l.rows_read},
+             {"matched", l.matched},
+             {"unmatched", l.unmatched},
+             {"duplicate_keys", l.duplicate_keys},
+             {"rejected", l.rejected},
+             {"balanced", l.rows_read == l.matched + l.unmatched + l.duplicate_keys + l.rejected},
+             {"blank_lines_skipped", l.blank_lines},
+             {"premises_with_row", l.premises_with_row},
+             {"premises_without_row", l.premises_without_row}});
   }
 
   Json quality_checks = Json::array();
@@ -289,7 +287,8 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
         {"file", study.file.filename().string()},
         {"sha256", digest_file(study.file).sha256},
         {"crs", study_crs.describe()},
-        {"boundary_vintage", study.boundary_vintage ? Json(*study.boundary_vintage) : Json(nullptr)}}},
+        {"boundary_vintage",
+         study.boundary_vintage ? Json(*study.boundary_vintage) : Json(nullptr)}}},
       {"thresholds", thresholds_json(study.thresholds)},
       {"quality_limits",
        {{"max_rejected_share", study.quality.max_rejected_share},
@@ -341,8 +340,8 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
   // The one part of the outputs that differs between identical runs.
   Json timing_json = Json::object();
   for (auto& [k, v] : timings.items()) timing_json[k] = std::round(v.get<double>() * 1000) / 1000;
-  manifest["run"] = {{"started_utc", started}, {"threads", options.threads},
-                     {"timings_seconds", timing_json}};
+  manifest["run"] = {
+      {"started_utc", started}, {"threads", options.threads}, {"timings_seconds", timing_json}};
   {
     std::ofstream file(out.file("manifest.json"), std::ios::binary);
     file << manifest.dump(2) << '\n';

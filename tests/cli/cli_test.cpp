@@ -2,24 +2,23 @@
 // (tests/data/small_study/README.md explains every figure), bad inputs with their messages
 // and exit codes, atomic publishing, locking and determinism across thread counts.
 
+#include <fcntl.h>
+#include <gdal_priv.h>
 #include <gtest/gtest.h>
+#include <ogrsf_frmts.h>
 #include <sys/file.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <regex>
 #include <sstream>
 #include <string>
-
-#include <gdal_priv.h>
-#include <ogrsf_frmts.h>
-#include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
 
@@ -36,7 +35,8 @@ Result run(const std::string& arguments) {
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return r;
   std::array<char, 4096> buffer{};
-  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) r.output.append(buffer.data(), n);
+  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
+    r.output.append(buffer.data(), n);
   const int status = pclose(pipe);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
@@ -62,7 +62,9 @@ void replace_in_file(const fs::path& path, const std::string& from, const std::s
   write_file(path, text);
 }
 
-nlohmann::json read_json(const fs::path& path) { return nlohmann::json::parse(read_file(path)); }
+nlohmann::json read_json(const fs::path& path) {
+  return nlohmann::json::parse(read_file(path));
+}
 
 class SmallStudy : public ::testing::Test {
  protected:
@@ -181,7 +183,8 @@ TEST_F(SmallStudy, SameBytesWhateverTheThreadCount) {
     if (first.empty()) {
       first = files;
     } else {
-      for (const auto& [name, bytes] : files) EXPECT_TRUE(bytes == first[name]) << name << " differs";
+      for (const auto& [name, bytes] : files)
+        EXPECT_TRUE(bytes == first[name]) << name << " differs";
     }
   }
 }
@@ -319,8 +322,8 @@ TEST_F(SmallStudy, TruncatedGeoPackageIsAnInputError) {
   GDALAllRegister();
   const fs::path gpkg = dir_ / "study" / "parishes.gpkg";
   {
-    GDALDatasetUniquePtr src(GDALDataset::Open((dir_ / "study" / "parishes.geojson").c_str(),
-                                               GDAL_OF_VECTOR));
+    GDALDatasetUniquePtr src(
+        GDALDataset::Open((dir_ / "study" / "parishes.geojson").c_str(), GDAL_OF_VECTOR));
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
     GDALDatasetUniquePtr copy(driver->Create(gpkg.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     ASSERT_TRUE(copy);
@@ -356,8 +359,8 @@ TEST_F(SmallStudy, LonLatGeoJsonIsNotAxisSwapped) {
 TEST_F(SmallStudy, ShapefileAreasGiveTheSameOutputsAsGeoJson) {
   GDALAllRegister();
   {
-    GDALDatasetUniquePtr src(GDALDataset::Open((dir_ / "study" / "parishes.geojson").c_str(),
-                                               GDAL_OF_VECTOR));
+    GDALDatasetUniquePtr src(
+        GDALDataset::Open((dir_ / "study" / "parishes.geojson").c_str(), GDAL_OF_VECTOR));
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("ESRI Shapefile");
     GDALDatasetUniquePtr shp(
         driver->Create((dir_ / "study" / "shp").c_str(), 0, 0, 0, GDT_Unknown, nullptr));

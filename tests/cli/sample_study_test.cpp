@@ -4,7 +4,9 @@
 // parishes must be worse served than towns; and outputs must be byte-identical whatever the
 // thread count, at a size where the premises file is parsed in several parallel chunks.
 
+#include <gdal_priv.h>
 #include <gtest/gtest.h>
+#include <ogrsf_frmts.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -13,14 +15,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gdal_priv.h>
-#include <ogrsf_frmts.h>
-#include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
 
@@ -31,7 +30,8 @@ int run(const std::string& arguments, std::string* output = nullptr) {
   FILE* pipe = popen(command.c_str(), "r");
   std::string text;
   std::array<char, 4096> buffer{};
-  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) text.append(buffer.data(), n);
+  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
+    text.append(buffer.data(), n);
   const int status = pclose(pipe);
   if (output) *output = text;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -90,7 +90,9 @@ class SampleStudy : public ::testing::Test {
     delete dir_;
     delete output_;
   }
-  static fs::path study() { return fs::path(NOTSPOT_SOURCE_DIR) / "data" / "dorset" / "study.toml"; }
+  static fs::path study() {
+    return fs::path(NOTSPOT_SOURCE_DIR) / "data" / "dorset" / "study.toml";
+  }
   static fs::path out() { return *dir_ / "out"; }
 
   static fs::path* dir_;
@@ -103,8 +105,8 @@ int SampleStudy::exit_code_ = -1;
 
 TEST_F(SampleStudy, DorsetFiguresAreWithinOnePointOfOfcom) {
   ASSERT_EQ(exit_code_, 0) << *output_;
-  const auto ofcom_rows =
-      read_csv(fs::path(NOTSPOT_SOURCE_DIR) / "data" / "real" / "ofcom_cn2025_fixed_laua_extract.csv");
+  const auto ofcom_rows = read_csv(fs::path(NOTSPOT_SOURCE_DIR) / "data" / "real" /
+                                   "ofcom_cn2025_fixed_laua_extract.csv");
   const auto dorset = std::find_if(ofcom_rows.begin(), ofcom_rows.end(),
                                    [](const auto& r) { return r.at("laua") == "E06000059"; });
   ASSERT_NE(dorset, ofcom_rows.end());
@@ -147,8 +149,8 @@ TEST_F(SampleStudy, RuralParishesAreWorseServedThanTowns) {
     const OGRGeometry* g = f->GetGeometryRef();
     if (premises < 1 || g == nullptr) continue;
     const double km2 = g->toMultiPolygon()->get_Area() / 1e6;
-    parishes.push_back({premises / km2, premises,
-                        static_cast<double>(f->GetFieldAsInteger64("gigabit"))});
+    parishes.push_back(
+        {premises / km2, premises, static_cast<double>(f->GetFieldAsInteger64("gigabit"))});
   }
   ASSERT_GT(parishes.size(), 100u);
   std::sort(parishes.begin(), parishes.end(),
@@ -164,17 +166,17 @@ TEST_F(SampleStudy, RuralParishesAreWorseServedThanTowns) {
   const std::size_t quarter = parishes.size() / 4;
   const double sparsest = gigabit_share(0, quarter);
   const double densest = gigabit_share(parishes.size() - quarter, parishes.size());
-  EXPECT_GT(densest, sparsest + 10.0) << "densest quarter " << densest << "%, sparsest quarter "
-                                      << sparsest << "%";
+  EXPECT_GT(densest, sparsest + 10.0)
+      << "densest quarter " << densest << "%, sparsest quarter " << sparsest << "%";
 }
 
 TEST_F(SampleStudy, LedgerBalancesAndSomePremisesLieOutsideDorset) {
   ASSERT_EQ(exit_code_, 0) << *output_;
   const auto m = nlohmann::json::parse(read_file(out() / "manifest.json"));
   const auto& p = m["ledger"]["premises"];
-  EXPECT_EQ(p["read"].get<std::uint64_t>(),
-            p["assigned"].get<std::uint64_t>() + p["outside"].get<std::uint64_t>() +
-                p["rejected"].get<std::uint64_t>());
+  EXPECT_EQ(p["read"].get<std::uint64_t>(), p["assigned"].get<std::uint64_t>() +
+                                                p["outside"].get<std::uint64_t>() +
+                                                p["rejected"].get<std::uint64_t>());
   EXPECT_GT(p["outside"].get<std::uint64_t>(), 0u) << "postcodes outside Dorset have premises";
   EXPECT_EQ(m["areas"]["overlapping_pairs"], 0) << "the synthetic parishes tessellate";
   EXPECT_GE(m["areas"]["count"].get<int>(), 200);

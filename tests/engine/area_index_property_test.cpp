@@ -91,8 +91,8 @@ void check_tessellation(const test::TessellationOptions& options, std::size_t ra
       ok = rule.size() <= 1 && (rule.empty() ? got == AreaIndex::kOutside : got == rule[0]);
       // The tie goes to one of the areas the point touches, and a point strictly inside the
       // tessellated rectangle is never lost.
-      const bool interior = p.x > t.bounds.xmin && p.x < t.bounds.xmax && p.y > t.bounds.ymin &&
-                            p.y < t.bounds.ymax;
+      const bool interior =
+          p.x > t.bounds.xmin && p.x < t.bounds.xmax && p.y > t.bounds.ymin && p.y < t.bounds.ymax;
       // Independent check of the "east, then north" rule with GEOS: nudge the point east and
       // far less north (δ/ε = 1e-6, below any edge slope but exactly zero in these lattices;
       // features are ~100 m, so 1e-4 m stays in the adjacent face).
@@ -102,8 +102,7 @@ void check_tessellation(const test::TessellationOptions& options, std::size_t ra
         if (GEOSPreparedContainsProperly_r(geos.handle(), prepared[a].get(), nudged.get()) == 1)
           east.push_back(a);
       }
-      ok = ok && east.size() <= 1 &&
-           (east.empty() ? got == AreaIndex::kOutside : got == east[0]);
+      ok = ok && east.size() <= 1 && (east.empty() ? got == AreaIndex::kOutside : got == east[0]);
       if (got != AreaIndex::kOutside) {
         ok = ok && std::find(touching.begin(), touching.end(), got) != touching.end();
       } else {

@@ -181,11 +181,12 @@ using PremisesReaderTest = TempDir;
 
 TEST_F(PremisesReaderTest, ReadsAnOgrPointLayerAndReprojectsIt) {
   // GeoJSON points in lon/lat; the second is a line (rejected), the third has no id.
-  write(dir_ / "points.geojson",
-        R"({"type":"FeatureCollection","features":[)"
-        R"({"type":"Feature","properties":{"UPRN":7},"geometry":{"type":"Point","coordinates":[-2.4,50.7]}},)"
-        R"({"type":"Feature","properties":{"UPRN":8},"geometry":{"type":"LineString","coordinates":[[0,0],[1,1]]}},)"
-        R"({"type":"Feature","properties":{"UPRN":null},"geometry":{"type":"Point","coordinates":[-2.4,50.7]}}]})");
+  write(
+      dir_ / "points.geojson",
+      R"({"type":"FeatureCollection","features":[)"
+      R"({"type":"Feature","properties":{"UPRN":7},"geometry":{"type":"Point","coordinates":[-2.4,50.7]}},)"
+      R"({"type":"Feature","properties":{"UPRN":8},"geometry":{"type":"LineString","coordinates":[[0,0],[1,1]]}},)"
+      R"({"type":"Feature","properties":{"UPRN":null},"geometry":{"type":"Point","coordinates":[-2.4,50.7]}}]})");
   PremisesSource source;
   source.path = dir_ / "points.geojson";
   source.format = PremisesFormat::kOgr;
@@ -222,7 +223,8 @@ TEST_F(PremisesReaderTest, GenericCsvWithConfiguredColumnsAndCrs) {
   EXPECT_NEAR(load.table.x[0], 371847.0757, 1e-3);
   ASSERT_EQ(log.rejected().size(), 1u);
   EXPECT_EQ(log.rejected()[0].line, 3u);
-  EXPECT_NE(log.rejected()[0].reason.find("outside the area of use of EPSG:4326"), std::string::npos);
+  EXPECT_NE(log.rejected()[0].reason.find("outside the area of use of EPSG:4326"),
+            std::string::npos);
 }
 
 }  // namespace

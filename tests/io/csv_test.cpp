@@ -1,5 +1,7 @@
 // The CSV tokenizer, chunking for parallel parsing, and field parsing.
 
+#include "notspot/io/csv.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,12 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "notspot/io/csv.hpp"
-
 namespace notspot::io {
 namespace {
 
-std::vector<std::vector<std::string>> rows_of(std::string_view text, std::vector<std::uint64_t>* lines = nullptr) {
+std::vector<std::vector<std::string>> rows_of(std::string_view text,
+                                              std::vector<std::uint64_t>* lines = nullptr) {
   std::vector<std::vector<std::string>> out;
   CsvCursor cursor(text, 1);
   for (CsvRow row; cursor.next(row);) {
@@ -37,8 +38,8 @@ TEST(CsvCursor, KeepsEmptyFields) {
 
 TEST(CsvCursor, QuotedFieldsWithCommasQuotesAndNewlines) {
   std::vector<std::uint64_t> lines;
-  const Rows rows = rows_of("id,name\n1,\"Dorset, Lot 10\"\n2,\"say \"\"hi\"\"\"\n3,\"two\nlines\"\n4,x\n",
-                            &lines);
+  const Rows rows = rows_of(
+      "id,name\n1,\"Dorset, Lot 10\"\n2,\"say \"\"hi\"\"\"\n3,\"two\nlines\"\n4,x\n", &lines);
   EXPECT_EQ(rows, (Rows{{"id", "name"},
                         {"1", "Dorset, Lot 10"},
                         {"2", "say \"hi\""},
@@ -114,7 +115,9 @@ TEST(SplitCsvRows, TextWithQuotesStaysOneChunk) {
   EXPECT_EQ(chunks[0].first_line, 5u);
 }
 
-TEST(SplitCsvRows, EmptyTextHasNoChunks) { EXPECT_TRUE(split_csv_rows("", 1, 4).empty()); }
+TEST(SplitCsvRows, EmptyTextHasNoChunks) {
+  EXPECT_TRUE(split_csv_rows("", 1, 4).empty());
+}
 
 TEST(StripBom, RemovesOnlyALeadingUtf8Bom) {
   EXPECT_EQ(strip_bom("\xEF\xBB\xBFUPRN"), "UPRN");

@@ -43,7 +43,8 @@ Tessellation random_tessellation(const TessellationOptions& o) {
   std::uniform_int_distribution<int> pick(0, quads - 1);
   for (int a = 0; a < o.areas; ++a) {
     int q = pick(rng);
-    for (int tries = 0; label[static_cast<std::size_t>(q)] != -1 && tries < 100; ++tries) q = pick(rng);
+    for (int tries = 0; label[static_cast<std::size_t>(q)] != -1 && tries < 100; ++tries)
+      q = pick(rng);
     if (label[static_cast<std::size_t>(q)] != -1) continue;
     label[static_cast<std::size_t>(q)] = a;
     frontier.push(q);
@@ -76,7 +77,9 @@ Tessellation random_tessellation(const TessellationOptions& o) {
   for (int q = 0; q < quads; ++q) {
     const int i = q % o.columns;
     const int j = q / o.columns;
-    const auto at = [&](int di, int dj) { return v[static_cast<std::size_t>((j + dj) * nx + i + di)]; };
+    const auto at = [&](int di, int dj) {
+      return v[static_cast<std::size_t>((j + dj) * nx + i + di)];
+    };
     MultiPolygon quad{{{at(0, 0), at(1, 0), at(1, 1), at(0, 1)}, {}}};
     parts[static_cast<std::size_t>(label[static_cast<std::size_t>(q)])].push_back(
         geos.to_geos(quad).release());
@@ -86,10 +89,10 @@ Tessellation random_tessellation(const TessellationOptions& o) {
       t.areas.emplace_back();
       continue;
     }
-    GeosGeometry collection = geos.own(
-        GEOSGeom_createCollection_r(geos.handle(), GEOS_GEOMETRYCOLLECTION, list.data(),
-                                    static_cast<unsigned>(list.size())),
-        "collection");
+    GeosGeometry collection =
+        geos.own(GEOSGeom_createCollection_r(geos.handle(), GEOS_GEOMETRYCOLLECTION, list.data(),
+                                             static_cast<unsigned>(list.size())),
+                 "collection");
     GeosGeometry dissolved = geos.own(GEOSUnaryUnion_r(geos.handle(), collection.get()), "union");
     t.areas.push_back(geos.polygonal_parts(dissolved.get()));
   }

@@ -18,9 +18,13 @@ void ensure_gdal() {
   });
 }
 
-GdalErrorCapture::GdalErrorCapture() { CPLPushErrorHandlerEx(&GdalErrorCapture::handler, this); }
+GdalErrorCapture::GdalErrorCapture() {
+  CPLPushErrorHandlerEx(&GdalErrorCapture::handler, this);
+}
 
-GdalErrorCapture::~GdalErrorCapture() { CPLPopErrorHandler(); }
+GdalErrorCapture::~GdalErrorCapture() {
+  CPLPopErrorHandler();
+}
 
 void CPL_STDCALL GdalErrorCapture::handler(CPLErr level, CPLErrorNum, const char* message) {
   auto* self = static_cast<GdalErrorCapture*>(CPLGetErrorHandlerUserData());
@@ -29,7 +33,9 @@ void CPL_STDCALL GdalErrorCapture::handler(CPLErr level, CPLErrorNum, const char
   if (level >= CE_Failure) self->last_error_ = message;
 }
 
-std::string GdalErrorCapture::last_error() const { return last_error_; }
+std::string GdalErrorCapture::last_error() const {
+  return last_error_;
+}
 
 GDALDatasetUniquePtr open_vector(const std::filesystem::path& path, const std::string& display) {
   ensure_gdal();

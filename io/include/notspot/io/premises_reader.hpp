@@ -14,15 +14,15 @@ namespace notspot::io {
 
 /// The premises of a study and what reading them found.
 struct PremisesLoad {
-  engine::PremisesTable table;   ///< Accepted premises, in input order, in the study CRS.
-  std::uint64_t rows_read = 0;   ///< Data rows (CSV) or features (OGR); blank lines excluded.
-  std::uint64_t rejected = 0;    ///< Rows rejected into the problem log (rows_read - accepted).
-  std::uint64_t blank_lines = 0; ///< Empty CSV lines, skipped and counted.
+  engine::PremisesTable table;    ///< Accepted premises, in input order, in the study CRS.
+  std::uint64_t rows_read = 0;    ///< Data rows (CSV) or features (OGR); blank lines excluded.
+  std::uint64_t rejected = 0;     ///< Rows rejected into the problem log (rows_read - accepted).
+  std::uint64_t blank_lines = 0;  ///< Empty CSV lines, skipped and counted.
   std::string id_column;
-  std::string x_column;          ///< CSV only.
-  std::string y_column;          ///< CSV only.
-  std::string source_crs;        ///< The coordinates' CRS, described.
-  std::string transformation;    ///< PROJ's description of the reprojection.
+  std::string x_column;        ///< CSV only.
+  std::string y_column;        ///< CSV only.
+  std::string source_crs;      ///< The coordinates' CRS, described.
+  std::string transformation;  ///< PROJ's description of the reprojection.
   /// The source CRS's area of use, in its coordinates: rows outside it are rejected.
   std::optional<engine::Box> area_of_use;
 };

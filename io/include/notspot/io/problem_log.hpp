@@ -10,12 +10,12 @@ namespace notspot::io {
 
 /// An input row or feature that could not be used, and why. Written to rejected.csv.
 struct RejectedRow {
-  std::string source;  ///< "premises", or the name of an attribute layer.
-  std::string file;    ///< The file as the study names it.
+  std::string source;                   ///< "premises", or the name of an attribute layer.
+  std::string file;                     ///< The file as the study names it.
   std::uint64_t line = 0;               ///< CSV line (1-based), 0 when not a CSV row.
   std::optional<std::int64_t> feature;  ///< OGR feature id, when not a CSV row.
-  std::string reason;  ///< What is wrong and what to do, in one sentence.
-  std::string record;  ///< The raw row (truncated), to find it quickly.
+  std::string reason;                   ///< What is wrong and what to do, in one sentence.
+  std::string record;                   ///< The raw row (truncated), to find it quickly.
 };
 
 /// A problem that does not stop the run (a repaired polygon, merged areas, duplicate ids...).

@@ -12,19 +12,19 @@ namespace notspot::io {
 
 /// Where a value came from in the study file, for error messages ("study.toml:12").
 struct SourceLine {
-  std::filesystem::path file;  ///< The study file as the caller named it to load_study().
-  std::uint32_t line = 0;  ///< 1-based; 0 when the value was defaulted.
+  std::filesystem::path file;    ///< The study file as the caller named it to load_study().
+  std::uint32_t line = 0;        ///< 1-based; 0 when the value was defaulted.
   std::string describe() const;  ///< "study.toml:12" or "study.toml" when line is 0.
 };
 
 /// `[areas]`: the polygons premises are assigned to (parishes).
 struct AreasSource {
-  std::filesystem::path path;          ///< Resolved against the study file's folder.
-  std::optional<std::string> layer;    ///< Required when the dataset has several layers.
-  std::string id_field;                ///< `id`, required.
+  std::filesystem::path path;             ///< Resolved against the study file's folder.
+  std::optional<std::string> layer;       ///< Required when the dataset has several layers.
+  std::string id_field;                   ///< `id`, required.
   std::optional<std::string> name_field;  ///< `name`; when absent the id is the name.
-  std::optional<std::string> crs;      ///< Declares the CRS of a file that has none.
-  SourceLine where;                    ///< Line of the `[areas]` table.
+  std::optional<std::string> crs;         ///< Declares the CRS of a file that has none.
+  SourceLine where;                       ///< Line of the `[areas]` table.
 };
 
 enum class PremisesFormat { kCsv, kOgr };
@@ -33,8 +33,8 @@ enum class PremisesFormat { kCsv, kOgr };
 struct PremisesSource {
   std::filesystem::path path;
   PremisesFormat format = PremisesFormat::kCsv;  ///< `format`; default by file extension.
-  std::optional<std::string> layer;   ///< OGR only.
-  std::string id_field = "UPRN";      ///< `id`.
+  std::optional<std::string> layer;              ///< OGR only.
+  std::string id_field = "UPRN";                 ///< `id`.
   /// CSV only: `x`/`y` column names. When absent: X_COORDINATE/Y_COORDINATE if the header
   /// has them (CRS EPSG:27700), else LONGITUDE/LATITUDE (CRS EPSG:4326).
   std::optional<std::string> x_field;
@@ -52,7 +52,7 @@ enum class LayerKind {
 /// One `[[layers]]` entry.
 struct LayerSource {
   LayerKind kind = LayerKind::kBdukPremises;
-  std::string name;             ///< `name`; default: the file name without extension.
+  std::string name;  ///< `name`; default: the file name without extension.
   std::filesystem::path path;
   std::string key_field = "uprn";  ///< `key`.
   /// fixed-speeds only: column names (`down`, `up`, `technology`).
@@ -70,15 +70,15 @@ struct QualityLimits {
 
 /// A parsed and checked study file. Paths are absolute (resolved against the study's folder).
 struct Study {
-  std::filesystem::path file;      ///< The study file itself (absolute).
-  std::string name;                ///< `[study] name`, required.
-  std::string crs = "EPSG:27700";  ///< `[study] crs`.
+  std::filesystem::path file;                   ///< The study file itself (absolute).
+  std::string name;                             ///< `[study] name`, required.
+  std::string crs = "EPSG:27700";               ///< `[study] crs`.
   std::optional<std::string> boundary_vintage;  ///< `[study] boundary_vintage`.
   AreasSource areas;
   PremisesSource premises;
   std::vector<LayerSource> layers;
-  engine::Thresholds thresholds;   ///< `[thresholds]`.
-  QualityLimits quality;           ///< `[quality]`.
+  engine::Thresholds thresholds;     ///< `[thresholds]`.
+  QualityLimits quality;             ///< `[quality]`.
   std::filesystem::path output_dir;  ///< `[outputs] dir`, default "out"; need not exist yet.
 };
 
