@@ -13,64 +13,6 @@
 namespace notspot::io {
 namespace {
 
-engine::Ring read_ring(const OGRLinearRing* ring) {
-  engine::Ring out;
-  if (ring == nullptr) return out;
-  const int n = ring->getNumPoints();
-  out.reserve(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) out.push_back({ring->getX(i), ring->getY(i)});
-  // Rings are implicitly closed in the engine; an unclosed ring in the source is closed here.
-  if (out.size() > 1 && out.front() == out.back()) out.pop_back();
-  return out;
-}
-
-void collect_polygons(const OGRGeometry* g, engine::MultiPolygon& out) {
-  if (g == nullptr || g->IsEmpty()) return;
-  switch (wkbFlatten(g->getGeometryType())) {
-    case wkbPolygon: {
-      const auto* polygon = g->toPolygon();
-      engine::Polygon p;
-      p.exterior = read_ring(polygon->getExteriorRing());
-      for (int i = 0; i < polygon->getNumInteriorRings(); ++i)
-        p.holes.push_back(read_ring(polygon->getInteriorRing(i)));
-      out.push_back(std::move(p));
-      break;
-    }
-    case wkbMultiPolygon:
-    case wkbGeometryCollection:
-    case wkbMultiSurface: {
-      for (const OGRGeometry* part : *g->toGeometryCollection()) collect_polygons(part, out);
-      break;
-    }
-    case wkbCurvePolygon: {
-      std::unique_ptr<OGRGeometry> linear(g->getLinearGeometry());
-      collect_polygons(linear.get(), out);
-      break;
-    }
-    default:
-      break;  // points and lines have no area
-  }
-}
-
-void transform_in_place(engine::MultiPolygon& mp, const CoordinateTransform& transform) {
-  if (transform.is_identity()) return;
-  std::vector<double> xs, ys;
-  auto ring_apply = [&](engine::Ring& ring) {
-    xs.resize(ring.size());
-    ys.resize(ring.size());
-    for (std::size_t i = 0; i < ring.size(); ++i) {
-      xs[i] = ring[i].x;
-      ys[i] = ring[i].y;
-    }
-    transform.transform(xs, ys);
-    for (std::size_t i = 0; i < ring.size(); ++i) ring[i] = {xs[i], ys[i]};
-  };
-  for (engine::Polygon& p : mp) {
-    ring_apply(p.exterior);
-    for (engine::Ring& h : p.holes) ring_apply(h);
-  }
-}
-
 // An opened areas layer, its fields and CRS.
 struct OpenedAreas {
   GDALDatasetUniquePtr dataset;
@@ -89,27 +31,9 @@ OpenedAreas open_areas(const AreasSource& source, const std::string& display, Pr
   if (source.name_field) {
     out.name_index = detail::require_field(*out.layer, *source.name_field, display, key + " name");
   }
-  if (out.layer->GetSpatialRef() == nullptr) {
-    if (!source.crs) {
-      throw engine::study_error(display + ": layer '" + out.layer->GetName() +
-                                "' has no coordinate reference system; declare it with "
-                                "crs = \"EPSG:...\" in " +
-                                key);
-    }
-    out.crs = Crs::from_definition(*source.crs, key + " crs");
-    return out;
-  }
-  const Crs from_file = detail::layer_crs(*out.layer, display);
-  if (!source.crs) {
-    out.crs = from_file;
-    return out;
-  }
-  out.crs = Crs::from_definition(*source.crs, key + " crs");
-  if (!out.crs.equivalent_to(from_file)) {
-    log.warn("areas", display + ": the file says its CRS is " + from_file.describe() +
-                          " but the study declares " + out.crs.describe() +
-                          "; using the declared CRS");
-  }
+  out.crs = detail::resolve_crs(out.layer->GetSpatialRef(), source.crs, display,
+                                std::string("layer '") + out.layer->GetName() + "'", key, "areas",
+                                log);
   return out;
 }
 
@@ -158,7 +82,7 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
 
     engine::MultiPolygon geometry;
     const OGRGeometry* g = feature->GetGeometryRef();
-    collect_polygons(g, geometry);
+    detail::collect_polygons(g, geometry);
     if (geometry.empty()) {
       ++load.without_polygon;
       const std::string what =
@@ -170,7 +94,7 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
                             "; the area is kept with no extent and gets "
                             "no premises");
     } else {
-      transform_in_place(geometry, to_study);
+      detail::transform_in_place(geometry, to_study);
       if (!engine::all_finite(geometry)) {
         throw engine::input_error(label + ": coordinates cannot be transformed from " +
                                   crs.describe() + " to the study CRS " + study_crs.describe() +

@@ -206,28 +206,21 @@ struct OgrSource {
   Crs crs;
 };
 
-OgrSource open_ogr(const PremisesSource& source, const std::string& display) {
+OgrSource open_ogr(const PremisesSource& source, const std::string& display, ProblemLog& log) {
   OgrSource out;
   out.dataset = detail::open_vector(source.path, display);
   const std::string key = source.where.describe() + " [premises]";
   out.layer = detail::pick_layer(*out.dataset, source.layer, display, key + " layer");
   out.id_index = detail::require_field(*out.layer, source.id_field, display, key + " id");
-  if (source.crs) {
-    out.crs = Crs::from_definition(*source.crs, key + " crs");
-  } else if (out.layer->GetSpatialRef() != nullptr) {
-    out.crs = detail::layer_crs(*out.layer, display);
-  } else {
-    throw engine::study_error(display + ": layer '" + out.layer->GetName() +
-                              "' has no coordinate reference system; declare it with "
-                              "crs = \"EPSG:...\" in " +
-                              key);
-  }
+  out.crs = detail::resolve_crs(out.layer->GetSpatialRef(), source.crs, display,
+                                std::string("layer '") + out.layer->GetName() + "'", key,
+                                std::string(kSource), log);
   return out;
 }
 
 PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
                       const std::string& display, ProblemLog& log, Progress& progress) {
-  OgrSource ogr = open_ogr(source, display);
+  OgrSource ogr = open_ogr(source, display, log);
   OGRLayer* layer = ogr.layer;
   const int id_index = ogr.id_index;
   const std::optional<Crs> crs = ogr.crs;
@@ -303,7 +296,8 @@ PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
 
 PremisesInspection inspect_premises(const PremisesSource& source, const std::string& display) {
   if (source.format == PremisesFormat::kOgr) {
-    OgrSource ogr = open_ogr(source, display);
+    ProblemLog ignored;  // inspection only: warnings come again when the run reads the layer
+    OgrSource ogr = open_ogr(source, display, ignored);
     return {fmt::format("{} layer '{}', {} features", display, ogr.layer->GetName(),
                         ogr.layer->GetFeatureCount(TRUE)),
             ogr.crs};

@@ -30,23 +30,61 @@ namespace fs = std::filesystem;
 
 // The schema. Lists are in documentation order, which is also the order in which "expected one
 // of" names them.
-constexpr std::array<std::string_view, 7> kTopLevelTables = {
-    "study", "areas", "premises", "layers", "thresholds", "quality", "outputs"};
+constexpr std::array<std::string_view, 8> kTopLevelTables = {
+    "study", "areas", "premises", "layers", "thresholds", "digital_exclusion", "quality", "outputs"};
 constexpr std::array<std::string_view, 3> kStudyKeys = {"name", "crs", "boundary_vintage"};
 constexpr std::array<std::string_view, 5> kAreasKeys = {"path", "layer", "id", "name", "crs"};
-constexpr std::array<std::string_view, 7> kPremisesKeys = {"path", "format", "layer", "id",
-                                                           "x",    "y",      "crs"};
-constexpr std::array<std::string_view, 7> kLayerKeys = {"kind", "name", "path",      "key",
-                                                        "down", "up",   "technology"};
-constexpr std::array<std::string_view, 3> kFixedSpeedsOnlyKeys = {"down", "up", "technology"};
+constexpr std::array<std::string_view, 8> kPremisesKeys = {"path", "format", "layer", "id",
+                                                           "postcode", "x", "y", "crs"};
+constexpr std::array<std::string_view, 13> kLayerKeys = {
+    "kind",       "name",     "path",    "key",          "down", "up",    "technology",
+    "operator",   "setting",  "covered_when", "band", "layer", "crs"};
 constexpr std::array<std::string_view, 6> kThresholdKeys = {
     "gigabit_mbps",     "ultrafast_mbps", "superfast_mbps",
     "decent_down_mbps", "decent_up_mbps", "full_fibre_technologies"};
+constexpr std::array<std::string_view, 2> kDigitalExclusionKeys = {"mobile_technology",
+                                                                   "mobile_setting"};
 constexpr std::array<std::string_view, 2> kQualityKeys = {"max_rejected_share",
                                                           "max_outside_share"};
 constexpr std::array<std::string_view, 1> kOutputsKeys = {"dir"};
-constexpr std::array<std::string_view, 2> kLayerKinds = {"bduk-premises", "fixed-speeds"};
+constexpr std::array<std::string_view, 5> kLayerKinds = {"bduk-premises", "fixed-speeds",
+                                                         "ofcom-postcode", "raster", "polygons"};
 constexpr std::array<std::string_view, 2> kPremisesFormats = {"csv", "ogr"};
+// Mobile coverage: accepted in any case, stored in these spellings.
+constexpr std::array<std::string_view, 4> kMobileTechnologies = {"2G", "3G", "4G", "5G"};
+constexpr std::array<std::string_view, 2> kMobileSettings = {"indoor", "outdoor"};
+
+// The layer kinds a kind-specific key applies to. `technology` is the one key with two
+// meanings: the technology column of a fixed-speeds CSV, and the mobile technology of a raster
+// or polygons layer.
+constexpr std::array<std::string_view, 3> kKeyedKinds = {"bduk-premises", "fixed-speeds",
+                                                         "ofcom-postcode"};
+constexpr std::array<std::string_view, 1> kFixedSpeedsKind = {"fixed-speeds"};
+constexpr std::array<std::string_view, 3> kTechnologyKinds = {"fixed-speeds", "raster",
+                                                              "polygons"};
+constexpr std::array<std::string_view, 2> kMobileKinds = {"raster", "polygons"};
+constexpr std::array<std::string_view, 1> kRasterKind = {"raster"};
+constexpr std::array<std::string_view, 1> kPolygonsKind = {"polygons"};
+
+struct KindSpecificKey {
+  std::string_view key;
+  std::span<const std::string_view> kinds;
+  std::string_view note;  ///< Said after the kinds, e.g. what the key means for each.
+};
+constexpr std::array<KindSpecificKey, 10> kKindSpecificKeys = {{
+    {"key", kKeyedKinds, " (raster and polygons layers are matched to premises by location)"},
+    {"down", kFixedSpeedsKind, ""},
+    {"up", kFixedSpeedsKind, ""},
+    {"technology", kTechnologyKinds,
+     " (for fixed-speeds it names the technology column, for raster and polygons it is the "
+     "mobile technology)"},
+    {"operator", kMobileKinds, ""},
+    {"setting", kMobileKinds, ""},
+    {"covered_when", kRasterKind, ""},
+    {"band", kRasterKind, ""},
+    {"layer", kPolygonsKind, ""},
+    {"crs", kMobileKinds, ""},
+}};
 
 // Above this a "speed" is surely a unit mistake (kbit/s for Mbit/s): 100 Gbit/s to a premise.
 constexpr double kMaxThresholdMbps = 100000;
@@ -253,6 +291,16 @@ class TableReader {
     return std::nullopt;
   }
 
+  /// An integer (not a floating-point number: `band = 1.5` is surely a mistake).
+  std::optional<std::int64_t> optional_integer(std::string_view key) {
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) return std::nullopt;
+    if (const auto* i = node->as_integer()) return i->get();
+    report(line(key), fmt::format("{} {} must be an integer (a whole number, no quotes), not {}",
+                                  title_, key, type_name(node->type())));
+    return std::nullopt;
+  }
+
   /// A non-empty array of non-empty strings.
   std::optional<std::vector<std::string>> optional_string_array(std::string_view key) {
     const toml::node* node = table_.get(key);
@@ -295,6 +343,26 @@ class TableReader {
     std::string what = fmt::format("{} {} \"{}\" is not known; expected one of: {}", title_, key,
                                    *value, join(allowed));
     if (auto suggestion = closest(*value, allowed)) {
+      what += fmt::format("; did you mean \"{}\"?", *suggestion);
+    }
+    report(line(key), std::move(what));
+    return std::nullopt;
+  }
+
+  /// One of `allowed` in any case, returned as spelled in `allowed` ("4g" gives "4G").
+  /// Reports anything else, with `note` after the allowed values, and suggests the closest
+  /// allowed value when `suggest` (not for values so alike that any typo is close to another).
+  std::optional<std::string> optional_choice_any_case(std::string_view key,
+                                                      std::span<const std::string_view> allowed,
+                                                      bool suggest, std::string_view note = "") {
+    auto value = optional_string(key);
+    if (!value) return std::nullopt;
+    for (std::string_view candidate : allowed) {
+      if (iequals(*value, candidate)) return std::string(candidate);
+    }
+    std::string what = fmt::format("{} {} \"{}\" is not known; expected one of: {}{}", title_,
+                                   key, *value, join(allowed), note);
+    if (auto suggestion = suggest ? closest(*value, allowed) : std::nullopt) {
       what += fmt::format("; did you mean \"{}\"?", *suggestion);
     }
     report(line(key), std::move(what));

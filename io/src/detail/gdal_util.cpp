@@ -104,13 +104,92 @@ int require_field(OGRLayer& layer, const std::string& field, const std::string& 
                             "' (" + study_key + "); its fields are: " + field_list(layer) + hint);
 }
 
-Crs layer_crs(OGRLayer& layer, const std::string& display) {
+Crs resolve_crs(const OGRSpatialReference* file_crs, const std::optional<std::string>& declared,
+                const std::string& display, const std::string& what, const std::string& key,
+                const std::string& source, ProblemLog& log) {
+  if (file_crs == nullptr) {
+    if (!declared) {
+      throw engine::study_error(display + ": " + what +
+                                " has no coordinate reference system; declare it with crs = "
+                                "\"EPSG:...\" in " +
+                                key);
+    }
+    return Crs::from_definition(*declared, key + " crs");
+  }
   char* wkt = nullptr;
   const char* options[] = {"FORMAT=WKT2_2019", nullptr};
-  layer.GetSpatialRef()->exportToWkt(&wkt, options);
+  file_crs->exportToWkt(&wkt, options);
   const std::string text = wkt ? wkt : "";
   CPLFree(wkt);
-  return Crs::from_wkt(text, display);
+  const Crs from_file = Crs::from_wkt(text, display);
+  if (!declared) return from_file;
+  Crs chosen = Crs::from_definition(*declared, key + " crs");
+  if (!chosen.equivalent_to(from_file)) {
+    log.warn(source, display + ": the file says its CRS is " + from_file.describe() +
+                         " but the study declares " + chosen.describe() +
+                         "; using the declared CRS");
+  }
+  return chosen;
+}
+
+namespace {
+engine::Ring read_ring(const OGRLinearRing* ring) {
+  engine::Ring out;
+  if (ring == nullptr) return out;
+  const int n = ring->getNumPoints();
+  out.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) out.push_back({ring->getX(i), ring->getY(i)});
+  // Rings are implicitly closed in the engine; an unclosed ring in the source is closed here.
+  if (out.size() > 1 && out.front() == out.back()) out.pop_back();
+  return out;
+}
+}  // namespace
+
+void collect_polygons(const OGRGeometry* g, engine::MultiPolygon& out) {
+  if (g == nullptr || g->IsEmpty()) return;
+  switch (wkbFlatten(g->getGeometryType())) {
+    case wkbPolygon: {
+      const auto* polygon = g->toPolygon();
+      engine::Polygon p;
+      p.exterior = read_ring(polygon->getExteriorRing());
+      for (int i = 0; i < polygon->getNumInteriorRings(); ++i)
+        p.holes.push_back(read_ring(polygon->getInteriorRing(i)));
+      out.push_back(std::move(p));
+      break;
+    }
+    case wkbMultiPolygon:
+    case wkbGeometryCollection:
+    case wkbMultiSurface: {
+      for (const OGRGeometry* part : *g->toGeometryCollection()) collect_polygons(part, out);
+      break;
+    }
+    case wkbCurvePolygon: {
+      std::unique_ptr<OGRGeometry> linear(g->getLinearGeometry());
+      collect_polygons(linear.get(), out);
+      break;
+    }
+    default:
+      break;  // points and lines have no area
+  }
+}
+
+void transform_in_place(engine::MultiPolygon& mp, const CoordinateTransform& transform) {
+  if (transform.is_identity()) return;
+  std::vector<double> xs, ys;
+  auto ring_apply = [&](engine::Ring& ring) {
+    xs.resize(ring.size());
+    ys.resize(ring.size());
+    for (std::size_t i = 0; i < ring.size(); ++i) {
+      xs[i] = ring[i].x;
+      ys[i] = ring[i].y;
+    }
+    transform.transform(xs, ys);
+    for (std::size_t i = 0; i < ring.size(); ++i) ring[i] = {xs[i], ys[i]};
+  };
+  for (engine::Polygon& p : mp) {
+    ring_apply(p.exterior);
+    for (engine::Ring& h : p.holes) ring_apply(h);
+  }
 }
 
 }  // namespace notspot::io::detail

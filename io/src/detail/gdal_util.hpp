@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "notspot/engine/geometry.hpp"
 #include "notspot/io/crs.hpp"
+#include "notspot/io/problem_log.hpp"
 
 namespace notspot::io::detail {
 
@@ -51,7 +53,22 @@ std::string field_list(OGRLayer& layer);
 int require_field(OGRLayer& layer, const std::string& field, const std::string& display,
                   const std::string& study_key);
 
-/// The layer's CRS as a Crs. REQUIRES: layer.GetSpatialRef() != nullptr.
-Crs layer_crs(OGRLayer& layer, const std::string& display);
+/**
+ * The CRS to read a layer or raster in: the file's own (`file_crs` non-null), or the study's
+ * declaration (`declared`, which wins, with a warning when it differs from the file's), or an
+ * Error (kStudy) asking for a declaration when there is neither.
+ * @param what the dataset's name in messages ("layer 'parishes'").
+ * @param key the study-file location of the table, for messages.
+ */
+Crs resolve_crs(const OGRSpatialReference* file_crs, const std::optional<std::string>& declared,
+                const std::string& display, const std::string& what, const std::string& key,
+                const std::string& source, ProblemLog& log);
+
+/// Appends the polygonal parts of an OGR geometry (polygons, multipolygons, curved polygons,
+/// those inside collections) to `out`; points and lines have no area and are skipped.
+void collect_polygons(const OGRGeometry* g, engine::MultiPolygon& out);
+
+/// Reprojects every vertex in place.
+void transform_in_place(engine::MultiPolygon& mp, const CoordinateTransform& transform);
 
 }  // namespace notspot::io::detail

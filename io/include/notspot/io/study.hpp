@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "notspot/engine/coverage_rule.hpp"
 #include "notspot/engine/indicators.hpp"
 
 namespace notspot::io {
@@ -41,12 +42,25 @@ struct PremisesSource {
   std::optional<std::string> y_field;
   /// `crs` of the coordinates. CSV default: as above. OGR: the layer's CRS.
   std::optional<std::string> crs;
+  /// `postcode`: the column (CSV) or field (OGR) holding each premise's postcode, for joining
+  /// postcode-level layers (ofcom-postcode). Optional.
+  std::optional<std::string> postcode_field;
   SourceLine where;
 };
 
 enum class LayerKind {
-  kBdukPremises,  ///< `bduk-premises`: BDUK "Premises in BDUK plans" CSV, keyed by UPRN.
-  kFixedSpeeds,   ///< `fixed-speeds`: uprn,max_down_mbps,max_up_mbps,technology.
+  kBdukPremises,   ///< `bduk-premises`: BDUK "Premises in BDUK plans" CSV, keyed by UPRN.
+  kFixedSpeeds,    ///< `fixed-speeds`: uprn,max_down_mbps,max_up_mbps,technology.
+  kOfcomPostcode,  ///< `ofcom-postcode`: Ofcom Connected Nations postcode-level fixed CSV.
+  kRaster,         ///< `raster`: mobile coverage raster (any GDAL raster), one operator.
+  kPolygons,       ///< `polygons`: mobile coverage footprints (any OGR layer), one operator.
+};
+
+/// What a mobile coverage layer covers. Required for raster and polygons layers.
+struct MobileTags {
+  std::string operator_name;  ///< `operator`, e.g. "EE" (free text, non-empty).
+  std::string technology;     ///< `technology`: "2G", "3G", "4G" or "5G" (normalised upper case).
+  std::string setting;        ///< `setting`: "indoor" or "outdoor" (normalised lower case).
 };
 
 /// One `[[layers]]` entry.
@@ -59,7 +73,25 @@ struct LayerSource {
   std::string down_field = "max_down_mbps";
   std::string up_field = "max_up_mbps";
   std::string technology_field = "technology";
+  /// raster and polygons: what the layer covers.
+  MobileTags tags;
+  /// raster only: `covered_when`, required, e.g. ">= -105", "== 1", "in [2, 3]".
+  engine::CoverageRule covered_when;
+  /// raster only: `band`, 1-based. DEFAULT: 1.
+  int band = 1;
+  /// polygons only: `layer`, the OGR layer (required when the dataset has several).
+  std::optional<std::string> ogr_layer;
+  /// raster and polygons: `crs`, declares the CRS of a file that has none.
+  std::optional<std::string> crs;
   SourceLine where;
+};
+
+/// `[digital_exclusion]`: a premise is digitally excluded when it has no decent broadband
+/// (known speed below the USO) and no coverage of this technology and setting from any
+/// operator.
+struct DigitalExclusion {
+  std::string mobile_technology = "4G";  ///< `mobile_technology`.
+  std::string mobile_setting = "indoor";  ///< `mobile_setting`.
 };
 
 /// `[quality]`: data-quality gates; exceeding one makes `notspot run` exit with code 3.
@@ -79,6 +111,7 @@ struct Study {
   std::vector<LayerSource> layers;
   engine::Thresholds thresholds;     ///< `[thresholds]`.
   QualityLimits quality;             ///< `[quality]`.
+  DigitalExclusion digital_exclusion;  ///< `[digital_exclusion]`.
   std::filesystem::path output_dir;  ///< `[outputs] dir`, default "out"; need not exist yet.
 };
 
