@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <span>
 #include <string_view>
 #include <system_error>
@@ -31,14 +32,15 @@ namespace fs = std::filesystem;
 // The schema. Lists are in documentation order, which is also the order in which "expected one
 // of" names them.
 constexpr std::array<std::string_view, 8> kTopLevelTables = {
-    "study", "areas", "premises", "layers", "thresholds", "digital_exclusion", "quality", "outputs"};
+    "study",   "areas",  "premises", "layers", "thresholds", "digital_exclusion",
+    "quality", "outputs"};
 constexpr std::array<std::string_view, 3> kStudyKeys = {"name", "crs", "boundary_vintage"};
 constexpr std::array<std::string_view, 5> kAreasKeys = {"path", "layer", "id", "name", "crs"};
-constexpr std::array<std::string_view, 8> kPremisesKeys = {"path", "format", "layer", "id",
-                                                           "postcode", "x", "y", "crs"};
+constexpr std::array<std::string_view, 8> kPremisesKeys = {"path",     "format", "layer", "id",
+                                                           "postcode", "x",      "y",     "crs"};
 constexpr std::array<std::string_view, 13> kLayerKeys = {
-    "kind",       "name",     "path",    "key",          "down", "up",    "technology",
-    "operator",   "setting",  "covered_when", "band", "layer", "crs"};
+    "kind",     "name",    "path",         "key",  "down",  "up", "technology",
+    "operator", "setting", "covered_when", "band", "layer", "crs"};
 constexpr std::array<std::string_view, 6> kThresholdKeys = {
     "gigabit_mbps",     "ultrafast_mbps", "superfast_mbps",
     "decent_down_mbps", "decent_up_mbps", "full_fibre_technologies"};
@@ -60,8 +62,7 @@ constexpr std::array<std::string_view, 2> kMobileSettings = {"indoor", "outdoor"
 constexpr std::array<std::string_view, 3> kKeyedKinds = {"bduk-premises", "fixed-speeds",
                                                          "ofcom-postcode"};
 constexpr std::array<std::string_view, 1> kFixedSpeedsKind = {"fixed-speeds"};
-constexpr std::array<std::string_view, 3> kTechnologyKinds = {"fixed-speeds", "raster",
-                                                              "polygons"};
+constexpr std::array<std::string_view, 3> kTechnologyKinds = {"fixed-speeds", "raster", "polygons"};
 constexpr std::array<std::string_view, 2> kMobileKinds = {"raster", "polygons"};
 constexpr std::array<std::string_view, 1> kRasterKind = {"raster"};
 constexpr std::array<std::string_view, 1> kPolygonsKind = {"polygons"};
@@ -360,13 +361,22 @@ class TableReader {
     for (std::string_view candidate : allowed) {
       if (iequals(*value, candidate)) return std::string(candidate);
     }
-    std::string what = fmt::format("{} {} \"{}\" is not known; expected one of: {}{}", title_,
-                                   key, *value, join(allowed), note);
+    std::string what = fmt::format("{} {} \"{}\" is not known; expected one of: {}{}", title_, key,
+                                   *value, join(allowed), note);
     if (auto suggestion = suggest ? closest(*value, allowed) : std::nullopt) {
       what += fmt::format("; did you mean \"{}\"?", *suggestion);
     }
     report(line(key), std::move(what));
     return std::nullopt;
+  }
+
+  /// As optional_choice_any_case, and reports a missing key; `example` shows what to add.
+  std::optional<std::string> required_choice_any_case(std::string_view key,
+                                                      std::span<const std::string_view> allowed,
+                                                      bool suggest, std::string_view example,
+                                                      std::string_view note = "") {
+    if (!has(key)) return required_string(key, example);
+    return optional_choice_any_case(key, allowed, suggest, note);
   }
 
  private:
@@ -506,6 +516,7 @@ void read_premises(TableReader& t, const fs::path& study_folder, PremisesSource&
                          t.title(), format_reason));
   }
   if (auto id = t.optional_string("id")) premises.id_field = *id;
+  premises.postcode_field = t.optional_string("postcode");
   premises.x_field = t.optional_string("x");
   premises.y_field = t.optional_string("y");
   for (std::string_view key : {"x", "y"}) {
@@ -529,22 +540,118 @@ void read_premises(TableReader& t, const fs::path& study_folder, PremisesSource&
   premises.crs = t.optional_string("crs");
 }
 
-std::optional<LayerSource> read_layer(TableReader& t, const fs::path& study_folder) {
-  t.reject_unknown_keys(kLayerKeys);
+LayerKind layer_kind(std::string_view name) {
+  if (name == "bduk-premises") return LayerKind::kBdukPremises;
+  if (name == "fixed-speeds") return LayerKind::kFixedSpeeds;
+  if (name == "ofcom-postcode") return LayerKind::kOfcomPostcode;
+  if (name == "raster") return LayerKind::kRaster;
+  return LayerKind::kPolygons;
+}
+
+/// What to write for a missing `path`.
+std::string_view path_example(LayerKind kind) {
+  switch (kind) {
+    case LayerKind::kBdukPremises:
+      return "bduk_premises.csv";
+    case LayerKind::kFixedSpeeds:
+      return "speeds.csv";
+    case LayerKind::kOfcomPostcode:
+      return "ofcom_fixed_postcode_DT.csv";
+    case LayerKind::kRaster:
+      return "EE_4G_indoor.tif";
+    case LayerKind::kPolygons:
+      return "EE_4G_outdoor_coverage.gpkg";
+  }
+  return "speeds.csv";
+}
+
+/// `kind = "a"`, `kind = "a" or "b"`, `kind = "a", "b" or "c"`.
+std::string kinds_phrase(std::span<const std::string_view> kinds) {
+  std::string out = "kind = ";
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    if (i > 0) out += i + 1 == kinds.size() ? " or " : ", ";
+    out += fmt::format("\"{}\"", kinds[i]);
+  }
+  return out;
+}
+
+/// `operator`, `technology` and `setting` of a raster or polygons layer; whether all three
+/// could be read.
+bool read_mobile_tags(TableReader& t, std::string_view kind, MobileTags& tags) {
+  const auto operator_name = t.required_string("operator", "EE");
+  if (operator_name) tags.operator_name = *operator_name;
+  // For fixed-speeds `technology` names a column, so a column name here is a likely slip.
+  const auto technology = t.required_choice_any_case(
+      "technology", kMobileTechnologies, /*suggest=*/false, "4G",
+      fmt::format(" (with kind = \"{}\", technology is the mobile technology, not a column name)",
+                  kind));
+  if (technology) tags.technology = *technology;
+  const auto setting =
+      t.required_choice_any_case("setting", kMobileSettings, /*suggest=*/true, "indoor");
+  if (setting) tags.setting = *setting;
+  return operator_name && technology && setting;
+}
+
+/// The rule of a raster layer, required.
+void read_covered_when(TableReader& t, engine::CoverageRule& rule) {
+  const auto text = t.required_string("covered_when", ">= -105");
+  if (!text) return;
+  if (auto parsed = engine::CoverageRule::parse(*text)) {
+    rule = *parsed;
+    return;
+  }
+  t.report(t.line("covered_when"),
+           fmt::format("{} covered_when \"{}\" is not a rule; write one of: >= N, > N, <= N, "
+                       "< N, == N, != N or in [A, B, ...], e.g. \">= -105\" for a signal in dBm, "
+                       "\"== 1\" for a 0/1 raster or \"in [2, 3]\" for classes",
+                       t.title(), *text));
+}
+
+void read_band(TableReader& t, int& band) {
+  const auto value = t.optional_integer("band");
+  if (!value) return;
+  if (*value < 1) {
+    t.report(t.line("band"), fmt::format("{} band must be 1 or more (the first band is 1), not {}",
+                                         t.title(), *value));
+  } else if (*value > std::numeric_limits<int>::max()) {
+    t.report(t.line("band"), fmt::format("{} band {} is too large; give the number of a band of "
+                                         "the raster, counting from 1",
+                                         t.title(), *value));
+  } else {
+    band = static_cast<int>(*value);
+  }
+}
+
+/// A layer as read. `usable` is false when its kind, path or name is unusable (the problem is
+/// reported); `mobile_tags` says whether its operator, technology and setting are known.
+struct LayerRead {
   LayerSource layer;
+  bool usable = false;
+  bool mobile_tags = false;
+};
+
+LayerRead read_layer(TableReader& t, const fs::path& study_folder) {
+  t.reject_unknown_keys(kLayerKeys);
+  LayerRead read;
+  LayerSource& layer = read.layer;
   layer.where = t.where();
   bool ok = true;
   const auto kind = t.has("kind") ? t.optional_choice("kind", kLayerKinds)
                                   : t.required_string("kind", "fixed-speeds");
   if (kind) {
-    layer.kind = *kind == "bduk-premises" ? LayerKind::kBdukPremises : LayerKind::kFixedSpeeds;
+    layer.kind = layer_kind(*kind);
   } else {
     ok = false;
   }
-  if (auto path = t.required_string("path", "speeds.csv")) {
+  const bool raster = kind && layer.kind == LayerKind::kRaster;
+  if (auto path = t.required_string("path", kind ? path_example(layer.kind) : "speeds.csv")) {
     layer.path = resolve(study_folder, *path);
     layer.name = layer.path.stem().string();
-    check_input(t, layer.path, *path, /*allow_folder=*/false, "; name the CSV file inside it");
+    // A polygons layer is an OGR dataset, which may be a folder (e.g. of Shapefiles). While
+    // the kind is unknown (reported already) a folder gets the benefit of the doubt.
+    const bool allow_folder = !kind || layer.kind == LayerKind::kPolygons;
+    check_input(t, layer.path, *path, allow_folder,
+                raster ? "; name the raster file inside it" : "; name the CSV file inside it");
   } else {
     ok = false;
   }
@@ -553,21 +660,42 @@ std::optional<LayerSource> read_layer(TableReader& t, const fs::path& study_fold
   } else if (t.has("name")) {
     ok = false;
   }
-  if (auto key = t.optional_string("key")) layer.key_field = *key;
-  if (kind && layer.kind != LayerKind::kFixedSpeeds) {
-    for (std::string_view key : kFixedSpeedsOnlyKeys) {
-      if (t.has(key)) {
-        t.report(t.line(key),
-                 fmt::format("{} {} applies only to kind = \"fixed-speeds\", not \"{}\"; remove it",
-                             t.title(), key, *kind));
-      }
+  if (!kind) return read;  // Which of the other keys apply, and what they mean, is unknown.
+
+  for (const KindSpecificKey& specific : kKindSpecificKeys) {
+    if (t.has(specific.key) && !contains(specific.kinds, *kind)) {
+      t.report(t.line(specific.key),
+               fmt::format("{} {} applies only to {}, not \"{}\"{}; remove it", t.title(),
+                           specific.key, kinds_phrase(specific.kinds), *kind, specific.note));
     }
   }
-  if (auto down = t.optional_string("down")) layer.down_field = *down;
-  if (auto up = t.optional_string("up")) layer.up_field = *up;
-  if (auto technology = t.optional_string("technology")) layer.technology_field = *technology;
-  if (!ok) return std::nullopt;
-  return layer;
+  switch (layer.kind) {
+    case LayerKind::kBdukPremises:
+    case LayerKind::kFixedSpeeds:
+    case LayerKind::kOfcomPostcode:
+      // Ofcom's postcode files are keyed by postcode, and carry no UPRN.
+      if (layer.kind == LayerKind::kOfcomPostcode) layer.key_field = "postcode";
+      if (auto key = t.optional_string("key")) layer.key_field = *key;
+      if (layer.kind == LayerKind::kFixedSpeeds) {
+        if (auto down = t.optional_string("down")) layer.down_field = *down;
+        if (auto up = t.optional_string("up")) layer.up_field = *up;
+        if (auto technology = t.optional_string("technology")) layer.technology_field = *technology;
+      }
+      break;
+    case LayerKind::kRaster:
+    case LayerKind::kPolygons:
+      read.mobile_tags = read_mobile_tags(t, *kind, layer.tags);
+      if (layer.kind == LayerKind::kRaster) {
+        read_covered_when(t, layer.covered_when);
+        read_band(t, layer.band);
+      } else {
+        layer.ogr_layer = t.optional_string("layer");
+      }
+      layer.crs = t.optional_string("crs");
+      break;
+  }
+  read.usable = ok;
+  return read;
 }
 
 void read_thresholds(TableReader& t, engine::Thresholds& thresholds) {
@@ -615,6 +743,18 @@ void read_thresholds(TableReader& t, engine::Thresholds& thresholds) {
   check_order(speeds[1], speeds[0]);
   if (auto technologies = t.optional_string_array("full_fibre_technologies")) {
     thresholds.full_fibre_technologies = std::move(*technologies);
+  }
+}
+
+void read_digital_exclusion(TableReader& t, DigitalExclusion& exclusion) {
+  t.reject_unknown_keys(kDigitalExclusionKeys);
+  if (auto technology = t.optional_choice_any_case("mobile_technology", kMobileTechnologies,
+                                                   /*suggest=*/false)) {
+    exclusion.mobile_technology = *technology;
+  }
+  if (auto setting =
+          t.optional_choice_any_case("mobile_setting", kMobileSettings, /*suggest=*/true)) {
+    exclusion.mobile_setting = *setting;
   }
 }
 
@@ -770,29 +910,69 @@ Study load_study(const fs::path& file) {
     read_premises(reader, study_folder, study.premises);
   }
   if (const toml::array* layers = root.get_as<toml::array>("layers")) {
+    // Mobile layers with known tags, for the check that each covers something different.
+    std::vector<std::pair<MobileTags, std::uint32_t>> mobile;
     for (const toml::node& element : *layers) {
       const toml::table* t = element.as_table();
       if (t == nullptr) continue;  // Reported above.
       TableReader reader(*t, "[[layers]]", problems);
-      if (auto layer = read_layer(reader, study_folder)) {
+      LayerRead read = read_layer(reader, study_folder);
+      if (read.mobile_tags) {
+        // One operator's coverage of one technology and setting twice (say as a raster and as
+        // polygons) would count that operator twice in its group's "all operators" figures.
+        const MobileTags& tags = read.layer.tags;
+        const auto same = std::find_if(mobile.begin(), mobile.end(), [&](const auto& other) {
+          return iequals(other.first.operator_name, tags.operator_name) &&
+                 other.first.technology == tags.technology && other.first.setting == tags.setting;
+        });
+        if (same != mobile.end()) {
+          problems.add(
+              reader.line(),
+              fmt::format("[[layers]] operator \"{}\", technology \"{}\", setting "
+                          "\"{}\" are the same as for the layer at line {}; that "
+                          "operator's coverage would be counted twice: keep one of the "
+                          "two layers",
+                          tags.operator_name, tags.technology, tags.setting, same->second));
+        } else {
+          mobile.emplace_back(tags, reader.line());
+        }
+      }
+      if (read.layer.kind == LayerKind::kOfcomPostcode) {  // Only set when the kind is known.
+        // The layer is joined to premises by postcode: without premises postcodes it would
+        // match nothing. (A missing [premises] table is reported already.)
+        const toml::table* premises = table("premises");
+        if (premises != nullptr && !premises->contains("postcode")) {
+          problems.add(reader.line("kind"),
+                       fmt::format("[[layers]] kind = \"ofcom-postcode\" is matched to premises "
+                                   "by postcode, but [premises] (line {}) names no postcode "
+                                   "column; add e.g. postcode = \"POSTCODE\" to [premises]",
+                                   line_of(*premises)));
+        }
+      }
+      if (read.usable) {
+        LayerSource& layer = read.layer;
         // Layer names label output columns, so two layers with one name would be ambiguous.
         const auto same = std::find_if(study.layers.begin(), study.layers.end(),
-                                       [&](const LayerSource& l) { return l.name == layer->name; });
+                                       [&](const LayerSource& l) { return l.name == layer.name; });
         if (same != study.layers.end()) {
           const bool defaulted = !reader.has("name");
           problems.add(
               reader.line(defaulted ? "path" : "name"),
               fmt::format("[[layers]] name '{}'{} is already used by the layer at line "
                           "{}; give each layer a distinct name = \"...\"",
-                          layer->name, defaulted ? " (from the file name)" : "", same->where.line));
+                          layer.name, defaulted ? " (from the file name)" : "", same->where.line));
         }
-        study.layers.push_back(std::move(*layer));
+        study.layers.push_back(std::move(layer));
       }
     }
   }
   if (const toml::table* t = table("thresholds")) {
     TableReader reader(*t, "[thresholds]", problems);
     read_thresholds(reader, study.thresholds);
+  }
+  if (const toml::table* t = table("digital_exclusion")) {
+    TableReader reader(*t, "[digital_exclusion]", problems);
+    read_digital_exclusion(reader, study.digital_exclusion);
   }
   if (const toml::table* t = table("quality")) {
     TableReader reader(*t, "[quality]", problems);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -238,6 +239,7 @@ TEST_F(StudyTest, AppliesDefaultsToOmittedKeysAndTables) {
   EXPECT_EQ(s.premises.x_field, std::nullopt);
   EXPECT_EQ(s.premises.y_field, std::nullopt);
   EXPECT_EQ(s.premises.crs, std::nullopt);
+  EXPECT_EQ(s.premises.postcode_field, std::nullopt);
   EXPECT_TRUE(s.layers.empty());
   const engine::Thresholds defaults;
   EXPECT_EQ(s.thresholds.gigabit_mbps, defaults.gigabit_mbps);
@@ -248,6 +250,8 @@ TEST_F(StudyTest, AppliesDefaultsToOmittedKeysAndTables) {
   EXPECT_EQ(s.thresholds.full_fibre_technologies, defaults.full_fibre_technologies);
   EXPECT_EQ(s.quality.max_rejected_share, 0.01);
   EXPECT_EQ(s.quality.max_outside_share, 1.0);
+  EXPECT_EQ(s.digital_exclusion.mobile_technology, "4G");
+  EXPECT_EQ(s.digital_exclusion.mobile_setting, "indoor");
   EXPECT_EQ(s.output_dir, dir_ / "out");
 }
 
@@ -312,6 +316,480 @@ format = "ogr"
 )"));
   EXPECT_EQ(s.areas.path, dir_ / "parish shapes");
   EXPECT_EQ(s.premises.path, dir_ / "premises shapes");
+}
+
+// ---- Mobile and postcode layers ---------------------------------------------------------------
+
+TEST_F(StudyTest, LoadsEveryKeyOfMobileAndPostcodeLayers) {
+  write("ofcom_fixed_postcode_DT.csv", "");
+  write("mobile/EE_4G_indoor.tif", "");
+  write("mobile/Three_4G_indoor.tif", "");
+  write("mobile/O2_5G_outdoor.tif", "");
+  fs::create_directories(dir_ / "mobile/EE_4G_outdoor_shapes");
+  const fs::path file = study(R"([study]
+name = "Dorset mobile"
+
+[areas]
+path = "parishes.gpkg"
+id = "PAR23CD"
+
+[premises]
+path = "premises.csv"
+postcode = "POSTCODE"
+
+[[layers]]
+kind = "ofcom-postcode"
+name = "ofcom_postcodes"
+path = "ofcom_fixed_postcode_DT.csv"
+key = "postcode_space"
+
+[[layers]]
+kind = "raster"
+path = "mobile/EE_4G_indoor.tif"
+operator = "EE"
+technology = "4g"
+setting = "Indoor"
+covered_when = ">= -105"
+band = 2
+crs = "EPSG:27700"
+
+[[layers]]
+kind = "polygons"
+name = "ee_4g_outdoor"
+path = "mobile/EE_4G_outdoor_shapes/"
+layer = "coverage"
+operator = "EE"
+technology = "4G"
+setting = "OUTDOOR"
+crs = "EPSG:4326"
+
+[[layers]]
+kind = "raster"
+path = "mobile/Three_4G_indoor.tif"
+operator = "Three"
+technology = "4G"
+setting = "indoor"
+covered_when = "== 1"
+
+[[layers]]
+kind = "raster"
+path = "mobile/O2_5G_outdoor.tif"
+operator = "O2"
+technology = "5G"
+setting = "outdoor"
+covered_when = "in [2, 3]"
+
+[digital_exclusion]
+mobile_technology = "5g"
+mobile_setting = "OutDoor"
+)");
+  const Study s = load_study(file);
+  EXPECT_EQ(s.premises.postcode_field, "POSTCODE");
+  ASSERT_EQ(s.layers.size(), 5u);
+
+  const LayerSource& ofcom = s.layers[0];
+  EXPECT_EQ(ofcom.kind, LayerKind::kOfcomPostcode);
+  EXPECT_EQ(ofcom.name, "ofcom_postcodes");
+  EXPECT_EQ(ofcom.path, dir_ / "ofcom_fixed_postcode_DT.csv");
+  EXPECT_EQ(ofcom.key_field, "postcode_space");
+
+  const LayerSource& ee_indoor = s.layers[1];
+  EXPECT_EQ(ee_indoor.kind, LayerKind::kRaster);
+  EXPECT_EQ(ee_indoor.name, "EE_4G_indoor");
+  EXPECT_EQ(ee_indoor.path, dir_ / "mobile/EE_4G_indoor.tif");
+  EXPECT_EQ(ee_indoor.tags.operator_name, "EE");
+  EXPECT_EQ(ee_indoor.tags.technology, "4G");
+  EXPECT_EQ(ee_indoor.tags.setting, "indoor");
+  EXPECT_EQ(ee_indoor.covered_when.describe(), ">= -105");
+  EXPECT_TRUE(ee_indoor.covered_when.covered(-98));
+  EXPECT_FALSE(ee_indoor.covered_when.covered(-110));
+  EXPECT_EQ(ee_indoor.band, 2);
+  EXPECT_EQ(ee_indoor.crs, "EPSG:27700");
+  EXPECT_EQ(ee_indoor.where.line, 18u);
+
+  const LayerSource& ee_outdoor = s.layers[2];
+  EXPECT_EQ(ee_outdoor.kind, LayerKind::kPolygons);
+  EXPECT_EQ(ee_outdoor.name, "ee_4g_outdoor");
+  EXPECT_EQ(ee_outdoor.path, dir_ / "mobile/EE_4G_outdoor_shapes");
+  EXPECT_EQ(ee_outdoor.ogr_layer, "coverage");
+  EXPECT_EQ(ee_outdoor.tags.operator_name, "EE");
+  EXPECT_EQ(ee_outdoor.tags.technology, "4G");
+  EXPECT_EQ(ee_outdoor.tags.setting, "outdoor");
+  EXPECT_EQ(ee_outdoor.crs, "EPSG:4326");
+
+  EXPECT_EQ(s.layers[3].tags.operator_name, "Three");
+  EXPECT_EQ(s.layers[3].covered_when.describe(), "== 1");
+  EXPECT_EQ(s.layers[4].tags.technology, "5G");
+  EXPECT_EQ(s.layers[4].tags.setting, "outdoor");
+  EXPECT_EQ(s.layers[4].covered_when.describe(), "in [2, 3]");
+
+  EXPECT_EQ(s.digital_exclusion.mobile_technology, "5G");
+  EXPECT_EQ(s.digital_exclusion.mobile_setting, "outdoor");
+}
+
+TEST_F(StudyTest, MobileAndPostcodeLayersHaveDefaults) {
+  write("DT.csv", "");
+  write("ee.tif", "");
+  write("ee_outdoor.gpkg", "");
+  const Study s = load_study(study(std::string(kMinimal) + R"(postcode = "PCDS"
+
+[[layers]]
+kind = "ofcom-postcode"
+path = "DT.csv"
+
+[[layers]]
+kind = "raster"
+path = "ee.tif"
+operator = "EE"
+technology = "4G"
+setting = "indoor"
+covered_when = ">= -105"
+
+[[layers]]
+kind = "polygons"
+path = "ee_outdoor.gpkg"
+operator = "EE"
+technology = "4G"
+setting = "outdoor"
+)"));
+  ASSERT_EQ(s.layers.size(), 3u);
+  EXPECT_EQ(s.layers[0].name, "DT");
+  EXPECT_EQ(s.layers[0].key_field, "postcode");
+  EXPECT_EQ(s.layers[1].band, 1);
+  EXPECT_EQ(s.layers[1].crs, std::nullopt);
+  EXPECT_EQ(s.layers[2].ogr_layer, std::nullopt);
+  EXPECT_EQ(s.layers[2].crs, std::nullopt);
+  EXPECT_EQ(s.digital_exclusion.mobile_technology, "4G");
+  EXPECT_EQ(s.digital_exclusion.mobile_setting, "indoor");
+}
+
+TEST_F(StudyTest, TechnologyIsAColumnForFixedSpeedsAndTheMobileTechnologyForMobileKinds) {
+  write("speeds.csv", "");
+  write("ee.tif", "");
+  const Study s = load_study(minimal_plus(R"(
+[[layers]]
+kind = "fixed-speeds"
+path = "speeds.csv"
+technology = "access_tech"
+)"));
+  ASSERT_EQ(s.layers.size(), 1u);
+  EXPECT_EQ(s.layers[0].technology_field, "access_tech");
+  EXPECT_EQ(s.layers[0].tags.technology, "");
+
+  EXPECT_TRUE(study_error_at(minimal_plus(R"(
+[[layers]]
+kind = "raster"
+path = "ee.tif"
+operator = "EE"
+technology = "technology"
+setting = "indoor"
+covered_when = ">= -105"
+)"),
+                             15,
+                             "[[layers]] technology \"technology\" is not known; expected one of: "
+                             "2G, 3G, 4G, 5G (with kind = \"raster\", technology is the mobile "
+                             "technology, not a column name)"));
+}
+
+TEST_F(StudyTest, MobileLayersRequireOperatorTechnologySettingAndARasterRule) {
+  write("ee.tif", "");
+  write("ee.gpkg", "");
+  const fs::path file = minimal_plus(R"(
+[[layers]]
+kind = "raster"
+path = "ee.tif"
+
+[[layers]]
+kind = "polygons"
+path = "ee.gpkg"
+)");
+  for (int line : {11, 15}) {
+    EXPECT_TRUE(study_error_at(
+        file, line,
+        "[[layers]] is missing the required key 'operator'; add e.g. operator = \"EE\""));
+    EXPECT_TRUE(study_error_at(
+        file, line,
+        "[[layers]] is missing the required key 'technology'; add e.g. technology = \"4G\""));
+    EXPECT_TRUE(study_error_at(
+        file, line,
+        "[[layers]] is missing the required key 'setting'; add e.g. setting = \"indoor\""));
+  }
+  EXPECT_TRUE(study_error_at(file, 11,
+                             "[[layers]] is missing the required key 'covered_when'; add e.g. "
+                             "covered_when = \">= -105\""));
+  // Polygons are coverage where they are: no rule.
+  const std::string message = load_error(file);
+  EXPECT_EQ(message.find(file.string() + ":15: [[layers]] is missing the required key "
+                                         "'covered_when'"),
+            std::string::npos)
+      << message;
+}
+
+TEST_F(StudyTest, MobileOperatorMustNotBeEmpty) {
+  write("ee.gpkg", "");
+  EXPECT_TRUE(study_error_at(minimal_plus(R"(
+[[layers]]
+kind = "polygons"
+path = "ee.gpkg"
+operator = ""
+technology = "4G"
+setting = "indoor"
+)"),
+                             14, "[[layers]] operator must not be empty; give a value"));
+}
+
+TEST_F(StudyTest, UnknownMobileTechnologyListsTheAllowedValuesWithoutGuessing) {
+  write("ee.gpkg", "");
+  const fs::path file = minimal_plus(R"(
+[[layers]]
+kind = "polygons"
+path = "ee.gpkg"
+operator = "EE"
+technology = "6G"
+setting = "indoor"
+)");
+  // Every technology is one letter from another, so a suggestion would be a guess.
+  EXPECT_EQ(load_error(file), file.string() +
+                                  ":15: [[layers]] technology \"6G\" is not known; expected one "
+                                  "of: 2G, 3G, 4G, 5G (with kind = \"polygons\", technology is "
+                                  "the mobile technology, not a column name)");
+}
+
+TEST_F(StudyTest, UnknownMobileSettingSuggestsTheClosest) {
+  write("ee.tif", "");
+  EXPECT_TRUE(study_error_at(minimal_plus(R"(
+[[layers]]
+kind = "raster"
+path = "ee.tif"
+operator = "EE"
+technology = "4G"
+setting = "indor"
+covered_when = ">= -105"
+)"),
+                             16,
+                             "[[layers]] setting \"indor\" is not known; expected one of: indoor, "
+                             "outdoor; did you mean \"indoor\"?"));
+}
+
+TEST_F(StudyTest, UnparseableCoveredWhenShowsTheAcceptedForms) {
+  write("ee.tif", "");
+  EXPECT_TRUE(study_error_at(minimal_plus(R"(
+[[layers]]
+kind = "raster"
+path = "ee.tif"
+operator = "EE"
+technology = "4G"
+setting = "indoor"
+covered_when = ">= abc"
+)"),
+                             17,
+                             "[[layers]] covered_when \">= abc\" is not a rule; write one of: "
+                             ">= N, > N, <= N, < N, == N, != N or in [A, B, ...], e.g. \">= "
+                             "-105\""));
+  EXPECT_TRUE(study_error_at(minimal_plus(R"(
+[[layers]]
+kind = "raster"
+path = "ee.tif"
+operator = "EE"
+technology = "4G"
+setting = "indoor"
+covered_when = -105
+)"),
+                             17,
+                             "[[layers]] covered_when must be a string (in quotes), not an "
+                             "integer"));
+}
+
+TEST_F(StudyTest, BandMustBeAnIntegerFromOne) {
+  write("ee.tif", "");
+  const std::string layer = R"(
+[[layers]]
+kind = "raster"
+path = "ee.tif"
+operator = "EE"
+technology = "4G"
+setting = "indoor"
+covered_when = ">= -105"
+)";
+  EXPECT_TRUE(study_error_at(minimal_plus(layer + "band = 0\n"), 18,
+                             "[[layers]] band must be 1 or more (the first band is 1), not 0"));
+  EXPECT_TRUE(study_error_at(minimal_plus(layer + "band = 1.5\n"), 18,
+                             "[[layers]] band must be an integer (a whole number, no quotes), not "
+                             "a floating-point number"));
+  EXPECT_TRUE(study_error_at(minimal_plus(layer + "band = 4294967297\n"), 18,
+                             "[[layers]] band 4294967297 is too large"));
+}
+
+TEST_F(StudyTest, KindSpecificKeysOnOtherKindsNameTheirKinds) {
+  write("speeds.csv", "");
+  write("bduk.csv", "");
+  write("ee.tif", "");
+  write("ee_outdoor.gpkg", "");
+  const fs::path file = minimal_plus(R"(
+[[layers]]
+kind = "fixed-speeds"
+path = "speeds.csv"
+technology = "tech"
+operator = "EE"
+covered_when = "== 1"
+
+[[layers]]
+kind = "polygons"
+path = "ee_outdoor.gpkg"
+operator = "EE"
+technology = "4G"
+setting = "outdoor"
+band = 1
+key = "uprn"
+down = "down"
+
+[[layers]]
+kind = "raster"
+path = "ee.tif"
+operator = "EE"
+technology = "4G"
+setting = "indoor"
+covered_when = "== 1"
+layer = "coverage"
+
+[[layers]]
+kind = "bduk-premises"
+path = "bduk.csv"
+technology = "FTTP"
+crs = "EPSG:27700"
+setting = "indoor"
+)");
+  EXPECT_TRUE(study_error_at(file, 15,
+                             "[[layers]] operator applies only to kind = \"raster\" or "
+                             "\"polygons\", not \"fixed-speeds\"; remove it"));
+  EXPECT_TRUE(study_error_at(file, 16,
+                             "[[layers]] covered_when applies only to kind = \"raster\", not "
+                             "\"fixed-speeds\"; remove it"));
+  EXPECT_TRUE(study_error_at(file, 24,
+                             "[[layers]] band applies only to kind = \"raster\", not "
+                             "\"polygons\"; remove it"));
+  EXPECT_TRUE(study_error_at(file, 25,
+                             "[[layers]] key applies only to kind = \"bduk-premises\", "
+                             "\"fixed-speeds\" or \"ofcom-postcode\", not \"polygons\" (raster "
+                             "and polygons layers are matched to premises by location); remove "
+                             "it"));
+  EXPECT_TRUE(study_error_at(file, 26,
+                             "[[layers]] down applies only to kind = \"fixed-speeds\", not "
+                             "\"polygons\"; remove it"));
+  EXPECT_TRUE(study_error_at(file, 35,
+                             "[[layers]] layer applies only to kind = \"polygons\", not "
+                             "\"raster\"; remove it"));
+  EXPECT_TRUE(study_error_at(file, 40,
+                             "[[layers]] technology applies only to kind = \"fixed-speeds\", "
+                             "\"raster\" or \"polygons\", not \"bduk-premises\" (for fixed-speeds "
+                             "it names the technology column, for raster and polygons it is the "
+                             "mobile technology); remove it"));
+  EXPECT_TRUE(study_error_at(file, 41,
+                             "[[layers]] crs applies only to kind = \"raster\" or \"polygons\", "
+                             "not \"bduk-premises\"; remove it"));
+  EXPECT_TRUE(study_error_at(file, 42,
+                             "[[layers]] setting applies only to kind = \"raster\" or "
+                             "\"polygons\", not \"bduk-premises\"; remove it"));
+  // Nothing else: technology is a column name for fixed-speeds.
+  const std::string message = load_error(file);
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 8) << message;
+}
+
+TEST_F(StudyTest, TwoMobileLayersOfOneOperatorTechnologyAndSettingAreAnError) {
+  write("ee.tif", "");
+  write("ee_shapes.gpkg", "");
+  write("ee_outdoor.gpkg", "");
+  const fs::path file = minimal_plus(R"(
+[[layers]]
+kind = "raster"
+path = "ee.tif"
+operator = "EE"
+technology = "4G"
+setting = "indoor"
+covered_when = ">= -105"
+
+[[layers]]
+kind = "polygons"
+path = "ee_shapes.gpkg"
+operator = "ee"
+technology = "4g"
+setting = "Indoor"
+
+[[layers]]
+kind = "polygons"
+path = "ee_outdoor.gpkg"
+operator = "EE"
+technology = "4G"
+setting = "outdoor"
+)");
+  EXPECT_EQ(load_error(file), file.string() +
+                                  ":19: [[layers]] operator \"ee\", technology \"4G\", setting "
+                                  "\"indoor\" are the same as for the layer at line 11; that "
+                                  "operator's coverage would be counted twice: keep one of the "
+                                  "two layers");
+}
+
+TEST_F(StudyTest, DigitalExclusionValuesAreChecked) {
+  const fs::path file = minimal_plus(R"(
+[digital_exclusion]
+mobile_technology = "LTE"
+mobile_setting = "outdor"
+mobile_settings = "indoor"
+)");
+  EXPECT_TRUE(study_error_at(file, 12,
+                             "[digital_exclusion] mobile_technology \"LTE\" is not known; "
+                             "expected one of: 2G, 3G, 4G, 5G\n"));
+  EXPECT_TRUE(study_error_at(file, 13,
+                             "[digital_exclusion] mobile_setting \"outdor\" is not known; "
+                             "expected one of: indoor, outdoor; did you mean \"outdoor\"?"));
+  EXPECT_TRUE(study_error_at(file, 14,
+                             "unknown key 'mobile_settings' in [digital_exclusion]; expected one "
+                             "of: mobile_technology, mobile_setting; did you mean "
+                             "'mobile_setting'?"));
+}
+
+TEST_F(StudyTest, PremisesPostcodeMustBeANonEmptyString) {
+  EXPECT_TRUE(study_error_at(minimal_plus("postcode = 5\n"), 10,
+                             "[premises] postcode must be a string (in quotes), not an integer"));
+  EXPECT_TRUE(study_error_at(minimal_plus("postcode = \"\"\n"), 10,
+                             "[premises] postcode must not be empty"));
+}
+
+TEST_F(StudyTest, PostcodeLayerNeedsPremisesPostcodes) {
+  write("DT.csv", "");
+  EXPECT_TRUE(study_error_at(minimal_plus(R"(
+[[layers]]
+kind = "ofcom-postcode"
+path = "DT.csv"
+)"),
+                             12,
+                             "[[layers]] kind = \"ofcom-postcode\" is matched to premises by "
+                             "postcode, but [premises] (line 8) names no postcode column; add "
+                             "e.g. postcode = \"POSTCODE\" to [premises]"));
+}
+
+TEST_F(StudyTest, MobileLayerPathsMustExistAndARasterMustBeAFile) {
+  fs::create_directories(dir_ / "ee_raster");
+  const fs::path file = minimal_plus(R"(
+[[layers]]
+kind = "raster"
+path = "ee_raster"
+operator = "EE"
+technology = "4G"
+setting = "indoor"
+covered_when = ">= -105"
+
+[[layers]]
+kind = "polygons"
+path = "missing.gpkg"
+operator = "EE"
+technology = "4G"
+setting = "outdoor"
+)");
+  EXPECT_TRUE(study_error_at(file, 13,
+                             "[[layers]] path 'ee_raster' is a folder, not a file; name the "
+                             "raster file inside it"));
+  EXPECT_TRUE(study_error_at(file, 21, "[[layers]] path 'missing.gpkg' does not exist"));
 }
 
 // ---- Paths ----------------------------------------------------------------------------------
@@ -488,7 +966,8 @@ dir = "out"
 )"),
                              11,
                              "unknown table [ouputs]; expected one of: study, areas, premises, "
-                             "layers, thresholds, quality, outputs; did you mean [outputs]?"));
+                             "layers, thresholds, digital_exclusion, quality, outputs; did you "
+                             "mean [outputs]?"));
 }
 
 TEST_F(StudyTest, KeyOutsideEveryTableIsAnError) {
@@ -643,14 +1122,47 @@ TEST_F(StudyTest, UnknownPremisesFormatSuggestsAKnownOne) {
 
 TEST_F(StudyTest, UnknownLayerKindIsAnError) {
   write("mobile.tif", "");
-  EXPECT_TRUE(study_error_at(minimal_plus(R"(
+  const fs::path file = minimal_plus(R"(
 [[layers]]
-kind = "raster"
+kind = "mobile"
 path = "mobile.tif"
-)"),
-                             12,
-                             "[[layers]] kind \"raster\" is not known; expected one of: "
-                             "bduk-premises, fixed-speeds"));
+)");
+  // The only problem: while the kind is unknown, no key is required or rejected for it.
+  EXPECT_EQ(load_error(file), file.string() +
+                                  ":12: [[layers]] kind \"mobile\" is not known; expected one "
+                                  "of: bduk-premises, fixed-speeds, ofcom-postcode, raster, "
+                                  "polygons");
+}
+
+TEST_F(StudyTest, UnknownLayerKindSuggestsTheClosestKind) {
+  write("mobile.tif", "");
+  write("coverage.gpkg", "");
+  write("DT.csv", "");
+  const fs::path file = minimal_plus(R"(
+[[layers]]
+kind = "rastr"
+path = "mobile.tif"
+
+[[layers]]
+kind = "polygon"
+path = "coverage.gpkg"
+
+[[layers]]
+kind = "ofcom_postcode"
+path = "DT.csv"
+)");
+  EXPECT_TRUE(study_error_at(file, 12,
+                             "[[layers]] kind \"rastr\" is not known; expected one of: "
+                             "bduk-premises, fixed-speeds, ofcom-postcode, raster, "
+                             "polygons; did you mean \"raster\"?"));
+  EXPECT_TRUE(study_error_at(file, 16,
+                             "[[layers]] kind \"polygon\" is not known; expected one of: "
+                             "bduk-premises, fixed-speeds, ofcom-postcode, raster, "
+                             "polygons; did you mean \"polygons\"?"));
+  EXPECT_TRUE(study_error_at(file, 20,
+                             "[[layers]] kind \"ofcom_postcode\" is not known; expected one "
+                             "of: bduk-premises, fixed-speeds, ofcom-postcode, raster, "
+                             "polygons; did you mean \"ofcom-postcode\"?"));
 }
 
 TEST_F(StudyTest, SpeedColumnsOnABdukLayerAreAnError) {
