@@ -53,7 +53,7 @@ std::optional<CoverageRule> CoverageRule::parse(std::string_view text) {
   }
   static constexpr std::pair<std::string_view, Op> kOps[] = {
       {">=", Op::kGreaterEqual}, {"<=", Op::kLessEqual}, {"==", Op::kEqual},
-      {"!=", Op::kNotEqual},     {">", Op::kGreater},     {"<", Op::kLess}};
+      {"!=", Op::kNotEqual},     {">", Op::kGreater},    {"<", Op::kLess}};
   for (const auto& [symbol, op] : kOps) {
     if (text.substr(0, symbol.size()) != symbol) continue;
     const auto v = number(text.substr(symbol.size()));
@@ -65,12 +65,18 @@ std::optional<CoverageRule> CoverageRule::parse(std::string_view text) {
 
 std::string CoverageRule::describe() const {
   switch (op_) {
-    case Op::kGreaterEqual: return ">= " + format(values_[0]);
-    case Op::kGreater: return "> " + format(values_[0]);
-    case Op::kLessEqual: return "<= " + format(values_[0]);
-    case Op::kLess: return "< " + format(values_[0]);
-    case Op::kEqual: return "== " + format(values_[0]);
-    case Op::kNotEqual: return "!= " + format(values_[0]);
+    case Op::kGreaterEqual:
+      return ">= " + format(values_[0]);
+    case Op::kGreater:
+      return "> " + format(values_[0]);
+    case Op::kLessEqual:
+      return "<= " + format(values_[0]);
+    case Op::kLess:
+      return "< " + format(values_[0]);
+    case Op::kEqual:
+      return "== " + format(values_[0]);
+    case Op::kNotEqual:
+      return "!= " + format(values_[0]);
     case Op::kIn: {
       std::string out = "in [";
       for (std::size_t i = 0; i < values_.size(); ++i) out += (i ? ", " : "") + format(values_[i]);

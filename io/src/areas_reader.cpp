@@ -31,9 +31,9 @@ OpenedAreas open_areas(const AreasSource& source, const std::string& display, Pr
   if (source.name_field) {
     out.name_index = detail::require_field(*out.layer, *source.name_field, display, key + " name");
   }
-  out.crs = detail::resolve_crs(out.layer->GetSpatialRef(), source.crs, display,
-                                std::string("layer '") + out.layer->GetName() + "'", key, "areas",
-                                log);
+  out.crs =
+      detail::resolve_crs(out.layer->GetSpatialRef(), source.crs, display,
+                          std::string("layer '") + out.layer->GetName() + "'", key, "areas", log);
   return out;
 }
 

@@ -48,38 +48,19 @@ class OutputFile {
 
 }  // namespace
 
-std::string format_percentage(double value) {
-  return std::isnan(value) ? std::string() : fmt::format("{:.2f}", value);
-}
-
-std::vector<std::string> parish_stats_columns() {
-  std::vector<std::string> columns = {"level", "area_id", "area_name", "premises"};
-  for (const engine::IndicatorInfo& info : engine::indicator_catalogue()) {
-    columns.emplace_back(info.column);
-    columns.push_back(std::string(info.column) + "_pct");
-  }
-  return columns;
-}
-
-void write_parish_stats_csv(const std::filesystem::path& path, std::span<const Area> areas,
-                            std::span<const engine::AreaCounts> counts,
-                            const engine::AreaCounts& study_total, const std::string& study_name) {
+void write_stats_csv(const std::filesystem::path& path, const StatsTable& table) {
   OutputFile out(path);
   std::string line;
-  for (const std::string& c : parish_stats_columns()) line += (line.empty() ? "" : ",") + c;
+  for (const Column& c : table.columns) line += (line.empty() ? "" : ",") + csv_escape(c.name);
   out.write(line + "\n");
-  auto row = [&](std::string_view level, std::string_view id, std::string_view name,
-                 const engine::AreaCounts& c) {
-    std::string text =
-        fmt::format("{},{},{},{}", level, csv_escape(id), csv_escape(name), c.premises);
-    for (std::size_t i = 0; i < engine::kIndicatorCount; ++i) {
-      text += fmt::format(",{},{}", c.counts[i],
-                          format_percentage(engine::percentage(c.counts[i], c.premises)));
+  for (const std::vector<Cell>& row : table.rows) {
+    line.clear();
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      if (i > 0) line += ',';
+      line += format_cell(row[i], table.columns[i].kind);
     }
-    out.write(text + "\n");
-  };
-  for (std::size_t a = 0; a < areas.size(); ++a) row("area", areas[a].id, areas[a].name, counts[a]);
-  row("study", "", study_name, study_total);
+    out.write(line + "\n");
+  }
   out.close();
 }
 

@@ -43,7 +43,7 @@ void check(OGRErr err, const std::string& what, const std::filesystem::path& pat
 }  // namespace
 
 void write_parish_geopackage(const std::filesystem::path& path, std::span<const Area> areas,
-                             std::span<const engine::AreaCounts> counts, const Crs& crs,
+                             const StatsTable& table, const Crs& crs,
                              const engine::PremisesTable& premises,
                              std::span<const std::uint32_t> area_of_premise) {
   detail::ensure_gdal();
@@ -78,29 +78,33 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
     OGRFieldDefn field(name, type);
     check(l->CreateField(&field), std::string("field ") + name, path, capture);
   };
-  add_field(layer, "area_id", OFTString);
-  add_field(layer, "area_name", OFTString);
-  add_field(layer, "premises", OFTInteger64);
-  for (const engine::IndicatorInfo& info : engine::indicator_catalogue()) {
-    const std::string name(info.column);
-    add_field(layer, name.c_str(), OFTInteger64);
-    add_field(layer, (name + "_pct").c_str(), OFTReal);
+  for (const Column& c : table.columns) {
+    if (c.name == "level") continue;  // every feature is an area
+    add_field(layer, c.name.c_str(),
+              c.kind == ColumnKind::kText    ? OFTString
+              : c.kind == ColumnKind::kCount ? OFTInteger64
+                                             : OFTReal);
   }
 
   check(ds->StartTransaction(), "transaction", path, capture);
   for (std::size_t a = 0; a < areas.size(); ++a) {
     OGRFeature feature(layer->GetLayerDefn());
-    int field = 0;
-    feature.SetField(field++, areas[a].id.c_str());
-    feature.SetField(field++, areas[a].name.c_str());
-    feature.SetField(field++, static_cast<GIntBig>(counts[a].premises));
-    for (std::size_t i = 0; i < engine::kIndicatorCount; ++i) {
-      feature.SetField(field++, static_cast<GIntBig>(counts[a].counts[i]));
-      const double pct = engine::percentage(counts[a].counts[i], counts[a].premises);
-      if (std::isnan(pct)) {
-        feature.SetFieldNull(field++);
+    const std::vector<Cell>& row = table.rows[a];
+    for (std::size_t i = 0; i < table.columns.size(); ++i) {
+      const Column& c = table.columns[i];
+      if (c.name == "level") continue;
+      const int field = feature.GetFieldIndex(c.name.c_str());
+      if (const auto* text = std::get_if<std::string>(&row[i])) {
+        feature.SetField(field, text->c_str());
+      } else if (const auto* count = std::get_if<std::uint64_t>(&row[i])) {
+        feature.SetField(field, static_cast<GIntBig>(*count));
       } else {
-        feature.SetField(field++, std::round(pct * 100.0) / 100.0);
+        const double value = cell_number(row[i], c.kind);
+        if (std::isnan(value)) {
+          feature.SetFieldNull(field);
+        } else {
+          feature.SetField(field, value);
+        }
       }
     }
     if (!areas[a].geometry.empty()) {

@@ -8,6 +8,7 @@
 
 #include "detail/gdal_util.hpp"
 #include "notspot/engine/error.hpp"
+#include "notspot/engine/postcode.hpp"
 #include "notspot/io/csv.hpp"
 #include "notspot/io/mapped_file.hpp"
 
@@ -20,6 +21,7 @@ struct Columns {
   std::size_t id = 0;
   std::size_t x = 0;
   std::size_t y = 0;
+  std::optional<std::size_t> postcode;
   std::string crs;
 };
 
@@ -28,6 +30,8 @@ Columns resolve_columns(const PremisesSource& source, const CsvHeader& header,
   const std::string key = source.where.describe() + " [premises]";
   Columns c;
   c.id = header.require(source.id_field, display, key + " id");
+  if (source.postcode_field)
+    c.postcode = header.require(*source.postcode_field, display, key + " postcode");
   if (source.x_field && source.y_field) {
     c.x = header.require(*source.x_field, display, key + " x");
     c.y = header.require(*source.y_field, display, key + " y");
@@ -56,7 +60,15 @@ struct ChunkResult {
   ProblemLog log;
   std::uint64_t rows = 0;
   std::uint64_t blank = 0;
+  std::uint64_t without_postcode = 0;  // empty or malformed postcode (the premise is kept)
 };
+
+// The postcode key of a field; counts fields that give none.
+std::uint64_t read_postcode(std::string_view field, std::uint64_t& without) {
+  const std::optional<std::uint64_t> key = engine::postcode_key(field);
+  if (!key) ++without;
+  return key.value_or(0);
+}
 
 // Reprojects the accepted rows of a chunk and rejects any that PROJ cannot transform.
 // `line` holds CSV line numbers, or OGR feature ids when `by_feature`.
@@ -67,10 +79,11 @@ void transform_chunk(ChunkResult& out, const Crs& from, const Crs& to, const std
   std::vector<double> x0 = out.table.x, y0 = out.table.y;
   transform.transform(out.table.x, out.table.y);
   engine::PremisesTable kept;
+  if (out.table.has_postcodes()) kept.enable_postcodes();
   kept.reserve(out.table.size());
   for (std::size_t i = 0; i < out.table.size(); ++i) {
     if (std::isfinite(out.table.x[i]) && std::isfinite(out.table.y[i])) {
-      kept.push_back(out.table.id[i], out.table.x[i], out.table.y[i], out.table.line[i]);
+      kept.push_back_row(out.table, i);
     } else {
       const std::uint64_t where = out.table.line[i];
       out.log.reject({std::string(kSource), display, by_feature ? 0 : where,
@@ -138,6 +151,7 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
 
   tbb::parallel_for(std::size_t{0}, chunks.size(), [&](std::size_t c) {
     ChunkResult& out = results[c];
+    if (columns.postcode) out.table.enable_postcodes();
     auto reject = [&](const CsvRow& row, std::string reason) {
       out.log.reject({std::string(kSource), display, row.line, std::nullopt, std::move(reason),
                       std::string(row.raw)});
@@ -172,7 +186,10 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
                                 *x, *y, crs.describe(), x_name, y_name));
         return;
       }
-      out.table.push_back(*id, *x, *y, row.line);
+      out.table.push_back(*id, *x, *y, row.line,
+                          columns.postcode
+                              ? read_postcode(row.fields[*columns.postcode], out.without_postcode)
+                              : 0);
     });
     out.rows = tally.rows;
     out.blank = tally.blank;
@@ -182,19 +199,18 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
 
   std::size_t total = 0;
   for (const ChunkResult& r : results) total += r.table.size();
+  if (columns.postcode) load.table.enable_postcodes();
   load.table.reserve(total);
   for (ChunkResult& r : results) {
     load.rows_read += r.rows;
     load.blank_lines += r.blank;
     load.rejected += r.log.rejected().size();
+    load.without_postcode += r.without_postcode;
     log.append(std::move(r.log));
-    auto append = [](auto& to, auto& from) { to.insert(to.end(), from.begin(), from.end()); };
-    append(load.table.id, r.table.id);
-    append(load.table.x, r.table.x);
-    append(load.table.y, r.table.y);
-    append(load.table.line, r.table.line);
+    load.table.append(r.table);
     r = ChunkResult{};
   }
+  if (columns.postcode) load.postcode_column = header.names()[*columns.postcode];
   return load;
 }
 
@@ -203,6 +219,7 @@ struct OgrSource {
   GDALDatasetUniquePtr dataset;
   OGRLayer* layer = nullptr;
   int id_index = -1;
+  int postcode_index = -1;
   Crs crs;
 };
 
@@ -212,6 +229,10 @@ OgrSource open_ogr(const PremisesSource& source, const std::string& display, Pro
   const std::string key = source.where.describe() + " [premises]";
   out.layer = detail::pick_layer(*out.dataset, source.layer, display, key + " layer");
   out.id_index = detail::require_field(*out.layer, source.id_field, display, key + " id");
+  if (source.postcode_field) {
+    out.postcode_index =
+        detail::require_field(*out.layer, *source.postcode_field, display, key + " postcode");
+  }
   out.crs = detail::resolve_crs(out.layer->GetSpatialRef(), source.crs, display,
                                 std::string("layer '") + out.layer->GetName() + "'", key,
                                 std::string(kSource), log);
@@ -231,6 +252,7 @@ PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
   load.area_of_use = crs->bounds();
   const std::optional<engine::Box> bounds = crs->bounds();
   ChunkResult out;
+  if (ogr.postcode_index >= 0) out.table.enable_postcodes();
   const std::int64_t total = layer->GetFeatureCount(FALSE);
   detail::GdalErrorCapture capture;
   layer->ResetReading();
@@ -274,7 +296,13 @@ PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
       continue;
     }
     // OGR has no line numbers: the feature id stands in.
-    out.table.push_back(*id, x, y, static_cast<std::uint64_t>(fid));
+    const std::uint64_t postcode =
+        ogr.postcode_index < 0 ? 0
+                               : read_postcode(feature->IsFieldSetAndNotNull(ogr.postcode_index)
+                                                   ? feature->GetFieldAsString(ogr.postcode_index)
+                                                   : "",
+                                               out.without_postcode);
+    out.table.push_back(*id, x, y, static_cast<std::uint64_t>(fid), postcode);
     if (total > 0 && out.rows % 65536 == 0) {
       progress.advance(out.rows, static_cast<std::uint64_t>(total));
     }
@@ -287,6 +315,8 @@ PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
   load.transformation = CoordinateTransform(*crs, study_crs).description();
   load.rows_read = out.rows;
   load.rejected = out.log.rejected().size();
+  load.without_postcode = out.without_postcode;
+  if (source.postcode_field) load.postcode_column = *source.postcode_field;
   log.append(std::move(out.log));
   load.table = std::move(out.table);
   return load;

@@ -8,15 +8,19 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "detail/stats_builder.hpp"
 #include "notspot/engine/area_index.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/geos_context.hpp"
+#include "notspot/engine/mobile_coverage.hpp"
 #include "notspot/io/areas_reader.hpp"
 #include "notspot/io/broadband_reader.hpp"
 #include "notspot/io/csv_writers.hpp"
 #include "notspot/io/file_digest.hpp"
 #include "notspot/io/geopackage_writer.hpp"
+#include "notspot/io/mobile_study.hpp"
 #include "notspot/io/output_directory.hpp"
+#include "notspot/io/postcode_layer.hpp"
 #include "notspot/io/premises_reader.hpp"
 #include "notspot/io/version.hpp"
 
@@ -181,11 +185,46 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
   }
   std::vector<engine::FixedBroadband> broadband(premises.table.size());
   std::vector<LayerLoad> layers;
+  std::vector<const LayerSource*> layer_sources;
+  std::vector<PostcodeLayerLoad> postcode_layers;
   for (const LayerSource& layer : study.layers) {
-    layers.push_back(join_fixed_broadband(layer, study.thresholds, display_path(study, layer.path),
-                                          keys, broadband, log, progress));
+    const std::string file = display_path(study, layer.path);
+    if (layer.kind == LayerKind::kBdukPremises || layer.kind == LayerKind::kFixedSpeeds) {
+      layers.push_back(
+          join_fixed_broadband(layer, study.thresholds, file, keys, broadband, log, progress));
+      layer_sources.push_back(&layer);
+    } else if (layer.kind == LayerKind::kOfcomPostcode) {
+      postcode_layers.push_back(join_ofcom_postcodes(layer, file, premises.table, log, progress));
+    }
   }
   timings["join_layers"] = clock.lap();
+
+  // Postcode-level estimates. Ofcom publishes one file per postcode area, so several layers
+  // combine: a premise takes the row of the first layer that has its postcode.
+  detail::StudyFigures figures;
+  if (!postcode_layers.empty()) {
+    std::vector<engine::PostcodeRates> rates;
+    std::vector<std::uint32_t> row_of(premises.table.size(), engine::kNoRow);
+    figures.estimate_measures.fill(true);
+    for (const PostcodeLayerLoad& p : postcode_layers) {
+      const auto offset = static_cast<std::uint32_t>(rates.size());
+      rates.insert(rates.end(), p.rates.begin(), p.rates.end());
+      for (std::size_t i = 0; i < row_of.size(); ++i) {
+        if (row_of[i] == engine::kNoRow && p.row_of_premise[i] != engine::kNoRow) {
+          row_of[i] = p.row_of_premise[i] + offset;
+        }
+      }
+      for (std::size_t m = 0; m < engine::kEstimateCount; ++m) {
+        figures.estimate_measures[m] = figures.estimate_measures[m] && p.measures[m];
+      }
+    }
+    figures.estimates = engine::estimate_by_area(area_of, row_of, rates, areas.areas.size());
+  }
+  timings["postcode_estimates"] = clock.lap();
+
+  const MobileResults mobile =
+      run_mobile_layers(study, study_crs, areas.areas, premises.table, area_of, log, progress);
+  timings["mobile_coverage"] = clock.lap();
 
   progress.stage("Counting indicators");
   const std::vector<engine::AreaCounts> counts =
@@ -193,6 +232,31 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
   engine::AreaCounts total;
   for (const engine::AreaCounts& c : counts) total += c;
   summary.study_total = total;
+
+  const MobileGroupResult* exclusion_group = nullptr;
+  for (const MobileGroupResult& g : mobile.groups) {
+    if (g.technology == study.digital_exclusion.mobile_technology &&
+        g.setting == study.digital_exclusion.mobile_setting) {
+      exclusion_group = &g;
+    }
+  }
+  if (exclusion_group != nullptr) {
+    figures.excluded = engine::count_digitally_excluded(
+        area_of, broadband, study.thresholds, exclusion_group->any_covered, areas.areas.size());
+  } else if (!mobile.groups.empty()) {
+    log.warn("mobile", fmt::format("no {} {} layers: digital exclusion ([digital_exclusion]) is "
+                                   "not computed",
+                                   study.digital_exclusion.mobile_technology,
+                                   study.digital_exclusion.mobile_setting));
+  }
+  figures.study_name = study.name;
+  figures.areas = areas.areas;
+  figures.fixed = counts;
+  figures.mobile = &mobile;
+  if (!study_crs.is_geographic()) {
+    for (const Area& a : areas.areas) figures.land_km2.push_back(engine::area(a.geometry) / 1e6);
+  }
+  const StatsTable table = detail::build_stats_table(figures);
   timings["count_indicators"] = clock.lap();
 
   summary.premises_read = premises.rows_read;
@@ -218,8 +282,8 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
   for (const QualityCheck& q : summary.quality) summary.quality_passed &= q.passed;
 
   progress.stage("Writing outputs");
-  write_parish_stats_csv(out.file("parish_stats.csv"), areas.areas, counts, total, study.name);
-  write_parish_geopackage(out.file("parish_stats.gpkg"), areas.areas, counts, study_crs,
+  write_stats_csv(out.file("parish_stats.csv"), table);
+  write_parish_geopackage(out.file("parish_stats.gpkg"), areas.areas, table, study_crs,
                           premises.table, area_of);
   write_rejected_csv(out.file("rejected.csv"), log.rejected());
   timings["write_outputs"] = clock.lap();
@@ -248,7 +312,7 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const LayerLoad& l = layers[i];
     Json input{{"role", "layer"}, {"name", l.name}, {"kind", l.kind}, {"file", l.file}};
-    input.update(digest_json(study.layers[i].path));
+    input.update(digest_json(layer_sources[i]->path));
     input["rows"] = l.rows_read;
     inputs.push_back(input);
     layer_ledger.push_back(
@@ -262,6 +326,57 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
              {"blank_lines_skipped", l.blank_lines},
              {"premises_with_row", l.premises_with_row},
              {"premises_without_row", l.premises_without_row}});
+  }
+
+  for (const PostcodeLayerLoad& p : postcode_layers) {
+    const LayerSource& source =
+        *std::find_if(study.layers.begin(), study.layers.end(),
+                      [&](const LayerSource& l) { return l.name == p.name; });
+    Json input{{"role", "layer"}, {"name", p.name}, {"kind", "ofcom-postcode"}, {"file", p.file}};
+    input.update(digest_json(source.path));
+    input["rows"] = p.rows_read;
+    inputs.push_back(input);
+    layer_ledger.push_back(
+        Json{{"name", p.name},
+             {"read", p.rows_read},
+             {"postcodes", p.postcodes},
+             {"duplicate_keys", p.duplicate_keys},
+             {"rejected", p.rejected},
+             {"balanced", p.rows_read == p.postcodes + p.duplicate_keys + p.rejected},
+             {"blank_lines_skipped", p.blank_lines},
+             {"blank_values_read_as_zero", p.blank_values},
+             {"postcodes_with_premises", p.postcodes_with_premises},
+             {"postcodes_without_premises", p.postcodes_without_premises},
+             {"premises_with_row", p.premises_with_row},
+             {"premises_without_postcode", p.premises_without_postcode},
+             {"premises_postcode_not_found", p.premises_postcode_not_found}});
+  }
+  Json mobile_layers = Json::array();
+  for (const MobileLayerLedger& m : mobile.layers) {
+    const LayerSource& source =
+        *std::find_if(study.layers.begin(), study.layers.end(),
+                      [&](const LayerSource& l) { return l.name == m.name; });
+    Json input{{"role", "layer"}, {"name", m.name}, {"kind", m.kind}, {"file", m.file}};
+    input.update(digest_json(source.path));
+    input["crs"] = m.crs;
+    input["description"] = m.description;
+    inputs.push_back(input);
+    mobile_layers.push_back(Json{{"name", m.name},
+                                 {"operator", m.operator_name},
+                                 {"technology", m.technology},
+                                 {"setting", m.setting},
+                                 {"covered_when", m.rule.empty() ? Json(nullptr) : Json(m.rule)},
+                                 {"premises_covered", m.premises_covered},
+                                 {"premises_on_nodata", m.premises_on_nodata},
+                                 {"premises_off_layer", m.premises_off_layer}});
+  }
+  Json mobile_groups = Json::array();
+  for (const MobileGroupResult& g : mobile.groups) {
+    mobile_groups.push_back(
+        Json{{"technology", g.technology},
+             {"setting", g.setting},
+             {"operators", g.operators},
+             {"land_method", g.land.empty() ? Json(nullptr) : Json(g.land_method)}});
   }
 
   Json quality_checks = Json::array();
@@ -324,6 +439,20 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
         {"memory_bytes", is.memory_bytes}}},
       {"indicators", indicators},
       {"study_totals", counts_json(total)},
+      {"mobile",
+       {{"layers", mobile_layers},
+        {"groups", mobile_groups},
+        {"digital_exclusion",
+         {{"definition",
+           "below the USO (known speed) and no " + study.digital_exclusion.mobile_technology + " " +
+               study.digital_exclusion.mobile_setting + " coverage from any operator"},
+          {"computed", exclusion_group != nullptr}}}}},
+      {"columns",
+       [&] {
+         Json columns = Json::array();
+         for (const Column& c : table.columns) columns.push_back(c.name);
+         return columns;
+       }()},
       {"quality", {{"passed", summary.quality_passed}, {"checks", quality_checks}}},
       {"warnings_total", log.warnings().size()},
       {"warnings", warnings},

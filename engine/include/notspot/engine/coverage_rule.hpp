@@ -31,12 +31,18 @@ class CoverageRule {
   bool covered(double value) const {
     const double v0 = values_.empty() ? 0.0 : values_[0];
     switch (op_) {
-      case Op::kGreaterEqual: return value >= v0;
-      case Op::kGreater: return value > v0;
-      case Op::kLessEqual: return value <= v0;
-      case Op::kLess: return value < v0;
-      case Op::kEqual: return value == v0;
-      case Op::kNotEqual: return value != v0;
+      case Op::kGreaterEqual:
+        return value >= v0;
+      case Op::kGreater:
+        return value > v0;
+      case Op::kLessEqual:
+        return value <= v0;
+      case Op::kLess:
+        return value < v0;
+      case Op::kEqual:
+        return value == v0;
+      case Op::kNotEqual:
+        return value != v0;
       case Op::kIn:
         for (double v : values_)
           if (value == v) return true;

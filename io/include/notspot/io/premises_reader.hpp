@@ -25,6 +25,8 @@ struct PremisesLoad {
   std::string transformation;  ///< PROJ's description of the reprojection.
   /// The source CRS's area of use, in its coordinates: rows outside it are rejected.
   std::optional<engine::Box> area_of_use;
+  std::string postcode_column;         ///< Empty when the study names none.
+  std::uint64_t without_postcode = 0;  ///< Accepted premises with an empty or malformed postcode.
 };
 
 /// What a premises source looks like, found without reading its rows.

@@ -90,7 +90,7 @@ struct LayerSource {
 /// (known speed below the USO) and no coverage of this technology and setting from any
 /// operator.
 struct DigitalExclusion {
-  std::string mobile_technology = "4G";  ///< `mobile_technology`.
+  std::string mobile_technology = "4G";   ///< `mobile_technology`.
   std::string mobile_setting = "indoor";  ///< `mobile_setting`.
 };
 
@@ -109,10 +109,10 @@ struct Study {
   AreasSource areas;
   PremisesSource premises;
   std::vector<LayerSource> layers;
-  engine::Thresholds thresholds;     ///< `[thresholds]`.
-  QualityLimits quality;             ///< `[quality]`.
+  engine::Thresholds thresholds;       ///< `[thresholds]`.
+  QualityLimits quality;               ///< `[quality]`.
   DigitalExclusion digital_exclusion;  ///< `[digital_exclusion]`.
-  std::filesystem::path output_dir;  ///< `[outputs] dir`, default "out"; need not exist yet.
+  std::filesystem::path output_dir;    ///< `[outputs] dir`, default "out"; need not exist yet.
 };
 
 /**

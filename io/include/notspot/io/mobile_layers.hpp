@@ -1,0 +1,70 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "notspot/engine/geometry.hpp"
+#include "notspot/engine/mobile_coverage.hpp"
+#include "notspot/engine/premises.hpp"
+#include "notspot/io/crs.hpp"
+#include "notspot/io/problem_log.hpp"
+#include "notspot/io/study.hpp"
+
+namespace notspot::io {
+
+/// A mobile coverage raster, read and turned into covered/nodata bits by its rule.
+struct CoverageRaster {
+  engine::CoverageGrid coverage;  ///< In the raster's own CRS.
+  Crs crs;
+  std::string description;  ///< e.g. "1100 x 700 cells of 100 x 100, Int16, nodata -32768".
+  std::uint64_t covered_cells = 0;
+  std::uint64_t nodata_cells = 0;
+};
+
+/**
+ * Reads one band of any GDAL raster and applies the layer's `covered_when` rule to every
+ * cell. Nodata is whatever GDAL's mask band says (a nodata value, an alpha band, a mask
+ * file) plus NaN; nodata cells are never covered.
+ *
+ * @throws engine::Error (kStudy) for a missing CRS or band; (kInput) for an unreadable file or
+ *   a rotated or south-up raster (warp it north-up first, e.g. with gdalwarp).
+ */
+CoverageRaster read_coverage_raster(const LayerSource& layer, const std::string& display,
+                                    ProblemLog& log);
+
+/// Coverage footprints of one operator: the union of a layer's polygons, valid, in `crs`.
+struct CoverageFootprints {
+  engine::MultiPolygon union_geometry;
+  std::uint64_t features = 0;
+  std::uint64_t repaired = 0;      ///< Invalid footprints made valid.
+  std::uint64_t not_polygons = 0;  ///< Features without polygonal geometry (skipped, reported).
+  double overlap_area = 0;         ///< Area counted twice by overlapping footprints (merged).
+  std::string source_crs;
+};
+
+/**
+ * Reads any OGR polygon layer of coverage footprints, reprojects it to `crs`, repairs invalid
+ * polygons with GEOS make-valid and dissolves overlapping footprints into one union, reporting
+ * each repair and the overlapping area as warnings.
+ */
+CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs& crs,
+                                            const std::string& display, ProblemLog& log);
+
+/// Premises covered by one layer, and those the layer says nothing about.
+struct PremisesCoverage {
+  engine::BitVector covered;
+  std::uint64_t on_nodata = 0;  ///< On a nodata cell.
+  std::uint64_t off_layer = 0;  ///< Outside the raster's extent.
+};
+
+/// Samples a raster at every premise (premises in `study_crs`; transformed to the raster's
+/// CRS). A premise on a cell's west or north edge takes that cell, as GDAL's geotransform does.
+PremisesCoverage premises_coverage(const CoverageRaster& raster,
+                                   const engine::PremisesTable& premises, const Crs& study_crs);
+
+/// Premises inside the footprints (the same boundary rule as parishes: east, then north).
+/// REQUIRES: footprints and premises in the same CRS.
+PremisesCoverage premises_coverage(const CoverageFootprints& footprints,
+                                   const engine::PremisesTable& premises);
+
+}  // namespace notspot::io

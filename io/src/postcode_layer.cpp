@@ -1,0 +1,140 @@
+#include "notspot/io/postcode_layer.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "notspot/engine/error.hpp"
+#include "notspot/io/csv.hpp"
+#include "notspot/io/mapped_file.hpp"
+
+namespace notspot::io {
+
+PostcodeLayerLoad join_ofcom_postcodes(const LayerSource& layer, const std::string& display,
+                                       const engine::PremisesTable& premises, ProblemLog& log,
+                                       Progress& progress) {
+  progress.stage("Joining " + layer.name);
+  const std::string key = layer.where.describe() + " [[layers]] '" + layer.name + "'";
+  if (!premises.has_postcodes()) {
+    throw engine::study_error(key +
+                              ": an ofcom-postcode layer is joined by postcode, but the "
+                              "premises have none; name the premises' postcode column with "
+                              "postcode = \"...\" in [premises]");
+  }
+  PostcodeLayerLoad load;
+  load.name = layer.name;
+  load.file = display;
+
+  const MappedFile file(layer.path);
+  const std::string_view text = strip_bom(file.view());
+  CsvCursor header_cursor(text, 1);
+  CsvRow header_row;
+  if (!header_cursor.next(header_row) || header_row.blank()) {
+    throw engine::input_error(display + ": the file is empty; expected a header line");
+  }
+  const CsvHeader header(header_row);
+  const std::size_t key_column = header.require(layer.key_field, display, key + " key");
+  std::array<std::optional<std::size_t>, engine::kEstimateCount> measure_column;
+  bool any_measure = false;
+  for (const engine::EstimateInfo& info : engine::estimate_catalogue()) {
+    const auto column = header.find(std::string(info.ofcom_column));
+    measure_column[static_cast<std::size_t>(info.estimate)] = column;
+    load.measures[static_cast<std::size_t>(info.estimate)] = column.has_value();
+    any_measure |= column.has_value();
+  }
+  if (!any_measure) {
+    std::string known;
+    for (const engine::EstimateInfo& info : engine::estimate_catalogue())
+      known += (known.empty() ? "" : "; ") + std::string(info.ofcom_column);
+    throw engine::study_error(display +
+                              ": none of the Ofcom percentage columns notspot uses is "
+                              "in the header (" +
+                              key + "); expected some of: " + known);
+  }
+
+  // Rows in file order; a repeated postcode keeps its first row.
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> keys;  // postcode, row
+  const CsvChunk all{text.substr(header_cursor.position()), header_cursor.line()};
+  auto reject = [&](const CsvRow& row, std::string reason) {
+    log.reject(
+        {layer.name, display, row.line, std::nullopt, std::move(reason), std::string(row.raw)});
+  };
+  const RowTally tally = for_each_row(all, header.size(), reject, [&](const CsvRow& row) {
+    const auto postcode = engine::postcode_key(row.fields[key_column]);
+    if (!postcode) {
+      reject(row, fmt::format("{} '{}' is not a postcode", header.names()[key_column],
+                              row.fields[key_column]));
+      return;
+    }
+    engine::PostcodeRates rates{};
+    for (std::size_t m = 0; m < engine::kEstimateCount; ++m) {
+      if (!measure_column[m]) continue;
+      const std::string_view cell = row.fields[*measure_column[m]];
+      if (trim(cell).empty()) {
+        ++load.blank_values;  // Ofcom leaves a cell blank for zero
+        continue;
+      }
+      const auto value = parse_double(cell);
+      if (!value || !(*value >= 0 && *value <= 100)) {
+        reject(row, fmt::format("{} '{}' is not a percentage (0 to 100)",
+                                header.names()[*measure_column[m]], cell));
+        return;
+      }
+      rates[m] = std::llround(*value * 1e4);  // millionths of a premise per premise
+    }
+    keys.emplace_back(*postcode, static_cast<std::uint32_t>(load.rates.size()));
+    load.rates.push_back(rates);
+  });
+  load.rows_read = tally.rows;
+  load.blank_lines = tally.blank;
+  load.rejected = log.rejected_count(layer.name);
+
+  std::stable_sort(keys.begin(), keys.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> unique;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (i > 0 && keys[i].first == keys[i - 1].first) {
+      ++load.duplicate_keys;
+      continue;
+    }
+    unique.push_back(keys[i]);
+  }
+  load.postcodes = unique.size();
+  if (load.duplicate_keys > 0) {
+    log.warn(layer.name, fmt::format("{}: {} rows repeat a postcode already seen; the first row "
+                                     "was used",
+                                     display, load.duplicate_keys));
+  }
+
+  std::vector<bool> row_used(load.rates.size(), false);
+  load.row_of_premise.assign(premises.size(), engine::kNoRow);
+  for (std::size_t i = 0; i < premises.size(); ++i) {
+    const std::uint64_t postcode = premises.postcode[i];
+    if (postcode == 0) {
+      ++load.premises_without_postcode;
+      continue;
+    }
+    const auto it =
+        std::lower_bound(unique.begin(), unique.end(), postcode,
+                         [](const auto& entry, std::uint64_t k) { return entry.first < k; });
+    if (it == unique.end() || it->first != postcode) {
+      ++load.premises_postcode_not_found;
+      continue;
+    }
+    load.row_of_premise[i] = it->second;
+    row_used[it->second] = true;
+    ++load.premises_with_row;
+  }
+  for (const auto& [postcode, row] : unique) {
+    (row_used[row] ? load.postcodes_with_premises : load.postcodes_without_premises) += 1;
+  }
+  if (load.premises_postcode_not_found > 0) {
+    log.warn(layer.name, fmt::format("{}: {} premises have a postcode with no row in the file; "
+                                     "they get no postcode-level estimates",
+                                     display, load.premises_postcode_not_found));
+  }
+  return load;
+}
+
+}  // namespace notspot::io
