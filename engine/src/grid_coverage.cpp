@@ -8,10 +8,14 @@ namespace notspot::engine {
 std::optional<std::pair<std::size_t, std::size_t>> Grid::cell_of(Point p) const {
   const double u = (p.x - xmin) / cell_width;
   const double v = (ymax - p.y) / cell_height;
-  if (!(u >= 0 && v >= 0 && u < static_cast<double>(columns) && v < static_cast<double>(rows))) {
+  // The project's boundary rule, as for areas: a point on a column line takes the cell to its
+  // east (floor of u), on a row line the cell to its north (ceil of v, minus one). GDAL's
+  // pixel lookup would take the southern cell; one rule everywhere keeps a raster and the
+  // footprints of its covered cells in agreement.
+  if (!(u >= 0 && v > 0 && u < static_cast<double>(columns) && v <= static_cast<double>(rows))) {
     return std::nullopt;
   }
-  return std::pair{static_cast<std::size_t>(u), static_cast<std::size_t>(v)};
+  return std::pair{static_cast<std::size_t>(u), static_cast<std::size_t>(std::ceil(v)) - 1};
 }
 
 namespace {

@@ -181,10 +181,15 @@ MobileResults run_mobile_layers(const Study& study, const Crs& study_crs,
     ledger.premises_on_nodata = coverage.on_nodata;
     ledger.premises_off_layer = coverage.off_layer;
     if (coverage.on_nodata + coverage.off_layer > 0) {
-      log.warn(source.name, fmt::format("{}: {} premises lie on nodata cells and {} outside the "
-                                        "layer; they count as not covered by {}",
-                                        ledger.file, coverage.on_nodata, coverage.off_layer,
-                                        source.tags.operator_name));
+      std::string where;
+      if (coverage.on_nodata > 0) where = fmt::format("{} on nodata cells", coverage.on_nodata);
+      if (coverage.off_layer > 0) {
+        where +=
+            fmt::format("{}{} outside the layer", where.empty() ? "" : " and ", coverage.off_layer);
+      }
+      log.warn(source.name, fmt::format("{}: premises the layer says nothing about ({}) count "
+                                        "as not covered by {}",
+                                        ledger.file, where, source.tags.operator_name));
     }
     layer.covered = std::move(coverage.covered);
     results.layers.push_back(std::move(ledger));

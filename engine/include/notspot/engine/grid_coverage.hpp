@@ -25,7 +25,10 @@ struct Grid {
   double cell_xmin(std::size_t col) const { return xmin + static_cast<double>(col) * cell_width; }
   double cell_ymax(std::size_t row) const { return ymax - static_cast<double>(row) * cell_height; }
   double cell_area() const { return cell_width * cell_height; }
-  /// The cell containing p (half-open: west and north borders included), if inside the grid.
+  /// The cell (col, row) containing p, if inside the grid. A point on a cell border follows
+  /// the boundary rule of AreaIndex: it takes the cell to its east, then to its north (so a
+  /// cell holds its west and south borders, unlike GDAL's pixel lookup, which takes the
+  /// southern cell on a row line).
   std::optional<std::pair<std::size_t, std::size_t>> cell_of(Point p) const;
 };
 
