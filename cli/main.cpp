@@ -77,6 +77,11 @@ void print_summary(const io::Study& study, const io::RunSummary& s) {
     fmt::print("  {:<34}{:>10}  {:>7}\n", label, thousands(t.count(indicator)),
                percent(t.count(indicator), t.premises));
   }
+  for (const io::SummaryLine& line : s.mobile) {
+    fmt::print("  {:<34}{:>10}  {:>7}\n", line.label,
+               line.premises ? thousands(*line.premises) : std::string(),
+               fmt::format("{:.2f}%", line.share));
+  }
   fmt::print("\n");
   for (const io::QualityCheck& q : s.quality) {
     if (!q.passed) {

@@ -257,6 +257,28 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
     for (const Area& a : areas.areas) figures.land_km2.push_back(engine::area(a.geometry) / 1e6);
   }
   const StatsTable table = detail::build_stats_table(figures);
+  for (const MobileGroupResult& g : mobile.groups) {
+    engine::GroupPremisesCounts c;
+    engine::GroupAreaCoverage land;
+    for (std::size_t a = 0; a < areas.areas.size(); ++a) {
+      c += g.premises[a];
+      if (!g.land.empty()) land += g.land[a];
+    }
+    const std::string name = g.technology + " " + g.setting;
+    const auto share = [&](std::uint64_t n) { return engine::percentage(n, total.premises); };
+    summary.mobile.push_back({name + ": no operator (not-spot)", c.none, share(c.none)});
+    summary.mobile.push_back({name + ": all operators", c.all, share(c.all)});
+    if (!g.land.empty() && land.area > 0) {
+      summary.mobile.push_back(
+          {name + ": land, all operators", std::nullopt, 100 * land.all / land.area});
+    }
+  }
+  if (figures.excluded) {
+    std::uint64_t excluded = 0;
+    for (std::uint64_t n : *figures.excluded) excluded += n;
+    summary.mobile.push_back(
+        {"Digitally excluded", excluded, engine::percentage(excluded, total.premises)});
+  }
   timings["count_indicators"] = clock.lap();
 
   summary.premises_read = premises.rows_read;

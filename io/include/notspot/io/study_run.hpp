@@ -31,6 +31,13 @@ struct QualityCheck {
   bool passed = true;
 };
 
+/// One more line of the summary table: a study-wide figure beyond the fixed indicators.
+struct SummaryLine {
+  std::string label;                      ///< e.g. "4G indoor: no operator (not-spot)".
+  std::optional<std::uint64_t> premises;  ///< Premises counted, when it is a premises figure.
+  double share = 0;                       ///< Percentage of premises, or of land.
+};
+
 /// What a run did, for the command line's summary. The full record is manifest.json.
 struct RunSummary {
   std::filesystem::path output_dir;
@@ -40,6 +47,7 @@ struct RunSummary {
   std::uint64_t premises_outside = 0;
   std::uint64_t premises_rejected = 0;
   engine::AreaCounts study_total;
+  std::vector<SummaryLine> mobile;  ///< Not-spots, all-operator and land figures per group.
   std::vector<QualityCheck> quality;
   bool quality_passed = true;
   std::vector<Warning> warnings;
