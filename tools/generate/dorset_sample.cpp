@@ -17,10 +17,14 @@
 #include "calibration.hpp"
 #include "csv.hpp"
 #include "kmeans.hpp"
+#include "mobile_model.hpp"
+#include "mobile_writer.hpp"
 #include "notspot/engine/area_index.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/geos_context.hpp"
+#include "notspot/engine/grid_coverage.hpp"
 #include "notspot/engine/indicators.hpp"
+#include "ofcom_postcode.hpp"
 #include "parish_writer.hpp"
 #include "premises_placement.hpp"
 #include "random.hpp"
@@ -38,6 +42,25 @@ using Json = nlohmann::ordered_json;
 constexpr const char* kBoundaryFile = "dorset_boundary_lad_may2025_bgc.geojson";
 constexpr const char* kPostcodesFile = "dorset_postcodes_codepoint_2014.csv";
 constexpr const char* kOfcomFixedFile = "ofcom_cn2025_fixed_laua_extract.csv";
+constexpr const char* kOfcomMobileFile = "ofcom_cn2025_mobile_laua_extract.csv";
+constexpr const char* kPostcodeFile = "ofcom_fixed_postcode_DT.csv";
+constexpr const char* kMobileFolder = "mobile";
+/// The layer also written as polygons, and the GeoPackage it goes to.
+constexpr std::size_t kFootprintOperator = 0;  // EE
+constexpr MobileLayerKind kFootprintKind = MobileLayerKind::k4gOutdoor;
+constexpr const char* kFootprintFile = "EE_4G_outdoor_coverage.gpkg";
+/// Mobile rasters: Ofcom's 100 m squares on the British National Grid, over the boundary's
+/// bounding box plus kRasterMargin; cells whose centre is farther than kRasterMargin from the
+/// boundary hold no data.
+constexpr double kRasterCell = 100;
+constexpr double kRasterMargin = 1000;
+/// Mobile figures must be within this many percentage points of Ofcom's.
+constexpr double kMobileTolerance = 1.0;
+/// Rows of the postcode file for postcodes that no premise carries.
+constexpr std::size_t kPostcodesWithoutPremises = 20;
+/// Aggregated postcode percentages must give the per-premise figures back within this many
+/// percentage points: each postcode's percentage is rounded to 0.05 points at worst.
+constexpr double kPostcodeAggregateTolerance = 0.05;
 
 /// The boundary is snapped to this grid (metres), like the premises' two decimals; parish
 /// vertices where Voronoi edges cross each other or the boundary are exact intersections.
@@ -476,10 +499,11 @@ LayerRows make_layer_rows(std::span<const Premise> premises, std::span<const Pos
   return rows;
 }
 
-/// premises.csv in the OS Open UPRN layout: byte-order mark, X/Y with two decimals,
-/// latitude/longitude (WGS84, same fixed transformation) with six.
+/// premises.csv in the OS Open UPRN layout (byte-order mark, X/Y with two decimals,
+/// latitude/longitude (WGS84, same fixed transformation) with six), plus the postcode each
+/// premise was placed around, exactly as Code-Point writes it, to join postcode-level layers.
 void write_premises(const std::filesystem::path& path, std::span<const Premise> premises,
-                    const BritishNationalGrid& bng) {
+                    std::span<const Postcode> postcodes, const BritishNationalGrid& bng) {
   const std::size_t n = premises.size();
   std::vector<double> lon(n), lat(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -487,11 +511,13 @@ void write_premises(const std::filesystem::path& path, std::span<const Premise> 
     lat[i] = premises[i].position.y;
   }
   bng.to_wgs84(lon, lat);
-  std::string csv = "\xEF\xBB\xBFUPRN,X_COORDINATE,Y_COORDINATE,LATITUDE,LONGITUDE\n";
-  csv.reserve(n * 64);
+  std::string csv = "\xEF\xBB\xBFUPRN,X_COORDINATE,Y_COORDINATE,LATITUDE,LONGITUDE,POSTCODE\n";
+  csv.reserve(n * 72);
   for (std::size_t i = 0; i < n; ++i) {
-    fmt::format_to(std::back_inserter(csv), "{},{:.2f},{:.2f},{:.6f},{:.6f}\n", premises[i].uprn,
+    fmt::format_to(std::back_inserter(csv), "{},{:.2f},{:.2f},{:.6f},{:.6f},", premises[i].uprn,
                    premises[i].position.x, premises[i].position.y, lat[i], lon[i]);
+    append_csv_field(csv, postcodes[premises[i].postcode].code);
+    csv += '\n';
   }
   write_file_atomically(path, csv);
 }
@@ -538,6 +564,214 @@ void write_bduk(const std::filesystem::path& path, std::vector<Row> rows,
   write_file_atomically(path, csv);
 }
 
+/// The raster grid, its data cells, and where premises and the boundary fall on it.
+MobileInputs make_mobile_inputs(const engine::MultiPolygon& boundary_polygons,
+                                const GEOSGeometry* boundary, const AreaIndex& boundary_index,
+                                std::span<const Premise> premises,
+                                std::span<const Postcode> postcodes,
+                                const engine::GeosContext& geos) {
+  MobileInputs in;
+  // Cell edges on multiples of 100 m (Ofcom's squares on the National Grid).
+  const engine::Box box = engine::bounding_box(boundary_polygons);
+  const double xmin = std::floor((box.xmin - kRasterMargin) / kRasterCell) * kRasterCell;
+  const double ymin = std::floor((box.ymin - kRasterMargin) / kRasterCell) * kRasterCell;
+  const double xmax = std::ceil((box.xmax + kRasterMargin) / kRasterCell) * kRasterCell;
+  const double ymax = std::ceil((box.ymax + kRasterMargin) / kRasterCell) * kRasterCell;
+  engine::Grid& grid = in.grid;
+  grid.xmin = xmin;
+  grid.ymax = ymax;
+  grid.cell_width = grid.cell_height = kRasterCell;
+  grid.columns = static_cast<std::size_t>(std::lround((xmax - xmin) / kRasterCell));
+  grid.rows = static_cast<std::size_t>(std::lround((ymax - ymin) / kRasterCell));
+
+  // Data where the cell centre is within kRasterMargin of the boundary.
+  GeosGeometry buffered =
+      geos.own(GEOSBuffer_r(geos.handle(), boundary, kRasterMargin, 16), "boundary buffer");
+  const engine::MultiPolygon near = geos.polygonal_parts(buffered.get());
+  const AreaIndex near_index(std::span(&near, 1));
+  const std::size_t cells = grid.columns * grid.rows;
+  std::vector<double> xs(cells), ys(cells);
+  for (std::size_t row = 0; row < grid.rows; ++row) {
+    for (std::size_t col = 0; col < grid.columns; ++col) {
+      xs[row * grid.columns + col] = grid.cell_xmin(col) + kRasterCell / 2;
+      ys[row * grid.columns + col] = grid.cell_ymax(row) - kRasterCell / 2;
+    }
+  }
+  std::vector<std::uint32_t> where(cells);
+  near_index.locate_all(xs, ys, where);
+  in.has_data.resize(cells);
+  for (std::size_t i = 0; i < cells; ++i) in.has_data[i] = where[i] != AreaIndex::kOutside;
+
+  // Premises inside, by the cell that holds them (half-open cells, as GDAL reads a raster).
+  std::vector<std::uint32_t> premise_cells;
+  for (const Premise& premise : premises) {
+    if (!premise.inside()) continue;
+    const auto cell = grid.cell_of(premise.position);
+    if (!cell) throw engine::internal_error("a premise inside lies off the mobile grid");
+    premise_cells.push_back(static_cast<std::uint32_t>(cell->second * grid.columns + cell->first));
+  }
+  std::sort(premise_cells.begin(), premise_cells.end());
+  for (std::uint32_t cell : premise_cells) {
+    if (in.premises_cells.empty() || in.premises_cells.back().first != cell)
+      in.premises_cells.emplace_back(cell, 0);
+    ++in.premises_cells.back().second;
+  }
+  in.premises = premise_cells.size();
+
+  in.area_cells = engine::cell_areas(boundary_polygons, grid);
+  in.area = engine::area(boundary_polygons);
+  double sum = 0;
+  for (const engine::CellArea& c : in.area_cells) sum += c.area;
+  if (std::abs(sum - in.area) > 1e-9 * in.area) {
+    throw engine::internal_error(fmt::format(
+        "cell_areas() gives the boundary {:.3f} m², its area is {:.3f} m²", sum, in.area));
+  }
+  in.postcodes = postcodes;
+  in.boundary = &boundary_index;
+  in.land_border_northing = kLandBorderNorthing;
+  return in;
+}
+
+/// One mobile figure against Ofcom's.
+struct MobileFigure {
+  const char* name;
+  std::string column;  ///< Ofcom's column(s).
+  double target_pct;
+  double achieved_pct;
+  bool checked;  ///< The run fails when it is more than kMobileTolerance off.
+};
+
+/// What the rasters give, measured like a study measures them.
+struct MobileMeasures {
+  OperatorShares prem_in_4g{}, prem_out_4g{}, geo_out_4g{}, prem_out_5g{}, geo_out_5g{};
+  std::vector<MobileFigure> figures;
+  std::vector<std::pair<double, double>> by_layer;  ///< Premises and area covered (percent).
+};
+
+MobileMeasures measure_mobile(const MobileInputs& in, const MobileCoverage& mobile,
+                              const MobileTargets& t) {
+  auto group = [&](MobileLayerKind kind) {
+    std::array<const MobileLayer*, kOperatorCount> layers{};
+    for (std::size_t o = 0; o < kOperatorCount; ++o) layers[o] = &mobile.layer(o, kind);
+    return layers;
+  };
+  MobileMeasures m;
+  m.prem_in_4g = premises_shares(in, group(MobileLayerKind::k4gIndoor));
+  m.prem_out_4g = premises_shares(in, group(MobileLayerKind::k4gOutdoor));
+  m.geo_out_4g = area_shares(in, group(MobileLayerKind::k4gOutdoor));
+  m.prem_out_5g = premises_shares(in, group(MobileLayerKind::k5gOutdoor));
+  m.geo_out_5g = area_shares(in, group(MobileLayerKind::k5gOutdoor));
+  m.figures = {
+      {"4G indoor at premises, no operator", "4G_prem_in_0", t.prem_in_4g[0], m.prem_in_4g[0],
+       true},
+      {"4G indoor at premises, all four", "4G_prem_in_4", t.prem_in_4g[4], m.prem_in_4g[4], true},
+      {"4G outdoor by area, all four", "4G_geo_out_4", t.geo_out_4g[4], m.geo_out_4g[4], true},
+      {"5G outdoor at premises, at least one", "100 - 5G_high_confidence_prem_out_0",
+       100 - t.prem_out_5g[0], 100 - m.prem_out_5g[0], true},
+      {"4G outdoor at premises, no operator", "4G_prem_out_0", t.prem_out_4g[0], m.prem_out_4g[0],
+       false},
+      {"4G outdoor at premises, all four", "4G_prem_out_4", t.prem_out_4g[4], m.prem_out_4g[4],
+       false},
+      {"4G outdoor by area, no operator", "4G_geo_out_0", t.geo_out_4g[0], m.geo_out_4g[0], false},
+  };
+  for (const MobileLayer& layer : mobile.layers) {
+    const MobileLayer* one[] = {&layer};
+    m.by_layer.emplace_back(100 - premises_shares(in, one)[0], 100 - area_shares(in, one)[0]);
+  }
+  return m;
+}
+
+/// Fails loudly when a calibrated mobile figure misses Ofcom's by more than the tolerance.
+void check_mobile(const MobileMeasures& m) {
+  for (const MobileFigure& f : m.figures) {
+    if (f.checked && !(std::abs(f.achieved_pct - f.target_pct) <= kMobileTolerance)) {
+      throw engine::internal_error(fmt::format("mobile calibration: {} is {:.3f}%, Ofcom's {}%",
+                                               f.name, f.achieved_pct, f.target_pct));
+    }
+  }
+}
+
+/// The polygon form of one layer, and the proof that it says what the raster says.
+struct Footprint {
+  CoveragePolygons polygons;
+  std::size_t vertices = 0;
+  std::size_t holes = 0;
+  double raster_area = 0;   ///< Area of the boundary on covered cells (area-weighted), m².
+  double polygon_area = 0;  ///< Area of the boundary ∩ the polygons (GEOS), m².
+  std::size_t premises_covered_raster = 0;
+  std::size_t premises_covered_polygons = 0;
+  std::size_t premises_disagreeing = 0;  ///< Located differently by the two forms.
+  std::size_t premises_on_cell_edges = 0;
+  /// On an edge between a covered and an uncovered cell: there the answer depends on the
+  /// boundary rule (the raster's half-open cells put a point on a horizontal edge in the cell
+  /// south of it, the engine's polygon rule north of it).
+  std::size_t premises_on_footprint_boundary = 0;
+};
+
+Footprint make_footprint(const MobileInputs& in, const MobileLayer& layer,
+                         std::span<const Premise> premises, const GEOSGeometry* boundary,
+                         const engine::GeosContext& geos) {
+  Footprint f;
+  f.polygons = polygonize_coverage(in.grid, layer.dbm, kSignalNodata, kCoveredDbm, geos);
+  for (const engine::Polygon& polygon : f.polygons.polygons) f.holes += polygon.holes.size();
+  f.vertices = engine::vertex_count(f.polygons.polygons);
+
+  for (const engine::CellArea& c : in.area_cells) {
+    const std::int16_t v = layer.dbm[c.row * in.grid.columns + c.col];
+    if (v != kSignalNodata && v >= kCoveredDbm) f.raster_area += c.area;
+  }
+  GeosGeometry footprint = geos.to_geos(f.polygons.polygons);
+  GeosGeometry inside =
+      geos.own(GEOSIntersection_r(geos.handle(), footprint.get(), boundary), "intersection");
+  GEOSArea_r(geos.handle(), inside.get(), &f.polygon_area);
+  if (std::abs(f.polygon_area - f.raster_area) > 1e-6 * in.area) {
+    throw engine::internal_error(
+        fmt::format("{}: the polygons cover {:.1f} m² of the boundary, the raster {:.1f} m²",
+                    layer.name, f.polygon_area, f.raster_area));
+  }
+
+  // Premises: the raster cell holding each one against the engine's point-in-polygon rule.
+  const engine::Grid& grid = in.grid;
+  auto covered_at = [&](double x, double y) {
+    const auto cell = grid.cell_of({x, y});
+    if (!cell) return false;
+    const std::int16_t v = layer.dbm[cell->second * grid.columns + cell->first];
+    return v != kSignalNodata && v >= kCoveredDbm;
+  };
+  const AreaIndex index(std::span(&f.polygons.polygons, 1));
+  for (const Premise& premise : premises) {
+    if (!premise.inside()) continue;
+    const auto [x, y] = premise.position;
+    const bool by_raster = covered_at(x, y);
+    const bool by_polygon = index.locate(premise.position) != AreaIndex::kOutside;
+    f.premises_covered_raster += by_raster;
+    f.premises_covered_polygons += by_polygon;
+    const bool on_column_edge = std::fmod(x, kRasterCell) == 0;
+    const bool on_row_edge = std::fmod(y, kRasterCell) == 0;
+    // The cells touching the point: a step of a quarter cell lands in each of them.
+    bool on_boundary = false;
+    for (double dx : {-0.25, 0.25}) {
+      for (double dy : {-0.25, 0.25}) {
+        const double px = on_column_edge ? x + dx * kRasterCell : x;
+        const double py = on_row_edge ? y + dy * kRasterCell : y;
+        on_boundary |= covered_at(px, py) != by_raster;
+      }
+    }
+    f.premises_on_cell_edges += on_column_edge || on_row_edge;
+    f.premises_on_footprint_boundary += on_boundary;
+    if (by_raster != by_polygon) {
+      ++f.premises_disagreeing;
+      if (!on_boundary) {
+        throw engine::internal_error(fmt::format(
+            "{}: the premise at ({:.2f}, {:.2f}) is covered by the raster but not the polygons, "
+            "or the other way round",
+            layer.name, x, y));
+      }
+    }
+  }
+  return f;
+}
+
 /// Everything the report describes.
 struct ReportInputs {
   const DorsetSampleOptions& options;
@@ -549,7 +783,162 @@ struct ReportInputs {
   const Placement& placement;
   const LayerRows& rows;
   const Achieved& achieved;
+  const MobileInputs& mobile_inputs;
+  const MobileOptions& mobile_options;
+  const MobileCoverage& mobile;
+  const MobileMeasures& mobile_measures;
+  const MobileTargets& mobile_targets;
+  const Footprint& footprint;
+  const OfcomPostcodeFile& postcode_file;
 };
+
+Json shares_json(const OperatorShares& shares, int decimals) {
+  Json out = Json::array();
+  for (double v : shares) out.push_back(round_to(v, decimals));
+  return out;
+}
+
+Json mobile_report(const ReportInputs& in) {
+  const MobileInputs& m = in.mobile_inputs;
+  const engine::Grid& g = m.grid;
+  std::size_t data_cells = 0;
+  for (std::uint8_t d : m.has_data) data_cells += d;
+  const MobileSites& sites = in.mobile.sites;
+  Json per_operator = Json::object();
+  for (std::size_t o = 0; o < kOperatorCount; ++o) {
+    per_operator[kOperators[o]] = {{"4G", sites.sites_4g[o]}, {"5G", sites.sites_5g[o]}};
+  }
+  Json layers = Json::array();
+  for (std::size_t i = 0; i < in.mobile.layers.size(); ++i) {
+    const MobileLayer& layer = in.mobile.layers[i];
+    layers.push_back({{"file", fmt::format("{}/{}.tif", kMobileFolder, layer.name)},
+                      {"operator", kOperators[layer.operator_index]},
+                      {"technology", technology_name(layer.kind)},
+                      {"setting", setting_name(layer.kind)},
+                      {"premises_covered_pct", round_to(in.mobile_measures.by_layer[i].first, 3)},
+                      {"area_covered_pct", round_to(in.mobile_measures.by_layer[i].second, 3)}});
+  }
+  Json calibration = Json::array();
+  for (const MobileFigure& f : in.mobile_measures.figures) {
+    calibration.push_back(
+        {{"figure", f.name},
+         {"ofcom_column", f.column},
+         {"target_pct", round_to(f.target_pct, 3)},
+         {"achieved_pct", round_to(f.achieved_pct, 3)},
+         {"difference_pct_points", round_to(f.achieved_pct - f.target_pct, 3)},
+         {"checked_within_pct_points", f.checked ? Json(kMobileTolerance) : Json(nullptr)}});
+  }
+  const MobileTargets& t = in.mobile_targets;
+  const MobileMeasures& a = in.mobile_measures;
+  auto k_shares = [&](const char* columns, const OperatorShares& ofcom,
+                      const OperatorShares& sample) {
+    return Json{{"ofcom_columns", columns},
+                {"ofcom_pct", shares_json(ofcom, 2)},
+                {"sample_pct", shares_json(sample, 3)}};
+  };
+  const Footprint& f = in.footprint;
+  const MobileTuning& tuning = in.mobile.tuning;
+  const MobileOptions& o = in.mobile_options;
+  return {{"folder", kMobileFolder},
+          {"source", std::string(kOfcomMobileFile) + ", Ofcom Connected Nations July 2025"},
+          {"grid",
+           {{"crs", "EPSG:27700"},
+            {"cell_size_m", kRasterCell},
+            {"xmin", g.xmin},
+            {"ymin", g.cell_ymax(g.rows)},
+            {"xmax", g.cell_xmin(g.columns)},
+            {"ymax", g.ymax},
+            {"columns", g.columns},
+            {"rows", g.rows},
+            {"data_cells", data_cells},
+            {"nodata_cells", g.columns * g.rows - data_cells},
+            {"nodata_rule", "cell centre more than 1 km from the boundary"},
+            {"cells_touching_boundary", m.area_cells.size()}}},
+          {"values",
+           {{"type", "Int16"},
+            {"units", "dBm"},
+            {"nodata", kSignalNodata},
+            {"covered_when", fmt::format(">= {}", kCoveredDbm)},
+            {"creation_options", "COMPRESS=DEFLATE, PREDICTOR=2, TILED=YES"}}},
+          {"sites",
+           {{"town", sites.town},
+            {"road", sites.road},
+            {"rural", sites.rural},
+            {"village", sites.village},
+            {"shared_by_all_four", sites.shared_by_all},
+            {"towns_joined", sites.towns},
+            {"road_corridors", sites.corridors},
+            {"per_operator", per_operator}}},
+          {"model",
+           {{"path_loss_4g",
+             fmt::format("{} dBm at 1 km, exponent {}", o.reference_4g_dbm, o.exponent_4g)},
+            {"path_loss_5g",
+             fmt::format("{} dBm at 1 km, exponent {}", o.reference_5g_dbm, o.exponent_5g)},
+            {"shadowing_sd_db", o.shadowing_db},
+            {"tuned",
+             {{"shadowing_common_share", round_to(tuning.correlation, 4)},
+              {"offset_4g_db", round_to(tuning.offset_4g_db, 3)},
+              {"indoor_loss_db", round_to(tuning.indoor_loss_db, 3)},
+              {"indoor_loss_range_db",
+               {round_to(tuning.indoor_loss_db - o.building_spread_db, 3),
+                round_to(tuning.indoor_loss_db + o.building_spread_db, 3)}},
+              {"offset_5g_db", round_to(tuning.offset_5g_db, 3)},
+              {"correlation_iterations", tuning.iterations}}}}},
+          {"layers", layers},
+          {"calibration", calibration},
+          {"operators_covering",
+           {{"note", "share of premises or area covered by exactly k = 0..4 operators"},
+            {"4G_indoor_premises", k_shares("4G_prem_in_0..4", t.prem_in_4g, a.prem_in_4g)},
+            {"4G_outdoor_premises", k_shares("4G_prem_out_0..4", t.prem_out_4g, a.prem_out_4g)},
+            {"4G_outdoor_area", k_shares("4G_geo_out_0..4", t.geo_out_4g, a.geo_out_4g)},
+            {"5G_outdoor_premises",
+             k_shares("5G_high_confidence_prem_out_0..4", t.prem_out_5g, a.prem_out_5g)},
+            {"5G_outdoor_area",
+             k_shares("5G_high_confidence_geo_out_0..4", t.geo_out_5g, a.geo_out_5g)}}},
+          {"footprint",
+           {{"file", fmt::format("{}/{}", kMobileFolder, kFootprintFile)},
+            {"layer", "coverage"},
+            {"of", fmt::format("{}/{}.tif", kMobileFolder,
+                               in.mobile.layer(kFootprintOperator, kFootprintKind).name)},
+            {"covered_cells", f.polygons.covered_cells},
+            {"polygonized_pieces", f.polygons.polygonized},
+            {"polygons", f.polygons.polygons.size()},
+            {"holes", f.holes},
+            {"vertices", f.vertices},
+            {"area_m2", round_to(f.polygons.area, 2)},
+            {"all_valid", true},
+            {"boundary_area_covered_raster_m2", round_to(f.raster_area, 2)},
+            {"boundary_area_covered_polygons_m2", round_to(f.polygon_area, 2)},
+            {"premises_covered_raster", f.premises_covered_raster},
+            {"premises_covered_polygons", f.premises_covered_polygons},
+            {"premises_located_differently", f.premises_disagreeing},
+            {"premises_on_cell_edges", f.premises_on_cell_edges},
+            {"premises_on_footprint_boundary", f.premises_on_footprint_boundary}}}};
+}
+
+Json postcode_report(const OfcomPostcodeFile& file) {
+  Json checks = Json::array();
+  for (const PostcodeAggregateCheck& c : file.checks) {
+    checks.push_back({{"column", c.column},
+                      {"premises_count", c.premises_count},
+                      {"premises_pct", round_to(c.premises_pct, 3)},
+                      {"aggregated_count", round_to(c.aggregated_count, 2)},
+                      {"aggregated_pct", round_to(c.aggregated_pct, 3)},
+                      {"difference_pct_points", round_to(c.aggregated_pct - c.premises_pct, 4)}});
+  }
+  return {{"file", kPostcodeFile},
+          {"layout", "Ofcom Connected Nations postcode file (fixed), percentages with 1 decimal"},
+          {"postcodes_with_premises", file.postcodes_with_premises},
+          {"postcodes_without_premises", file.postcodes_without_premises},
+          {"postcodes_without_premises_list", file.extra_postcodes},
+          {"scope",
+           "percentages of the postcode's premises inside the boundary (of all its "
+           "premises for the postcodes with none inside); checked by aggregating them "
+           "over the premises inside"},
+          {"aggregation_check", checks},
+          {"max_difference_pct_points", round_to(file.max_difference_pct_points, 4)},
+          {"tolerance_pct_points", kPostcodeAggregateTolerance}};
+}
 
 Json make_report(const ReportInputs& in) {
   const std::vector<Parish>& parishes = in.parishes.parishes;
@@ -611,8 +1000,9 @@ Json make_report(const ReportInputs& in) {
   report["generator"] = "notspot-generate dorset";
   report["seed"] = in.options.seed;
   report["synthetic"] =
-      "Parishes, premises (positions and UPRNs), fixed speeds and BDUK statuses are synthetic; "
-      "the boundary, postcode centroids and Ofcom targets are real.";
+      "Parishes, premises (positions and UPRNs), fixed speeds, BDUK statuses, the postcode-level "
+      "fixed figures and the mobile coverage are synthetic; the boundary, postcode centroids "
+      "(and the postcode each premise carries) and Ofcom targets are real.";
   report["inputs"] = {
       {"boundary",
        {{"file", kBoundaryFile},
@@ -658,6 +1048,7 @@ Json make_report(const ReportInputs& in) {
         {"neighbour_pairs_sharing_edges", check.pairs_sharing_edges},
         {"all_valid", true}}}};
   report["premises"] = {{"file", "premises.csv"},
+                        {"postcode_column", "POSTCODE"},
                         {"total", premises.size()},
                         {"inside_boundary", in.placement.inside},
                         {"outside_boundary", in.placement.outside},
@@ -689,6 +1080,8 @@ Json make_report(const ReportInputs& in) {
       {"indicators", indicators},
       {"no_data", in.achieved.dorset.count(engine::Indicator::kNoData)},
       {"by_postcode_density", density}};
+  report["mobile"] = mobile_report(in);
+  report["ofcom_postcode"] = postcode_report(in.postcode_file);
   return report;
 }
 
@@ -699,7 +1092,7 @@ void generate_dorset_sample(const DorsetSampleOptions& options, std::ostream& lo
     throw engine::usage_error("--parishes must be between 2 and 2000");
   }
   const std::filesystem::path& real = options.real_data_dir;
-  for (const char* file : {kBoundaryFile, kPostcodesFile, kOfcomFixedFile}) {
+  for (const char* file : {kBoundaryFile, kPostcodesFile, kOfcomFixedFile, kOfcomMobileFile}) {
     if (!std::filesystem::is_regular_file(real / file)) {
       throw engine::input_error((real / file).string() +
                                 ": no such file; --real-data must name the folder holding the "
@@ -722,6 +1115,8 @@ void generate_dorset_sample(const DorsetSampleOptions& options, std::ostream& lo
   const PostcodeTable postcodes = read_postcodes(real / kPostcodesFile);
   const FixedTargets targets =
       FixedTargets::from_ofcom(read_ofcom_row(real / kOfcomFixedFile, boundary.code));
+  const MobileTargets mobile_targets =
+      MobileTargets::from_ofcom(read_ofcom_row(real / kOfcomMobileFile, boundary.code));
   done(fmt::format("read boundary ({} parts), {} postcodes, targets", boundary.parts,
                    postcodes.postcodes.size()));
 
@@ -771,7 +1166,33 @@ void generate_dorset_sample(const DorsetSampleOptions& options, std::ostream& lo
   const Achieved achieved = measure(premises, profiles, calibration, parishes.parishes.size());
   check_calibration(achieved, targets);
   const LayerRows rows = make_layer_rows(premises, postcodes.postcodes, calibration, options.seed);
-  done("calibrated fixed broadband");
+  const OfcomPostcodeFile postcode_file =
+      make_ofcom_postcode_file(premises, postcodes.postcodes, calibration.services,
+                               calibration.bduk, kPostcodesWithoutPremises, options.seed);
+  if (!(postcode_file.max_difference_pct_points <= kPostcodeAggregateTolerance)) {
+    throw engine::internal_error(fmt::format(
+        "postcode file: aggregated percentages are up to {:.4f} points off the per-premise "
+        "figures",
+        postcode_file.max_difference_pct_points));
+  }
+  done("calibrated fixed broadband, postcode file");
+
+  // Mobile coverage, checked before anything is written.
+  const MobileInputs mobile_inputs =
+      make_mobile_inputs(boundary_polygons, boundary.geometry.get(), boundary_index, premises,
+                         postcodes.postcodes, geos);
+  MobileOptions mobile_options;
+  mobile_options.seed = options.seed;
+  const MobileCoverage mobile = make_mobile_coverage(mobile_inputs, mobile_targets, mobile_options);
+  const MobileMeasures mobile_measures = measure_mobile(mobile_inputs, mobile, mobile_targets);
+  check_mobile(mobile_measures);
+  done(fmt::format("mobile coverage ({} x {} cells, 12 layers)", mobile_inputs.grid.columns,
+                   mobile_inputs.grid.rows));
+  const Footprint footprint =
+      make_footprint(mobile_inputs, mobile.layer(kFootprintOperator, kFootprintKind), premises,
+                     boundary.geometry.get(), geos);
+  done(fmt::format("coverage polygons ({} polygons, {} vertices)",
+                   footprint.polygons.polygons.size(), footprint.vertices));
 
   // Outputs, each published atomically.
   CPLSetConfigOption("OGR_CURRENT_DATE", kFixedDate);
@@ -789,11 +1210,42 @@ void generate_dorset_sample(const DorsetSampleOptions& options, std::ostream& lo
     write_parishes(out.temp_path(), "parishes", features, geos, bng.bng());
     out.commit();
   }
-  write_premises(options.output_dir / "premises.csv", premises, bng);
+  write_premises(options.output_dir / "premises.csv", premises, postcodes.postcodes, bng);
   write_fixed_speeds(options.output_dir / "fixed_speeds.csv", rows.speeds, options.seed);
   write_bduk(options.output_dir / "bduk_premises.csv", rows.bduk, premises);
-  const Json report = make_report(
-      {options, boundary, postcodes, targets, parishes, sites, placement, rows, achieved});
+  write_file_atomically(options.output_dir / kPostcodeFile, postcode_file.csv);
+  const std::filesystem::path mobile_dir = options.output_dir / kMobileFolder;
+  std::filesystem::create_directories(mobile_dir, dir_error);
+  if (dir_error) {
+    throw engine::input_error("cannot create " + mobile_dir.string() + ": " + dir_error.message());
+  }
+  for (const MobileLayer& layer : mobile.layers) {
+    AtomicOutput out(mobile_dir / (layer.name + ".tif"));
+    const std::map<std::string, std::string> metadata = {
+        {"OPERATOR", kOperators[layer.operator_index]},
+        {"TECHNOLOGY", technology_name(layer.kind)},
+        {"SETTING", setting_name(layer.kind)},
+        {"COVERED_WHEN", fmt::format(">= {}", kCoveredDbm)},
+        {"TIFFTAG_IMAGEDESCRIPTION",
+         fmt::format("Synthetic {} {} {} signal strength (dBm), notspot Dorset sample",
+                     kOperators[layer.operator_index], technology_name(layer.kind),
+                     setting_name(layer.kind))}};
+    write_int16_geotiff(out.temp_path(), mobile_inputs.grid, layer.dbm, kSignalNodata, bng.bng(),
+                        metadata);
+    out.commit();
+  }
+  {
+    AtomicOutput out(mobile_dir / kFootprintFile);
+    const MobileLayer& layer = mobile.layer(kFootprintOperator, kFootprintKind);
+    write_coverage_geopackage(
+        out.temp_path(), "coverage", footprint.polygons.polygons,
+        {kOperators[layer.operator_index], technology_name(layer.kind), setting_name(layer.kind)},
+        bng.bng());
+    out.commit();
+  }
+  const Json report = make_report({options, boundary, postcodes, targets, parishes, sites,
+                                   placement, rows, achieved, mobile_inputs, mobile_options, mobile,
+                                   mobile_measures, mobile_targets, footprint, postcode_file});
   write_file_atomically(options.output_dir / "generation_report.json", report.dump(2) + "\n");
   done("wrote outputs");
 
@@ -805,6 +1257,9 @@ void generate_dorset_sample(const DorsetSampleOptions& options, std::ostream& lo
       achieved_pct(d, engine::Indicator::kUltrafast),
       achieved_pct(d, engine::Indicator::kFullFibre), achieved_pct(d, engine::Indicator::kGigabit),
       achieved_pct(d, engine::Indicator::kBelowUso));
+  for (const MobileFigure& f : mobile_measures.figures) {
+    log << fmt::format("  {:<40} {:7.3f}% (Ofcom {}%)\n", f.name, f.achieved_pct, f.target_pct);
+  }
   log << fmt::format("  done in {:.2f} s\n", total.seconds());
 }
 

@@ -3,7 +3,7 @@
 //   notspot-generate dorset --out DIR [--seed N] [--real-data DIR] [--parishes N]
 //
 // Each generator is a subcommand registered in kCommands below; add `national` (benchmark
-// scale) or mobile rasters there. Exit codes: 0 success, 1 failure, 2 bad command line.
+// scale) there. Exit codes: 0 success, 1 failure, 2 bad command line.
 
 #include <gdal_priv.h>
 
@@ -94,7 +94,9 @@ int run_dorset(std::span<const std::string_view> args) {
     std::cout << "usage: notspot-generate dorset --out DIR [--seed N] [--real-data DIR] "
                  "[--parishes N]\n\n"
                  "Writes the Dorset sample study into DIR: parishes.gpkg, premises.csv,\n"
-                 "fixed_speeds.csv, bduk_premises.csv, generation_report.json.\n\n"
+                 "fixed_speeds.csv, bduk_premises.csv, ofcom_fixed_postcode_DT.csv,\n"
+                 "mobile/ (12 signal GeoTIFFs and one coverage GeoPackage),\n"
+                 "generation_report.json.\n\n"
                  "  --out DIR        output folder (created when missing)\n"
                  "  --seed N         random seed; the same seed gives byte-identical files "
                  "(default 1)\n"
@@ -120,7 +122,7 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"dorset", "the Dorset sample study: parishes, premises and fixed broadband layers",
+    {"dorset", "the Dorset sample study: parishes, premises, fixed broadband and mobile layers",
      run_dorset},
 };
 

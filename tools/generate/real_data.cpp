@@ -183,6 +183,12 @@ double OfcomRow::number(const std::string& column) const {
   return value;
 }
 
+double OfcomRow::number_or(const std::string& column, double if_blank) const {
+  const auto it = values.find(column);
+  if (it != values.end() && it->second.find_first_not_of(' ') == std::string::npos) return if_blank;
+  return number(column);
+}
+
 OfcomRow read_ofcom_row(const std::filesystem::path& path, const std::string& laua) {
   std::ifstream in = open_text(path);
   std::string line;

@@ -69,6 +69,13 @@ struct OfcomRow {
    * @throws Error (kInput) naming the file and column when it is missing or not a number.
    */
   double number(const std::string& column) const;
+
+  /**
+   * Like number(), but a blank value gives `if_blank`: Ofcom's mobile files leave a cell blank
+   * where the share is 0.
+   * @throws Error (kInput) naming the file and column when it is missing or not a number.
+   */
+  double number_or(const std::string& column, double if_blank) const;
 };
 
 /**
