@@ -3,7 +3,6 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <sstream>
 
 namespace notspot::engine {
 namespace {
@@ -25,10 +24,12 @@ std::optional<double> number(std::string_view s) {
   return v;
 }
 
+// The shortest text that reads back as the same double, so that the manifest states exactly
+// the rule that was applied.
 std::string format(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
+  char buffer[32];
+  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, v);
+  return error == std::errc() ? std::string(buffer, end) : std::string("?");
 }
 
 }  // namespace

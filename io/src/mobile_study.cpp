@@ -338,6 +338,11 @@ MobileResults run_mobile_layers(const Study& study, const Crs& study_crs,
         land.by_operator[raster_slot[r]] = raster_part.by_operator[r];
       }
       land.nodata = raster_part.nodata;
+      // Footprint coverage beyond the grid's cells (where the rasters have no data) still
+      // counts as covered by at least one operator.
+      double any_on_grid = 0;
+      for (const auto& [cell, cell_area] : any_cells) any_on_grid += cell_area;
+      land.any += std::max(0.0, geos_area(geos, any.get()) - any_on_grid);
       for (const engine::CellArea& c : cells) {
         std::size_t covering = 0;
         for (const engine::CoverageGrid* raster : grids) {

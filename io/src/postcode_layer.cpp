@@ -68,11 +68,12 @@ PostcodeLayerLoad join_ofcom_postcodes(const LayerSource& layer, const std::stri
       return;
     }
     engine::PostcodeRates rates{};
+    std::uint64_t blanks = 0;  // counted only if the row is kept
     for (std::size_t m = 0; m < engine::kEstimateCount; ++m) {
       if (!measure_column[m]) continue;
       const std::string_view cell = row.fields[*measure_column[m]];
       if (trim(cell).empty()) {
-        ++load.blank_values;  // Ofcom leaves a cell blank for zero
+        ++blanks;  // Ofcom leaves a cell blank for zero
         continue;
       }
       const auto value = parse_double(cell);
@@ -83,6 +84,7 @@ PostcodeLayerLoad join_ofcom_postcodes(const LayerSource& layer, const std::stri
       }
       rates[m] = std::llround(*value * 1e4);  // millionths of a premise per premise
     }
+    load.blank_values += blanks;
     keys.emplace_back(*postcode, static_cast<std::uint32_t>(load.rates.size()));
     load.rates.push_back(rates);
   });

@@ -58,7 +58,8 @@ struct PremisesCoverage {
 };
 
 /// Samples a raster at every premise (premises in `study_crs`; transformed to the raster's
-/// CRS). A premise on a cell's west or north edge takes that cell, as GDAL's geotransform does.
+/// CRS). A premise on a cell border takes the cell to its east, then to its north: the
+/// boundary rule of areas (engine::Grid::cell_of).
 PremisesCoverage premises_coverage(const CoverageRaster& raster,
                                    const engine::PremisesTable& premises, const Crs& study_crs);
 
