@@ -158,6 +158,36 @@ TEST_F(SampleStudy, DorsetMobileFiguresAreWithinOnePointOfOfcom) {
               std::stod(study_row.at("superfast_pct")), 0.05);
 }
 
+TEST_F(SampleStudy, FootprintsOfEe4gOutdoorGiveTheSameFiguresAsItsRaster) {
+  ASSERT_EQ(exit_code_, 0) << *output_;
+  // The same study with EE's 4G outdoor coverage read from its footprint polygons (the
+  // covered cells of the raster, as the generator writes them) instead of the raster: the
+  // footprint overlay and the exact raster cells must give identical figures. Paths are made
+  // absolute so that the modified study can live in a temporary folder.
+  std::string study_text = read_file(study());
+  const std::string generated = (study().parent_path() / "generated").string();
+  for (std::size_t at; (at = study_text.find("\"generated/")) != std::string::npos;) {
+    study_text.replace(at, 11, "\"" + generated + "/");
+  }
+  const std::string raster = "kind = \"raster\"\nname = \"EE_4G_outdoor\"\npath = \"" + generated +
+                             "/mobile/EE_4G_outdoor.tif\"";
+  const std::size_t at = study_text.find(raster);
+  ASSERT_NE(at, std::string::npos);
+  study_text.replace(at, raster.size(),
+                     "kind = \"polygons\"\nname = \"EE_4G_outdoor\"\npath = \"" + generated +
+                         "/mobile/EE_4G_outdoor_coverage.gpkg\"");
+  const std::string rule = "setting = \"outdoor\"\ncovered_when = \">= -105\"";
+  study_text.replace(study_text.find(rule, at), rule.size(), "setting = \"outdoor\"");
+  const fs::path variant = *dir_ / "polygons_study.toml";
+  std::ofstream(variant) << study_text;
+  std::string output;
+  ASSERT_EQ(run("run " + variant.string() + " --out " + (*dir_ / "polygons_out").string(), &output),
+            0)
+      << output;
+  EXPECT_TRUE(read_file(*dir_ / "polygons_out" / "parish_stats.csv") ==
+              read_file(out() / "parish_stats.csv"));
+}
+
 TEST_F(SampleStudy, RuralParishesAreWorseServedThanTowns) {
   ASSERT_EQ(exit_code_, 0) << *output_;
   // Premises density per parish from the GeoPackage's polygons (GDAL computes the areas).
