@@ -132,8 +132,8 @@ Dataset load_dorset() {
   notspot::io::Progress quiet;
   notspot::io::PremisesLoad premises =
       notspot::io::read_premises(premises_source, crs, "premises.csv", log, quiet);
-  d.xs = std::move(premises.table.x);
-  d.ys = std::move(premises.table.y);
+  d.xs.assign(premises.table.x.begin(), premises.table.x.end());
+  d.ys.assign(premises.table.y.begin(), premises.table.y.end());
   return d;
 }
 

@@ -1,6 +1,7 @@
 #include "notspot/io/csv.hpp"
 
 #include <fast_float/fast_float.h>
+#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <charconv>
@@ -108,11 +109,7 @@ std::vector<CsvChunk> split_csv_rows(std::string_view rows, std::uint64_t first_
                                      std::size_t count) {
   std::vector<CsvChunk> chunks;
   if (rows.empty()) return chunks;
-  if (count <= 1 || std::memchr(rows.data(), '"', rows.size()) != nullptr) {
-    chunks.push_back({rows, first_line});
-    return chunks;
-  }
-  const std::size_t target = rows.size() / count + 1;
+  const std::size_t target = rows.size() / std::max<std::size_t>(count, 1) + 1;
   std::size_t begin = 0;
   while (begin < rows.size()) {
     std::size_t end = std::min(rows.size(), begin + target);
@@ -121,14 +118,55 @@ std::vector<CsvChunk> split_csv_rows(std::string_view rows, std::uint64_t first_
           static_cast<const char*>(std::memchr(rows.data() + end, '\n', rows.size() - end));
       end = nl ? static_cast<std::size_t>(nl - rows.data()) + 1 : rows.size();
     }
-    chunks.push_back({rows.substr(begin, end - begin), 0});
+    chunks.push_back({rows.substr(begin, end - begin), 0, 0, false});
     begin = end;
   }
-  // Line numbers: count line ends per chunk (in parallel this is a fraction of parse time).
+  // Line ends and quotes of every chunk, in parallel: one pass over the bytes.
+  tbb::parallel_for(std::size_t{0}, chunks.size(), [&](std::size_t c) {
+    CsvChunk& chunk = chunks[c];
+    const char* p = chunk.text.data();
+    const std::size_t n = chunk.text.size();
+    std::uint64_t line_ends = 0;
+    bool quotes = false;
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    // Per-byte counters (a match subtracts -1), folded into 64-bit sums before they wrap.
+    const __m128i newline = _mm_set1_epi8('\n');
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i zero = _mm_setzero_si128();
+    __m128i any_quote = zero;
+    while (i + 16 <= n) {
+      __m128i counts = zero;
+      for (int k = 0; k < 255 && i + 16 <= n; ++k, i += 16) {
+        const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+        counts = _mm_sub_epi8(counts, _mm_cmpeq_epi8(block, newline));
+        any_quote = _mm_or_si128(any_quote, _mm_cmpeq_epi8(block, quote));
+      }
+      const __m128i sums = _mm_sad_epu8(counts, zero);
+      line_ends += static_cast<std::uint64_t>(_mm_cvtsi128_si64(sums)) +
+                   static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)));
+    }
+    quotes = _mm_movemask_epi8(any_quote) != 0;
+#endif
+    for (; i < n; ++i) {
+      line_ends += p[i] == '\n';
+      quotes |= p[i] == '"';
+    }
+    chunk.line_ends = line_ends;
+    chunk.has_quotes = quotes;
+  });
+  const bool quoted =
+      std::any_of(chunks.begin(), chunks.end(), [](const CsvChunk& c) { return c.has_quotes; });
+  if (quoted && chunks.size() > 1) {
+    // A quoted field may hold a newline, so chunk borders may be wrong: parse in order.
+    std::uint64_t line_ends = 0;
+    for (const CsvChunk& c : chunks) line_ends += c.line_ends;
+    return {{rows, first_line, line_ends, true}};
+  }
   std::uint64_t line = first_line;
   for (CsvChunk& chunk : chunks) {
     chunk.first_line = line;
-    line += static_cast<std::uint64_t>(std::count(chunk.text.begin(), chunk.text.end(), '\n'));
+    line += chunk.line_ends;
   }
   return chunks;
 }
@@ -204,7 +242,9 @@ std::string_view trim(std::string_view text) {
   return text.substr(b, e - b + 1);
 }
 
-std::optional<double> parse_double(std::string_view field) {
+namespace detail {
+
+std::optional<double> parse_double_slow(std::string_view field) {
   field = trim(field);
   if (field.empty()) return std::nullopt;
   if (field.front() == '+') field.remove_prefix(1);
@@ -214,7 +254,7 @@ std::optional<double> parse_double(std::string_view field) {
   return value;
 }
 
-std::optional<std::uint64_t> parse_uint64(std::string_view field) {
+std::optional<std::uint64_t> parse_uint64_slow(std::string_view field) {
   field = trim(field);
   if (field.empty()) return std::nullopt;
   std::uint64_t value = 0;
@@ -222,6 +262,8 @@ std::optional<std::uint64_t> parse_uint64(std::string_view field) {
   if (result.ec != std::errc() || result.ptr != field.data() + field.size()) return std::nullopt;
   return value;
 }
+
+}  // namespace detail
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);

@@ -1,6 +1,8 @@
 #include "notspot/io/geopackage_writer.hpp"
 
 #include <cmath>
+#include <iterator>
+#include <utility>
 
 #include "detail/gdal_util.hpp"
 #include "notspot/engine/area_index.hpp"
@@ -48,10 +50,24 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
                              std::span<const std::uint32_t> area_of_premise) {
   detail::ensure_gdal();
   detail::GdalErrorCapture capture;
-  CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", kFixedTimestamp);
-  struct ResetDate {
-    ~ResetDate() { CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", nullptr); }
-  } reset_date;
+  // The file is written in a staging folder and made durable by OutputDirectory::publish()
+  // before it becomes visible, so SQLite's own journal and syncs would only slow the writing
+  // (millions of outside premises took a minute with them); a larger page cache avoids
+  // re-reading pages of the growing file.
+  const std::pair<const char*, const char*> options[] = {
+      {"OGR_CURRENT_DATE", kFixedTimestamp},
+      {"OGR_SQLITE_SYNCHRONOUS", "OFF"},
+      {"OGR_SQLITE_JOURNAL", "OFF"},
+      {"OGR_SQLITE_CACHE", "512"},
+  };
+  for (const auto& [key, value] : options) CPLSetThreadLocalConfigOption(key, value);
+  struct ResetOptions {
+    const std::pair<const char*, const char*>* begin;
+    const std::pair<const char*, const char*>* end;
+    ~ResetOptions() {
+      for (auto* o = begin; o != end; ++o) CPLSetThreadLocalConfigOption(o->first, nullptr);
+    }
+  } reset_options{std::begin(options), std::end(options)};
 
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
   if (driver == nullptr) throw engine::input_error("GDAL has no GeoPackage driver");

@@ -1,6 +1,7 @@
 #include "notspot/io/premises_reader.hpp"
 
 #include <fmt/format.h>
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
 #include <atomic>
@@ -55,11 +56,12 @@ Columns resolve_columns(const PremisesSource& source, const CsvHeader& header,
   return c;
 }
 
-struct ChunkResult {
-  engine::PremisesTable table;
+// What reading one slice of the table (a chunk of the file) found.
+struct SliceResult {
   ProblemLog log;
   std::uint64_t rows = 0;
   std::uint64_t blank = 0;
+  std::uint64_t kept = 0;              // rows accepted, at the start of the slice
   std::uint64_t without_postcode = 0;  // empty or malformed postcode (the premise is kept)
 };
 
@@ -70,31 +72,36 @@ std::uint64_t read_postcode(std::string_view field, std::uint64_t& without) {
   return key.value_or(0);
 }
 
-// Reprojects the accepted rows of a chunk and rejects any that PROJ cannot transform.
-// `line` holds CSV line numbers, or OGR feature ids when `by_feature`.
-void transform_chunk(ChunkResult& out, const Crs& from, const Crs& to, const std::string& display,
-                     bool by_feature) {
-  const CoordinateTransform transform(from, to);
-  if (transform.is_identity() || out.table.size() == 0) return;
-  std::vector<double> x0 = out.table.x, y0 = out.table.y;
-  transform.transform(out.table.x, out.table.y);
-  engine::PremisesTable kept;
-  if (out.table.has_postcodes()) kept.enable_postcodes();
-  kept.reserve(out.table.size());
-  for (std::size_t i = 0; i < out.table.size(); ++i) {
-    if (std::isfinite(out.table.x[i]) && std::isfinite(out.table.y[i])) {
-      kept.push_back_row(out.table, i);
-    } else {
-      const std::uint64_t where = out.table.line[i];
-      out.log.reject({std::string(kSource), display, by_feature ? 0 : where,
-                      by_feature ? std::optional<std::int64_t>(static_cast<std::int64_t>(where))
-                                 : std::nullopt,
-                      fmt::format("coordinates ({}, {}) cannot be transformed from {} to {}", x0[i],
-                                  y0[i], from.describe(), to.describe()),
-                      ""});
+// Reprojects rows [begin, begin + out.kept) of the table in place, rejects any that PROJ
+// cannot transform and closes the gaps they leave. `line` holds CSV line numbers, or OGR
+// feature ids when `by_feature`.
+void transform_slice(engine::PremisesTable& table, std::size_t begin, SliceResult& out,
+                     const CoordinateTransform& transform, const Crs& from, const Crs& to,
+                     const std::string& display, bool by_feature) {
+  if (transform.is_identity() || out.kept == 0) return;
+  const std::size_t n = out.kept;
+  const std::vector<double> x0(table.x.begin() + static_cast<std::ptrdiff_t>(begin),
+                               table.x.begin() + static_cast<std::ptrdiff_t>(begin + n));
+  const std::vector<double> y0(table.y.begin() + static_cast<std::ptrdiff_t>(begin),
+                               table.y.begin() + static_cast<std::ptrdiff_t>(begin + n));
+  transform.transform(std::span<double>(table.x.data() + begin, n),
+                      std::span<double>(table.y.data() + begin, n));
+  std::size_t write = begin;
+  for (std::size_t i = begin; i < begin + n; ++i) {
+    if (std::isfinite(table.x[i]) && std::isfinite(table.y[i])) {
+      if (write != i) table.move_rows(i, 1, write);
+      ++write;
+      continue;
     }
+    const std::uint64_t where = table.line[i];
+    out.log.reject(
+        {std::string(kSource), display, by_feature ? 0 : where,
+         by_feature ? std::optional<std::int64_t>(static_cast<std::int64_t>(where)) : std::nullopt,
+         fmt::format("coordinates ({}, {}) cannot be transformed from {} to {}", x0[i - begin],
+                     y0[i - begin], from.describe(), to.describe()),
+         ""});
   }
-  out.table = std::move(kept);
+  out.kept = write - begin;
 }
 
 // An opened premises CSV: its header, where the rows start, and how to read them.
@@ -142,16 +149,28 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
   const std::string_view rows = csv.rows;
   const std::vector<CsvChunk> chunks =
       split_csv_rows(rows, csv.first_row_line, std::max<std::size_t>(1, rows.size() >> 22));
-  std::vector<ChunkResult> results(chunks.size());
+  // Each chunk parses straight into its own slice of the columns (a row per line at most),
+  // so nothing is copied between threads; the slices are closed up afterwards.
+  std::vector<std::size_t> slice_begin(chunks.size() + 1, 0);
+  for (std::size_t c = 0; c < chunks.size(); ++c) {
+    slice_begin[c + 1] = slice_begin[c] + chunks[c].line_ends + 1;
+  }
+  if (columns.postcode) load.table.enable_postcodes();
+  load.table.resize(slice_begin.back());
+  std::vector<SliceResult> results(chunks.size());
   std::atomic<std::uint64_t> bytes_done{0};
   const std::optional<engine::Box> bounds = crs.bounds();
   const std::string& id_name = load.id_column;
   const std::string& x_name = load.x_column;
   const std::string& y_name = load.y_column;
+  const bool identity = CoordinateTransform(crs, study_crs).is_identity();
+  // PROJ transformations are costly to create and not thread-safe: one per thread.
+  tbb::enumerable_thread_specific<std::optional<CoordinateTransform>> transforms;
+  engine::PremisesTable& table = load.table;
 
   tbb::parallel_for(std::size_t{0}, chunks.size(), [&](std::size_t c) {
-    ChunkResult& out = results[c];
-    if (columns.postcode) out.table.enable_postcodes();
+    SliceResult& out = results[c];
+    std::size_t at = slice_begin[c];
     auto reject = [&](const CsvRow& row, std::string reason) {
       out.log.reject({std::string(kSource), display, row.line, std::nullopt, std::move(reason),
                       std::string(row.raw)});
@@ -186,30 +205,34 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
                                 *x, *y, crs.describe(), x_name, y_name));
         return;
       }
-      out.table.push_back(*id, *x, *y, row.line,
-                          columns.postcode
-                              ? read_postcode(row.fields[*columns.postcode], out.without_postcode)
-                              : 0);
+      table.set_row(at++, *id, *x, *y, row.line,
+                    columns.postcode
+                        ? read_postcode(row.fields[*columns.postcode], out.without_postcode)
+                        : 0);
     });
     out.rows = tally.rows;
     out.blank = tally.blank;
-    transform_chunk(out, crs, study_crs, display, false);
+    out.kept = at - slice_begin[c];
+    if (!identity) {
+      std::optional<CoordinateTransform>& transform = transforms.local();
+      if (!transform) transform.emplace(crs, study_crs);
+      transform_slice(table, slice_begin[c], out, *transform, crs, study_crs, display, false);
+    }
     progress.advance(bytes_done += chunks[c].text.size(), rows.size());
   });
 
-  std::size_t total = 0;
-  for (const ChunkResult& r : results) total += r.table.size();
-  if (columns.postcode) load.table.enable_postcodes();
-  load.table.reserve(total);
-  for (ChunkResult& r : results) {
+  std::size_t write = 0;
+  for (std::size_t c = 0; c < chunks.size(); ++c) {
+    SliceResult& r = results[c];
+    if (write != slice_begin[c]) table.move_rows(slice_begin[c], r.kept, write);
+    write += r.kept;
     load.rows_read += r.rows;
     load.blank_lines += r.blank;
     load.rejected += r.log.rejected().size();
     load.without_postcode += r.without_postcode;
     log.append(std::move(r.log));
-    load.table.append(r.table);
-    r = ChunkResult{};
   }
+  table.resize(write);
   if (columns.postcode) load.postcode_column = header.names()[*columns.postcode];
   return load;
 }
@@ -251,8 +274,9 @@ PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
   load.source_crs = crs->describe();
   load.area_of_use = crs->bounds();
   const std::optional<engine::Box> bounds = crs->bounds();
-  ChunkResult out;
-  if (ogr.postcode_index >= 0) out.table.enable_postcodes();
+  SliceResult out;
+  engine::PremisesTable table;
+  if (ogr.postcode_index >= 0) table.enable_postcodes();
   const std::int64_t total = layer->GetFeatureCount(FALSE);
   detail::GdalErrorCapture capture;
   layer->ResetReading();
@@ -302,7 +326,7 @@ PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
                                                    ? feature->GetFieldAsString(ogr.postcode_index)
                                                    : "",
                                                out.without_postcode);
-    out.table.push_back(*id, x, y, static_cast<std::uint64_t>(fid), postcode);
+    table.push_back(*id, x, y, static_cast<std::uint64_t>(fid), postcode);
     if (total > 0 && out.rows % 65536 == 0) {
       progress.advance(out.rows, static_cast<std::uint64_t>(total));
     }
@@ -311,14 +335,17 @@ PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
     throw engine::input_error(display + ": reading failed part-way: " + capture.last_error() +
                               "; is the file complete?");
   }
-  transform_chunk(out, *crs, study_crs, display, true);
+  out.kept = table.size();
+  transform_slice(table, 0, out, CoordinateTransform(*crs, study_crs), *crs, study_crs, display,
+                  true);
+  table.resize(out.kept);
   load.transformation = CoordinateTransform(*crs, study_crs).description();
   load.rows_read = out.rows;
   load.rejected = out.log.rejected().size();
   load.without_postcode = out.without_postcode;
   if (source.postcode_field) load.postcode_column = *source.postcode_field;
   log.append(std::move(out.log));
-  load.table = std::move(out.table);
+  load.table = std::move(table);
   return load;
 }
 

@@ -1,0 +1,74 @@
+// Ingest speed of the premises CSV fast path: read_premises() on a file in the OS Open UPRN
+// layout, in a 1-thread and a 2-thread arena, in bytes per second. The file is generated once
+// per process (seeded) into the system's temporary folder; its size is the benchmark argument
+// in millions of rows.
+
+#include <benchmark/benchmark.h>
+#include <tbb/task_arena.h>
+
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <string>
+
+#include "notspot/io/crs.hpp"
+#include "notspot/io/premises_reader.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A premises file like OS Open UPRN: BOM, header, UPRN, X and Y in metres with 2 decimals,
+// latitude and longitude with 6.
+const fs::path& premises_file(std::int64_t million_rows) {
+  static std::map<std::int64_t, fs::path> files;
+  auto [it, inserted] = files.try_emplace(million_rows);
+  if (!inserted) return it->second;
+  it->second =
+      fs::temp_directory_path() / ("notspot_ingest_" + std::to_string(million_rows) + "m.csv");
+  std::FILE* f = std::fopen(it->second.c_str(), "wb");
+  std::fputs("\xEF\xBB\xBFUPRN,X_COORDINATE,Y_COORDINATE,LATITUDE,LONGITUDE\n", f);
+  std::mt19937_64 rng(42);
+  std::uniform_real_distribution<double> x(100000, 650000), y(10000, 1200000);
+  std::uniform_real_distribution<double> lat(49.9, 60.8), lon(-7.5, 1.7);
+  char line[128];
+  for (std::int64_t i = 0; i < million_rows * 1000000; ++i) {
+    const int n = std::snprintf(line, sizeof line, "%lld,%.2f,%.2f,%.6f,%.6f\n",
+                                static_cast<long long>(10000000000 + i * 7), x(rng), y(rng),
+                                lat(rng), lon(rng));
+    std::fwrite(line, 1, static_cast<std::size_t>(n), f);
+  }
+  std::fclose(f);
+  return it->second;
+}
+
+void BM_ReadPremisesCsv(benchmark::State& state) {
+  const fs::path& path = premises_file(state.range(0));
+  notspot::io::PremisesSource source;
+  source.path = path;
+  const notspot::io::Crs crs = notspot::io::Crs::from_definition("EPSG:27700", "benchmark");
+  tbb::task_arena arena(static_cast<int>(state.range(1)));
+  std::size_t rows = 0;
+  for (auto _ : state) {
+    arena.execute([&] {
+      notspot::io::ProblemLog log;
+      notspot::io::Progress progress;
+      rows = notspot::io::read_premises(source, crs, "premises.csv", log, progress).table.size();
+    });
+    benchmark::DoNotOptimize(rows);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(fs::file_size(path)));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(rows));
+}
+BENCHMARK(BM_ReadPremisesCsv)
+    ->ArgNames({"million_rows", "threads"})
+    ->Args({2, 1})
+    ->Args({2, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
