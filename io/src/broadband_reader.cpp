@@ -1,7 +1,9 @@
 #include "notspot/io/broadband_reader.hpp"
 
 #include <fmt/format.h>
+#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_reduce.h>
 #include <tbb/parallel_sort.h>
 
 #include <algorithm>
@@ -10,6 +12,7 @@
 #include <numeric>
 
 #include "notspot/engine/error.hpp"
+#include "notspot/engine/mobile_coverage.hpp"
 #include "notspot/io/csv.hpp"
 #include "notspot/io/mapped_file.hpp"
 
@@ -19,31 +22,64 @@ PremisesKeyIndex::PremisesKeyIndex(std::span<const std::uint64_t> ids) {
   if (ids.size() >= 0xFFFFFFFFull) {
     throw engine::input_error("more than 4 billion premises are not supported");
   }
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> pairs(ids.size());
-  for (std::size_t i = 0; i < ids.size(); ++i) pairs[i] = {ids[i], static_cast<std::uint32_t>(i)};
-  tbb::parallel_sort(pairs.begin(), pairs.end());
-  sorted_ids_.resize(pairs.size());
-  positions_.resize(pairs.size());
-  for (std::size_t i = 0; i < pairs.size(); ++i) {
-    sorted_ids_[i] = pairs[i].first;
-    positions_[i] = pairs[i].second;
-    if (i > 0 && sorted_ids_[i] == sorted_ids_[i - 1]) {
+  const bool ordered = tbb::parallel_reduce(
+      tbb::blocked_range<std::size_t>(1, std::max<std::size_t>(ids.size(), 1), 1 << 16), true,
+      [&](const tbb::blocked_range<std::size_t>& r, bool ok) {
+        for (std::size_t i = r.begin(); ok && i != r.end(); ++i) ok = ids[i - 1] <= ids[i];
+        return ok;
+      },
+      [](bool a, bool b) { return a && b; });
+  if (ordered) {
+    sorted_ = ids;
+  } else {
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> pairs(ids.size());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      pairs[i] = {ids[i], static_cast<std::uint32_t>(i)};
+    }
+    tbb::parallel_sort(pairs.begin(), pairs.end());
+    sorted_storage_.resize(pairs.size());
+    positions_.resize(pairs.size());
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+      sorted_storage_[i] = pairs[i].first;
+      positions_[i] = pairs[i].second;
+    }
+    sorted_ = sorted_storage_;
+  }
+  for (std::size_t i = 1; i < sorted_.size(); ++i) {
+    if (sorted_[i] == sorted_[i - 1]) {
       ++duplicate_premises_;
-      if (i < 2 || sorted_ids_[i - 2] != sorted_ids_[i]) ++duplicate_ids_;
+      if (i < 2 || sorted_[i - 2] != sorted_[i]) ++duplicate_ids_;
     }
   }
 }
 
-std::span<const std::uint32_t> PremisesKeyIndex::find(std::uint64_t id) const {
-  const auto [lo, hi] = std::equal_range(sorted_ids_.begin(), sorted_ids_.end(), id);
-  return {positions_.data() + (lo - sorted_ids_.begin()), static_cast<std::size_t>(hi - lo)};
+PremisesKeyIndex::Match PremisesKeyIndex::find(std::uint64_t id, std::size_t hint) const {
+  const std::size_t n = sorted_.size();
+  std::size_t lo = 0, hi = n;
+  if (hint < n && sorted_[hint] <= id) {
+    // Gallop forward from the hint: rows of a sorted layer are found in O(1) each.
+    lo = hint;
+    std::size_t step = 1;
+    while (lo + step < n && sorted_[lo + step] < id) {
+      lo += step;
+      step *= 2;
+    }
+    hi = std::min(n, lo + step + 1);
+  }
+  const std::size_t first = static_cast<std::size_t>(
+      std::lower_bound(sorted_.begin() + static_cast<std::ptrdiff_t>(lo),
+                       sorted_.begin() + static_cast<std::ptrdiff_t>(hi), id) -
+      sorted_.begin());
+  std::size_t last = first;
+  while (last < n && sorted_[last] == id) ++last;
+  return {first, last};
 }
 
 std::vector<std::uint64_t> PremisesKeyIndex::duplicate_examples(std::size_t n) const {
   std::vector<std::uint64_t> out;
-  for (std::size_t i = 1; i < sorted_ids_.size() && out.size() < n; ++i) {
-    if (sorted_ids_[i] == sorted_ids_[i - 1] && (out.empty() || out.back() != sorted_ids_[i])) {
-      out.push_back(sorted_ids_[i]);
+  for (std::size_t i = 1; i < sorted_.size() && out.size() < n; ++i) {
+    if (sorted_[i] == sorted_[i - 1] && (out.empty() || out.back() != sorted_[i])) {
+      out.push_back(sorted_[i]);
     }
   }
   return out;
@@ -55,18 +91,21 @@ std::string layer_kind_name(LayerKind kind) {
 
 namespace {
 
-// One parsed row: its key and the attributes it carries, ready to apply to premises.
+// One parsed row, already matched to premises (in parallel): the sorted positions of its
+// premises and the attributes it carries, ready to apply in file order.
 struct ParsedRow {
-  std::uint64_t key;
-  std::uint64_t line;
+  std::uint32_t first;  // sorted positions [first, first + count) of the row's premises
+  std::uint32_t count;  // 0: the key matches no premise
   engine::FixedBroadband value;
 };
 
 struct ChunkResult {
   std::vector<ParsedRow> rows;
+  std::vector<std::uint64_t> unmatched_examples;  // keys, the first few
   ProblemLog log;
   std::uint64_t read = 0;
   std::uint64_t blank = 0;
+  std::uint64_t unmatched_count = 0;
 };
 
 std::optional<bool> parse_bool(std::string_view text) {
@@ -171,6 +210,8 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
 
   tbb::parallel_for(std::size_t{0}, chunks.size(), [&](std::size_t c) {
     ChunkResult& out = results[c];
+    out.rows.reserve(chunks[c].line_ends + 1);
+    std::size_t hint = 0;
     auto reject = [&](const CsvRow& row, std::string reason) {
       out.log.reject(
           {source, display, row.line, std::nullopt, std::move(reason), std::string(row.raw)});
@@ -182,7 +223,7 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
                                 row.fields[col.key]));
         return;
       }
-      ParsedRow parsed{*id, row.line, {}};
+      ParsedRow parsed{0, 0, {}};
       if (bduk) {
         const auto status = parse_status(row.fields[col.a]);
         if (!status) {
@@ -212,10 +253,26 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
         parsed.value.has_speed_record = true;
         parsed.value.down_mbps = static_cast<float>(*down);
         parsed.value.up_mbps = static_cast<float>(*up);
-        const std::string technology = ascii_lower(trim(row.fields[col.c]));
+        const std::string_view technology = trim(row.fields[col.c]);
         parsed.value.full_fibre =
-            std::find(full_fibre.begin(), full_fibre.end(), technology) != full_fibre.end();
+            std::any_of(full_fibre.begin(), full_fibre.end(), [&](const std::string& t) {
+              return t.size() == technology.size() &&
+                     std::equal(t.begin(), t.end(), technology.begin(), [](char a, char b) {
+                       return a == (b >= 'A' && b <= 'Z' ? static_cast<char>(b - 'A' + 'a') : b);
+                     });
+            });
       }
+      // Match now, in parallel: searching forward from the previous match makes a sorted
+      // layer cost O(1) a row.
+      const PremisesKeyIndex::Match match = premises.find(*id, hint);
+      if (match.empty()) {
+        ++out.unmatched_count;
+        if (out.unmatched_examples.size() < 5) out.unmatched_examples.push_back(*id);
+      } else {
+        hint = match.first;
+      }
+      parsed.first = static_cast<std::uint32_t>(match.first);
+      parsed.count = static_cast<std::uint32_t>(match.last - match.first);
       out.rows.push_back(parsed);
     });
     out.read = tally.rows;
@@ -224,29 +281,31 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
   });
 
   // Apply in file order, so that the first row for a key wins whatever the thread count.
-  std::vector<bool> seen(broadband.size(), false);
+  engine::BitVector seen(broadband.size());
+  std::uint64_t premises_with_row = 0;
   std::vector<std::uint64_t> unmatched_examples;
   std::vector<std::uint64_t> duplicate_examples;
   for (ChunkResult& r : results) {
     load.rows_read += r.read;
     load.blank_lines += r.blank;
     load.rejected += r.log.rejected().size();
+    load.unmatched += r.unmatched_count;
     log.append(std::move(r.log));
+    for (std::uint64_t key : r.unmatched_examples) {
+      if (unmatched_examples.size() < 5) unmatched_examples.push_back(key);
+    }
     for (const ParsedRow& row : r.rows) {
-      const std::span<const std::uint32_t> targets = premises.find(row.key);
-      if (targets.empty()) {
-        ++load.unmatched;
-        if (unmatched_examples.size() < 5) unmatched_examples.push_back(row.key);
-        continue;
-      }
-      if (seen[targets[0]]) {
+      if (row.count == 0) continue;  // unmatched, counted above
+      if (seen.test(premises.premise(row.first))) {
         ++load.duplicate_keys;
-        if (duplicate_examples.size() < 5) duplicate_examples.push_back(row.line);
+        if (duplicate_examples.size() < 5) duplicate_examples.push_back(premises.id(row.first));
         continue;
       }
       ++load.matched;
-      for (std::uint32_t p : targets) {
-        seen[p] = true;
+      for (std::size_t k = row.first; k < row.first + row.count; ++k) {
+        const std::uint32_t p = premises.premise(k);
+        seen.set(p);
+        ++premises_with_row;
         engine::FixedBroadband& b = broadband[p];
         if (bduk) {
           b.has_bduk_record = true;
@@ -262,7 +321,7 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
     }
     r = ChunkResult{};
   }
-  load.premises_with_row = static_cast<std::uint64_t>(std::count(seen.begin(), seen.end(), true));
+  load.premises_with_row = premises_with_row;
   load.premises_without_row = broadband.size() - load.premises_with_row;
 
   auto list = [](const std::vector<std::uint64_t>& v) {
@@ -277,7 +336,7 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
   }
   if (load.duplicate_keys > 0) {
     log.warn(source, fmt::format("{}: {} rows repeat a {} already seen; the first row was used "
-                                 "(repeats on lines {})",
+                                 "(e.g. {})",
                                  display, load.duplicate_keys, header.names()[col.key],
                                  list(duplicate_examples)));
   }
