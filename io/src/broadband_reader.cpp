@@ -277,6 +277,7 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
     });
     out.read = tally.rows;
     out.blank = tally.blank;
+    opened.file.release(chunks[c].text);
     progress.advance(bytes_done += chunks[c].text.size(), rows.size());
   });
 

@@ -27,7 +27,14 @@ FileDigest digest_file(const std::filesystem::path& path) {
   FileDigest out;
   for (const auto& file : files) {
     const MappedFile mapped(file);
-    EVP_DigestUpdate(ctx.get(), mapped.view().data(), mapped.size());
+    // In pieces, releasing each: hashing a 2 GB input must not hold it all in memory.
+    constexpr std::size_t kPiece = std::size_t{64} << 20;
+    const std::string_view bytes = mapped.view();
+    for (std::size_t at = 0; at < bytes.size(); at += kPiece) {
+      const std::string_view piece = bytes.substr(at, kPiece);
+      EVP_DigestUpdate(ctx.get(), piece.data(), piece.size());
+      mapped.release(piece);
+    }
     out.size_bytes += mapped.size();
   }
   unsigned char digest[EVP_MAX_MD_SIZE];

@@ -146,14 +146,36 @@ MobileResults run_mobile_layers(const Study& study, const Crs& study_crs,
                                 std::span<const std::uint32_t> area_of_premise, ProblemLog& log,
                                 Progress& progress) {
   MobileResults results;
-  std::vector<LoadedLayer> loaded;
+  std::vector<const LayerSource*> sources;
+  for (const LayerSource& source : study.layers) {
+    if (source.kind == LayerKind::kRaster || source.kind == LayerKind::kPolygons) {
+      sources.push_back(&source);
+    }
+  }
+  // Read every layer at once: each thread opens its own GDAL dataset, and decoding a
+  // compressed national raster is the slow part. Logs are kept per layer and appended in
+  // study order.
+  progress.stage("Reading mobile layers");
+  std::vector<LoadedLayer> loaded(sources.size());
+  std::vector<ProblemLog> logs(sources.size());
+  tbb::parallel_for(std::size_t{0}, sources.size(), [&](std::size_t i) {
+    const LayerSource& source = *sources[i];
+    loaded[i].source = &source;
+    const std::string file = display_path(study, source.path);
+    if (source.kind == LayerKind::kRaster) {
+      loaded[i].raster = read_coverage_raster(source, file, logs[i]);
+    } else {
+      loaded[i].footprints = read_coverage_footprints(source, study_crs, file, logs[i]);
+    }
+  });
+  for (ProblemLog& l : logs) log.append(std::move(l));
+
   // Groups in order of first appearance; operators in study order within a group.
   std::vector<std::vector<std::size_t>> group_layers;
-  for (const LayerSource& source : study.layers) {
-    if (source.kind != LayerKind::kRaster && source.kind != LayerKind::kPolygons) continue;
-    progress.stage("Reading " + source.name);
-    LoadedLayer layer;
-    layer.source = &source;
+  for (std::size_t index = 0; index < loaded.size(); ++index) {
+    LoadedLayer& layer = loaded[index];
+    const LayerSource& source = *layer.source;
+    progress.stage("Coverage at premises: " + source.name);
     MobileLayerLedger ledger;
     ledger.name = source.name;
     ledger.file = display_path(study, source.path);
@@ -161,16 +183,14 @@ MobileResults run_mobile_layers(const Study& study, const Crs& study_crs,
     ledger.technology = source.tags.technology;
     ledger.setting = source.tags.setting;
     PremisesCoverage coverage;
-    if (source.kind == LayerKind::kRaster) {
+    if (layer.raster) {
       ledger.kind = "raster";
-      layer.raster = read_coverage_raster(source, ledger.file, log);
       ledger.crs = layer.raster->crs.describe();
       ledger.description = layer.raster->description;
       ledger.rule = source.covered_when.describe();
       coverage = premises_coverage(*layer.raster, premises, study_crs);
     } else {
       ledger.kind = "polygons";
-      layer.footprints = read_coverage_footprints(source, study_crs, ledger.file, log);
       ledger.crs = layer.footprints->source_crs;
       ledger.description = fmt::format("{} features, {} repaired, {} polygons after merging",
                                        layer.footprints->features, layer.footprints->repaired,
@@ -194,8 +214,6 @@ MobileResults run_mobile_layers(const Study& study, const Crs& study_crs,
     layer.covered = std::move(coverage.covered);
     results.layers.push_back(std::move(ledger));
 
-    const std::size_t index = loaded.size();
-    loaded.push_back(std::move(layer));
     bool placed = false;
     for (std::size_t g = 0; g < results.groups.size(); ++g) {
       if (results.groups[g].technology == source.tags.technology &&

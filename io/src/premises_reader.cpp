@@ -213,6 +213,7 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
     out.rows = tally.rows;
     out.blank = tally.blank;
     out.kept = at - slice_begin[c];
+    csv.file.release(chunks[c].text);
     if (!identity) {
       std::optional<CoordinateTransform>& transform = transforms.local();
       if (!transform) transform.emplace(crs, study_crs);

@@ -1,11 +1,13 @@
 #include "notspot/io/study_run.hpp"
 
 #include <fmt/format.h>
+#include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "detail/stats_builder.hpp"
@@ -78,8 +80,23 @@ Json counts_json(const engine::AreaCounts& c) {
   return j;
 }
 
-Json digest_json(const fs::path& path) {
-  const FileDigest d = digest_file(path);
+// Digests of files hashed ahead, in parallel (the inputs of a national study are gigabytes).
+using DigestCache = std::map<fs::path, FileDigest>;
+
+DigestCache digest_files(std::vector<fs::path> paths) {
+  std::sort(paths.begin(), paths.end());
+  paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+  std::vector<FileDigest> digests(paths.size());
+  tbb::parallel_for(std::size_t{0}, paths.size(),
+                    [&](std::size_t i) { digests[i] = digest_file(paths[i]); });
+  DigestCache cache;
+  for (std::size_t i = 0; i < paths.size(); ++i) cache.emplace(paths[i], digests[i]);
+  return cache;
+}
+
+Json digest_json(const fs::path& path, const DigestCache* cache = nullptr) {
+  const auto it = cache ? cache->find(path) : DigestCache::const_iterator{};
+  const FileDigest d = cache && it != cache->end() ? it->second : digest_file(path);
   return Json{{"sha256", d.sha256}, {"size_bytes", d.size_bytes}};
 }
 
@@ -311,15 +328,18 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
   timings["write_outputs"] = clock.lap();
 
   // ---- manifest ----------------------------------------------------------------------------
+  std::vector<fs::path> input_paths = {study.file, study.areas.path, study.premises.path};
+  for (const LayerSource& l : study.layers) input_paths.push_back(l.path);
+  const DigestCache digests = digest_files(std::move(input_paths));
   Json inputs = Json::array();
   Json areas_input{{"role", "areas"}, {"file", areas_file}, {"layer", areas.layer}};
-  areas_input.update(digest_json(study.areas.path));
+  areas_input.update(digest_json(study.areas.path, &digests));
   areas_input["features"] = areas.features_read;
   areas_input["crs"] = areas.source_crs;
   areas_input["transformation"] = areas.transformation;
   inputs.push_back(areas_input);
   Json premises_input{{"role", "premises"}, {"file", premises_file}};
-  premises_input.update(digest_json(study.premises.path));
+  premises_input.update(digest_json(study.premises.path, &digests));
   premises_input["rows"] = premises.rows_read;
   premises_input["columns"] = {
       {"id", premises.id_column}, {"x", premises.x_column}, {"y", premises.y_column}};
@@ -334,7 +354,7 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const LayerLoad& l = layers[i];
     Json input{{"role", "layer"}, {"name", l.name}, {"kind", l.kind}, {"file", l.file}};
-    input.update(digest_json(layer_sources[i]->path));
+    input.update(digest_json(layer_sources[i]->path, &digests));
     input["rows"] = l.rows_read;
     inputs.push_back(input);
     layer_ledger.push_back(
@@ -355,7 +375,7 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
         *std::find_if(study.layers.begin(), study.layers.end(),
                       [&](const LayerSource& l) { return l.name == p.name; });
     Json input{{"role", "layer"}, {"name", p.name}, {"kind", "ofcom-postcode"}, {"file", p.file}};
-    input.update(digest_json(source.path));
+    input.update(digest_json(source.path, &digests));
     input["rows"] = p.rows_read;
     inputs.push_back(input);
     layer_ledger.push_back(
@@ -379,7 +399,7 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
         *std::find_if(study.layers.begin(), study.layers.end(),
                       [&](const LayerSource& l) { return l.name == m.name; });
     Json input{{"role", "layer"}, {"name", m.name}, {"kind", m.kind}, {"file", m.file}};
-    input.update(digest_json(source.path));
+    input.update(digest_json(source.path, &digests));
     input["crs"] = m.crs;
     input["description"] = m.description;
     inputs.push_back(input);
@@ -422,7 +442,7 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
       {"study",
        {{"name", study.name},
         {"file", study.file.filename().string()},
-        {"sha256", digest_file(study.file).sha256},
+        {"sha256", digests.at(study.file).sha256},
         {"crs", study_crs.describe()},
         {"boundary_vintage",
          study.boundary_vintage ? Json(*study.boundary_vintage) : Json(nullptr)}}},

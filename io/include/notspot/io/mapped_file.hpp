@@ -27,6 +27,11 @@ class MappedFile {
   MappedFile& operator=(const MappedFile&) = delete;
 
   std::string_view view() const { return {data_, size_}; }
+
+  /// Tells the kernel the pages of `part` (a view into this file) are done with: they leave
+  /// the process's resident memory (a 2 GB premises file would otherwise count in full) and
+  /// are read again from the page cache if touched. Views into `part` stay valid.
+  void release(std::string_view part) const;
   std::size_t size() const { return size_; }
   const std::filesystem::path& path() const { return path_; }
 
