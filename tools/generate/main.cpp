@@ -1,9 +1,10 @@
 // notspot-generate: makes the data the project tests and demonstrates itself with.
 //
 //   notspot-generate dorset --out DIR [--seed N] [--real-data DIR] [--parishes N]
+//   notspot-generate national --out DIR [--premises N] [--areas N] [--seed S] [--rasters 0|1]
 //
-// Each generator is a subcommand registered in kCommands below; add `national` (benchmark
-// scale) there. Exit codes: 0 success, 1 failure, 2 bad command line.
+// Each generator is a subcommand registered in kCommands below. Exit codes: 0 success,
+// 1 failure, 2 bad command line.
 
 #include <gdal_priv.h>
 
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "dorset_sample.hpp"
+#include "national.hpp"
 #include "notspot/engine/error.hpp"
 
 namespace {
@@ -115,6 +117,40 @@ int run_dorset(std::span<const std::string_view> args) {
   return 0;
 }
 
+int run_national(std::span<const std::string_view> args) {
+  constexpr std::string_view kAccepted[] = {"--out", "--premises", "--areas", "--seed",
+                                            "--rasters"};
+  const Options options(args, kAccepted);
+  notspot::generate::NationalOptions national;
+  if (options.help()) {
+    std::cout << "usage: notspot-generate national --out DIR [--premises N] [--areas N] "
+                 "[--seed S] [--rasters 0|1]\n\n"
+                 "Writes a synthetic national-scale study into DIR: areas.gpkg, premises.csv\n"
+                 "(OS Open UPRN layout), fixed_speeds.csv, mobile/ (12 signal GeoTIFFs),\n"
+                 "study.toml, generation_report.json.\n\n"
+                 "  --out DIR       output folder (created when missing)\n"
+                 "  --premises N    number of premises (default "
+              << national.premises
+              << ")\n"
+                 "  --areas N       number of parish-like areas (default "
+              << national.areas
+              << ")\n"
+                 "  --seed S        random seed; the same options give byte-identical files "
+                 "(default 1)\n"
+                 "  --rasters 0|1   write the 12 mobile rasters (default 1)\n";
+    return 0;
+  }
+  national.output_dir = options.required("--out");
+  national.premises = options.number("--premises", national.premises);
+  national.areas = options.number("--areas", national.areas);
+  national.seed = options.number("--seed", national.seed);
+  const std::uint64_t rasters = options.number("--rasters", 1);
+  if (rasters > 1) throw usage_error("option --rasters must be 0 or 1");
+  national.rasters = rasters == 1;
+  notspot::generate::generate_national(national, std::cerr);
+  return 0;
+}
+
 struct Command {
   std::string_view name;
   std::string_view summary;
@@ -124,6 +160,8 @@ struct Command {
 constexpr Command kCommands[] = {
     {"dorset", "the Dorset sample study: parishes, premises, fixed broadband and mobile layers",
      run_dorset},
+    {"national", "national-scale benchmark data: areas, premises, fixed broadband, rasters",
+     run_national},
 };
 
 void print_usage(std::ostream& out) {

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "notspot/engine/error.hpp"
@@ -65,7 +66,8 @@ std::unique_ptr<OGRLinearRing> to_ogr_ring(const engine::Ring& ring) {
 void write_int16_geotiff(const std::filesystem::path& path, const engine::Grid& grid,
                          std::span<const std::int16_t> values, std::int16_t nodata,
                          const OGRSpatialReference& srs,
-                         const std::map<std::string, std::string>& metadata) {
+                         const std::map<std::string, std::string>& metadata,
+                         int compression_threads) {
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
   if (driver == nullptr) throw engine::input_error("GDAL has no GTiff driver");
   std::error_code ignored;
@@ -74,6 +76,8 @@ void write_int16_geotiff(const std::filesystem::path& path, const engine::Grid& 
   options.SetNameValue("COMPRESS", "DEFLATE");
   options.SetNameValue("PREDICTOR", "2");  // horizontal differencing: neighbours are similar
   options.SetNameValue("TILED", "YES");
+  if (compression_threads > 1)
+    options.SetNameValue("NUM_THREADS", std::to_string(compression_threads).c_str());
   GDALDatasetUniquePtr dataset(driver->Create(path.c_str(), static_cast<int>(grid.columns),
                                               static_cast<int>(grid.rows), 1, GDT_Int16,
                                               options.List()));

@@ -20,12 +20,15 @@ namespace notspot::generate {
  * compressed and tiled, with `nodata` declared and `metadata` as dataset metadata items. The
  * file holds no time stamp, so the same values give the same bytes.
  * @param values row-major, grid.columns × grid.rows.
+ * @param compression_threads more than 1: GDAL compresses tiles on that many threads
+ *   (NUM_THREADS); the bytes written are the same.
  * @throws Error (kInput) when GDAL cannot write the file.
  */
 void write_int16_geotiff(const std::filesystem::path& path, const engine::Grid& grid,
                          std::span<const std::int16_t> values, std::int16_t nodata,
                          const OGRSpatialReference& srs,
-                         const std::map<std::string, std::string>& metadata);
+                         const std::map<std::string, std::string>& metadata,
+                         int compression_threads = 1);
 
 /// The covered cells of a raster as polygons.
 struct CoveragePolygons {
