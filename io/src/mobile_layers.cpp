@@ -3,9 +3,15 @@
 #include <fmt/format.h>
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
 #include <tbb/parallel_reduce.h>
 
+#include <array>
 #include <cmath>
+#include <limits>
+#include <optional>
+#include <span>
+#include <type_traits>
 
 #include "detail/gdal_util.hpp"
 #include "notspot/engine/area_index.hpp"
@@ -23,13 +29,174 @@ std::string layer_key(const LayerSource& layer) {
 // same word of a BitVector.
 constexpr std::size_t kBlock = 64 * 1024;
 
-struct Tally {
-  std::uint64_t on_nodata = 0;
-  std::uint64_t off_layer = 0;
-  Tally operator+(const Tally& o) const {
-    return {on_nodata + o.on_nodata, off_layer + o.off_layer};
+enum class CellState : std::uint8_t { kNotCovered, kCovered, kNodata };
+
+template <class T>
+std::size_t table_index(T value) {
+  return static_cast<std::size_t>(static_cast<std::make_unsigned_t<T>>(value));
+}
+
+// The state of every value an 8- or 16-bit cell can hold, indexed by table_index.
+template <class T>
+std::vector<CellState> classification_table(const engine::CoverageRule& rule,
+                                            std::optional<double> nodata) {
+  std::vector<CellState> table(std::size_t{1} << (8 * sizeof(T)));
+  for (std::int64_t v = std::numeric_limits<T>::min(); v <= std::numeric_limits<T>::max(); ++v) {
+    const auto value = static_cast<double>(v);
+    table[table_index(static_cast<T>(v))] = nodata && value == *nodata ? CellState::kNodata
+                                            : rule.covered(value)      ? CellState::kCovered
+                                                                       : CellState::kNotCovered;
+  }
+  return table;
+}
+
+template <class T>
+constexpr GDALDataType gdal_type() {
+  if constexpr (std::is_same_v<T, std::uint8_t>) return GDT_Byte;
+  if constexpr (std::is_same_v<T, std::int16_t>) return GDT_Int16;
+  if constexpr (std::is_same_v<T, std::uint16_t>) return GDT_UInt16;
+  if constexpr (std::is_same_v<T, double>) return GDT_Float64;
+}
+
+// Reads a band in strips of whole rows, as high as a few block rows, so that memory stays
+// small whatever the raster's size and each compressed block is decoded once.
+struct StripReader {
+  GDALRasterBand& band;
+  const engine::Grid& grid;
+  const std::string& display;
+  detail::GdalErrorCapture& capture;
+
+  /// Calls `use(first_cell, values)` for each strip, values row-major, in row order.
+  template <class T, class Use>
+  void read(Use&& use) const {
+    int block_columns = 0, block_rows = 0;
+    band.GetBlockSize(&block_columns, &block_rows);
+    const int strip = std::max(1, 256 / std::max(1, block_rows)) * std::max(1, block_rows);
+    const int cols = static_cast<int>(grid.columns);
+    std::vector<T> values;
+    for (int row0 = 0; row0 < static_cast<int>(grid.rows); row0 += strip) {
+      const int rows = std::min(strip, static_cast<int>(grid.rows) - row0);
+      values.resize(static_cast<std::size_t>(rows) * grid.columns);
+      if (band.RasterIO(GF_Read, 0, row0, cols, rows, values.data(), cols, rows, gdal_type<T>(), 0,
+                        0) != CE_None) {
+        throw engine::input_error(
+            fmt::format("{}: cannot read rows {}-{}: {}; is the file complete?", display, row0,
+                        row0 + rows - 1, capture.last_error()));
+      }
+      use(static_cast<std::size_t>(row0) * grid.columns, std::span<const T>(values));
+    }
   }
 };
+
+// Up to 16 layers on one grid packed into one word per cell: bit L says layer L covers the
+// cell, bit 16 + L that layer L has no data there.
+constexpr std::size_t kPackedLayers = 16;
+
+std::vector<std::uint32_t> pack_layers(std::span<const CoverageRaster* const> rasters) {
+  const engine::Grid& grid = rasters[0]->coverage.grid;
+  const std::size_t cells = grid.columns * grid.rows;
+  std::vector<std::uint32_t> packed(cells);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, (cells + 63) / 64),
+                    [&](const tbb::blocked_range<std::size_t>& words) {
+                      for (std::size_t w = words.begin(); w != words.end(); ++w) {
+                        std::uint32_t lanes[64] = {};
+                        for (std::size_t l = 0; l < rasters.size(); ++l) {
+                          const std::uint64_t covered = rasters[l]->coverage.covered.word(w);
+                          const std::uint64_t nodata = rasters[l]->coverage.nodata.word(w);
+                          for (unsigned b = 0; b < 64; ++b) {
+                            lanes[b] |= static_cast<std::uint32_t>((covered >> b) & 1) << l |
+                                        static_cast<std::uint32_t>((nodata >> b) & 1) << (16 + l);
+                          }
+                        }
+                        const std::size_t first = w * 64,
+                                          n = std::min<std::size_t>(64, cells - first);
+                        std::copy_n(lanes, n, packed.begin() + static_cast<std::ptrdiff_t>(first));
+                      }
+                    });
+  return packed;
+}
+
+struct PackedTally {
+  std::array<std::uint64_t, kPackedLayers> on_nodata{};
+  std::uint64_t off_layer = 0;
+  PackedTally operator+(const PackedTally& o) const {
+    PackedTally sum = *this;
+    for (std::size_t l = 0; l < kPackedLayers; ++l) sum.on_nodata[l] += o.on_nodata[l];
+    sum.off_layer += o.off_layer;
+    return sum;
+  }
+};
+
+void sample_packed(std::span<const CoverageRaster* const> rasters,
+                   const engine::PremisesTable& premises, const Crs& study_crs,
+                   std::span<PremisesCoverage> out) {
+  const CoverageRaster& first = *rasters[0];
+  for (const CoverageRaster* r : rasters) {
+    const engine::Grid& a = r->coverage.grid;
+    const engine::Grid& b = first.coverage.grid;
+    if (a.xmin != b.xmin || a.ymax != b.ymax || a.cell_width != b.cell_width ||
+        a.cell_height != b.cell_height || a.columns != b.columns || a.rows != b.rows ||
+        !r->crs.equivalent_to(first.crs)) {
+      throw engine::internal_error(
+          "premises_coverage: rasters sampled together must share "
+          "one grid and CRS");
+    }
+  }
+  const std::vector<std::uint32_t> packed = pack_layers(rasters);
+  const std::size_t n = premises.size();
+  for (PremisesCoverage& c : out) c.covered = engine::BitVector(n);
+  const engine::Grid& grid = first.coverage.grid;
+  constexpr std::size_t kOffLayer = std::numeric_limits<std::size_t>::max();
+  // One PROJ transformation per thread (they are not thread-safe, and costly to create).
+  tbb::enumerable_thread_specific<std::optional<CoordinateTransform>> transforms;
+  const PackedTally tally = tbb::parallel_reduce(
+      tbb::blocked_range<std::size_t>(0, (n + kBlock - 1) / kBlock), PackedTally{},
+      [&](const tbb::blocked_range<std::size_t>& blocks, PackedTally t) {
+        std::optional<CoordinateTransform>& transform = transforms.local();
+        if (!transform) transform.emplace(study_crs, first.crs);
+        std::vector<double> xs, ys;
+        std::vector<std::size_t> cells;
+        for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
+          const std::size_t begin = b * kBlock, end = std::min(n, begin + kBlock);
+          xs.assign(premises.x.begin() + static_cast<std::ptrdiff_t>(begin),
+                    premises.x.begin() + static_cast<std::ptrdiff_t>(end));
+          ys.assign(premises.y.begin() + static_cast<std::ptrdiff_t>(begin),
+                    premises.y.begin() + static_cast<std::ptrdiff_t>(end));
+          transform->transform(xs, ys);
+          cells.resize(end - begin);
+          for (std::size_t i = 0; i < cells.size(); ++i) {
+            const auto cell = grid.cell_of({xs[i], ys[i]});
+            cells[i] = cell ? cell->second * grid.columns + cell->first : kOffLayer;
+          }
+          // Premises come in any order, so each lookup is a cache miss: ask for the word a
+          // few premises ahead while this one is handled.
+          constexpr std::size_t kAhead = 16;
+          for (std::size_t i = 0; i < cells.size(); ++i) {
+            if (i + kAhead < cells.size() && cells[i + kAhead] != kOffLayer) {
+              __builtin_prefetch(&packed[cells[i + kAhead]]);
+            }
+            if (cells[i] == kOffLayer) {
+              ++t.off_layer;
+              continue;
+            }
+            const std::uint32_t word = packed[cells[i]];
+            for (std::size_t l = 0; l < out.size(); ++l) {
+              if ((word >> (16 + l)) & 1) {
+                ++t.on_nodata[l];
+              } else if ((word >> l) & 1) {
+                out[l].covered.set(begin + i);
+              }
+            }
+          }
+        }
+        return t;
+      },
+      [](const PackedTally& a, const PackedTally& b) { return a + b; });
+  for (std::size_t l = 0; l < out.size(); ++l) {
+    out[l].on_nodata = tally.on_nodata[l];
+    out[l].off_layer = tally.off_layer;
+  }
+}
 
 }  // namespace
 
@@ -75,48 +242,70 @@ CoverageRaster read_coverage_raster(const LayerSource& layer, const std::string&
   out.coverage.nodata = engine::BitVector(cells);
 
   GDALRasterBand* band = ds->GetRasterBand(layer.band);
-  GDALRasterBand* mask = band->GetMaskBand();
-  const bool all_valid = band->GetMaskFlags() == GMF_ALL_VALID;
+  const GDALDataType type = band->GetRasterDataType();
   int has_nodata = 0;
   const double nodata_value = band->GetNoDataValue(&has_nodata);
-  // Rows are read in strips to keep memory small whatever the raster's size.
-  const int strip = 256;
-  std::vector<double> values;
-  std::vector<GByte> valid;
-  for (int row0 = 0; row0 < static_cast<int>(grid.rows); row0 += strip) {
-    const int rows = std::min(strip, static_cast<int>(grid.rows) - row0);
-    const int cols = static_cast<int>(grid.columns);
-    values.resize(static_cast<std::size_t>(rows) * grid.columns);
-    if (band->RasterIO(GF_Read, 0, row0, cols, rows, values.data(), cols, rows, GDT_Float64, 0,
-                       0) != CE_None) {
-      throw engine::input_error(
-          fmt::format("{}: cannot read rows {}-{}: {}; is the file "
-                      "complete?",
-                      display, row0, row0 + rows - 1, capture.last_error()));
+  const int mask_flags = band->GetMaskFlags();
+  const StripReader strips{*band, grid, display, capture};
+  auto mark = [&](std::size_t cell, CellState state) {
+    if (state == CellState::kNodata) {
+      out.coverage.nodata.set(cell);
+      ++out.nodata_cells;
+    } else if (state == CellState::kCovered) {
+      out.coverage.covered.set(cell);
+      ++out.covered_cells;
     }
-    if (!all_valid) {
-      valid.resize(values.size());
-      if (mask->RasterIO(GF_Read, 0, row0, cols, rows, valid.data(), cols, rows, GDT_Byte, 0, 0) !=
-          CE_None) {
-        throw engine::input_error(display +
-                                  ": cannot read its nodata mask: " + capture.last_error());
+  };
+  // 8- and 16-bit cells (signal in dBm, class codes) whose nodata is a plain value: one table
+  // lookup per cell, with the rule evaluated once per possible value. Reading the mask band
+  // instead would decode the whole raster a second time.
+  const bool value_mask = mask_flags == GMF_ALL_VALID || mask_flags == GMF_NODATA;
+  auto classify_small = [&]<class T>(T) {
+    const std::vector<CellState> table = classification_table<T>(
+        layer.covered_when,
+        mask_flags == GMF_NODATA ? std::optional<double>(nodata_value) : std::nullopt);
+    strips.read<T>([&](std::size_t first_cell, std::span<const T> values) {
+      for (std::size_t k = 0; k < values.size(); ++k) {
+        mark(first_cell + k, table[table_index(values[k])]);
       }
-    }
-    for (std::size_t k = 0; k < values.size(); ++k) {
-      const std::size_t cell = static_cast<std::size_t>(row0) * grid.columns + k;
-      const double v = values[k];
-      if ((!all_valid && valid[k] == 0) || std::isnan(v)) {
-        out.coverage.nodata.set(cell);
-        ++out.nodata_cells;
-      } else if (layer.covered_when.covered(v)) {
-        out.coverage.covered.set(cell);
-        ++out.covered_cells;
+    });
+  };
+  if (value_mask && type == GDT_Byte) {
+    classify_small(std::uint8_t{});
+  } else if (value_mask && type == GDT_Int16) {
+    classify_small(std::int16_t{});
+  } else if (value_mask && type == GDT_UInt16) {
+    classify_small(std::uint16_t{});
+  } else {
+    // Anything else: values as doubles, nodata from GDAL's mask band (a nodata value, an alpha
+    // band or a mask file), and NaN.
+    GDALRasterBand* mask = band->GetMaskBand();
+    const bool all_valid = mask_flags == GMF_ALL_VALID;
+    std::vector<GByte> valid;
+    strips.read<double>([&](std::size_t first_cell, std::span<const double> values) {
+      if (!all_valid) {
+        valid.resize(values.size());
+        const int cols = static_cast<int>(grid.columns);
+        const int row0 = static_cast<int>(first_cell / grid.columns);
+        const int rows = static_cast<int>(values.size() / grid.columns);
+        if (mask->RasterIO(GF_Read, 0, row0, cols, rows, valid.data(), cols, rows, GDT_Byte, 0,
+                           0) != CE_None) {
+          throw engine::input_error(display +
+                                    ": cannot read its nodata mask: " + capture.last_error());
+        }
       }
-    }
+      for (std::size_t k = 0; k < values.size(); ++k) {
+        const double v = values[k];
+        const bool nodata = (!all_valid && valid[k] == 0) || std::isnan(v);
+        mark(first_cell + k, nodata                          ? CellState::kNodata
+                             : layer.covered_when.covered(v) ? CellState::kCovered
+                                                             : CellState::kNotCovered);
+      }
+    });
   }
   out.description =
       fmt::format("{} x {} cells of {} x {}, {}{}", grid.columns, grid.rows, grid.cell_width,
-                  grid.cell_height, GDALGetDataTypeName(band->GetRasterDataType()),
+                  grid.cell_height, GDALGetDataTypeName(type),
                   has_nodata ? fmt::format(", nodata {}", nodata_value) : std::string());
   return out;
 }
@@ -192,44 +381,19 @@ CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs&
 
 PremisesCoverage premises_coverage(const CoverageRaster& raster,
                                    const engine::PremisesTable& premises, const Crs& study_crs) {
-  const std::size_t n = premises.size();
-  PremisesCoverage out;
-  out.covered = engine::BitVector(n);
-  // One PROJ transformation per thread (they are not thread-safe, and costly to create).
-  tbb::enumerable_thread_specific<std::optional<CoordinateTransform>> transforms;
-  const engine::CoverageGrid& g = raster.coverage;
-  const Tally tally = tbb::parallel_reduce(
-      tbb::blocked_range<std::size_t>(0, (n + kBlock - 1) / kBlock), Tally{},
-      [&](const tbb::blocked_range<std::size_t>& blocks, Tally t) {
-        std::optional<CoordinateTransform>& transform = transforms.local();
-        if (!transform) transform.emplace(study_crs, raster.crs);
-        std::vector<double> xs, ys;
-        for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
-          const std::size_t begin = b * kBlock, end = std::min(n, begin + kBlock);
-          xs.assign(premises.x.begin() + static_cast<std::ptrdiff_t>(begin),
-                    premises.x.begin() + static_cast<std::ptrdiff_t>(end));
-          ys.assign(premises.y.begin() + static_cast<std::ptrdiff_t>(begin),
-                    premises.y.begin() + static_cast<std::ptrdiff_t>(end));
-          transform->transform(xs, ys);
-          for (std::size_t i = begin; i < end; ++i) {
-            const auto cell = g.grid.cell_of({xs[i - begin], ys[i - begin]});
-            if (!cell) {
-              ++t.off_layer;
-              continue;
-            }
-            const std::size_t k = g.cell_index(cell->first, cell->second);
-            if (g.nodata.test(k)) {
-              ++t.on_nodata;
-            } else if (g.covered.test(k)) {
-              out.covered.set(i);
-            }
-          }
-        }
-        return t;
-      },
-      [](const Tally& a, const Tally& b) { return a + b; });
-  out.on_nodata = tally.on_nodata;
-  out.off_layer = tally.off_layer;
+  const CoverageRaster* one[] = {&raster};
+  return std::move(premises_coverage(one, premises, study_crs).front());
+}
+
+std::vector<PremisesCoverage> premises_coverage(std::span<const CoverageRaster* const> rasters,
+                                                const engine::PremisesTable& premises,
+                                                const Crs& study_crs) {
+  std::vector<PremisesCoverage> out(rasters.size());
+  for (std::size_t begin = 0; begin < rasters.size(); begin += kPackedLayers) {
+    const std::size_t end = std::min(rasters.size(), begin + kPackedLayers);
+    sample_packed(rasters.subspan(begin, end - begin), premises, study_crs,
+                  std::span(out).subspan(begin, end - begin));
+  }
   return out;
 }
 

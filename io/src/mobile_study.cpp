@@ -4,8 +4,10 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <numbers>
 #include <optional>
 
@@ -139,6 +141,57 @@ double geos_area(const engine::GeosContext& geos, const GEOSGeometry* g) {
   return a;
 }
 
+// A group whose land shares come from its rasters alone, all on one grid.
+struct RasterOnlyGroup {
+  std::size_t group;
+  std::vector<const engine::CoverageGrid*> grids;
+  const Crs* crs;
+};
+
+// Exact cell shares of every area for the raster-only groups, in parallel over areas (each
+// area is summed in a fixed order by one thread, so the result does not depend on the thread
+// count). An area's cells are computed once per grid and shared by the groups on it: nationally
+// every technology is on the same 100 m grid, and the cells are the costly part.
+void shared_raster_land_shares(std::span<const RasterOnlyGroup> groups, std::span<const Area> areas,
+                               const Crs& study_crs, MobileResults& results) {
+  struct Frame {
+    const engine::Grid* grid;
+    const Crs* crs;
+    bool geographic;
+    std::vector<std::size_t> members;  // indexes into `groups`
+  };
+  std::vector<Frame> frames;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const engine::Grid& grid = groups[g].grids[0]->grid;
+    auto same = [&](const Frame& f) {
+      return same_grid(*f.grid, grid) && f.crs->equivalent_to(*groups[g].crs);
+    };
+    auto frame = std::find_if(frames.begin(), frames.end(), same);
+    if (frame == frames.end())
+      frame =
+          frames.insert(frames.end(), {&grid, groups[g].crs, groups[g].crs->is_geographic(), {}});
+    frame->members.push_back(g);
+  }
+  std::vector<std::unique_ptr<AreaProjector>> projectors;
+  for (const Frame& f : frames)
+    projectors.push_back(std::make_unique<AreaProjector>(study_crs, *f.crs));
+  tbb::parallel_for(std::size_t{0}, areas.size(), [&](std::size_t a) {
+    for (std::size_t f = 0; f < frames.size(); ++f) {
+      const engine::MultiPolygon geometry = (*projectors[f])(areas[a].geometry);
+      std::vector<engine::CellArea> cells = engine::cell_areas(geometry, *frames[f].grid);
+      double total = engine::area(geometry);
+      if (frames[f].geographic) {
+        const engine::Box b = engine::bounding_box(geometry);
+        weight_by_latitude(cells, *frames[f].grid, total, total, 0.5 * (b.ymin + b.ymax));
+      }
+      for (std::size_t g : frames[f].members) {
+        results.groups[groups[g].group].land[a] =
+            engine::group_area_coverage(cells, total, groups[g].grids);
+      }
+    }
+  });
+}
+
 }  // namespace
 
 MobileResults run_mobile_layers(const Study& study, const Crs& study_crs,
@@ -170,32 +223,58 @@ MobileResults run_mobile_layers(const Study& study, const Crs& study_crs,
   });
   for (ProblemLog& l : logs) log.append(std::move(l));
 
+  // Coverage at premises. Rasters on one grid are sampled together, in one pass over the
+  // premises (the national case: every operator's rasters on the 100 m British National Grid).
+  progress.stage("Coverage at premises");
+  std::vector<PremisesCoverage> coverage_of(loaded.size());
+  std::vector<bool> sampled(loaded.size(), false);
+  for (std::size_t i = 0; i < loaded.size(); ++i) {
+    if (sampled[i]) continue;
+    if (!loaded[i].raster) {
+      coverage_of[i] = premises_coverage(*loaded[i].footprints, premises);
+      continue;
+    }
+    std::vector<std::size_t> together;
+    std::vector<const CoverageRaster*> rasters;
+    for (std::size_t j = i; j < loaded.size(); ++j) {
+      const std::optional<CoverageRaster>& r = loaded[j].raster;
+      if (r && same_grid(r->coverage.grid, loaded[i].raster->coverage.grid) &&
+          r->crs.equivalent_to(loaded[i].raster->crs)) {
+        together.push_back(j);
+        rasters.push_back(&*r);
+        sampled[j] = true;
+      }
+    }
+    std::vector<PremisesCoverage> sampled_together =
+        premises_coverage(rasters, premises, study_crs);
+    for (std::size_t k = 0; k < together.size(); ++k) {
+      coverage_of[together[k]] = std::move(sampled_together[k]);
+    }
+  }
+
   // Groups in order of first appearance; operators in study order within a group.
   std::vector<std::vector<std::size_t>> group_layers;
   for (std::size_t index = 0; index < loaded.size(); ++index) {
     LoadedLayer& layer = loaded[index];
     const LayerSource& source = *layer.source;
-    progress.stage("Coverage at premises: " + source.name);
     MobileLayerLedger ledger;
     ledger.name = source.name;
     ledger.file = display_path(study, source.path);
     ledger.operator_name = source.tags.operator_name;
     ledger.technology = source.tags.technology;
     ledger.setting = source.tags.setting;
-    PremisesCoverage coverage;
+    PremisesCoverage& coverage = coverage_of[index];
     if (layer.raster) {
       ledger.kind = "raster";
       ledger.crs = layer.raster->crs.describe();
       ledger.description = layer.raster->description;
       ledger.rule = source.covered_when.describe();
-      coverage = premises_coverage(*layer.raster, premises, study_crs);
     } else {
       ledger.kind = "polygons";
       ledger.crs = layer.footprints->source_crs;
       ledger.description = fmt::format("{} features, {} repaired, {} polygons after merging",
                                        layer.footprints->features, layer.footprints->repaired,
                                        layer.footprints->union_geometry.size());
-      coverage = premises_coverage(*layer.footprints, premises);
     }
     ledger.premises_covered = coverage.covered.count();
     ledger.premises_on_nodata = coverage.on_nodata;
@@ -233,6 +312,7 @@ MobileResults run_mobile_layers(const Study& study, const Crs& study_crs,
     }
   }
 
+  std::vector<RasterOnlyGroup> raster_only;
   for (std::size_t g = 0; g < results.groups.size(); ++g) {
     MobileGroupResult& group = results.groups[g];
     const std::vector<std::size_t>& members = group_layers[g];
@@ -269,22 +349,9 @@ MobileResults run_mobile_layers(const Study& study, const Crs& study_crs,
     for (const LoadedLayer* r : rasters) grids.push_back(&r->raster->coverage);
 
     if (polygons.empty()) {
-      // Rasters only: exact cell shares, in parallel over areas (each area is summed in a
-      // fixed order by one thread, so the result does not depend on the thread count).
+      // Rasters only: exact cell shares, computed below for all such groups at once.
       group.land_method = "exact area of each area in every raster cell";
-      const engine::Grid& grid = grids[0]->grid;
-      tbb::parallel_for(std::size_t{0}, areas.size(), [&](std::size_t a) {
-        const engine::MultiPolygon geometry = project(areas[a].geometry);
-        std::vector<engine::CellArea> cells = engine::cell_areas(geometry, grid);
-        double total = engine::area(geometry);
-        if (geographic) {
-          const engine::Box b = engine::bounding_box(geometry);
-          weight_by_latitude(cells, grid, total, total, 0.5 * (b.ymin + b.ymax));
-        }
-        group.land[a] = engine::group_area_coverage(cells, total, grids);
-      });
-      // Operators in the group are in study order with rasters first only when all are
-      // rasters, which is the case here.
+      raster_only.push_back({g, std::move(grids), &land_crs});
       continue;
     }
 
@@ -375,6 +442,7 @@ MobileResults run_mobile_layers(const Study& study, const Crs& study_crs,
       }
     }
   }
+  shared_raster_land_shares(raster_only, areas, study_crs, results);
   return results;
 }
 

@@ -475,6 +475,118 @@ TEST_F(MobileLayersTest, NanCellsOfAFloatRasterAreNodata) {
   }
 }
 
+// A mask band (here an internal per-dataset mask, as gdal_translate -mask writes) decides
+// nodata even where the value itself looks valid; a 16-bit unsigned raster without nodata has
+// every cell valid.
+TEST_F(MobileLayersTest, MaskBandsAndUnsignedCellsAreHonoured) {
+  GDALAllRegister();
+  const fs::path masked = dir_ / "masked.tif";
+  {
+    GDALDatasetH ds = GDALCreate(GDALGetDriverByName("GTiff"), masked.c_str(), kSmall.columns,
+                                 kSmall.rows, 1, GDT_Int16, nullptr);
+    ASSERT_NE(ds, nullptr);
+    double gt[6];
+    const RasterSpec spec = kSmall.spec(27700);
+    std::copy(std::begin(spec.geotransform), std::end(spec.geotransform), gt);
+    GDALSetGeoTransform(ds, gt);
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
+    OSRImportFromEPSG(srs, 27700);
+    GDALSetSpatialRef(ds, srs);
+    OSRDestroySpatialReference(srs);
+    GDALRasterBandH band = GDALGetRasterBand(ds, 1);
+    std::vector<double> values(kSmallValues.size(), -90);  // all covered by value
+    ASSERT_EQ(GDALRasterIO(band, GF_Write, 0, 0, kSmall.columns, kSmall.rows, values.data(),
+                           kSmall.columns, kSmall.rows, GDT_Float64, 0, 0),
+              CE_None);
+    ASSERT_EQ(GDALCreateDatasetMaskBand(ds, GMF_PER_DATASET), CE_None);
+    std::vector<GByte> mask(kSmallValues.size(), 255);
+    mask[1] = mask[7] = mask[19] = 0;
+    ASSERT_EQ(GDALRasterIO(GDALGetMaskBand(band), GF_Write, 0, 0, kSmall.columns, kSmall.rows,
+                           mask.data(), kSmall.columns, kSmall.rows, GDT_Byte, 0, 0),
+              CE_None);
+    GDALClose(ds);
+  }
+  ProblemLog log;
+  const CoverageRaster r =
+      read_coverage_raster(raster_layer("masked.tif", "EE"), "masked.tif", log);
+  EXPECT_EQ(r.nodata_cells, 3u);
+  EXPECT_EQ(r.covered_cells, kSmallValues.size() - 3);
+  for (std::size_t k = 0; k < kSmallValues.size(); ++k) {
+    const bool masked_out = k == 1 || k == 7 || k == 19;
+    EXPECT_EQ(r.coverage.nodata.test(k), masked_out) << "cell " << k;
+    EXPECT_EQ(r.coverage.covered.test(k), !masked_out) << "cell " << k;
+  }
+
+  // UInt16 class codes, no nodata: 65535 is an ordinary value; rule "in [3, 65535]".
+  RasterSpec spec = kSmall.spec(27700);
+  spec.type = GDT_UInt16;
+  spec.nodata.reset();
+  std::vector<double> classes;
+  for (std::size_t k = 0; k < kSmallValues.size(); ++k) {
+    classes.push_back(k % 3 == 0 ? 3 : k % 3 == 1 ? 65535 : 4);
+  }
+  write_geotiff(dir_ / "classes.tif", spec, classes);
+  const CoverageRaster c =
+      read_coverage_raster(raster_layer("classes.tif", "EE", "in [3, 65535]"), "classes.tif", log);
+  EXPECT_EQ(c.nodata_cells, 0u);
+  for (std::size_t k = 0; k < classes.size(); ++k) {
+    EXPECT_EQ(c.coverage.covered.test(k), classes[k] != 4) << "cell " << k;
+  }
+}
+
+// Rasters on one grid are sampled in one pass, 16 layers per packed word: 18 layers need two
+// words. Every premise's expected state comes from the values written, through the test's own
+// cell lookup.
+TEST_F(MobileLayersTest, RastersSampledTogetherAgreeWithTheirValues) {
+  const TestGrid grid{400000, 101000, 50, 50, 23, 17};
+  constexpr int kLayers = 18;
+  std::mt19937_64 rng(18);
+  std::uniform_int_distribution<int> signal(-125, -85);
+  std::vector<std::vector<double>> values(kLayers);
+  std::vector<CoverageRaster> rasters;
+  ProblemLog log;
+  for (int l = 0; l < kLayers; ++l) {
+    for (int k = 0; k < grid.columns * grid.rows; ++k) {
+      values[l].push_back(rng() % 7 == 0 ? kNodataInt16 : signal(rng));
+    }
+    const std::string file = "layer" + std::to_string(l) + ".tif";
+    write_geotiff(dir_ / file, grid.spec(27700), values[l]);
+    rasters.push_back(read_coverage_raster(raster_layer(file, "EE"), file, log));
+  }
+  std::uniform_real_distribution<double> x(399900, 401250), y(100050, 101100);
+  engine::PremisesTable premises;
+  for (std::size_t i = 0; i < 5000; ++i) premises.push_back(i, x(rng), y(rng), i);
+
+  std::vector<const CoverageRaster*> together;
+  for (const CoverageRaster& r : rasters) together.push_back(&r);
+  const std::vector<PremisesCoverage> sampled = premises_coverage(together, premises, bng_);
+  ASSERT_EQ(sampled.size(), static_cast<std::size_t>(kLayers));
+  for (int l = 0; l < kLayers; ++l) {
+    std::uint64_t nodata = 0, off = 0;
+    for (std::size_t i = 0; i < premises.size(); ++i) {
+      const auto cell = grid.cell_of({premises.x[i], premises.y[i]});
+      const double v =
+          cell ? values[l][static_cast<std::size_t>(cell->second * grid.columns + cell->first)]
+               : kNodataInt16;
+      off += !cell;
+      nodata += cell && v == kNodataInt16;
+      EXPECT_EQ(sampled[l].covered.test(i), cell && v != kNodataInt16 && v >= -105)
+          << "layer " << l << ", premise " << i;
+    }
+    EXPECT_GT(off, 100u);
+    EXPECT_EQ(sampled[l].off_layer, off) << "layer " << l;
+    EXPECT_EQ(sampled[l].on_nodata, nodata) << "layer " << l;
+  }
+
+  // Rasters on different grids cannot share a packed word.
+  const TestGrid other{400000, 101000, 100, 100, 5, 5};
+  write_geotiff(dir_ / "other.tif", other.spec(27700), std::vector<double>(25, -90));
+  const CoverageRaster different =
+      read_coverage_raster(raster_layer("other.tif", "EE"), "other.tif", log);
+  together.push_back(&different);
+  EXPECT_THROW(premises_coverage(together, premises, bng_), engine::Error);
+}
+
 TEST_F(MobileLayersTest, MissingBandAndUnreadableFile) {
   write_geotiff(dir_ / "ee.tif", kSmall.spec(27700), kSmallValues);
   ProblemLog log;

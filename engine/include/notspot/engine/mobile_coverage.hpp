@@ -19,6 +19,9 @@ class BitVector {
   std::size_t size() const { return size_; }
   bool test(std::size_t i) const { return (words_[i >> 6] >> (i & 63)) & 1u; }
   void set(std::size_t i) { words_[i >> 6] |= std::uint64_t{1} << (i & 63); }
+  /// Bits 64 w .. 64 w + 63, bit i at position i % 64; bits past size() are 0.
+  std::uint64_t word(std::size_t w) const { return words_[w]; }
+  std::size_t word_count() const { return words_.size(); }
   std::size_t count() const;
   /// Sets every bit set in `other`. REQUIRES: same size.
   BitVector& operator|=(const BitVector& other);
