@@ -3,12 +3,15 @@
 #include <fmt/format.h>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_pipeline.h>
 #include <tbb/parallel_reduce.h>
 #include <tbb/parallel_sort.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <memory>
 #include <numeric>
 
 #include "notspot/engine/error.hpp"
@@ -204,12 +207,16 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
   const std::string_view rows = opened.rows;
   const std::vector<CsvChunk> chunks =
       split_csv_rows(rows, opened.first_row_line, std::max<std::size_t>(1, rows.size() >> 22));
-  std::vector<ChunkResult> results(chunks.size());
   std::atomic<std::uint64_t> bytes_done{0};
   const std::string source = layer.name;
 
-  tbb::parallel_for(std::size_t{0}, chunks.size(), [&](std::size_t c) {
-    ChunkResult& out = results[c];
+  // Chunks are parsed and matched in parallel, then applied in file order by one thread as
+  // they come, so that the first row for a key wins whatever the thread count. A pipeline
+  // holds only a few chunks' parsed rows at a time: buffering all of a national file's rows
+  // (24 bytes each) would cost a gigabyte.
+  auto parse_chunk = [&](std::size_t c) {
+    auto result = std::make_unique<ChunkResult>();
+    ChunkResult& out = *result;
     out.rows.reserve(chunks[c].line_ends + 1);
     std::size_t hint = 0;
     auto reject = [&](const CsvRow& row, std::string reason) {
@@ -279,14 +286,14 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
     out.blank = tally.blank;
     opened.file.release(chunks[c].text);
     progress.advance(bytes_done += chunks[c].text.size(), rows.size());
-  });
+    return result;
+  };
 
-  // Apply in file order, so that the first row for a key wins whatever the thread count.
   engine::BitVector seen(broadband.size());
   std::uint64_t premises_with_row = 0;
   std::vector<std::uint64_t> unmatched_examples;
   std::vector<std::uint64_t> duplicate_examples;
-  for (ChunkResult& r : results) {
+  auto apply_chunk = [&](ChunkResult& r) {
     load.rows_read += r.read;
     load.blank_lines += r.blank;
     load.rejected += r.log.rejected().size();
@@ -320,8 +327,22 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
         }
       }
     }
-    r = ChunkResult{};
-  }
+  };
+
+  std::size_t next_chunk = 0;
+  tbb::parallel_pipeline(
+      2 * static_cast<std::size_t>(tbb::this_task_arena::max_concurrency()),
+      tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
+                                          [&](tbb::flow_control& control) -> std::size_t {
+                                            if (next_chunk == chunks.size()) control.stop();
+                                            return next_chunk++;
+                                          }) &
+          tbb::make_filter<std::size_t, std::shared_ptr<ChunkResult>>(
+              tbb::filter_mode::parallel,
+              [&](std::size_t c) { return std::shared_ptr<ChunkResult>(parse_chunk(c)); }) &
+          tbb::make_filter<std::shared_ptr<ChunkResult>, void>(
+              tbb::filter_mode::serial_in_order,
+              [&](const std::shared_ptr<ChunkResult>& r) { apply_chunk(*r); }));
   load.premises_with_row = premises_with_row;
   load.premises_without_row = broadband.size() - load.premises_with_row;
 

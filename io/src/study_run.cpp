@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+#include <tbb/task_group.h>
 
 #include <chrono>
 #include <ctime>
@@ -168,10 +169,11 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
   std::vector<engine::MultiPolygon> geometries;
   geometries.reserve(areas.areas.size());
   for (const Area& a : areas.areas) geometries.push_back(a.geometry);
-  const engine::AreaIndex index(geometries);
+  // Released after assignment: nationally the index is 400 MB that later stages can use.
+  auto index = std::make_unique<const engine::AreaIndex>(geometries);
   geometries.clear();
   Json overlaps;
-  report_overlaps(index, areas.areas, log, overlaps);
+  report_overlaps(*index, areas.areas, log, overlaps);
   timings["index_areas"] = clock.lap();
 
   const std::string premises_file = display_path(study, study.premises.path);
@@ -180,7 +182,10 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
 
   progress.stage("Assigning premises to areas");
   std::vector<std::uint32_t> area_of(premises.table.size());
-  const std::size_t in_several = index.locate_all(premises.table.x, premises.table.y, area_of);
+  const std::size_t in_several = index->locate_all(premises.table.x, premises.table.y, area_of);
+  const engine::AreaIndex::Stats index_stats = index->stats();
+  const std::size_t overlapping_pairs = index->overlaps().size();
+  index.reset();
   const std::uint64_t outside = static_cast<std::uint64_t>(
       std::count(area_of.begin(), area_of.end(), engine::AreaIndex::kOutside));
   if (in_several > 0) {
@@ -321,16 +326,26 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
   for (const QualityCheck& q : summary.quality) summary.quality_passed &= q.passed;
 
   progress.stage("Writing outputs");
-  write_stats_csv(out.file("parish_stats.csv"), table);
-  write_parish_geopackage(out.file("parish_stats.gpkg"), areas.areas, table, study_crs,
-                          premises.table, area_of);
-  write_rejected_csv(out.file("rejected.csv"), log.rejected());
+  // The inputs are hashed for the manifest while the outputs are written: writing the
+  // GeoPackage keeps one thread busy in SQLite, and hashing gigabytes of input keeps the others.
+  std::vector<fs::path> input_paths = {study.file, study.areas.path, study.premises.path};
+  for (const LayerSource& l : study.layers) input_paths.push_back(l.path);
+  DigestCache digests;
+  tbb::task_group hashing;
+  hashing.run([&] { digests = digest_files(std::move(input_paths)); });
+  try {
+    write_stats_csv(out.file("parish_stats.csv"), table);
+    write_parish_geopackage(out.file("parish_stats.gpkg"), areas.areas, table, study_crs,
+                            premises.table, area_of);
+    write_rejected_csv(out.file("rejected.csv"), log.rejected());
+  } catch (...) {
+    hashing.wait();
+    throw;
+  }
   timings["write_outputs"] = clock.lap();
 
   // ---- manifest ----------------------------------------------------------------------------
-  std::vector<fs::path> input_paths = {study.file, study.areas.path, study.premises.path};
-  for (const LayerSource& l : study.layers) input_paths.push_back(l.path);
-  const DigestCache digests = digest_files(std::move(input_paths));
+  hashing.wait();
   Json inputs = Json::array();
   Json areas_input{{"role", "areas"}, {"file", areas_file}, {"layer", areas.layer}};
   areas_input.update(digest_json(study.areas.path, &digests));
@@ -435,7 +450,7 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
     if (warnings.size() == 200) break;
     warnings.push_back(Json{{"source", w.source}, {"message", w.message}});
   }
-  const engine::AreaIndex::Stats& is = index.stats();
+  const engine::AreaIndex::Stats& is = index_stats;
 
   Json manifest{
       {"notspot_version", kVersion},
@@ -468,7 +483,7 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
         {"repaired", areas.repaired},
         {"without_polygon", areas.without_polygon},
         {"merged_by_id", areas.merged},
-        {"overlapping_pairs", index.overlaps().size()},
+        {"overlapping_pairs", overlapping_pairs},
         {"overlaps", overlaps},
         {"boundary_rule",
          "a premise exactly on a boundary belongs to the area immediately east of it (on an "
