@@ -5,18 +5,27 @@
 //   dorset     the generated Dorset sample (data/dorset/generated, `sample_data` target, or
 //              the folder in environment variable NOTSPOT_BENCH_SAMPLE_DIR), read with
 //              notspot::io as `notspot run` reads it;
-//   synthetic  a national-scale synthetic set (benchmarks/support/synthetic_areas.hpp).
+//   synthetic  a national-scale synthetic set (benchmarks/support/synthetic_areas.hpp);
+//   national   the areas and the first 4,000,000 premises (NOTSPOT_BENCH_NATIONAL_POINTS) of a
+//              folder made by `notspot-generate national` (NOTSPOT_BENCH_NATIONAL_DIR), read
+//              with notspot::io like dorset; skipped when the variable is unset. The GEOS
+//              baseline's queries run on the first 500,000 of those points
+//              (NOTSPOT_BENCH_NATIONAL_BASELINE_POINTS): the rates are per point.
 // Each is loaded once per process, on first use; its setup checks that AreaIndex and the GEOS
 // baseline agree on the first 100,000 points (apart from points on a boundary) and aborts if not.
+// With NOTSPOT_BENCH_SMOKE=1 every dataset is cut to 20,000 points (synthetic: 200 areas), so
+// that `ctest -L benchmark-smoke` runs the whole binary in seconds.
 //
 //   build/benchmarks/area_index_bench --benchmark_repetitions=5
 //       --benchmark_report_aggregates_only=true [--benchmark_filter=dorset]
 
 #include <benchmark/benchmark.h>
 #include <tbb/task_arena.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -24,7 +33,9 @@
 #include <filesystem>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <string>
+#include <system_error>
 #include <tuple>
 #include <vector>
 
@@ -36,6 +47,7 @@
 #include "notspot/io/problem_log.hpp"
 #include "notspot/io/progress.hpp"
 #include "notspot/io/study.hpp"
+#include "support/bench_env.hpp"
 #include "support/geos_baseline.hpp"
 #include "support/synthetic_areas.hpp"
 
@@ -46,9 +58,32 @@ using notspot::engine::AreaIndex;
 using notspot::engine::MultiPolygon;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kAgreementPoints = 100'000;
+namespace fs = std::filesystem;
 
-enum class DatasetId { kDorset, kSynthetic };
+constexpr std::size_t kAgreementPoints = 100'000;
+/// National dataset: premises read from the start of premises.csv (NOTSPOT_BENCH_NATIONAL_POINTS).
+constexpr std::size_t kNationalPoints = 4'000'000;
+/// National dataset: points the GEOS baseline's queries run on, the first of each order
+/// (NOTSPOT_BENCH_NATIONAL_BASELINE_POINTS). At ~0.5 M points/s, 4 M points would take ~8 s per
+/// iteration; the rate is per point, so a subset measures the same thing.
+constexpr std::size_t kNationalBaselinePoints = 500'000;
+constexpr const char* kMakeNational =
+    "build/tools/notspot-generate national --out DIR --premises 4000000 --rasters 0 (the "
+    "areas do not depend on --premises)";
+
+enum class DatasetId { kDorset, kSynthetic, kNational };
+
+const char* name_of(DatasetId id) {
+  switch (id) {
+    case DatasetId::kDorset:
+      return "dorset";
+    case DatasetId::kSynthetic:
+      return "synthetic";
+    case DatasetId::kNational:
+      return "national";
+  }
+  return "?";
+}
 
 /// Areas and points, with both indexes built. `error` non-empty: the dataset is unavailable.
 struct Dataset {
@@ -60,8 +95,44 @@ struct Dataset {
   std::unique_ptr<GeosBaseline> baseline;
   std::vector<double> morton_xs;  ///< The same points in Morton (Z-curve) order.
   std::vector<double> morton_ys;
+  std::vector<double> shuffled_xs;  ///< national only: the same points shuffled (seeded).
+  std::vector<double> shuffled_ys;
+  /// The GEOS baseline's queries use the first `baseline_points` points of each order (all of
+  /// them unless set by the loader).
+  std::size_t baseline_points = 0;
+  /// When baseline_points < all points: the baseline's points in Morton order (the first
+  /// points of the full Morton order would be one corner of the map).
+  std::vector<double> baseline_morton_xs;
+  std::vector<double> baseline_morton_ys;
   std::string error;
 };
+
+/// Keeps the first `n` points (smoke mode).
+void truncate_points(Dataset& d, std::size_t n) {
+  if (d.xs.size() > n) {
+    d.xs.resize(n);
+    d.ys.resize(n);
+  }
+}
+
+/// SplitMix64: a generator whose sequence is the same with every standard library.
+std::uint64_t split_mix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+/// A seeded Fisher-Yates permutation of 0..n-1.
+std::vector<std::size_t> shuffled_indices(std::size_t n, std::uint64_t seed) {
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  for (std::size_t i = n; i > 1; --i) {
+    const std::size_t j = static_cast<std::size_t>(split_mix64(seed) % i);  // bias < 2^-40
+    std::swap(order[i - 1], order[j]);
+  }
+  return order;
+}
 
 // Spreads the low 16 bits of v to the even bits.
 std::uint32_t spread_bits(std::uint32_t v) {
@@ -134,17 +205,170 @@ Dataset load_dorset() {
       notspot::io::read_premises(premises_source, crs, "premises.csv", log, quiet);
   d.xs.assign(premises.table.x.begin(), premises.table.x.end());
   d.ys.assign(premises.table.y.begin(), premises.table.y.end());
+  if (notspot::bench::smoke_mode()) truncate_points(d, notspot::bench::kSmokePoints);
   return d;
 }
 
 Dataset load_synthetic() {
   Dataset d;
   d.name = "synthetic";
-  notspot::bench::SyntheticStudy study = notspot::bench::make_synthetic_study({});
+  notspot::bench::SyntheticOptions options;
+  if (notspot::bench::smoke_mode()) {
+    // The same generator on a lattice 5x coarser each way, with about as many cells per area.
+    options.columns = 24;
+    options.rows = 34;
+    options.areas = notspot::bench::kSmokeAreas;
+    options.points = notspot::bench::kSmokePoints;
+    options.towns = 60;
+  }
+  notspot::bench::SyntheticStudy study = notspot::bench::make_synthetic_study(options);
   d.areas = std::move(study.areas);
   d.xs = std::move(study.xs);
   d.ys = std::move(study.ys);
   return d;
+}
+
+/// Removes a file when it goes out of scope.
+struct TemporaryFile {
+  fs::path path;
+  ~TemporaryFile() {
+    std::error_code ignored;
+    if (!path.empty()) fs::remove(path, ignored);
+  }
+};
+
+/// Copies the header line and the next `rows` lines of `from` to `to`. @return lines copied
+/// after the header (fewer than `rows` when the file is shorter).
+std::size_t copy_head(const fs::path& from, const fs::path& to, std::size_t rows) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(from.c_str(), "rb"), &std::fclose);
+  if (!in) throw std::runtime_error("cannot open " + from.string());
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(to.c_str(), "wb"), &std::fclose);
+  if (!out) throw std::runtime_error("cannot create " + to.string());
+  std::vector<char> buffer(std::size_t{1} << 20);
+  const std::size_t wanted_lines = rows + 1;  // with the header
+  std::size_t lines = 0;
+  while (lines < wanted_lines) {
+    const std::size_t got = std::fread(buffer.data(), 1, buffer.size(), in.get());
+    if (got == 0) break;
+    std::size_t keep = got;
+    for (std::size_t i = 0; i < got; ++i) {
+      if (buffer[i] == '\n' && ++lines == wanted_lines) {
+        keep = i + 1;
+        break;
+      }
+    }
+    if (std::fwrite(buffer.data(), 1, keep, out.get()) != keep) {
+      throw std::runtime_error("cannot write " + to.string());
+    }
+  }
+  if (std::fflush(out.get()) != 0) throw std::runtime_error("cannot write " + to.string());
+  return lines > 0 ? lines - 1 : 0;
+}
+
+/// The national synthetic study of `notspot-generate national`: all its areas (make-valid
+/// repairs its five invalid ones, as `notspot run` does) and the first premises of
+/// premises.csv. That file is in UPRN order, which the generator makes unrelated to position
+/// (a random bijection), so its first rows are a uniform sample of the whole country.
+Dataset load_national() {
+  Dataset d;
+  d.name = "national";
+  const std::string dir_text = notspot::bench::string_from_env("NOTSPOT_BENCH_NATIONAL_DIR");
+  if (dir_text.empty()) {
+    d.error =
+        std::string("no national dataset: set NOTSPOT_BENCH_NATIONAL_DIR to a folder made by ") +
+        kMakeNational;
+    return d;
+  }
+  const fs::path dir = dir_text;
+  const fs::path areas_file = dir / "areas.gpkg";
+  const fs::path premises_file = dir / "premises.csv";
+  if (!fs::exists(areas_file) || !fs::exists(premises_file)) {
+    d.error = "no areas.gpkg and premises.csv in NOTSPOT_BENCH_NATIONAL_DIR=" + dir.string() +
+              ": make them with " + kMakeNational;
+    return d;
+  }
+  std::size_t points =
+      notspot::bench::count_from_env("NOTSPOT_BENCH_NATIONAL_POINTS", kNationalPoints);
+  std::size_t baseline_points = notspot::bench::count_from_env(
+      "NOTSPOT_BENCH_NATIONAL_BASELINE_POINTS", kNationalBaselinePoints);
+  if (notspot::bench::smoke_mode()) points = std::min(points, notspot::bench::kSmokePoints);
+
+  const notspot::io::Crs crs = notspot::io::Crs::from_definition("EPSG:27700", "area_index_bench");
+  notspot::io::ProblemLog log;
+
+  notspot::io::AreasSource areas_source;
+  areas_source.path = areas_file;
+  areas_source.layer = "areas";
+  areas_source.id_field = "code";
+  areas_source.name_field = "name";
+  notspot::io::AreasLoad areas = notspot::io::read_areas(areas_source, crs, "areas.gpkg", log);
+  for (notspot::io::Area& area : areas.areas) d.areas.push_back(std::move(area.geometry));
+  std::fprintf(stderr, "  national: %zu areas read from %s, %llu repaired with make-valid\n",
+               d.areas.size(), areas_file.c_str(), static_cast<unsigned long long>(areas.repaired));
+
+  // read_premises reads whole files: give it a copy of the first rows.
+  TemporaryFile head;
+  head.path = fs::temp_directory_path() /
+              ("notspot_area_index_bench_" + std::to_string(::getpid()) + "_premises.csv");
+  const std::size_t copied = copy_head(premises_file, head.path, points);
+  notspot::io::PremisesSource premises_source;
+  premises_source.path = head.path;
+  premises_source.format = notspot::io::PremisesFormat::kCsv;
+  notspot::io::Progress quiet;
+  notspot::io::PremisesLoad premises =
+      notspot::io::read_premises(premises_source, crs, "premises.csv", log, quiet);
+  d.xs.assign(premises.table.x.begin(), premises.table.x.end());
+  d.ys.assign(premises.table.y.begin(), premises.table.y.end());
+  std::fprintf(
+      stderr, "  national: first %zu rows of %s read (%zu accepted)%s\n", copied,
+      premises_file.c_str(), d.xs.size(),
+      copied < points ? ": the file has fewer rows than NOTSPOT_BENCH_NATIONAL_POINTS" : "");
+  d.baseline_points = std::min(baseline_points, d.xs.size());
+  return d;
+}
+
+/// The Euclidean distance between consecutive points, median.
+double median_step(std::span<const double> xs, std::span<const double> ys) {
+  if (xs.size() < 2) return 0;
+  std::vector<double> steps(xs.size() - 1);
+  for (std::size_t i = 1; i < xs.size(); ++i) {
+    steps[i - 1] = std::hypot(xs[i] - xs[i - 1], ys[i] - ys[i - 1]);
+  }
+  auto middle = steps.begin() + static_cast<std::ptrdiff_t>(steps.size() / 2);
+  std::nth_element(steps.begin(), middle, steps.end());
+  return *middle;
+}
+
+/// Prints how much spatial locality the input order has: consecutive points in the same area,
+/// and the median distance between consecutive points, against the shuffled and Morton orders.
+void report_locality(const Dataset& d, std::span<const std::size_t> shuffle) {
+  const std::size_t n = d.xs.size();
+  if (n < 2) return;
+  std::vector<std::uint32_t> area(n);
+  d.index->locate_all(d.xs, d.ys, area);
+  std::size_t same_input = 0;
+  std::size_t same_shuffled = 0;
+  for (std::size_t i = 1; i < n; ++i) {
+    same_input += area[i] == area[i - 1] ? 1 : 0;
+    same_shuffled += area[shuffle[i]] == area[shuffle[i - 1]] ? 1 : 0;
+  }
+  // In a random order, two consecutive points share an area with probability sum p_a^2.
+  std::vector<std::size_t> per_area(d.areas.size() + 1);
+  for (const std::uint32_t a : area) ++per_area[a == AreaIndex::kOutside ? d.areas.size() : a];
+  double expected = 0;
+  for (const std::size_t c : per_area) {
+    const double p = static_cast<double>(c) / static_cast<double>(n);
+    expected += p * p;
+  }
+  const double pairs = static_cast<double>(n - 1);
+  std::fprintf(stderr,
+               "  %s: locality of the input order: consecutive points in the same area %.3f%% "
+               "(shuffled %.3f%%, random order expects %.3f%%); median distance to the previous "
+               "point %.1f km (shuffled %.1f km, Morton order %.3f km)\n",
+               d.name.c_str(), 100.0 * static_cast<double>(same_input) / pairs,
+               100.0 * static_cast<double>(same_shuffled) / pairs, 100.0 * expected,
+               median_step(d.xs, d.ys) / 1000, median_step(d.shuffled_xs, d.shuffled_ys) / 1000,
+               median_step(d.morton_xs, d.morton_ys) / 1000);
 }
 
 // Aborts unless both implementations give the same area for each of the first points, apart
@@ -187,7 +411,7 @@ void check_agreement(const Dataset& d) {
                  "area_index_bench: %s: AreaIndex and the GEOS baseline disagree on %zu of the "
                  "first %zu points (not on a boundary): refusing to time a wrong answer\n",
                  d.name.c_str(), mismatches, n);
-    std::abort();
+    std::abort();  // also fails the smoke test (ctest -L benchmark-smoke)
   }
   std::fprintf(stderr,
                "  %s: AreaIndex and GEOS agree on the first %zu points (%zu on a boundary, %zu "
@@ -200,8 +424,19 @@ Dataset prepare(DatasetId id) {
   const Clock::time_point start = Clock::now();
   Dataset d;
   try {
-    d = id == DatasetId::kDorset ? load_dorset() : load_synthetic();
+    switch (id) {
+      case DatasetId::kDorset:
+        d = load_dorset();
+        break;
+      case DatasetId::kSynthetic:
+        d = load_synthetic();
+        break;
+      case DatasetId::kNational:
+        d = load_national();
+        break;
+    }
     if (!d.error.empty()) return d;
+    if (d.baseline_points == 0) d.baseline_points = d.xs.size();
     const double load_s = seconds_since(start);
     Clock::time_point t = Clock::now();
     d.index = std::make_unique<AreaIndex>(d.areas);
@@ -219,8 +454,25 @@ Dataset prepare(DatasetId id) {
                  static_cast<double>(s.memory_bytes) / 1e6, baseline_s);
     check_agreement(d);
     morton_order(d.xs, d.ys, d.morton_xs, d.morton_ys);
+    if (d.baseline_points < d.xs.size()) {
+      morton_order(std::span(d.xs).first(d.baseline_points),
+                   std::span(d.ys).first(d.baseline_points), d.baseline_morton_xs,
+                   d.baseline_morton_ys);
+    }
+    if (id == DatasetId::kNational) {
+      const std::vector<std::size_t> shuffle = shuffled_indices(d.xs.size(), 20261128);
+      d.shuffled_xs.resize(d.xs.size());
+      d.shuffled_ys.resize(d.ys.size());
+      for (std::size_t k = 0; k < shuffle.size(); ++k) {
+        d.shuffled_xs[k] = d.xs[shuffle[k]];
+        d.shuffled_ys[k] = d.ys[shuffle[k]];
+      }
+      report_locality(d, shuffle);
+      std::fprintf(stderr, "  %s: the GEOS baseline's queries use the first %zu points\n",
+                   d.name.c_str(), d.baseline_points);
+    }
   } catch (const std::exception& e) {
-    d.name = id == DatasetId::kDorset ? "dorset" : "synthetic";
+    d.name = name_of(id);
     d.error = "preparing the " + d.name + " dataset failed: " + e.what();
   }
   std::fprintf(stderr, "  %s: setup took %.1f s\n", d.name.c_str(), seconds_since(start));
@@ -230,12 +482,22 @@ Dataset prepare(DatasetId id) {
 /// The dataset, prepared once per process; nullptr (and the benchmark skipped) when missing.
 const Dataset* dataset(benchmark::State& state, DatasetId id) {
   const Dataset* d = nullptr;
-  if (id == DatasetId::kDorset) {
-    static const Dataset dorset = prepare(DatasetId::kDorset);
-    d = &dorset;
-  } else {
-    static const Dataset synthetic = prepare(DatasetId::kSynthetic);
-    d = &synthetic;
+  switch (id) {
+    case DatasetId::kDorset: {
+      static const Dataset dorset = prepare(DatasetId::kDorset);
+      d = &dorset;
+      break;
+    }
+    case DatasetId::kSynthetic: {
+      static const Dataset synthetic = prepare(DatasetId::kSynthetic);
+      d = &synthetic;
+      break;
+    }
+    case DatasetId::kNational: {
+      static const Dataset national = prepare(DatasetId::kNational);
+      d = &national;
+      break;
+    }
   }
   if (!d->error.empty()) {
     state.SkipWithError(d->error.c_str());
@@ -251,9 +513,15 @@ void set_counters(benchmark::State& state, const Dataset& d) {
   state.counters["points"] = static_cast<double>(d.xs.size());
 }
 
-void set_points_processed(benchmark::State& state, const Dataset& d) {
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(d.xs.size()));
+/// Items = points processed per iteration (`points`, all of them by default); counter
+/// `points` says how many.
+void set_points_processed(benchmark::State& state, const Dataset& d, std::size_t points) {
   set_counters(state, d);
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(points));
+  state.counters["points"] = static_cast<double>(points);
+}
+void set_points_processed(benchmark::State& state, const Dataset& d) {
+  set_points_processed(state, d, d.xs.size());
 }
 
 // ---- builds ---------------------------------------------------------------------------------
@@ -289,15 +557,38 @@ void BM_GeosBaselineBuild(benchmark::State& state, DatasetId id) {
 
 /// Which order the points are processed in.
 enum class Order {
-  kInput,   ///< As read (Dorset: the file's order; synthetic: shuffled).
-  kMorton,  ///< Sorted along a Morton curve (sorting not timed; see BM_MortonOrder).
+  kInput,     ///< As read (Dorset, national: the file's order; synthetic: shuffled).
+  kMorton,    ///< Sorted along a Morton curve (sorting not timed; see BM_MortonOrder).
+  kShuffled,  ///< national only: shuffled with a fixed seed.
 };
 
-std::span<const double> xs_of(const Dataset& d, Order order) {
-  return order == Order::kInput ? d.xs : d.morton_xs;
+struct PointsView {
+  std::span<const double> xs;
+  std::span<const double> ys;
+};
+
+/// Every point of the dataset, in `order`: what AreaIndex is measured on.
+PointsView points_of(const Dataset& d, Order order) {
+  switch (order) {
+    case Order::kInput:
+      return {d.xs, d.ys};
+    case Order::kMorton:
+      return {d.morton_xs, d.morton_ys};
+    case Order::kShuffled:
+      return {d.shuffled_xs, d.shuffled_ys};
+  }
+  return {};
 }
-std::span<const double> ys_of(const Dataset& d, Order order) {
-  return order == Order::kInput ? d.ys : d.morton_ys;
+
+/// The points the GEOS baseline is measured on, in `order`: the first baseline_points of
+/// points_of(), except Morton order, which is that of the first baseline_points input points.
+PointsView baseline_points_of(const Dataset& d, Order order) {
+  if (order == Order::kMorton && !d.baseline_morton_xs.empty()) {
+    return {d.baseline_morton_xs, d.baseline_morton_ys};
+  }
+  const PointsView all = points_of(d, order);
+  const std::size_t n = std::min(d.baseline_points, all.xs.size());
+  return {all.xs.first(n), all.ys.first(n)};
 }
 
 /// The kernel: AreaIndex::locate over every point, one thread.
@@ -305,8 +596,7 @@ void BM_AreaIndexLocate(benchmark::State& state, DatasetId id, Order order) {
   const Dataset* d = dataset(state, id);
   if (d == nullptr) return;
   const AreaIndex& index = *d->index;
-  const std::span<const double> xs = xs_of(*d, order);
-  const std::span<const double> ys = ys_of(*d, order);
+  const auto [xs, ys] = points_of(*d, order);
   const std::size_t n = xs.size();
   std::vector<std::uint32_t> out(n);
   for (std::size_t i = 0; i < n; ++i) out[i] = index.locate({xs[i], ys[i]});  // warm-up
@@ -335,13 +625,13 @@ void BM_AreaIndexLocateAll(benchmark::State& state, DatasetId id) {
   set_points_processed(state, *d);
 }
 
-/// The baseline: STRtree query + prepared `covers` per candidate, one thread.
+/// The baseline: STRtree query + prepared `covers` per candidate, one thread. On the national
+/// dataset, on the first baseline_points points only (see baseline_points_of()).
 void BM_GeosBaselineLocate(benchmark::State& state, DatasetId id, Order order) {
   const Dataset* d = dataset(state, id);
   if (d == nullptr) return;
   const GeosBaseline& baseline = *d->baseline;
-  const std::span<const double> xs = xs_of(*d, order);
-  const std::span<const double> ys = ys_of(*d, order);
+  const auto [xs, ys] = baseline_points_of(*d, order);
   const std::size_t n = xs.size();
   std::vector<std::uint32_t> out(n);
   for (auto _ : state) {
@@ -349,24 +639,25 @@ void BM_GeosBaselineLocate(benchmark::State& state, DatasetId id, Order order) {
     benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
   }
-  set_points_processed(state, *d);
+  set_points_processed(state, *d, n);
 }
 
 /// The part of the baseline that is not the search: creating and destroying a GEOS point per
-/// premise (GEOS 3.11 has no coordinate-only prepared predicate).
+/// premise (GEOS 3.11 has no coordinate-only prepared predicate). Same points as the baseline.
 void BM_GeosPointCreate(benchmark::State& state, DatasetId id) {
   const Dataset* d = dataset(state, id);
   if (d == nullptr) return;
   GEOSContextHandle_t h = d->baseline->handle();
-  const std::size_t n = d->xs.size();
+  const auto [xs, ys] = baseline_points_of(*d, Order::kInput);
+  const std::size_t n = xs.size();
   for (auto _ : state) {
     for (std::size_t i = 0; i < n; ++i) {
-      GEOSGeometry* point = GEOSGeom_createPointFromXY_r(h, d->xs[i], d->ys[i]);
+      GEOSGeometry* point = GEOSGeom_createPointFromXY_r(h, xs[i], ys[i]);
       benchmark::DoNotOptimize(point);
       GEOSGeom_destroy_r(h, point);
     }
   }
-  set_points_processed(state, *d);
+  set_points_processed(state, *d, n);
 }
 
 /// The cost of the Morton order itself: keys, sort, gather (one thread, std::sort).
@@ -421,7 +712,8 @@ const bool kRegistered = [] {
     DatasetId id;
   };
   for (const Entry& e :
-       {Entry{"dorset", DatasetId::kDorset}, Entry{"synthetic", DatasetId::kSynthetic}}) {
+       {Entry{"dorset", DatasetId::kDorset}, Entry{"synthetic", DatasetId::kSynthetic},
+        Entry{"national", DatasetId::kNational}}) {
     const DatasetId id = e.id;
     const std::string suffix = std::string("/") + e.name;
     benchmark::RegisterBenchmark(("BM_AreaIndexBuild" + suffix).c_str(),
@@ -465,6 +757,18 @@ const bool kRegistered = [] {
         ("BM_GeosBaselineLocateMorton" + suffix).c_str(),
         [id](benchmark::State& s) { BM_GeosBaselineLocate(s, id, Order::kMorton); })
         ->Unit(benchmark::kMillisecond);
+    if (id == DatasetId::kNational) {
+      // The file's UPRN order against a seeded shuffle of the same points: whether it has any
+      // spatial locality.
+      benchmark::RegisterBenchmark(
+          ("BM_AreaIndexLocateShuffled" + suffix).c_str(),
+          [id](benchmark::State& s) { BM_AreaIndexLocate(s, id, Order::kShuffled); })
+          ->Unit(benchmark::kMillisecond);
+      benchmark::RegisterBenchmark(
+          ("BM_GeosBaselineLocateShuffled" + suffix).c_str(),
+          [id](benchmark::State& s) { BM_GeosBaselineLocate(s, id, Order::kShuffled); })
+          ->Unit(benchmark::kMillisecond);
+    }
     // Tuning: top grid cells per 100 edges × leaf size; {100, 4} is the default.
     benchmark::RegisterBenchmark(("BM_AreaIndexOptions" + suffix).c_str(),
                                  [id](benchmark::State& s) { BM_AreaIndexOptions(s, id); })

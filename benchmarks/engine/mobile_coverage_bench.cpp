@@ -5,6 +5,8 @@
 //  - premises: one GDAL pixel read per premise and raster, as a script sampling a raster would.
 //
 // The rasters come from the sample (target sample_data); missing files skip the benchmarks.
+// With NOTSPOT_BENCH_SMOKE=1 (ctest -L benchmark-smoke), only 10 parishes (every 25th) and the
+// first 20,000 premises are used, and every benchmark runs one iteration.
 
 #include <benchmark/benchmark.h>
 #include <gdal_priv.h>
@@ -25,6 +27,7 @@
 #include "notspot/io/areas_reader.hpp"
 #include "notspot/io/mobile_layers.hpp"
 #include "notspot/io/premises_reader.hpp"
+#include "support/bench_env.hpp"
 
 namespace {
 
@@ -38,6 +41,10 @@ using notspot::engine::MultiPolygon;
 const fs::path kSample = NOTSPOT_BENCH_SAMPLE_DIR;
 const char* const kOperators[] = {"EE", "Three", "O2", "Vodafone"};
 const char* const kLayers[] = {"4G_indoor", "4G_outdoor", "5G_outdoor"};
+/// Smoke mode keeps one parish in kSmokeAreaStep.
+constexpr std::size_t kSmokeAreaStep = 25;
+/// Iterations of the slow baselines (1 in smoke mode).
+const int kBaselineIterations = notspot::bench::smoke_mode() ? 1 : 3;
 
 struct Sample {
   std::vector<MultiPolygon> areas;
@@ -70,10 +77,15 @@ const Sample& sample() {
     }
     if (!fs::exists(areas.path) || !fs::exists(premises.path)) out.missing = "sample missing";
     if (!out.missing.empty()) return out;
+    const bool smoke = notspot::bench::smoke_mode();
+    std::size_t a_index = 0;
     for (auto& a : notspot::io::read_areas(areas, out.crs, "parishes", log).areas) {
-      out.areas.push_back(std::move(a.geometry));
+      if (!smoke || a_index++ % kSmokeAreaStep == 0) out.areas.push_back(std::move(a.geometry));
     }
     out.premises = notspot::io::read_premises(premises, out.crs, "premises", log, progress).table;
+    if (smoke && out.premises.size() > notspot::bench::kSmokePoints) {
+      out.premises.resize(notspot::bench::kSmokePoints);
+    }
     for (const fs::path& p : out.raster_paths) {
       notspot::io::LayerSource layer;
       layer.kind = notspot::io::LayerKind::kRaster;
@@ -198,7 +210,9 @@ void BM_LandSharesGeosPrepared(benchmark::State& state) {
   geos_land_shares(state, true);
 }
 BENCHMARK(BM_LandSharesGeosEveryCell)->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_LandSharesGeosPrepared)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_LandSharesGeosPrepared)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(kBaselineIterations);
 
 // ---- premises-weighted -----------------------------------------------------------------------
 
@@ -256,7 +270,9 @@ void BM_PremisesGdalPixelReads(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(s.premises.size()) * 12);
 }
-BENCHMARK(BM_PremisesGdalPixelReads)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_PremisesGdalPixelReads)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(kBaselineIterations);
 
 }  // namespace
 
