@@ -1,6 +1,8 @@
 #include "notspot/io/areas_reader.hpp"
 
 #include <fmt/format.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <cmath>
@@ -61,73 +63,94 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
   const CoordinateTransform to_study(crs, study_crs);
   load.transformation = to_study.description();
 
-  engine::GeosContext geos;
-  std::map<std::string, Area> by_id;  // sorted by id, byte order
+  // GDAL hands features over one at a time; checking and repairing them with GEOS is most of
+  // the work (nationally 5 million vertices), so it runs in parallel between two serial passes
+  // that keep the file's order for warnings and merging.
+  struct Feature {
+    std::int64_t fid;
+    std::string id;
+    std::string name;
+    std::string label;
+    std::string not_polygon;  // why the feature has no polygon, or ""
+    engine::MultiPolygon geometry;
+    engine::RepairReport report;
+  };
+  std::vector<Feature> features;
   detail::GdalErrorCapture capture;
   layer->ResetReading();
   for (auto& feature : *layer) {
     ++load.features_read;
-    const std::int64_t fid = feature->GetFID();
-    const std::string where = fmt::format("{}: feature {}", display, fid);
+    Feature& f = features.emplace_back();
+    f.fid = feature->GetFID();
+    const std::string where = fmt::format("{}: feature {}", display, f.fid);
     if (!feature->IsFieldSetAndNotNull(id_index) ||
         std::string(feature->GetFieldAsString(id_index)).empty()) {
       throw engine::input_error(where + " has no " + source.id_field +
                                 "; every area needs an id: fill it in or remove the feature");
     }
-    std::string id = feature->GetFieldAsString(id_index);
-    std::string name = name_index >= 0 && feature->IsFieldSetAndNotNull(name_index)
-                           ? feature->GetFieldAsString(name_index)
-                           : id;
-    const std::string label = fmt::format("{} ({})", where, id);
-
-    engine::MultiPolygon geometry;
+    f.id = feature->GetFieldAsString(id_index);
+    f.name = name_index >= 0 && feature->IsFieldSetAndNotNull(name_index)
+                 ? feature->GetFieldAsString(name_index)
+                 : f.id;
+    f.label = fmt::format("{} ({})", where, f.id);
     const OGRGeometry* g = feature->GetGeometryRef();
-    detail::collect_polygons(g, geometry);
-    if (geometry.empty()) {
-      ++load.without_polygon;
-      const std::string what =
+    detail::collect_polygons(g, f.geometry);
+    if (f.geometry.empty()) {
+      f.not_polygon =
           g == nullptr ? "no geometry"
           : g->IsEmpty()
               ? "an empty geometry"
               : std::string("a ") + OGRGeometryTypeToName(g->getGeometryType()) + ", not a polygon";
-      log.warn("areas", label + " has " + what +
+      continue;
+    }
+    detail::transform_in_place(f.geometry, to_study);
+    if (!engine::all_finite(f.geometry)) {
+      throw engine::input_error(f.label + ": coordinates cannot be transformed from " +
+                                crs.describe() + " to the study CRS " + study_crs.describe() +
+                                "; is the layer's CRS right?");
+    }
+  }
+
+  tbb::enumerable_thread_specific<engine::GeosContext> contexts;
+  tbb::parallel_for(std::size_t{0}, features.size(), [&](std::size_t i) {
+    Feature& f = features[i];
+    if (!f.geometry.empty()) f.geometry = contexts.local().repair_polygonal(f.geometry, f.report);
+  });
+
+  engine::GeosContext geos;
+  std::map<std::string, Area> by_id;  // sorted by id, byte order
+  for (Feature& f : features) {
+    engine::MultiPolygon& geometry = f.geometry;
+    if (!f.not_polygon.empty()) {
+      ++load.without_polygon;
+      log.warn("areas", f.label + " has " + f.not_polygon +
                             "; the area is kept with no extent and gets "
                             "no premises");
-    } else {
-      detail::transform_in_place(geometry, to_study);
-      if (!engine::all_finite(geometry)) {
-        throw engine::input_error(label + ": coordinates cannot be transformed from " +
-                                  crs.describe() + " to the study CRS " + study_crs.describe() +
-                                  "; is the layer's CRS right?");
-      }
-      engine::RepairReport report;
-      geometry = geos.repair_polygonal(geometry, report);
-      if (report.was_invalid) {
-        ++load.repaired;
-        log.warn("areas", fmt::format("{}: invalid polygon ({}) repaired with GEOS make-valid; "
-                                      "area {:.1f} -> {:.1f} square units",
-                                      label, report.reason, report.area_before, report.area_after));
-      }
+    } else if (f.report.was_invalid) {
+      ++load.repaired;
+      log.warn("areas",
+               fmt::format("{}: invalid polygon ({}) repaired with GEOS make-valid; "
+                           "area {:.1f} -> {:.1f} square units",
+                           f.label, f.report.reason, f.report.area_before, f.report.area_after));
     }
 
-    auto [it, inserted] = by_id.try_emplace(id);
+    auto [it, inserted] = by_id.try_emplace(f.id);
     Area& area = it->second;
     if (inserted) {
-      area.id = id;
-      area.name = name;
+      area.id = f.id;
+      area.name = f.name;
     } else {
-      if (area.name != name) {
+      if (area.name != f.name) {
         throw engine::input_error(fmt::format(
             "{}: features {} and {} share the id '{}' but have different names ('{}', '{}'); "
             "ids must identify one area: correct the ids or names",
-            display, area.features.front(), fid, id, area.name, name));
+            display, area.features.front(), f.fid, f.id, area.name, f.name));
       }
       ++load.merged;
       log.warn("areas", fmt::format("{}: feature {} has the same id '{}' as feature {}; merged "
                                     "into one area",
-                                    display, fid, id, area.features.front()));
+                                    display, f.fid, f.id, area.features.front()));
       if (!geometry.empty()) {
-        // Parts of one area may touch or overlap: dissolve them into a valid multipolygon.
         engine::MultiPolygon combined = area.geometry;
         combined.insert(combined.end(), geometry.begin(), geometry.end());
         engine::GeosGeometry g_combined = geos.to_geos(combined);
@@ -137,7 +160,7 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
         area.geometry.clear();
       }
     }
-    area.features.push_back(fid);
+    area.features.push_back(f.fid);
     for (engine::Polygon& p : geometry) area.geometry.push_back(std::move(p));
   }
   if (!capture.last_error().empty()) {
