@@ -103,6 +103,12 @@ enum class Crossing { kNone, kProper, kDegenerate };
 // single interior point of both (passes through a vertex, runs along the edge, or an endpoint
 // lies on the edge): then crossing parity is not well defined and callers fall back.
 Crossing segment_crossing(Point r, Point p, Point a, Point b) {
+  // Disjoint bounding boxes: the segments share no point. Most calls (edges of a parent cell
+  // against a short segment inside one child) end here, before any orientation test.
+  if (std::max(r.x, p.x) < std::min(a.x, b.x) || std::min(r.x, p.x) > std::max(a.x, b.x) ||
+      std::max(r.y, p.y) < std::min(a.y, b.y) || std::min(r.y, p.y) > std::max(a.y, b.y)) {
+    return Crossing::kNone;
+  }
   const int o_r = orientation(a, b, r);
   const int o_p = orientation(a, b, p);
   if (o_r == 0 && o_p == 0) {
@@ -224,6 +230,19 @@ std::vector<Point> overlap_probes(std::span<const LeafEdge> edges, const Box& bo
     }
   }
   return probes;
+}
+
+// Whether a leaf whose edges all flip the same candidates (one shared boundary between two
+// areas, or one area's coastline: nearly every leaf) is free of overlaps without probing. Any
+// point of the leaf is reached from the reference point by crossing leaf edges only, so it lies
+// in the reference point's areas, or in those with the common toggle applied; when neither set
+// holds two areas, no point of the leaf does.
+bool uniform_without_overlap(const BoundaryLeaf& leaf, std::span<const LeafEdge> edges) {
+  if (edges.empty()) return std::popcount(leaf.inside) <= 1;
+  const std::uint64_t toggle = edges[0].toggle;
+  for (const LeafEdge& e : edges)
+    if (e.toggle != toggle) return false;
+  return std::popcount(leaf.inside) <= 1 && std::popcount(leaf.inside ^ toggle) <= 1;
 }
 
 std::uint64_t pair_key(std::uint32_t a, std::uint32_t b) {
@@ -658,9 +677,9 @@ RowResult AreaIndex::Impl::build_row(std::size_t row,
       if (ray_cast_only) ++out.fallback_leaves;
       if (task.inside.size() > 1) note_overlap(task.inside, task.ref);
       // Overlaps: probe beside every edge piece; a probe in two areas lies in an overlap.
-      if (candidates.size() > 1) {
-        const std::span<const LeafEdge> own(out.leaf_edges.data() + leaf.first_edge,
-                                            leaf.edge_count);
+      const std::span<const LeafEdge> own(out.leaf_edges.data() + leaf.first_edge,
+                                          leaf.edge_count);
+      if (candidates.size() > 1 && !(!leaf.ray_cast_only() && uniform_without_overlap(leaf, own))) {
         for (Point probe : overlap_probes(own, task.box)) {
           std::uint64_t mask = 0;
           if (!leaf.ray_cast_only()) {
