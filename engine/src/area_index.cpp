@@ -885,9 +885,11 @@ std::size_t AreaIndex::locate_all(std::span<const double> xs, std::span<const do
   // about position): points are grouped by square tiles of top-grid cells, so that
   // consecutive lookups touch the same part of the index instead of missing the cache every
   // time. A counting sort gathers each batch's coordinates in tile order; results go back to
-  // each point's own slot, so the order changes nothing but speed.
+  // each point's own slot, so the order changes nothing but speed. About a thousand tiles:
+  // more make the scatter miss the cache (national: 65,536 tiles ran 12% slower), fewer lose
+  // locality; a second sort by cell within each tile gained nothing.
   int shift = 0;
-  while (((m.cols >> shift) + 1) * ((m.rows >> shift) + 1) > 65536) ++shift;
+  while (((m.cols >> shift) + 1) * ((m.rows >> shift) + 1) > 1024) ++shift;
   const std::size_t tile_cols = (m.cols >> shift) + 1;
   const std::size_t tiles = tile_cols * ((m.rows >> shift) + 1);
   const std::size_t buckets = tiles + 1;  // the last one: points off the grid
