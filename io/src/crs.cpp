@@ -82,8 +82,11 @@ struct CrsBuilder {
       if (out.geographic_) {
         out.bounds_ = engine::Box{west, south, east, north};
       } else {
-        PjPtr wgs84(proj_create(ctx, "EPSG:4326"));
-        PjPtr op(proj_create_crs_to_crs_from_pj(ctx, wgs84.get(), crs, nullptr, nullptr));
+        // The area of use (degrees) through the CRS's own projection, from its base
+        // geographic CRS: the datum shift from WGS84 (metres) does not matter for a bounds
+        // check, and searching the database for it (proj_create_crs_to_crs) took 25 ms per
+        // CRS, a tenth of a small study's run.
+        PjPtr op(horizontal ? proj_crs_get_coordoperation(ctx, horizontal.get()) : nullptr);
         PjPtr norm(op ? proj_normalize_for_visualization(ctx, op.get()) : nullptr);
         engine::Box b;
         if (norm &&
