@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """How `notspot run` scales: wall time and peak memory on national synthetic studies of
 1, 4, 16 and 40 million premises (10,000 areas) and of 100, 1,000 and 10,000 areas (40 million
 premises), each with its fixed-broadband layer and 12 mobile rasters.
