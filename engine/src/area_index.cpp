@@ -1,6 +1,7 @@
 #include "notspot/engine/area_index.hpp"
 
 #include <tbb/blocked_range.h>
+#include <boost/container/small_vector.hpp>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_reduce.h>
 #include <tbb/parallel_sort.h>
@@ -66,7 +67,9 @@ struct BoundaryLeaf {
 };
 static_assert(sizeof(BoundaryLeaf) == 40);
 
-using AreaSet = std::vector<std::uint32_t>;  // sorted, distinct
+// Sorted, distinct. Nearly always a handful of areas: kept inline, so that building the
+// quadtree (several sets per node) does not spend a tenth of its time in malloc and free.
+using AreaSet = boost::container::small_vector<std::uint32_t, 8>;
 
 bool in_closed_box(Point a, Point b, Point p) {
   return p.x >= std::min(a.x, b.x) && p.x <= std::max(a.x, b.x) && p.y >= std::min(a.y, b.y) &&
