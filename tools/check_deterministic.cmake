@@ -1,0 +1,32 @@
+# Runs a notspot-generate command twice, into two fresh folders, and fails unless every file
+# both runs wrote is byte-identical (generation_report.json excepted: it records timings).
+#
+#   cmake -DGENERATOR=path -DARGS="national;--premises;20000" -DWORK=dir -P check_deterministic.cmake
+foreach(run a b)
+  file(REMOVE_RECURSE "${WORK}/${run}")
+  execute_process(COMMAND "${GENERATOR}" ${ARGS} --out "${WORK}/${run}"
+                  RESULT_VARIABLE status OUTPUT_QUIET ERROR_VARIABLE log)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "notspot-generate ${ARGS} failed (${status}):\n${log}")
+  endif()
+endforeach()
+file(GLOB_RECURSE files RELATIVE "${WORK}/a" "${WORK}/a/*")
+file(GLOB_RECURSE files_b RELATIVE "${WORK}/b" "${WORK}/b/*")
+if(NOT files STREQUAL files_b)
+  message(FATAL_ERROR "the two runs wrote different files:\n${files}\n${files_b}")
+endif()
+list(LENGTH files count)
+if(count LESS 3)
+  message(FATAL_ERROR "expected at least three output files, got: ${files}")
+endif()
+foreach(f ${files})
+  if(f STREQUAL "generation_report.json")
+    continue()
+  endif()
+  file(SHA256 "${WORK}/a/${f}" first)
+  file(SHA256 "${WORK}/b/${f}" second)
+  if(NOT first STREQUAL second)
+    message(FATAL_ERROR "${f} differs between two runs with the same options")
+  endif()
+endforeach()
+message(STATUS "${count} files byte-identical: ${files}")
