@@ -115,7 +115,8 @@ io::Study load_study_argument(const std::string& study_file) {
   return io::load_study(study_file);
 }
 
-int run_command(const std::string& study_file, const std::optional<std::string>& out, int threads) {
+int run_command(const std::string& study_file, const std::optional<std::string>& out,
+                const std::optional<std::string>& previous, int threads) {
   const io::Study study = load_study_argument(study_file);
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
   std::optional<notspot::cli::TerminalProgress> progress;
@@ -123,6 +124,7 @@ int run_command(const std::string& study_file, const std::optional<std::string>&
 
   io::RunOptions options;
   if (out) options.output_dir = std::filesystem::path(*out);
+  if (previous) options.previous_dir = std::filesystem::path(*previous);
   options.threads = threads;
   options.progress = progress ? &*progress : nullptr;
   // All parallel work runs in an arena of exactly `threads` threads.
@@ -166,10 +168,14 @@ int main(int argc, char** argv) {
 
   std::string study_file;
   std::optional<std::string> out_dir;
+  std::optional<std::string> previous_dir;
   int threads = static_cast<int>(tbb::info::default_concurrency());
   CLI::App* run = app.add_subcommand("run", "Run a study and publish its outputs atomically");
   run->add_option("study", study_file, "Study file (TOML)")->required();
   run->add_option("--out", out_dir, "Outputs folder (default: [outputs] dir of the study)");
+  run->add_option("--previous", previous_dir,
+                  "An earlier run's outputs folder: report changes against it (default: "
+                  "[outputs] previous of the study)");
   run->add_option("--threads", threads, "Threads to use (default: all cores)")
       ->check(CLI::Range(1, 1024));
 
@@ -186,7 +192,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return run_command(study_file, out_dir, threads);
+    if (*run) return run_command(study_file, out_dir, previous_dir, threads);
     return validate_command(validate_file);
   } catch (const Error& e) {
     std::cout.flush();

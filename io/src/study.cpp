@@ -48,7 +48,7 @@ constexpr std::array<std::string_view, 2> kDigitalExclusionKeys = {"mobile_techn
                                                                    "mobile_setting"};
 constexpr std::array<std::string_view, 2> kQualityKeys = {"max_rejected_share",
                                                           "max_outside_share"};
-constexpr std::array<std::string_view, 1> kOutputsKeys = {"dir"};
+constexpr std::array<std::string_view, 2> kOutputsKeys = {"dir", "previous"};
 constexpr std::array<std::string_view, 5> kLayerKinds = {"bduk-premises", "fixed-speeds",
                                                          "ofcom-postcode", "raster", "polygons"};
 constexpr std::array<std::string_view, 2> kPremisesFormats = {"csv", "ogr"};
@@ -777,8 +777,15 @@ void read_quality(TableReader& t, QualityLimits& quality) {
   }
 }
 
-void read_outputs(TableReader& t, const fs::path& study_folder, fs::path& output_dir) {
+void read_outputs(TableReader& t, const fs::path& study_folder, fs::path& output_dir,
+                  std::optional<fs::path>& previous_dir) {
   t.reject_unknown_keys(kOutputsKeys);
+  if (const auto previous = t.optional_string("previous")) {
+    // The previous run may be the outputs folder itself (compared before it is replaced), so
+    // it only has to exist by the time the run starts; a missing one is reported then, with
+    // the run's other input problems.
+    previous_dir = resolve(study_folder, *previous);
+  }
   const auto dir = t.optional_string("dir");
   if (!dir) return;
   output_dir = resolve(study_folder, *dir);
@@ -980,7 +987,7 @@ Study load_study(const fs::path& file) {
   }
   if (const toml::table* t = table("outputs")) {
     TableReader reader(*t, "[outputs]", problems);
-    read_outputs(reader, study_folder, study.output_dir);
+    read_outputs(reader, study_folder, study.output_dir, study.previous_dir);
   }
 
   problems.throw_if_any();

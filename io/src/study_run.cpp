@@ -6,12 +6,13 @@
 #include <tbb/task_group.h>
 
 #include <chrono>
-#include <exception>
 #include <ctime>
+#include <exception>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "detail/run_description.hpp"
 #include "detail/stats_builder.hpp"
 #include "notspot/engine/area_index.hpp"
 #include "notspot/engine/error.hpp"
@@ -19,14 +20,17 @@
 #include "notspot/engine/mobile_coverage.hpp"
 #include "notspot/io/areas_reader.hpp"
 #include "notspot/io/broadband_reader.hpp"
+#include "notspot/io/change_report.hpp"
 #include "notspot/io/csv_writers.hpp"
 #include "notspot/io/file_digest.hpp"
 #include "notspot/io/geopackage_writer.hpp"
+#include "notspot/io/html_report.hpp"
 #include "notspot/io/mobile_study.hpp"
 #include "notspot/io/output_directory.hpp"
 #include "notspot/io/postcode_layer.hpp"
 #include "notspot/io/premises_reader.hpp"
 #include "notspot/io/version.hpp"
+#include "notspot/io/xlsx_writer.hpp"
 
 namespace notspot::io {
 namespace fs = std::filesystem;
@@ -170,6 +174,86 @@ void report_overlaps(const engine::AreaIndex& index, std::span<const Area> areas
 
 class NullProgress : public Progress {};
 
+// The HTML report's view of the run's changes since a previous one.
+ReportChanges to_report_changes(const ChangeReport& c) {
+  ReportChanges r;
+  r.previous_run = c.previous_dir.filename().string();
+  if (!c.comparable) {
+    r.not_comparable = c.reasons;
+    return r;
+  }
+  r.notes = c.notes;
+  if (c.count(AreaStatus::kNewArea) + c.count(AreaStatus::kRemovedArea) > 0) {
+    r.notes.push_back(fmt::format("{} areas new in this run, {} no longer in it",
+                                  c.count(AreaStatus::kNewArea),
+                                  c.count(AreaStatus::kRemovedArea)));
+  }
+  for (const AreaChange& a : c.areas) {
+    ReportAreaChange area{a.study_row ? "" : a.id, a.name, {}};
+    for (std::size_t k = 0; k < c.columns.size(); ++k) {
+      if (a.indicators[k].change)
+        area.indicators.push_back({c.columns[k], *a.indicators[k].change});
+    }
+    if (!area.indicators.empty()) r.areas.push_back(std::move(area));
+    if (!a.study_row) {
+      for (const Crossing& x : a.crossings) r.crossings.push_back({a.id, a.name, x.text()});
+    }
+  }
+  return r;
+}
+
+// Everything report.html shows besides the figures, from what the run has gathered.
+ReportInput report_input(const Study& study, const Crs& study_crs, std::span<const Area> areas,
+                         const StatsTable& table, const detail::RunDescription& description,
+                         const Json& inputs, const Json& layer_ledger, const RunSummary& summary,
+                         std::uint64_t premises_read, const ProblemLog& log,
+                         const std::optional<ChangeReport>& changes) {
+  ReportInput report;
+  report.table = &table;
+  report.areas = areas;
+  report.study_name = study.name;
+  report.crs_description = study_crs.describe();
+  report.crs_geographic = study_crs.is_geographic();
+  report.boundary_vintage = study.boundary_vintage;
+  report.software_version = kVersion;
+  for (const auto& [label, value] : description.thresholds)
+    report.thresholds.push_back({label, value});
+  for (const auto& [column, definition] : description.definitions)
+    report.definitions.push_back({column, definition});
+  for (const Json& i : inputs) {
+    std::string role = i["role"].get<std::string>();
+    if (i.contains("kind")) role += " (" + i["kind"].get<std::string>() + ")";
+    std::optional<std::uint64_t> rows;
+    if (i.contains("rows")) {
+      rows = i["rows"].get<std::uint64_t>();
+    } else if (i.contains("features")) {
+      rows = i["features"].get<std::uint64_t>();
+    }
+    report.sources.push_back({i["file"].get<std::string>(), role, rows,
+                              i["sha256"].get<std::string>(), i.value("crs", std::string())});
+  }
+  report.ledger = {premises_read,
+                   summary.premises_assigned,
+                   summary.premises_outside,
+                   summary.premises_rejected,
+                   {}};
+  for (const Json& l : layer_ledger) {  // postcode layers: their postcodes count as matched
+    report.ledger.layers.push_back({l["name"].get<std::string>(), l["read"].get<std::uint64_t>(),
+                                    l.value("matched", l.value("postcodes", std::uint64_t{0})),
+                                    l.value("unmatched", std::uint64_t{0}),
+                                    l["duplicate_keys"].get<std::uint64_t>(),
+                                    l["rejected"].get<std::uint64_t>()});
+  }
+  for (const QualityCheck& q : summary.quality)
+    report.quality.push_back({q.name, q.value, q.limit, q.passed});
+  const std::vector<Warning>& w = log.warnings();
+  report.warnings.assign(
+      w.begin(), w.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(w.size(), 200)));
+  report.warnings_total = w.size();
+  if (changes) report.changes = to_report_changes(*changes);
+  return report;
+}
+
 }  // namespace
 
 std::string display_path(const Study& study, const fs::path& path) {
@@ -193,6 +277,12 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
   // Lock the outputs first: a second run on the same folder fails before doing any work.
   OutputDirectory out(options.output_dir.value_or(study.output_dir));
   summary.output_dir = out.final_dir();
+  // The previous run is read at once, so that a wrong folder fails before any work, and before
+  // publishing: it may be the outputs folder itself.
+  const std::optional<fs::path> previous_dir =
+      options.previous_dir ? options.previous_dir : study.previous_dir;
+  std::optional<PreviousRun> previous;
+  if (previous_dir) previous = read_previous_run(*previous_dir);
 
   const Crs study_crs =
       Crs::from_definition(study.crs, display_path(study, study.file) + ": [study] crs");
@@ -392,9 +482,30 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
 
   progress.stage("Writing outputs");
   write_stats_csv(out.file("parish_stats.csv"), table);
+  const detail::RunDescription description =
+      detail::describe_run(study, areas_file, premises_file, layers, postcode_layers, mobile,
+                           exclusion_group != nullptr);
+  write_parish_workbook(
+      out.file("parish_stats.xlsx"), table,
+      WorkbookInfo{study.name, study_crs.describe(), study.boundary_vintage, kVersion,
+                   description.thresholds, description.definitions, description.sources});
   write_parish_geopackage(out.file("parish_stats.gpkg"), areas.areas, table, study_crs,
                           premises.table, area_of);
   write_rejected_csv(out.file("rejected.csv"), log.rejected());
+  std::vector<std::string> written = {"parish_stats.csv", "parish_stats.xlsx", "parish_stats.gpkg",
+                                      "rejected.csv"};
+  std::optional<ChangeReport> changes;
+  if (previous) {
+    RunIdentity identity;
+    identity.study_name = study.name;
+    identity.crs = study_crs.describe();
+    identity.boundary_vintage = study.boundary_vintage;
+    identity.thresholds = study.thresholds;
+    identity.areas_sha256 = input_digests.get().at(study.areas.path).sha256;
+    changes = compare_runs(*previous, table, identity, log);
+    write_changes_csv(out.file("parish_changes.csv"), *changes);
+    written.emplace_back("parish_changes.csv");
+  }
   timings["write_outputs"] = clock.lap();
 
   // ---- manifest ----------------------------------------------------------------------------
@@ -567,15 +678,32 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
       {"warnings_total", log.warnings().size()},
       {"warnings", warnings},
   };
+  if (changes) {
+    manifest["changes"] = {{"previous", display_path(study, *previous_dir)},
+                           {"previous_notspot_version", changes->previous.notspot_version},
+                           {"comparable", changes->comparable},
+                           {"not_comparable_reasons", changes->reasons},
+                           {"notes", changes->notes},
+                           {"columns_compared", changes->columns.size()},
+                           {"areas_new", changes->count(AreaStatus::kNewArea)},
+                           {"areas_removed", changes->count(AreaStatus::kRemovedArea)},
+                           {"crossings", changes->crossing_count()}};
+  }
+  double manifest_seconds = clock.lap();
+  write_html_report(out.file("report.html"),
+                    report_input(study, study_crs, areas.areas, table, description, inputs,
+                                 layer_ledger, summary, premises.rows_read, log, changes));
+  written.emplace_back("report.html");
+  timings["write_report"] = clock.lap();
   Json outputs = Json::array();
-  for (const char* name : {"parish_stats.csv", "parish_stats.gpkg", "rejected.csv"}) {
+  for (const std::string& name : written) {
     Json o{{"file", name}};
     o.update(digest_json(out.file(name)));
     outputs.push_back(o);
     summary.output_files.emplace_back(name);
   }
   manifest["outputs"] = outputs;
-  timings["manifest"] = clock.lap();
+  timings["manifest"] = manifest_seconds + clock.lap();
   // The one part of the outputs that differs between identical runs.
   Json timing_json = Json::object();
   for (auto& [k, v] : timings.items()) timing_json[k] = std::round(v.get<double>() * 1000) / 1000;

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -136,7 +137,14 @@ TEST_F(SmallStudy, ManifestBalancesTheLedgerAndNamesInputs) {
   ASSERT_EQ(std::fread(hex, 1, 64, pipe), 64u);
   pclose(pipe);
   EXPECT_EQ(m["inputs"][1]["sha256"], std::string(hex));
-  EXPECT_EQ(m["outputs"].size(), 3u);
+  // Every output but the manifest itself, each with its digest.
+  std::vector<std::string> listed;
+  for (const auto& o : m["outputs"]) {
+    listed.push_back(o["file"]);
+    EXPECT_EQ(o["sha256"].get<std::string>().size(), 64u);
+  }
+  EXPECT_EQ(listed, (std::vector<std::string>{"parish_stats.csv", "parish_stats.xlsx",
+                                              "parish_stats.gpkg", "rejected.csv", "report.html"}));
 }
 
 TEST_F(SmallStudy, GeoPackageHoldsTheAreasAndTheOutsidePremises) {
@@ -243,6 +251,110 @@ TEST_F(SmallStudy, QualityGateFailureExitsThreeAndStillPublishesMarkedOutputs) {
   const nlohmann::json m = read_json(out() / "manifest.json");
   EXPECT_EQ(m["quality"]["passed"], false);
   EXPECT_EQ(m["quality"]["checks"][0]["passed"], false);
+}
+
+// parish_changes.csv against an earlier run: every delta is checked against the two runs' own
+// parish_stats.csv, parsed here.
+std::vector<std::vector<std::string>> csv_rows(const fs::path& path) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(read_file(path));
+  std::string line;
+  while (std::getline(in, line)) {
+    // Fields may be quoted ("Echo, the enclave"); none of these files has a quoted newline.
+    std::vector<std::string> fields(1);
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      const char c = line[i];
+      if (c == '"') {
+        if (quoted && i + 1 < line.size() && line[i + 1] == '"') {
+          fields.back() += '"';
+          ++i;
+        } else {
+          quoted = !quoted;
+        }
+      } else if (c == ',' && !quoted) {
+        fields.emplace_back();
+      } else {
+        fields.back() += c;
+      }
+    }
+    rows.push_back(fields);
+  }
+  return rows;
+}
+
+std::size_t column(const std::vector<std::string>& header, const std::string& name) {
+  const auto it = std::find(header.begin(), header.end(), name);
+  EXPECT_NE(it, header.end()) << name;
+  return static_cast<std::size_t>(it - header.begin());
+}
+
+TEST_F(SmallStudy, ChangesAgainstThePreviousRunMatchBothRunsFigures) {
+  ASSERT_EQ(run_study().exit_code, 0);
+  const fs::path previous = dir_ / "previous";
+  fs::copy(out(), previous, fs::copy_options::recursive);
+  // Line 2, premise 1001 in Alpha, is gone this month (the file has CRLF line ends; a second
+  // row with the same UPRN, line 26, stays).
+  replace_in_file(dir_ / "study" / "premises.csv", "1001,400500,100500,50.7952,-2.5000\r\n", "");
+  const Result r = run_study("--previous " + previous.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  const auto before = csv_rows(previous / "parish_stats.csv");
+  const auto after = csv_rows(out() / "parish_stats.csv");
+  const auto changes = csv_rows(out() / "parish_changes.csv");
+  ASSERT_EQ(changes.size(), after.size());  // header, the areas, the study row
+  const auto& h = changes[0];
+  std::int64_t net = 0;
+  for (std::size_t row = 1; row < changes.size(); ++row) {
+    const auto& c = changes[row];
+    ASSERT_EQ(c[column(h, "area_id")], after[row][column(after[0], "area_id")]);
+    EXPECT_EQ(c[column(h, "status")], "same");
+    const auto premises = [&](const std::vector<std::string>& r) {
+      return std::stoll(r[column(before[0], "premises")]);
+    };
+    const std::int64_t change = premises(after[row]) - premises(before[row]);
+    EXPECT_EQ(std::stoll(c[column(h, "premises_change")]), change) << c[column(h, "area_id")];
+    if (c[column(h, "level")] == "area") net += change;
+    for (const char* pct : {"gigabit_pct", "superfast_pct", "decent_pct"}) {
+      const std::string b = before[row][column(before[0], pct)];
+      const std::string a = after[row][column(after[0], pct)];
+      EXPECT_EQ(c[column(h, std::string(pct) + "_before")], b);
+      EXPECT_EQ(c[column(h, std::string(pct) + "_after")], a);
+      if (!a.empty() && !b.empty()) {
+        EXPECT_NEAR(std::stod(c[column(h, std::string(pct) + "_change")]),
+                    std::stod(a) - std::stod(b), 0.0051)
+            << c[column(h, "area_id")] << " " << pct;
+      }
+    }
+  }
+  EXPECT_EQ(net, -1);
+  const nlohmann::json m = read_json(out() / "manifest.json");
+  EXPECT_EQ(m["changes"]["comparable"], true);
+  bool listed = false;
+  for (const auto& o : m["outputs"]) listed |= o["file"] == "parish_changes.csv";
+  EXPECT_TRUE(listed);
+}
+
+TEST_F(SmallStudy, ChangedThresholdsAreReportedNotCompared) {
+  ASSERT_EQ(run_study().exit_code, 0);
+  // The previous run may be the outputs folder itself: it is read before being replaced.
+  write_file(study(), read_file(study()) + "\n[thresholds]\ngigabit_mbps = 900\n");
+  const Result r = run_study("--previous " + out().string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string changes = read_file(out() / "parish_changes.csv");
+  EXPECT_EQ(changes.rfind("not_comparable_reason", 0), 0u) << changes;
+  EXPECT_NE(changes.find("900"), std::string::npos) << changes;
+  EXPECT_NE(changes.find("1000"), std::string::npos) << changes;
+  EXPECT_EQ(read_json(out() / "manifest.json")["changes"]["comparable"], false);
+}
+
+TEST_F(SmallStudy, MissingPreviousRunIsAStudyErrorBeforeAnyWork) {
+  ASSERT_EQ(run_study().exit_code, 0);
+  const std::string before = read_file(out() / "manifest.json");
+  const Result r = run_study("--previous " + (dir_ / "no_such_run").string());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("no_such_run"), std::string::npos) << r.output;
+  EXPECT_EQ(read_file(out() / "manifest.json"), before);
 }
 
 TEST_F(SmallStudy, UnknownStudyKeyIsAStudyError) {

@@ -113,6 +113,8 @@ struct Study {
   QualityLimits quality;               ///< `[quality]`.
   DigitalExclusion digital_exclusion;  ///< `[digital_exclusion]`.
   std::filesystem::path output_dir;    ///< `[outputs] dir`, default "out"; need not exist yet.
+  /// `[outputs] previous`: an earlier run's outputs folder to report changes against.
+  std::optional<std::filesystem::path> previous_dir;
 };
 
 /**

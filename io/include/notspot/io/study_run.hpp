@@ -17,6 +17,8 @@ namespace notspot::io {
 struct RunOptions {
   /// Outputs folder; overrides the study's `[outputs] dir` when set.
   std::optional<std::filesystem::path> output_dir;
+  /// An earlier run's outputs folder to compare with; overrides `[outputs] previous`.
+  std::optional<std::filesystem::path> previous_dir;
   /// Threads used (recorded in the manifest; the caller sets up the TBB arena). >= 1.
   int threads = 1;
   /// Receives progress; may be null.
