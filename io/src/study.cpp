@@ -34,7 +34,8 @@ namespace fs = std::filesystem;
 constexpr std::array<std::string_view, 8> kTopLevelTables = {
     "study",   "areas",  "premises", "layers", "thresholds", "digital_exclusion",
     "quality", "outputs"};
-constexpr std::array<std::string_view, 3> kStudyKeys = {"name", "crs", "boundary_vintage"};
+constexpr std::array<std::string_view, 4> kStudyKeys = {"name", "crs", "boundary_vintage",
+                                                        "attribution"};
 constexpr std::array<std::string_view, 5> kAreasKeys = {"path", "layer", "id", "name", "crs"};
 constexpr std::array<std::string_view, 8> kPremisesKeys = {"path",     "format", "layer", "id",
                                                            "postcode", "x",      "y",     "crs"};
@@ -458,6 +459,7 @@ void read_study_table(TableReader& t, Study& study) {
   if (auto name = t.required_string("name", "Dorset connectivity")) study.name = *name;
   if (auto crs = t.optional_string("crs")) study.crs = *crs;
   study.boundary_vintage = t.optional_string("boundary_vintage");
+  if (auto lines = t.optional_string_array("attribution")) study.attribution = std::move(*lines);
 }
 
 void read_areas(TableReader& t, const fs::path& study_folder, AreasSource& areas) {

@@ -250,6 +250,7 @@ ReportInput report_input(const Study& study, const Crs& study_crs, std::span<con
   report.warnings.assign(
       w.begin(), w.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(w.size(), 200)));
   report.warnings_total = w.size();
+  report.attribution = study.attribution;
   if (changes) report.changes = to_report_changes(*changes);
   return report;
 }

@@ -1065,6 +1065,34 @@ gigabit_mbps = 100
                              "(100)"));
 }
 
+TEST_F(StudyTest, AttributionLinesAndThePreviousRun) {
+  const Study s = load_study(study(R"([study]
+name = "Test"
+attribution = ["Contains OS data © Crown copyright", "Contains Ofcom data © Ofcom 2025"]
+
+[areas]
+path = "parishes.gpkg"
+id = "PAR23CD"
+
+[premises]
+path = "premises.csv"
+
+[outputs]
+dir = "out/2026-12"
+previous = "out/2026-11"
+)"));
+  EXPECT_EQ(s.attribution, (std::vector<std::string>{"Contains OS data © Crown copyright",
+                                                     "Contains Ofcom data © Ofcom 2025"}));
+  // The previous run need not exist when the study is read: it may be the outputs folder.
+  EXPECT_EQ(s.previous_dir, dir_ / "out/2026-11");
+  EXPECT_TRUE(load_study(study(kMinimal)).attribution.empty());
+  EXPECT_FALSE(load_study(study(kMinimal)).previous_dir);
+  EXPECT_NE(
+      load_error(study(std::string(kMinimal).replace(0, 8, "[study]\nattribution = \"OS\"\n")))
+          .find("attribution"),
+      std::string::npos);
+}
+
 TEST_F(StudyTest, FullFibreTechnologiesMustBeNonEmptyStrings) {
   EXPECT_TRUE(study_error_at(minimal_plus(R"(
 [thresholds]

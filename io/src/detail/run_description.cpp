@@ -44,6 +44,7 @@ RunDescription describe_run(const Study& study, const std::string& areas_file,
   }
   out.sources.push_back(
       "Every input with its SHA-256 digest, and the row ledger, are listed in manifest.json.");
+  out.sources.insert(out.sources.end(), study.attribution.begin(), study.attribution.end());
   return out;
 }
 
