@@ -10,5 +10,5 @@ apt-get install -y -qq --no-install-recommends \
   libboost-dev libeigen3-dev libtbb-dev \
   libfast-float-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev libssl-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
-  libxlsxwriter-dev unzip time python3 python3-gdal chromium \
+  libxlsxwriter-dev unzip time python3 python3-gdal gdal-bin chromium clang \
   > /dev/null
