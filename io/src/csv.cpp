@@ -176,6 +176,17 @@ std::string_view strip_bom(std::string_view text) {
   return text;
 }
 
+void require_line_feeds(std::string_view text, const std::string& display) {
+  // Old Mac line ends (CR alone) make the whole file one line: its "header" would swallow
+  // every row. A header is far shorter than 64 kB, so look there only.
+  const std::string_view start = text.substr(0, 64 * 1024);
+  if (start.find('\n') == std::string_view::npos && start.find('\r') != std::string_view::npos) {
+    throw engine::input_error(display +
+                              ": lines end with CR alone (old Mac line ends), so the file reads "
+                              "as one line; convert them to LF or CRLF (e.g. tr '\\r' '\\n')");
+  }
+}
+
 CsvHeader::CsvHeader(const CsvRow& row) {
   for (std::string_view f : row.fields) names_.emplace_back(trim(f));
 }

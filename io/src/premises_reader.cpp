@@ -117,6 +117,7 @@ struct CsvSource {
 CsvSource open_csv(const PremisesSource& source, const std::string& display) {
   MappedFile file(source.path);
   const std::string_view text = strip_bom(file.view());
+  require_line_feeds(text, display);
   CsvCursor header_cursor(text, 1);
   CsvRow header_row;
   if (!header_cursor.next(header_row) || header_row.blank()) {
@@ -369,9 +370,17 @@ PremisesInspection inspect_premises(const PremisesSource& source, const std::str
 PremisesLoad read_premises(const PremisesSource& source, const Crs& study_crs,
                            const std::string& display, ProblemLog& log, Progress& progress) {
   progress.stage("Reading premises");
-  return source.format == PremisesFormat::kCsv
-             ? read_csv(source, study_crs, display, log, progress)
-             : read_ogr(source, study_crs, display, log, progress);
+  PremisesLoad load = source.format == PremisesFormat::kCsv
+                          ? read_csv(source, study_crs, display, log, progress)
+                          : read_ogr(source, study_crs, display, log, progress);
+  // Every quality share is a share of the rows read: with none, no gate could trip and an
+  // empty extract would be published as a study of nobody.
+  if (load.rows_read == 0) {
+    throw engine::input_error(display +
+                              ": has no rows (a header, or nothing, but no premises): there "
+                              "is nothing to assign; is the file complete?");
+  }
+  return load;
 }
 
 }  // namespace notspot::io

@@ -80,6 +80,9 @@ inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 /// `text` without a leading UTF-8 byte-order mark.
 std::string_view strip_bom(std::string_view text);
 
+/// @throws engine::Error (kInput) naming `display` when `text` uses CR alone as line end.
+void require_line_feeds(std::string_view text, const std::string& display);
+
 /// A CSV header: column names and lookup by name.
 class CsvHeader {
  public:
