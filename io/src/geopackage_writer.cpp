@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "detail/gdal_util.hpp"
+#include "detail/markup.hpp"
 #include "notspot/engine/area_index.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/indicators.hpp"
@@ -253,32 +254,6 @@ std::vector<StyleSpec> styles_for(const StatsTable& table) {
   return styles;
 }
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // Shortest form of a class bound ("85", "0.5"), the same in labels and filters.
 std::string bound_text(double v) {
   char buf[32];
@@ -347,7 +322,7 @@ std::string style_qml(const StyleSpec& s, const std::vector<DataColumn>& labels)
   for (auto c = s.classes.rbegin(); c != s.classes.rend(); ++c, ++symbol) {
     ranges += "      <range lower=\"" + bound_text(c->lower) + "\" upper=\"" +
               bound_text(c->upper) + "\" symbol=\"" + std::to_string(symbol) + "\" label=\"" +
-              xml_escape(range_label(*c)) + "\" render=\"true\"/>\n";
+              detail::markup_escape(range_label(*c)) + "\" render=\"true\"/>\n";
     symbols += qml_symbol(symbol, qml_fill_layer(c->fill, "solid", kOutline, "solid"));
   }
   ranges += "      <range lower=\"" + bound_text(kNullValue) + "\" upper=\"" +
@@ -362,14 +337,14 @@ std::string style_qml(const StyleSpec& s, const std::vector<DataColumn>& labels)
   int index = 1;
   for (const DataColumn& d : labels) {
     if (d.table != "parish_stats") continue;
-    aliases += "    <alias field=\"" + xml_escape(d.column) + "\" index=\"" +
-               std::to_string(index++) + "\" name=\"" + xml_escape(d.label) + "\"/>\n";
+    aliases += "    <alias field=\"" + detail::markup_escape(d.column) + "\" index=\"" +
+               std::to_string(index++) + "\" name=\"" + detail::markup_escape(d.label) + "\"/>\n";
   }
   return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
          "<qgis version=\"3.22.16-Bia\xC5\x82owie\xC5\xBC"
          "a\" styleCategories=\"Symbology|Fields\">\n"
          "  <renderer-v2 type=\"graduatedSymbol\" attr=\"" +
-         xml_escape(attr) +
+         detail::markup_escape(attr) +
          "\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" forceraster=\"0\" "
          "enableorderby=\"0\" referencescale=\"-1\">\n"
          "    <ranges>\n" +
@@ -394,18 +369,18 @@ std::string style_qml(const StyleSpec& s, const std::vector<DataColumn>& labels)
 }
 
 std::string sld_comparison(const char* op, const std::string& column, double value) {
-  return "              <ogc:" + std::string(op) + "><ogc:PropertyName>" + xml_escape(column) +
-         "</ogc:PropertyName><ogc:Literal>" + bound_text(value) + "</ogc:Literal></ogc:" + op +
-         ">\n";
+  return "              <ogc:" + std::string(op) + "><ogc:PropertyName>" +
+         detail::markup_escape(column) + "</ogc:PropertyName><ogc:Literal>" + bound_text(value) +
+         "</ogc:Literal></ogc:" + op + ">\n";
 }
 
 std::string sld_rule(const std::string& title, const std::string& filter, Rgb fill) {
   return "        <se:Rule>\n"
          "          <se:Name>" +
-         xml_escape(title) +
+         detail::markup_escape(title) +
          "</se:Name>\n"
          "          <se:Description><se:Title>" +
-         xml_escape(title) +
+         detail::markup_escape(title) +
          "</se:Title></se:Description>\n"
          "          <ogc:Filter>\n" +
          filter +
@@ -436,10 +411,11 @@ std::string style_sld(const StyleSpec& s) {
         "            </ogc:And>\n";
     rules += sld_rule(range_label(*c), filter, c->fill);
   }
-  rules += sld_rule(kNoPremisesLabel,
-                    "            <ogc:PropertyIsNull><ogc:PropertyName>" + xml_escape(s.column) +
-                        "</ogc:PropertyName></ogc:PropertyIsNull>\n",
-                    {217, 217, 217});
+  rules +=
+      sld_rule(kNoPremisesLabel,
+               "            <ogc:PropertyIsNull><ogc:PropertyName>" +
+                   detail::markup_escape(s.column) + "</ogc:PropertyName></ogc:PropertyIsNull>\n",
+               {217, 217, 217});
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
          "<StyledLayerDescriptor xmlns=\"http://www.opengis.net/sld\" "
          "xmlns:ogc=\"http://www.opengis.net/ogc\" xmlns:se=\"http://www.opengis.net/se\" "
@@ -451,7 +427,7 @@ std::string style_sld(const StyleSpec& s) {
          "    <se:Name>parish_stats</se:Name>\n"
          "    <UserStyle>\n"
          "      <se:Name>" +
-         xml_escape(s.name) +
+         detail::markup_escape(s.name) +
          "</se:Name>\n"
          "      <se:FeatureTypeStyle>\n" +
          rules +

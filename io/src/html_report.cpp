@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "detail/html_map.hpp"
+#include "detail/markup.hpp"
 #include "notspot/engine/error.hpp"
 
 namespace notspot::io {
@@ -1218,30 +1219,7 @@ class ReportWriter {
 }  // namespace
 
 std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return detail::markup_escape(text);
 }
 
 void write_html_report(const std::filesystem::path& path, const ReportInput& input) {
