@@ -1,7 +1,6 @@
 #include "notspot/engine/area_index.hpp"
 
 #include <tbb/blocked_range.h>
-#include <boost/container/small_vector.hpp>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_reduce.h>
 #include <tbb/parallel_sort.h>
@@ -9,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <boost/container/small_vector.hpp>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -680,8 +680,7 @@ RowResult AreaIndex::Impl::build_row(std::size_t row,
       if (ray_cast_only) ++out.fallback_leaves;
       if (task.inside.size() > 1) note_overlap(task.inside, task.ref);
       // Overlaps: probe beside every edge piece; a probe in two areas lies in an overlap.
-      const std::span<const LeafEdge> own(out.leaf_edges.data() + leaf.first_edge,
-                                          leaf.edge_count);
+      const std::span<const LeafEdge> own(out.leaf_edges.data() + leaf.first_edge, leaf.edge_count);
       if (candidates.size() > 1 && !(!leaf.ray_cast_only() && uniform_without_overlap(leaf, own))) {
         for (Point probe : overlap_probes(own, task.box)) {
           std::uint64_t mask = 0;
