@@ -13,27 +13,18 @@
 #include <string>
 #include <vector>
 
+#include "gpkg_layer.hpp"
 #include "notspot/engine/error.hpp"
 
 namespace notspot::generate {
 namespace {
-
-[[noreturn]] void fail(const std::filesystem::path& path, const std::string& what) {
-  throw engine::input_error(path.string() + ": " + what + ": " + CPLGetLastErrorMsg());
-}
-
-/// GDAL 3.6 takes non-const spatial references; give it a reference-counted copy.
-struct SrsRelease {
-  void operator()(OGRSpatialReference* s) const noexcept { s->Release(); }
-};
-using SrsCopy = std::unique_ptr<OGRSpatialReference, SrsRelease>;
 
 /// Closes a dataset and fails if closing raised an error (GDAL 3.6's GDALClose() returns
 /// nothing; a failed final write shows only as an error).
 void close_dataset(GDALDatasetUniquePtr dataset, const std::filesystem::path& path) {
   CPLErrorReset();
   GDALClose(GDALDataset::ToHandle(dataset.release()));
-  if (CPLGetLastErrorType() >= CE_Failure) fail(path, "cannot close");
+  if (CPLGetLastErrorType() >= CE_Failure) gdal_fail(path, "cannot close");
 }
 
 /// Drops the vertices where a ring goes straight on (the middle of a run of cell edges). On
@@ -81,18 +72,19 @@ void write_int16_geotiff(const std::filesystem::path& path, const engine::Grid& 
   GDALDatasetUniquePtr dataset(driver->Create(path.c_str(), static_cast<int>(grid.columns),
                                               static_cast<int>(grid.rows), 1, GDT_Int16,
                                               options.List()));
-  if (!dataset) fail(path, "cannot create GeoTIFF");
+  if (!dataset) gdal_fail(path, "cannot create GeoTIFF");
   double transform[6] = {grid.xmin, grid.cell_width, 0, grid.ymax, 0, -grid.cell_height};
-  if (dataset->SetGeoTransform(transform) != CE_None) fail(path, "cannot set the geotransform");
-  if (dataset->SetSpatialRef(&srs) != CE_None) fail(path, "cannot set the CRS");
+  if (dataset->SetGeoTransform(transform) != CE_None)
+    gdal_fail(path, "cannot set the geotransform");
+  if (dataset->SetSpatialRef(&srs) != CE_None) gdal_fail(path, "cannot set the CRS");
   for (const auto& [key, value] : metadata) dataset->SetMetadataItem(key.c_str(), value.c_str());
   GDALRasterBand* band = dataset->GetRasterBand(1);
-  if (band->SetNoDataValue(nodata) != CE_None) fail(path, "cannot set nodata");
+  if (band->SetNoDataValue(nodata) != CE_None) gdal_fail(path, "cannot set nodata");
   band->SetUnitType("dBm");
   if (band->RasterIO(GF_Write, 0, 0, static_cast<int>(grid.columns), static_cast<int>(grid.rows),
                      const_cast<std::int16_t*>(values.data()), static_cast<int>(grid.columns),
                      static_cast<int>(grid.rows), GDT_Int16, 0, 0, nullptr) != CE_None) {
-    fail(path, "cannot write the band");
+    gdal_fail(path, "cannot write the band");
   }
   close_dataset(std::move(dataset), path);
   // Everything above is stored in the TIFF itself; a side-car would mean something was not.
@@ -200,28 +192,11 @@ void write_coverage_geopackage(const std::filesystem::path& path, const std::str
                                const engine::MultiPolygon& polygons,
                                const CoverageAttributes& attributes,
                                const OGRSpatialReference& srs) {
-  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
-  if (driver == nullptr) throw engine::input_error("GDAL has no GPKG driver");
-  std::error_code ignored;
-  std::filesystem::remove(path, ignored);
-  GDALDatasetUniquePtr dataset(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-  if (!dataset) fail(path, "cannot create GeoPackage");
-  CPLStringList layer_options;
-  layer_options.SetNameValue("GEOMETRY_NAME", "geom");
-  layer_options.SetNameValue("FID", "fid");
-  layer_options.SetNameValue("SPATIAL_INDEX", "YES");
-  layer_options.SetNameValue("DESCRIPTION", "Synthetic mobile coverage footprint (notspot sample)");
-  SrsCopy layer_srs(srs.Clone());
-  OGRLayer* layer =
-      dataset->CreateLayer(layer_name.c_str(), layer_srs.get(), wkbPolygon, layer_options.List());
-  if (layer == nullptr) fail(path, "cannot create layer " + layer_name);
-  for (const char* name : {"operator", "technology", "setting"}) {
-    OGRFieldDefn definition(name, OFTString);
-    if (layer->CreateField(&definition) != OGRERR_NONE)
-      fail(path, std::string("cannot create field ") + name);
-  }
+  auto [dataset, layer] = create_geopackage(path, layer_name, wkbPolygon,
+                                            "Synthetic mobile coverage footprint (notspot sample)",
+                                            srs, {"operator", "technology", "setting"});
   // One transaction: without it every feature is its own SQLite commit.
-  if (dataset->StartTransaction() != OGRERR_NONE) fail(path, "cannot start a transaction");
+  if (dataset->StartTransaction() != OGRERR_NONE) gdal_fail(path, "cannot start a transaction");
   for (const engine::Polygon& polygon : polygons) {
     auto geometry = std::make_unique<OGRPolygon>();
     geometry->addRingDirectly(to_ogr_ring(polygon.exterior).release());
@@ -232,9 +207,9 @@ void write_coverage_geopackage(const std::filesystem::path& path, const std::str
     feature.SetField("technology", attributes.technology.c_str());
     feature.SetField("setting", attributes.setting.c_str());
     feature.SetGeometryDirectly(geometry.release());
-    if (layer->CreateFeature(&feature) != OGRERR_NONE) fail(path, "cannot write a polygon");
+    if (layer->CreateFeature(&feature) != OGRERR_NONE) gdal_fail(path, "cannot write a polygon");
   }
-  if (dataset->CommitTransaction() != OGRERR_NONE) fail(path, "cannot commit");
+  if (dataset->CommitTransaction() != OGRERR_NONE) gdal_fail(path, "cannot commit");
   close_dataset(std::move(dataset), path);
 }
 

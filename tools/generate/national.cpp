@@ -23,6 +23,7 @@
 
 #include "atomic_output.hpp"
 #include "british_national_grid.hpp"
+#include "gpkg_layer.hpp"
 #include "national_geography.hpp"
 #include "national_mobile.hpp"
 #include "national_premises.hpp"
@@ -91,10 +92,6 @@ double peak_memory_mb() {
   return round_to(static_cast<double>(usage.ru_maxrss) / 1024.0, 1);
 }
 
-[[noreturn]] void gdal_fail(const std::filesystem::path& path, const std::string& what) {
-  throw engine::input_error(path.string() + ": " + what + ": " + CPLGetLastErrorMsg());
-}
-
 std::unique_ptr<OGRLinearRing> to_ogr_ring(const engine::Ring& ring) {
   auto out = std::make_unique<OGRLinearRing>();
   out->setNumPoints(static_cast<int>(ring.size() + 1));
@@ -109,28 +106,9 @@ std::unique_ptr<OGRLinearRing> to_ogr_ring(const engine::Ring& ring) {
 /// are written as they are, invalid ones included.
 void write_areas(const std::filesystem::path& path, const NationalAreas& areas,
                  const OGRSpatialReference& srs) {
-  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
-  if (driver == nullptr) throw engine::input_error("GDAL has no GPKG driver");
-  std::error_code ignored;
-  std::filesystem::remove(path, ignored);
-  GDALDatasetUniquePtr dataset(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-  if (!dataset) gdal_fail(path, "cannot create GeoPackage");
-  CPLStringList options;
-  options.SetNameValue("GEOMETRY_NAME", "geom");
-  options.SetNameValue("FID", "fid");
-  options.SetNameValue("SPATIAL_INDEX", "YES");
-  options.SetNameValue("DESCRIPTION", "Synthetic parish-like areas (notspot national benchmark)");
-  struct SrsRelease {
-    void operator()(OGRSpatialReference* s) const noexcept { s->Release(); }
-  };
-  std::unique_ptr<OGRSpatialReference, SrsRelease> layer_srs(srs.Clone());
-  OGRLayer* layer = dataset->CreateLayer("areas", layer_srs.get(), wkbMultiPolygon, options.List());
-  if (layer == nullptr) gdal_fail(path, "cannot create layer areas");
-  for (const char* field : {"code", "name"}) {
-    OGRFieldDefn definition(field, OFTString);
-    if (layer->CreateField(&definition) != OGRERR_NONE)
-      gdal_fail(path, std::string("cannot create field ") + field);
-  }
+  auto [dataset, layer] = create_geopackage(
+      path, "areas", wkbMultiPolygon, "Synthetic parish-like areas (notspot national benchmark)",
+      srs, {"code", "name"});
   if (dataset->StartTransaction() != OGRERR_NONE) gdal_fail(path, "cannot start a transaction");
   for (std::size_t a = 0; a < areas.geometry.size(); ++a) {
     auto multi = std::make_unique<OGRMultiPolygon>();

@@ -8,45 +8,18 @@
 #include <memory>
 #include <vector>
 
+#include "gpkg_layer.hpp"
 #include "notspot/engine/error.hpp"
 
 namespace notspot::generate {
-namespace {
-
-[[noreturn]] void fail(const std::filesystem::path& path, const std::string& what) {
-  throw engine::input_error(path.string() + ": " + what + ": " + CPLGetLastErrorMsg());
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void write_parishes(const std::filesystem::path& path, const std::string& layer_name,
                     std::span<const ParishFeature> parishes, const engine::GeosContext& geos,
                     const OGRSpatialReference& srs) {
-  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
-  if (driver == nullptr) throw engine::input_error("GDAL has no GPKG driver");
-  std::error_code ignored;
-  std::filesystem::remove(path, ignored);
-  GDALDatasetUniquePtr dataset(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-  if (!dataset) fail(path, "cannot create GeoPackage");
-
-  CPLStringList layer_options;
-  layer_options.SetNameValue("GEOMETRY_NAME", "geom");
-  layer_options.SetNameValue("FID", "fid");
-  layer_options.SetNameValue("SPATIAL_INDEX", "YES");
-  layer_options.SetNameValue("DESCRIPTION", "Synthetic parish-like areas (notspot sample)");
-  // GDAL 3.6 takes a non-const SRS; give it a reference-counted copy.
-  struct SrsRelease {
-    void operator()(OGRSpatialReference* s) const noexcept { s->Release(); }
-  };
-  std::unique_ptr<OGRSpatialReference, SrsRelease> layer_srs(srs.Clone());
-  OGRLayer* layer = dataset->CreateLayer(layer_name.c_str(), layer_srs.get(), wkbMultiPolygon,
-                                         layer_options.List());
-  if (layer == nullptr) fail(path, "cannot create layer " + layer_name);
-  for (const char* field : {"PAR23CD", "PAR23NM"}) {
-    OGRFieldDefn definition(field, OFTString);
-    if (layer->CreateField(&definition) != OGRERR_NONE)
-      fail(path, std::string("cannot create field ") + field);
-  }
+  auto [dataset, layer] = create_geopackage(path, layer_name, wkbMultiPolygon,
+                                            "Synthetic parish-like areas (notspot sample)", srs,
+                                            {"PAR23CD", "PAR23NM"});
 
   struct WriterDeleter {
     GEOSContextHandle_t handle;
@@ -57,7 +30,7 @@ void write_parishes(const std::filesystem::path& path, const std::string& layer_
   GEOSWKBWriter_setByteOrder_r(geos.handle(), writer.get(), GEOS_WKB_NDR);
 
   // One transaction: without it every feature is its own SQLite commit (slow, many fsyncs).
-  if (dataset->StartTransaction() != OGRERR_NONE) fail(path, "cannot start a transaction");
+  if (dataset->StartTransaction() != OGRERR_NONE) gdal_fail(path, "cannot start a transaction");
   for (const ParishFeature& parish : parishes) {
     std::size_t size = 0;
     unsigned char* wkb = GEOSWKBWriter_write_r(geos.handle(), writer.get(), parish.geometry, &size);
@@ -65,21 +38,23 @@ void write_parishes(const std::filesystem::path& path, const std::string& layer_
     OGRGeometry* geometry = nullptr;
     const OGRErr read = OGRGeometryFactory::createFromWkb(wkb, nullptr, &geometry, size);
     GEOSFree_r(geos.handle(), wkb);
-    if (read != OGRERR_NONE || geometry == nullptr) fail(path, "cannot read WKB of " + parish.code);
+    if (read != OGRERR_NONE || geometry == nullptr)
+      gdal_fail(path, "cannot read WKB of " + parish.code);
     std::unique_ptr<OGRGeometry> multi(OGRGeometryFactory::forceToMultiPolygon(geometry));
 
     OGRFeature feature(layer->GetLayerDefn());
     feature.SetField("PAR23CD", parish.code.c_str());
     feature.SetField("PAR23NM", parish.name.c_str());
     feature.SetGeometryDirectly(multi.release());
-    if (layer->CreateFeature(&feature) != OGRERR_NONE) fail(path, "cannot write " + parish.code);
+    if (layer->CreateFeature(&feature) != OGRERR_NONE)
+      gdal_fail(path, "cannot write " + parish.code);
   }
-  if (dataset->CommitTransaction() != OGRERR_NONE) fail(path, "cannot commit");
+  if (dataset->CommitTransaction() != OGRERR_NONE) gdal_fail(path, "cannot commit");
   // Closing writes the last pages and the spatial index; GDAL 3.6's GDALClose() returns
   // nothing, so failure shows only as an error raised while closing.
   CPLErrorReset();
   GDALClose(GDALDataset::ToHandle(dataset.release()));
-  if (CPLGetLastErrorType() >= CE_Failure) fail(path, "cannot close");
+  if (CPLGetLastErrorType() >= CE_Failure) gdal_fail(path, "cannot close");
 }
 
 }  // namespace notspot::generate
