@@ -206,7 +206,7 @@ PreviousRun read_previous_run(const fs::path& previous_dir) {
   const fs::path csv_path = previous_dir / "parish_stats.csv";
   const std::string file = csv_path.string();
   const MappedFile mapped(csv_path);
-  CsvCursor cursor(strip_bom(mapped.view()), 1);
+  CsvCursor cursor(csv_text(mapped.view(), file), 1);
   CsvRow row;
   if (!cursor.next(row) || row.blank()) {
     throw engine::input_error(file + ": empty; not a notspot parish_stats.csv; " + kWhatToDo);

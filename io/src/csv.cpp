@@ -171,12 +171,33 @@ std::vector<CsvChunk> split_csv_rows(std::string_view rows, std::uint64_t first_
   return chunks;
 }
 
-std::string_view strip_bom(std::string_view text) {
-  if (text.substr(0, kUtf8Bom.size()) == kUtf8Bom) text.remove_prefix(kUtf8Bom.size());
-  return text;
+namespace {
+
+// The encoding a byte-order mark or the NUL bytes of a wide-character header give away.
+std::optional<std::string_view> wide_encoding(std::string_view text) {
+  const auto starts = [&](std::string_view bom) { return text.substr(0, bom.size()) == bom; };
+  // UTF-32 LE's mark begins with UTF-16 LE's, so test it first.
+  if (starts(std::string_view("\xFF\xFE\0\0", 4))) return "UTF-32";
+  if (starts(std::string_view("\0\0\xFE\xFF", 4))) return "UTF-32";
+  if (starts("\xFF\xFE") || starts("\xFE\xFF")) return "UTF-16";
+  // Without a mark: ASCII text saved as UTF-16 has a NUL byte in every other position, and a
+  // text CSV has none at all.
+  const std::string_view start = text.substr(0, 256);
+  if (start.size() >= 4 && start.find('\0') != std::string_view::npos) return "UTF-16";
+  return std::nullopt;
 }
 
-void require_line_feeds(std::string_view text, const std::string& display) {
+}  // namespace
+
+std::string_view csv_text(std::string_view bytes, const std::string& display) {
+  if (const auto encoding = wide_encoding(bytes)) {
+    throw engine::input_error(display + " is " + std::string(*encoding) +
+                              " (e.g. Excel's \"Unicode text\"); save it as UTF-8 (\"CSV "
+                              "UTF-8\" in Excel, or iconv -f " +
+                              std::string(*encoding) + " -t UTF-8)");
+  }
+  std::string_view text = bytes;
+  if (text.substr(0, kUtf8Bom.size()) == kUtf8Bom) text.remove_prefix(kUtf8Bom.size());
   // Old Mac line ends (CR alone) make the whole file one line: its "header" would swallow
   // every row. A header is far shorter than 64 kB, so look there only.
   const std::string_view start = text.substr(0, 64 * 1024);
@@ -185,6 +206,7 @@ void require_line_feeds(std::string_view text, const std::string& display) {
                               ": lines end with CR alone (old Mac line ends), so the file reads "
                               "as one line; convert them to LF or CRLF (e.g. tr '\\r' '\\n')");
   }
+  return text;
 }
 
 CsvHeader::CsvHeader(const CsvRow& row) {

@@ -27,8 +27,7 @@ PostcodeLayerLoad join_ofcom_postcodes(const LayerSource& layer, const std::stri
   load.file = display;
 
   const MappedFile file(layer.path);
-  const std::string_view text = strip_bom(file.view());
-  require_line_feeds(text, display);
+  const std::string_view text = csv_text(file.view(), display);
   CsvCursor header_cursor(text, 1);
   CsvRow header_row;
   if (!header_cursor.next(header_row) || header_row.blank()) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "notspot/engine/error.hpp"
+
 namespace notspot::io {
 namespace {
 
@@ -119,10 +121,38 @@ TEST(SplitCsvRows, EmptyTextHasNoChunks) {
   EXPECT_TRUE(split_csv_rows("", 1, 4).empty());
 }
 
-TEST(StripBom, RemovesOnlyALeadingUtf8Bom) {
-  EXPECT_EQ(strip_bom("\xEF\xBB\xBFUPRN"), "UPRN");
-  EXPECT_EQ(strip_bom("UPRN"), "UPRN");
-  EXPECT_EQ(strip_bom("a\xEF\xBB\xBF"), "a\xEF\xBB\xBF");
+TEST(CsvText, RemovesOnlyALeadingUtf8Bom) {
+  EXPECT_EQ(csv_text("\xEF\xBB\xBFUPRN", "f.csv"), "UPRN");
+  EXPECT_EQ(csv_text("UPRN", "f.csv"), "UPRN");
+  EXPECT_EQ(csv_text("a\xEF\xBB\xBF", "f.csv"), "a\xEF\xBB\xBF");
+  EXPECT_EQ(csv_text("", "f.csv"), "");
+}
+
+// The message must name the file and the encoding, and say what to save it as.
+void expect_encoding_error(std::string_view bytes, const std::string& encoding) {
+  try {
+    csv_text(bytes, "premises.csv");
+    ADD_FAILURE() << "no error for " << encoding;
+  } catch (const notspot::engine::Error& e) {
+    EXPECT_EQ(e.kind(), notspot::engine::ErrorKind::kInput);
+    const std::string message = e.what();
+    EXPECT_NE(message.find("premises.csv is " + encoding), std::string::npos) << message;
+    EXPECT_NE(message.find("UTF-8"), std::string::npos) << message;
+  }
+}
+
+TEST(CsvText, RefusesWideEncodingsByTheirMarkOrTheirNulBytes) {
+  using namespace std::string_view_literals;
+  expect_encoding_error("\xFF\xFEU\0P\0R\0N\0"sv, "UTF-16");  // Excel "Unicode text"
+  expect_encoding_error("\xFE\xFF\0U\0P\0R\0N"sv, "UTF-16");
+  expect_encoding_error("\xFF\xFE\0\0U\0\0\0"sv, "UTF-32");
+  expect_encoding_error("\0\0\xFE\xFF\0\0\0U"sv, "UTF-32");
+  expect_encoding_error("U\0P\0R\0N\0,\0"sv, "UTF-16");  // no mark
+}
+
+TEST(CsvText, RefusesCarriageReturnsAloneAsLineEnds) {
+  EXPECT_THROW(csv_text("UPRN,X\r1,2\r", "f.csv"), notspot::engine::Error);
+  EXPECT_EQ(csv_text("UPRN,X\r\n1,2\r\n", "f.csv"), "UPRN,X\r\n1,2\r\n");
 }
 
 TEST(CsvHeader, FindsExactThenUniqueCaseInsensitiveMatches) {

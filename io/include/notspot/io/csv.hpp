@@ -77,11 +77,13 @@ std::vector<CsvChunk> split_csv_rows(std::string_view rows, std::uint64_t first_
 /// The UTF-8 byte-order mark, which OS Open UPRN files start with.
 inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
-/// `text` without a leading UTF-8 byte-order mark.
-std::string_view strip_bom(std::string_view text);
-
-/// @throws engine::Error (kInput) naming `display` when `text` uses CR alone as line end.
-void require_line_feeds(std::string_view text, const std::string& display);
+/**
+ * The text of a CSV file, without a leading UTF-8 byte-order mark, checked for what makes a
+ * file unreadable as a whole rather than row by row.
+ * @throws engine::Error (kInput) naming `display` when the file is UTF-16 or UTF-32 (Excel's
+ *         "Unicode text"), or uses CR alone as line end.
+ */
+std::string_view csv_text(std::string_view bytes, const std::string& display);
 
 /// A CSV header: column names and lookup by name.
 class CsvHeader {
