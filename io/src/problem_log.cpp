@@ -1,19 +1,86 @@
 #include "notspot/io/problem_log.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <iterator>
 
 namespace notspot::io {
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence at the start of `s`, or 0 when its first byte
+// does not start one (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
+std::size_t utf8_sequence_length(std::string_view s) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF;  // the range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (s.size() < length || byte(1) < low || byte(1) > high) return 0;
+  for (std::size_t i = 2; i < length; ++i) {
+    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
+  }
+  return length;
+}
+
+}  // namespace
+
+bool escape_invalid_utf8(std::string& text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t n = utf8_sequence_length(std::string_view(text).substr(i));
+    if (n == 0) break;
+    i += n;
+  }
+  if (i == text.size()) return false;  // the common case: nothing to copy
+  std::string out(text, 0, i);
+  while (i < text.size()) {
+    const std::size_t n = utf8_sequence_length(std::string_view(text).substr(i));
+    if (n == 0) {
+      out += fmt::format("\\x{:02X}", static_cast<unsigned char>(text[i]));
+      ++i;
+    } else {
+      out.append(text, i, n);
+      i += n;
+    }
+  }
+  text = std::move(out);
+  return true;
+}
+
 void ProblemLog::reject(RejectedRow row) {
   if (row.record.size() > kMaxRecordBytes) {
-    row.record.resize(kMaxRecordBytes);
+    // Cut before a character, not inside one, so a long valid row stays valid UTF-8.
+    std::size_t cut = kMaxRecordBytes;
+    while (cut > 0 && (static_cast<unsigned char>(row.record[cut]) & 0xC0) == 0x80) --cut;
+    row.record.resize(cut);
     row.record += "...";
+  }
+  const bool bad_record = escape_invalid_utf8(row.record);
+  const bool bad_reason = escape_invalid_utf8(row.reason);
+  if (bad_record || bad_reason) {
+    row.reason += "; the row is not valid UTF-8 (bytes shown as \\xNN): save the file as UTF-8";
   }
   rejected_.push_back(std::move(row));
 }
 
 void ProblemLog::warn(std::string source, std::string message) {
+  escape_invalid_utf8(source);
+  escape_invalid_utf8(message);
   warnings_.push_back({std::move(source), std::move(message)});
 }
 

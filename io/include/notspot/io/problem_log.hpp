@@ -18,6 +18,14 @@ struct RejectedRow {
   std::string record;                   ///< The raw row (truncated), to find it quickly.
 };
 
+/**
+ * Replaces, in place, each byte of `text` that is not part of well-formed UTF-8 with the four
+ * characters "\xNN", so that files and messages quoting input (rejected.csv, the manifest, the
+ * report) stay valid UTF-8 for pandas and Excel whatever the input held.
+ * @return whether anything was replaced.
+ */
+bool escape_invalid_utf8(std::string& text);
+
 /// A problem that does not stop the run (a repaired polygon, merged areas, duplicate ids...).
 struct Warning {
   std::string source;
@@ -26,7 +34,9 @@ struct Warning {
 
 /**
  * Collects data problems: rejected rows and warnings. Problems are reported and counted,
- * never dropped silently; the manifest and rejected.csv show them all.
+ * never dropped silently; the manifest and rejected.csv show them all. Text quoted from the
+ * input is kept valid UTF-8 (escape_invalid_utf8), and a rejected row's reason says when it
+ * was not.
  *
  * Not thread-safe: parallel readers collect into their own logs and append() them in input
  * order, which keeps outputs identical whatever the number of threads.
