@@ -24,11 +24,18 @@ struct OpenedAreas {
   Crs crs;
 };
 
+engine::Error no_features_error(const std::string& display, OGRLayer& layer) {
+  return engine::input_error(display + ": layer '" + layer.GetName() +
+                             "' has no features; a study needs at least one area");
+}
+
 OpenedAreas open_areas(const AreasSource& source, const std::string& display, ProblemLog& log) {
   OpenedAreas out;
   out.dataset = detail::open_vector(source.path, display);
   const std::string key = source.where.describe() + " [areas]";
   out.layer = detail::pick_layer(*out.dataset, source.layer, display, key + " layer");
+  // Before the fields: formats without a schema (GeoJSON) have no fields when empty.
+  if (out.layer->GetFeatureCount(TRUE) == 0) throw no_features_error(display, *out.layer);
   out.id_index = detail::require_field(*out.layer, source.id_field, display, key + " id");
   if (source.name_field) {
     out.name_index = detail::require_field(*out.layer, *source.name_field, display, key + " name");
@@ -72,6 +79,7 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
     std::string name;
     std::string label;
     std::string not_polygon;  // why the feature has no polygon, or ""
+    std::size_t unclosed_rings = 0;
     engine::MultiPolygon geometry;
     engine::RepairReport report;
   };
@@ -94,7 +102,7 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
                  : f.id;
     f.label = fmt::format("{} ({})", where, f.id);
     const OGRGeometry* g = feature->GetGeometryRef();
-    detail::collect_polygons(g, f.geometry);
+    f.unclosed_rings = detail::collect_polygons(g, f.geometry);
     if (f.geometry.empty()) {
       f.not_polygon =
           g == nullptr ? "no geometry"
@@ -126,12 +134,19 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
       log.warn("areas", f.label + " has " + f.not_polygon +
                             "; the area is kept with no extent and gets "
                             "no premises");
-    } else if (f.report.was_invalid) {
+    } else if (f.report.was_invalid || f.unclosed_rings > 0) {
       ++load.repaired;
-      log.warn("areas",
-               fmt::format("{}: invalid polygon ({}) repaired with GEOS make-valid; "
-                           "area {:.1f} -> {:.1f} square units",
-                           f.label, f.report.reason, f.report.area_before, f.report.area_after));
+      if (f.unclosed_rings > 0) {
+        log.warn("areas", fmt::format("{}: {} ring(s) not closed (the last point is not the "
+                                      "first); closed by joining the last point to the first",
+                                      f.label, f.unclosed_rings));
+      }
+      if (f.report.was_invalid) {
+        log.warn("areas",
+                 fmt::format("{}: invalid polygon ({}) repaired with GEOS make-valid; "
+                             "area {:.1f} -> {:.1f} square units",
+                             f.label, f.report.reason, f.report.area_before, f.report.area_after));
+      }
     }
 
     auto [it, inserted] = by_id.try_emplace(f.id);
@@ -167,10 +182,7 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
     throw engine::input_error(display + ": reading failed part-way: " + capture.last_error() +
                               "; is the file complete?");
   }
-  if (load.features_read == 0) {
-    throw engine::input_error(display + ": layer '" + load.layer +
-                              "' has no features; a study needs at least one area");
-  }
+  if (load.features_read == 0) throw no_features_error(display, *layer);
   load.areas.reserve(by_id.size());
   for (auto& [id, area] : by_id) load.areas.push_back(std::move(area));
   return load;

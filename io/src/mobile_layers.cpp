@@ -330,10 +330,18 @@ CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs&
   for (auto& feature : *ogr) {
     ++out.features;
     engine::MultiPolygon geometry;
-    detail::collect_polygons(feature->GetGeometryRef(), geometry);
+    const std::size_t unclosed_rings =
+        detail::collect_polygons(feature->GetGeometryRef(), geometry);
     if (geometry.empty()) {
       ++out.not_polygons;
       continue;
+    }
+    if (unclosed_rings > 0) {
+      ++out.repaired;
+      log.warn(layer.name, fmt::format("{}: feature {}: {} ring(s) not closed (the last point is "
+                                       "not the first); closed by joining the last point to the "
+                                       "first",
+                                       display, feature->GetFID(), unclosed_rings));
     }
     detail::transform_in_place(geometry, transform);
     if (!engine::all_finite(geometry)) {
@@ -345,7 +353,7 @@ CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs&
     engine::RepairReport report;
     geometry = geos.repair_polygonal(geometry, report);
     if (report.was_invalid) {
-      ++out.repaired;
+      if (unclosed_rings == 0) ++out.repaired;
       log.warn(layer.name, fmt::format("{}: feature {}: invalid footprint ({}) repaired with GEOS "
                                        "make-valid",
                                        display, feature->GetFID(), report.reason));

@@ -37,6 +37,28 @@ std::string GdalErrorCapture::last_error() const {
   return last_error_;
 }
 
+namespace {
+
+// GDAL opens a Shapefile whose .dbf is missing as a layer without fields, so the user would be
+// told the id field does not exist; the real problem is a file left behind when copying.
+void require_shapefile_attributes(GDALDataset& dataset, const std::filesystem::path& path,
+                                  const std::string& display) {
+  if (!EQUAL(dataset.GetDriverName(), "ESRI Shapefile")) return;
+  if (!EQUAL(path.extension().c_str(), ".shp")) return;  // a folder of Shapefiles, or a .zip
+  std::error_code ec;
+  for (const char* extension : {".dbf", ".DBF"}) {
+    if (std::filesystem::exists(std::filesystem::path(path).replace_extension(extension), ec)) {
+      return;
+    }
+  }
+  const std::string dbf = path.stem().string() + ".dbf";
+  throw engine::input_error(display + ": its attribute table " + dbf +
+                            " is missing next to it; a Shapefile is several files (.shp, .shx, "
+                            ".dbf, .prj): copy them all into the same folder");
+}
+
+}  // namespace
+
 GDALDatasetUniquePtr open_vector(const std::filesystem::path& path, const std::string& display) {
   ensure_gdal();
   GdalErrorCapture capture;
@@ -48,6 +70,7 @@ GDALDatasetUniquePtr open_vector(const std::filesystem::path& path, const std::s
                               ". Use a GeoPackage, Shapefile, GeoJSON or TopoJSON file (or any "
                               "format `ogrinfo --formats` lists), and check it is complete.");
   }
+  require_shapefile_attributes(*ds, path, display);
   return ds;
 }
 
@@ -133,44 +156,53 @@ Crs resolve_crs(const OGRSpatialReference* file_crs, const std::optional<std::st
 }
 
 namespace {
-engine::Ring read_ring(const OGRLinearRing* ring) {
+// Rings are implicitly closed in the engine, so the closing point is dropped. A ring whose last
+// point differs from its first is invalid (Simple Features, RFC 7946 3.1.6) but GDAL accepts it
+// (OGR_GEOMETRY_ACCEPT_UNCLOSED_RING): it is closed here too, and counted in `unclosed`.
+engine::Ring read_ring(const OGRLinearRing* ring, std::size_t& unclosed) {
   engine::Ring out;
   if (ring == nullptr) return out;
   const int n = ring->getNumPoints();
   out.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) out.push_back({ring->getX(i), ring->getY(i)});
-  // Rings are implicitly closed in the engine; an unclosed ring in the source is closed here.
-  if (out.size() > 1 && out.front() == out.back()) out.pop_back();
+  if (out.size() > 1 && out.front() == out.back()) {
+    out.pop_back();
+  } else if (out.size() > 1) {
+    ++unclosed;
+  }
   return out;
 }
 }  // namespace
 
-void collect_polygons(const OGRGeometry* g, engine::MultiPolygon& out) {
-  if (g == nullptr || g->IsEmpty()) return;
+std::size_t collect_polygons(const OGRGeometry* g, engine::MultiPolygon& out) {
+  std::size_t unclosed = 0;
+  if (g == nullptr || g->IsEmpty()) return unclosed;
   switch (wkbFlatten(g->getGeometryType())) {
     case wkbPolygon: {
       const auto* polygon = g->toPolygon();
       engine::Polygon p;
-      p.exterior = read_ring(polygon->getExteriorRing());
+      p.exterior = read_ring(polygon->getExteriorRing(), unclosed);
       for (int i = 0; i < polygon->getNumInteriorRings(); ++i)
-        p.holes.push_back(read_ring(polygon->getInteriorRing(i)));
+        p.holes.push_back(read_ring(polygon->getInteriorRing(i), unclosed));
       out.push_back(std::move(p));
       break;
     }
     case wkbMultiPolygon:
     case wkbGeometryCollection:
     case wkbMultiSurface: {
-      for (const OGRGeometry* part : *g->toGeometryCollection()) collect_polygons(part, out);
+      for (const OGRGeometry* part : *g->toGeometryCollection())
+        unclosed += collect_polygons(part, out);
       break;
     }
     case wkbCurvePolygon: {
       std::unique_ptr<OGRGeometry> linear(g->getLinearGeometry());
-      collect_polygons(linear.get(), out);
+      unclosed += collect_polygons(linear.get(), out);
       break;
     }
     default:
       break;  // points and lines have no area
   }
+  return unclosed;
 }
 
 void transform_in_place(engine::MultiPolygon& mp, const CoordinateTransform& transform) {

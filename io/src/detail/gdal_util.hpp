@@ -66,7 +66,8 @@ Crs resolve_crs(const OGRSpatialReference* file_crs, const std::optional<std::st
 
 /// Appends the polygonal parts of an OGR geometry (polygons, multipolygons, curved polygons,
 /// those inside collections) to `out`; points and lines have no area and are skipped.
-void collect_polygons(const OGRGeometry* g, engine::MultiPolygon& out);
+/// @return how many rings were not closed in the source (closed in `out`): callers report them.
+[[nodiscard]] std::size_t collect_polygons(const OGRGeometry* g, engine::MultiPolygon& out);
 
 /// Reprojects every vertex in place.
 void transform_in_place(engine::MultiPolygon& mp, const CoordinateTransform& transform);
