@@ -89,6 +89,7 @@ void print_summary(const io::Study& study, const io::RunSummary& s) {
           "DATA QUALITY CHECK FAILED: {} is {:.4f}, above the limit {:.4f} ([quality] in "
           "the study file)\n",
           q.name.substr(4), q.value, q.limit);
+      if (!q.explanation.empty()) fmt::print("  {}\n", q.explanation);
     }
   }
   if (!s.warnings.empty()) {

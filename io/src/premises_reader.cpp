@@ -116,8 +116,7 @@ struct CsvSource {
 
 CsvSource open_csv(const PremisesSource& source, const std::string& display) {
   MappedFile file(source.path);
-  const std::string_view text = strip_bom(file.view());
-  require_line_feeds(text, display);
+  const std::string_view text = csv_text(file.view(), display);
   CsvCursor header_cursor(text, 1);
   CsvRow header_row;
   if (!header_cursor.next(header_row) || header_row.blank()) {
@@ -143,6 +142,7 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
   load.id_column = header.names()[columns.id];
   load.x_column = header.names()[columns.x];
   load.y_column = header.names()[columns.y];
+  load.crs = crs;
   load.source_crs = crs.describe();
   load.area_of_use = crs.bounds();
   load.transformation = CoordinateTransform(crs, study_crs).description();
@@ -273,6 +273,7 @@ PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
 
   PremisesLoad load;
   load.id_column = source.id_field;
+  load.crs = crs;
   load.source_crs = crs->describe();
   load.area_of_use = crs->bounds();
   const std::optional<engine::Box> bounds = crs->bounds();

@@ -12,6 +12,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "detail/outside_diagnosis.hpp"
 #include "detail/run_description.hpp"
 #include "detail/stats_builder.hpp"
 #include "notspot/engine/area_index.hpp"
@@ -349,6 +350,11 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
                                      "was assigned to the area with the lowest id",
                                      in_several));
   }
+  engine::Box areas_extent;
+  for (const Area& a : areas.areas) areas_extent.expand(engine::bounding_box(a.geometry));
+  const std::optional<std::string> outside_explanation =
+      detail::explain_premises_outside(premises, study_crs, area_of, areas_extent, premises_file);
+  if (outside_explanation) log.warn("premises", *outside_explanation);
   timings["assign_premises"] = clock.lap();
 
   const PremisesKeyIndex keys(premises.table.id);
@@ -475,9 +481,9 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
   };
   summary.quality = {
       {"max_rejected_share", share(premises.rejected), study.quality.max_rejected_share,
-       share(premises.rejected) <= study.quality.max_rejected_share},
+       share(premises.rejected) <= study.quality.max_rejected_share, ""},
       {"max_outside_share", share(outside), study.quality.max_outside_share,
-       share(outside) <= study.quality.max_outside_share},
+       share(outside) <= study.quality.max_outside_share, outside_explanation.value_or("")},
   };
   for (const QualityCheck& q : summary.quality) summary.quality_passed &= q.passed;
 
@@ -603,8 +609,10 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
 
   Json quality_checks = Json::array();
   for (const QualityCheck& q : summary.quality) {
-    quality_checks.push_back(
-        Json{{"name", q.name}, {"value", tidy(q.value)}, {"limit", q.limit}, {"passed", q.passed}});
+    Json check{
+        {"name", q.name}, {"value", tidy(q.value)}, {"limit", q.limit}, {"passed", q.passed}};
+    if (!q.explanation.empty()) check["explanation"] = q.explanation;
+    quality_checks.push_back(std::move(check));
   }
   Json indicators = Json::array();
   for (const engine::IndicatorInfo& info : engine::indicator_catalogue()) {

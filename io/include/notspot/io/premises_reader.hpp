@@ -21,6 +21,7 @@ struct PremisesLoad {
   std::string id_column;
   std::string x_column;        ///< CSV only.
   std::string y_column;        ///< CSV only.
+  std::optional<Crs> crs;      ///< The coordinates' CRS (before reprojection).
   std::string source_crs;      ///< The coordinates' CRS, described.
   std::string transformation;  ///< PROJ's description of the reprojection.
   /// The source CRS's area of use, in its coordinates: rows outside it are rejected.

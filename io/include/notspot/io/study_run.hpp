@@ -31,6 +31,7 @@ struct QualityCheck {
   double value = 0;  ///< Measured share.
   double limit = 0;  ///< Configured limit.
   bool passed = true;
+  std::string explanation;  ///< What the data says about a failure, when it says something.
 };
 
 /// One more line of the summary table: a study-wide figure beyond the fixed indicators.
