@@ -101,13 +101,43 @@ struct CrsBuilder {
   }
 };
 
+namespace {
+
+// PROJ's error number for an unknown code reads "Unknown error (code 4096)"; what went wrong
+// ("crs not found: EPSG:99999") only reaches its log, so errors are kept from there.
+struct ProjErrorLog {
+  explicit ProjErrorLog(PJ_CONTEXT* ctx) : ctx_(ctx) {
+    proj_log_level(ctx, PJ_LOG_ERROR);
+    proj_log_func(ctx, this, [](void* self, int level, const char* message) {
+      if (level == PJ_LOG_ERROR && message != nullptr) {
+        static_cast<ProjErrorLog*>(self)->last_ = message;
+      }
+    });
+  }
+  ~ProjErrorLog() {
+    proj_log_level(ctx_, PJ_LOG_NONE);
+    proj_log_func(ctx_, nullptr, nullptr);
+  }
+  ProjErrorLog(const ProjErrorLog&) = delete;
+  ProjErrorLog& operator=(const ProjErrorLog&) = delete;
+
+  std::string reason() const { return last_.empty() ? last_error(ctx_) : last_; }
+
+ private:
+  PJ_CONTEXT* ctx_;
+  std::string last_;
+};
+
+}  // namespace
+
 Crs Crs::from_definition(const std::string& definition, const std::string& context) {
   ContextPtr ctx = new_context();
+  ProjErrorLog errors(ctx.get());
   PjPtr crs(definition.empty() ? nullptr : proj_create(ctx.get(), definition.c_str()));
   if (!crs || !proj_is_crs(crs.get())) {
     throw engine::study_error(context + ": '" + definition +
                               "' is not a coordinate reference system PROJ knows (" +
-                              last_error(ctx.get()) +
+                              errors.reason() +
                               "); use an authority code such as EPSG:27700 (British National "
                               "Grid) or EPSG:4326 (WGS84 longitude/latitude)");
   }
@@ -116,10 +146,11 @@ Crs Crs::from_definition(const std::string& definition, const std::string& conte
 
 Crs Crs::from_wkt(const std::string& wkt, const std::string& context) {
   ContextPtr ctx = new_context();
+  ProjErrorLog errors(ctx.get());
   PjPtr crs(proj_create(ctx.get(), wkt.c_str()));
   if (!crs || !proj_is_crs(crs.get())) {
     throw engine::input_error(context + ": the file's CRS cannot be read by PROJ (" +
-                              last_error(ctx.get()) + "); declare it with crs = \"EPSG:...\"");
+                              errors.reason() + "); declare it with crs = \"EPSG:...\"");
   }
   Crs out = CrsBuilder::build(wkt, ctx.get(), crs.get());
   if (!out.authority_code().empty()) out.definition_ = out.authority_code();

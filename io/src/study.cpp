@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "notspot/engine/error.hpp"
+#include "notspot/io/crs.hpp"
 
 namespace notspot::io {
 
@@ -272,6 +273,20 @@ class TableReader {
     return string(key, /*required=*/false);
   }
 
+  /// A CRS definition PROJ knows ("EPSG:27700", WKT, PROJJSON, a PROJ string), checked here
+  /// so that a typing error is reported with its line, before any data is read.
+  std::optional<std::string> optional_crs(std::string_view key) {
+    std::optional<std::string> definition = optional_string(key);
+    if (!definition) return std::nullopt;
+    try {
+      Crs::from_definition(*definition, fmt::format("{} {}", title_, key));
+    } catch (const engine::Error& e) {
+      report(line(key), e.what());
+      return std::nullopt;
+    }
+    return definition;
+  }
+
   /// As optional_string, and reports a missing key; `example` shows what to add.
   std::optional<std::string> required_string(std::string_view key, std::string_view example) {
     if (!has(key)) {
@@ -457,7 +472,7 @@ void check_input(TableReader& table, const fs::path& resolved, const std::string
 void read_study_table(TableReader& t, Study& study) {
   t.reject_unknown_keys(kStudyKeys);
   if (auto name = t.required_string("name", "Dorset connectivity")) study.name = *name;
-  if (auto crs = t.optional_string("crs")) study.crs = *crs;
+  if (auto crs = t.optional_crs("crs")) study.crs = *crs;
   study.boundary_vintage = t.optional_string("boundary_vintage");
   if (auto lines = t.optional_string_array("attribution")) study.attribution = std::move(*lines);
 }
@@ -473,7 +488,7 @@ void read_areas(TableReader& t, const fs::path& study_folder, AreasSource& areas
   areas.layer = t.optional_string("layer");
   if (auto id = t.required_string("id", "PAR23CD")) areas.id_field = *id;
   areas.name_field = t.optional_string("name");
-  areas.crs = t.optional_string("crs");
+  areas.crs = t.optional_crs("crs");
 }
 
 bool has_csv_extension(const fs::path& path) {
@@ -539,7 +554,7 @@ void read_premises(TableReader& t, const fs::path& study_folder, PremisesSource&
                          "X_COORDINATE/Y_COORDINATE or LONGITUDE/LATITUDE",
                          t.title(), given, missing));
   }
-  premises.crs = t.optional_string("crs");
+  premises.crs = t.optional_crs("crs");
 }
 
 LayerKind layer_kind(std::string_view name) {
@@ -693,7 +708,7 @@ LayerRead read_layer(TableReader& t, const fs::path& study_folder) {
       } else {
         layer.ogr_layer = t.optional_string("layer");
       }
-      layer.crs = t.optional_string("crs");
+      layer.crs = t.optional_crs("crs");
       break;
   }
   read.usable = ok;

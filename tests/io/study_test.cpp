@@ -538,6 +538,31 @@ setting = "indoor"
                              14, "[[layers]] operator must not be empty; give a value"));
 }
 
+TEST_F(StudyTest, UnknownCrsIsReportedAtItsKeyWithProjsReason) {
+  // Both problems at once, each at its own line, with PROJ's reason rather than its error code.
+  const fs::path file = study(R"([study]
+name = "Test"
+crs = "EPSG:99999"
+
+[areas]
+path = "parishes.gpkg"
+id = "PAR23CD"
+crs = "ESPG:27700"
+
+[premises]
+path = "premises.csv"
+)");
+  const std::string message = load_error(file);
+  EXPECT_NE(
+      message.find(file.string() + ":3: [study] crs: 'EPSG:99999' is not a coordinate "
+                                   "reference system PROJ knows (proj_create: crs not found)"),
+      std::string::npos)
+      << message;
+  EXPECT_NE(message.find(file.string() + ":8: [areas] crs: 'ESPG:27700' is not"), std::string::npos)
+      << message;
+  EXPECT_EQ(message.find("Unknown error"), std::string::npos) << message;
+}
+
 TEST_F(StudyTest, UnknownMobileTechnologyListsTheAllowedValuesWithoutGuessing) {
   write("ee.gpkg", "");
   const fs::path file = minimal_plus(R"(
