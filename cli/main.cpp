@@ -13,6 +13,7 @@
 #include <iostream>
 #include <optional>
 
+#include "json_log.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/io/study.hpp"
 #include "notspot/io/study_run.hpp"
@@ -117,41 +118,74 @@ io::Study load_study_argument(const std::string& study_file) {
 }
 
 int run_command(const std::string& study_file, const std::optional<std::string>& out,
-                const std::optional<std::string>& previous, int threads) {
+                const std::optional<std::string>& previous, int threads,
+                notspot::cli::JsonLog* json) {
   const io::Study study = load_study_argument(study_file);
+  // A progress line only on a terminal, and never inside a JSON log.
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
-  std::optional<notspot::cli::TerminalProgress> progress;
-  if (terminal) progress.emplace(stderr);
+  std::optional<notspot::cli::TerminalProgress> terminal_progress;
+  std::optional<notspot::cli::JsonProgress> json_progress;
+  if (json) {
+    json_progress.emplace(*json);
+  } else if (terminal) {
+    terminal_progress.emplace(stderr);
+  }
 
   io::RunOptions options;
   if (out) options.output_dir = std::filesystem::path(*out);
   if (previous) options.previous_dir = std::filesystem::path(*previous);
   options.threads = threads;
-  options.progress = progress ? &*progress : nullptr;
+  options.progress = json_progress       ? static_cast<io::Progress*>(&*json_progress)
+                     : terminal_progress ? static_cast<io::Progress*>(&*terminal_progress)
+                                         : nullptr;
+  if (json) notspot::cli::log_run_started(*json, study, options);
   // All parallel work runs in an arena of exactly `threads` threads.
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
                             static_cast<std::size_t>(threads));
   tbb::task_arena arena(threads);
   io::RunSummary summary;
   arena.execute([&] { summary = io::run_study(study, options); });
-  if (progress) progress->finish();
-  print_summary(study, summary);
-  return summary.quality_passed ? kSuccess : kQuality;
+  if (terminal_progress) terminal_progress->finish();
+  const int exit_code = summary.quality_passed ? kSuccess : kQuality;
+  if (json) {
+    notspot::cli::log_run_finished(*json, study, summary, exit_code);
+  } else {
+    print_summary(study, summary);
+  }
+  return exit_code;
 }
 
-int validate_command(const std::string& study_file) {
+int validate_command(const std::string& study_file, notspot::cli::JsonLog* json) {
   const io::Study study = load_study_argument(study_file);
   const io::ValidationReport report = io::validate_study(study);
+  const int exit_code = report.ok() ? kSuccess : report.study_problems.empty() ? kFailure : kUsage;
+  if (json) {
+    notspot::cli::log_validation(*json, study_file, report, exit_code);
+    return exit_code;
+  }
   for (const std::string& note : report.notes) fmt::print("ok: {}\n", note);
   for (const std::string& p : report.study_problems) fmt::print(stderr, "problem: {}\n", p);
   for (const std::string& p : report.input_problems) fmt::print(stderr, "problem: {}\n", p);
   if (report.ok()) {
     fmt::print("{} is ready to run.\n", study_file);
-    return kSuccess;
+  } else {
+    fmt::print(stderr, "{}: {} problem(s) found.\n", study_file,
+               report.study_problems.size() + report.input_problems.size());
   }
-  fmt::print(stderr, "{}: {} problem(s) found.\n", study_file,
-             report.study_problems.size() + report.input_problems.size());
-  return report.study_problems.empty() ? kFailure : kUsage;
+  return exit_code;
+}
+
+// Whether the command line asks for JSON logs, looked at before parsing so that a command line
+// CLI11 cannot parse is reported in the format asked for too.
+bool asks_for_json_log(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--log-format=json") return true;
+    if (arg == "--log-format" && i + 1 < argc && std::string_view(argv[i + 1]) == "json") {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -185,22 +219,46 @@ int main(int argc, char** argv) {
       "validate", "Check a study's files, layers, columns and CRSs without computing");
   validate->add_option("study", validate_file, "Study file (TOML)")->required();
 
+  // Read before parsing (asks_for_json_log); declared here so that --help lists it.
+  std::string log_format = "text";
+  for (CLI::App* command : {run, validate}) {
+    command
+        ->add_option("--log-format", log_format,
+                     "text (default): a summary for people; json: one JSON object per line on "
+                     "stdout, for batch jobs (docs/logging.md)")
+        ->check(CLI::IsMember({"text", "json"}));
+  }
+
+  std::optional<notspot::cli::JsonLog> json;
+  if (asks_for_json_log(argc, argv)) json.emplace(stdout);
+  const auto fail = [&](std::string_view kind, const std::string& message, int exit_code) {
+    std::cout.flush();
+    if (json) {
+      notspot::cli::log_error(*json, kind, message, exit_code);
+    } else {
+      fmt::print(stderr, "notspot: {}: {}\n", kind == "internal" ? "internal error" : "error",
+                 message);
+    }
+    return exit_code;
+  };
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (json && e.get_exit_code() != 0) {
+      return fail("usage", std::string(e.what()) + "; see notspot --help", kUsage);
+    }
     const int code = app.exit(e);
     return code == 0 ? kSuccess : kUsage;
   }
+  notspot::cli::JsonLog* log = json ? &*json : nullptr;
 
   try {
-    if (*run) return run_command(study_file, out_dir, previous_dir, threads);
-    return validate_command(validate_file);
+    if (*run) return run_command(study_file, out_dir, previous_dir, threads, log);
+    return validate_command(validate_file, log);
   } catch (const Error& e) {
-    std::cout.flush();
-    fmt::print(stderr, "notspot: error: {}\n", e.what());
-    return exit_code_for(e.kind());
+    return fail(notspot::cli::kind_name(e.kind()), e.what(), exit_code_for(e.kind()));
   } catch (const std::exception& e) {
-    fmt::print(stderr, "notspot: internal error: {}; please report it\n", e.what());
-    return kFailure;
+    return fail("internal", std::string(e.what()) + "; please report it", kFailure);
   }
 }

@@ -550,6 +550,146 @@ TEST_F(SmallStudy, ValidateReportsEveryProblemWithoutComputing) {
   EXPECT_FALSE(fs::exists(dir_ / "study" / "out"));
 }
 
+// ---- --log-format json -------------------------------------------------------------------
+
+// A command's stdout, split into JSON objects, and its stderr.
+struct JsonRun {
+  int exit_code = -1;
+  std::vector<nlohmann::json> events;
+  std::string stderr_text;
+};
+
+JsonRun run_json(const std::string& arguments, const fs::path& stderr_file) {
+  const Result r = run(arguments + " 2>" + stderr_file.string());
+  JsonRun out;
+  out.exit_code = r.exit_code;
+  out.stderr_text = read_file(stderr_file);
+  std::istringstream lines(r.output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    // Every line must be a whole JSON object with the three common fields.
+    nlohmann::json event = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    EXPECT_TRUE(event.is_object()) << "not a JSON object: " << line;
+    if (!event.is_object()) continue;
+    EXPECT_TRUE(std::regex_match(event.value("time", ""),
+                                 std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
+        << line;
+    EXPECT_TRUE(event.contains("level") && event.contains("event")) << line;
+    out.events.push_back(std::move(event));
+  }
+  return out;
+}
+
+std::vector<nlohmann::json> events_named(const JsonRun& r, const std::string& name) {
+  std::vector<nlohmann::json> found;
+  for (const nlohmann::json& e : r.events)
+    if (e["event"] == name) found.push_back(e);
+  return found;
+}
+
+TEST_F(SmallStudy, JsonLogIsOneObjectPerLineAndAgreesWithTheManifest) {
+  const JsonRun r =
+      run_json("run " + study().string() + " --out " + out().string() + " --log-format json",
+               dir_ / "stderr.txt");
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+  EXPECT_EQ(r.stderr_text, "") << "in JSON mode everything goes to stdout as JSON";
+  ASSERT_GE(r.events.size(), 3u);
+  EXPECT_EQ(r.events.front()["event"], "run_started");
+  EXPECT_EQ(r.events.back()["event"], "run_finished");
+  EXPECT_FALSE(events_named(r, "stage").empty());
+
+  const nlohmann::json m = read_json(out() / "manifest.json");
+  const nlohmann::json& finished = r.events.back();
+  EXPECT_EQ(finished["exit_code"], 0);
+  EXPECT_EQ(finished["premises"]["read"], 25);
+  for (const char* key : {"read", "assigned", "outside", "rejected"}) {
+    EXPECT_EQ(finished["premises"][key], m["ledger"]["premises"][key]) << key;
+  }
+  // The study's figures, checked against the hand-computed small study (its README).
+  EXPECT_EQ(finished["study_total"]["premises"], 16);
+  EXPECT_EQ(finished["study_total"]["indicators"]["gigabit"]["premises"], 5);
+  EXPECT_EQ(finished["study_total"]["indicators"]["gigabit"]["pct"], 31.25);
+  // Every warning the manifest has, in the same order, one event each.
+  const std::vector<nlohmann::json> warnings = events_named(r, "warning");
+  ASSERT_EQ(warnings.size(), m["warnings"].size());
+  ASSERT_EQ(finished["warnings"], warnings.size());
+  for (std::size_t i = 0; i < warnings.size(); ++i) {
+    EXPECT_EQ(warnings[i]["message"], m["warnings"][i]["message"]) << i;
+    EXPECT_EQ(warnings[i]["level"], "warning");
+  }
+  EXPECT_EQ(events_named(r, "quality_check").size(), m["quality"]["checks"].size());
+  std::vector<std::string> outputs = finished["outputs"];
+  EXPECT_NE(std::find(outputs.begin(), outputs.end(), "manifest.json"), outputs.end());
+}
+
+TEST_F(SmallStudy, JsonLogGivesTheQualityFailureAndExitCodeThree) {
+  replace_in_file(study(), "max_rejected_share = 0.5", "max_rejected_share = 0.1");
+  const JsonRun r =
+      run_json("run " + study().string() + " --out " + out().string() + " --log-format json",
+               dir_ / "stderr.txt");
+  EXPECT_EQ(r.exit_code, 3);
+  const std::vector<nlohmann::json> checks = events_named(r, "quality_check");
+  ASSERT_EQ(checks.size(), 2u);
+  EXPECT_EQ(checks[0]["name"], "max_rejected_share");
+  EXPECT_EQ(checks[0]["passed"], false);
+  EXPECT_EQ(checks[0]["level"], "warning");
+  EXPECT_EQ(checks[0]["value"], 0.24);
+  ASSERT_FALSE(r.events.empty());
+  EXPECT_EQ(r.events.back()["exit_code"], 3);
+  EXPECT_EQ(r.events.back()["quality"]["passed"], false);
+}
+
+TEST_F(SmallStudy, JsonLogReportsErrorsAsOneErrorEvent) {
+  replace_in_file(study(), "id = \"code\"", "id = \"PAR23CD\"");
+  const JsonRun r =
+      run_json("run " + study().string() + " --out " + out().string() + " --log-format=json",
+               dir_ / "stderr.txt");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.stderr_text, "");
+  const std::vector<nlohmann::json> errors = events_named(r, "error");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0]["kind"], "study");
+  EXPECT_EQ(errors[0]["exit_code"], 2);
+  EXPECT_NE(errors[0]["message"].get<std::string>().find("no field 'PAR23CD'"), std::string::npos)
+      << errors[0];
+  EXPECT_TRUE(events_named(r, "run_finished").empty());
+}
+
+TEST_F(SmallStudy, JsonLogListsEachStudyFileProblem) {
+  replace_in_file(study(), "[study]", "[study]\nnmae = \"typo\"\ncolour = \"red\"");
+  const JsonRun r =
+      run_json("validate " + study().string() + " --log-format json", dir_ / "stderr.txt");
+  EXPECT_EQ(r.exit_code, 2);
+  const std::vector<nlohmann::json> errors = events_named(r, "error");
+  ASSERT_EQ(errors.size(), 1u);
+  ASSERT_EQ(errors[0]["problems"].size(), 2u) << errors[0];
+  EXPECT_NE(errors[0]["problems"][0].get<std::string>().find("study.toml:3: unknown key 'nmae'"),
+            std::string::npos)
+      << errors[0];
+}
+
+TEST_F(SmallStudy, JsonLogOfValidate) {
+  const JsonRun r =
+      run_json("validate " + study().string() + " --log-format json", dir_ / "stderr.txt");
+  EXPECT_EQ(r.exit_code, 0);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0]["event"], "validation");
+  EXPECT_EQ(r.events[0]["ok"], true);
+  EXPECT_FALSE(r.events[0]["checked"].empty());
+}
+
+TEST(Cli, JsonLogReportsCommandLineErrorsInJson) {
+  const fs::path err = fs::temp_directory_path() / "notspot_cli_json_stderr.txt";
+  const JsonRun r = run_json("run study.toml --log-format json --frobnicate", err);
+  fs::remove(err);
+  EXPECT_EQ(r.exit_code, 2);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0]["event"], "error");
+  EXPECT_EQ(r.events[0]["kind"], "usage");
+  EXPECT_NE(r.events[0]["message"].get<std::string>().find("--frobnicate"), std::string::npos);
+  EXPECT_EQ(run("run study.toml --log-format xml").exit_code, 2);
+}
+
 TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(run("").exit_code, 2);
   EXPECT_EQ(run("frobnicate").exit_code, 2);
