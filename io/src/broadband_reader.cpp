@@ -343,6 +343,7 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
           tbb::make_filter<std::shared_ptr<ChunkResult>, void>(
               tbb::filter_mode::serial_in_order,
               [&](const std::shared_ptr<ChunkResult>& r) { apply_chunk(*r); }));
+  load.key_column = header.names()[col.key];
   load.premises_with_row = premises_with_row;
   load.premises_without_row = broadband.size() - load.premises_with_row;
 

@@ -48,8 +48,8 @@ constexpr std::array<std::string_view, 6> kThresholdKeys = {
     "decent_down_mbps", "decent_up_mbps", "full_fibre_technologies"};
 constexpr std::array<std::string_view, 2> kDigitalExclusionKeys = {"mobile_technology",
                                                                    "mobile_setting"};
-constexpr std::array<std::string_view, 2> kQualityKeys = {"max_rejected_share",
-                                                          "max_outside_share"};
+constexpr std::array<std::string_view, 4> kQualityKeys = {
+    "max_rejected_share", "max_outside_share", "max_no_data_share", "max_unmatched_share"};
 constexpr std::array<std::string_view, 2> kOutputsKeys = {"dir", "previous"};
 constexpr std::array<std::string_view, 5> kLayerKinds = {"bduk-premises", "fixed-speeds",
                                                          "ofcom-postcode", "raster", "polygons"};
@@ -777,9 +777,11 @@ void read_digital_exclusion(TableReader& t, DigitalExclusion& exclusion) {
 
 void read_quality(TableReader& t, QualityLimits& quality) {
   t.reject_unknown_keys(kQualityKeys);
-  const std::array<std::pair<std::string_view, double*>, 2> shares = {{
+  const std::array<std::pair<std::string_view, double*>, 4> shares = {{
       {"max_rejected_share", &quality.max_rejected_share},
       {"max_outside_share", &quality.max_outside_share},
+      {"max_no_data_share", &quality.max_no_data_share},
+      {"max_unmatched_share", &quality.max_unmatched_share},
   }};
   for (const auto& [key, target] : shares) {
     const auto value = t.optional_number(key);

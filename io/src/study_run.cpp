@@ -474,17 +474,31 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
     throw engine::internal_error("the premises ledger does not balance; please report this");
   }
 
-  auto share = [&](std::uint64_t n) {
-    return premises.rows_read == 0
-               ? 0.0
-               : static_cast<double>(n) / static_cast<double>(premises.rows_read);
+  const auto fraction = [](std::uint64_t n, std::uint64_t of) {
+    return of == 0 ? 0.0 : static_cast<double>(n) / static_cast<double>(of);
   };
-  summary.quality = {
-      {"max_rejected_share", share(premises.rejected), study.quality.max_rejected_share,
-       share(premises.rejected) <= study.quality.max_rejected_share, ""},
-      {"max_outside_share", share(outside), study.quality.max_outside_share,
-       share(outside) <= study.quality.max_outside_share, outside_explanation.value_or("")},
+  const auto gate = [&](std::string name, double value, double limit, std::string explanation) {
+    summary.quality.push_back(
+        {std::move(name), value, limit, value <= limit, std::move(explanation)});
   };
+  gate("max_rejected_share", fraction(premises.rejected, premises.rows_read),
+       study.quality.max_rejected_share, "");
+  gate("max_outside_share", fraction(outside, premises.rows_read), study.quality.max_outside_share,
+       outside_explanation.value_or(""));
+  // A fixed-broadband file for the wrong area or vintage passes every row check; these two say
+  // how little of it fits the premises.
+  gate("max_no_data_share", fraction(total.count(engine::Indicator::kNoData), total.premises),
+       study.quality.max_no_data_share, "");
+  for (const LayerLoad& l : layers) {
+    const std::uint64_t usable = l.rows_read - l.rejected;
+    const double unmatched = fraction(l.unmatched, usable);
+    gate("max_unmatched_share (" + l.name + ")", unmatched, study.quality.max_unmatched_share,
+         unmatched > study.quality.max_unmatched_share
+             ? fmt::format("{}: {} of {} rows have a {} that matches no premise; is it the file "
+                           "for this study's area and the same vintage as the premises?",
+                           l.file, l.unmatched, usable, l.key_column)
+             : "");
+  }
   for (const QualityCheck& q : summary.quality) summary.quality_passed &= q.passed;
 
   progress.stage("Writing outputs");
@@ -637,7 +651,9 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
       {"thresholds", thresholds_json(study.thresholds)},
       {"quality_limits",
        {{"max_rejected_share", study.quality.max_rejected_share},
-        {"max_outside_share", study.quality.max_outside_share}}},
+        {"max_outside_share", study.quality.max_outside_share},
+        {"max_no_data_share", study.quality.max_no_data_share},
+        {"max_unmatched_share", study.quality.max_unmatched_share}}},
       {"inputs", inputs},
       {"ledger",
        {{"premises",

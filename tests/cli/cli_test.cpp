@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <regex>
@@ -251,6 +252,34 @@ TEST_F(SmallStudy, QualityGateFailureExitsThreeAndStillPublishesMarkedOutputs) {
   const nlohmann::json m = read_json(out() / "manifest.json");
   EXPECT_EQ(m["quality"]["passed"], false);
   EXPECT_EQ(m["quality"]["checks"][0]["passed"], false);
+}
+
+TEST_F(SmallStudy, NoDataAndUnmatchedLayerRowsAreQualityGates) {
+  // Hand-computed from the small study (its README): 2 of the 16 assigned premises have no
+  // fixed-broadband row (0.125); bduk has 1 unmatched of 6 usable rows (7 read, 1 rejected:
+  // 0.1667); speeds 1 of 14 (15 read, 1 rejected: 0.0714).
+  replace_in_file(study(), "max_outside_share = 0.5",
+                  "max_outside_share = 0.5\nmax_no_data_share = 0.1\nmax_unmatched_share = 0.1");
+  const Result r = run_study();
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("DATA QUALITY CHECK FAILED: no_data_share is 0.1250"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("DATA QUALITY CHECK FAILED: unmatched_share (bduk) is 0.1667"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("bduk_premises.csv: 1 of 6 rows have a uprn that matches no premise"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("unmatched_share (speeds) is"), std::string::npos) << "0.0714 passes";
+  const nlohmann::json m = read_json(out() / "manifest.json");
+  EXPECT_EQ(m["quality"]["passed"], false);
+  std::map<std::string, bool> passed;
+  for (const nlohmann::json& c : m["quality"]["checks"]) passed[c["name"]] = c["passed"];
+  EXPECT_EQ(passed, (std::map<std::string, bool>{{"max_rejected_share", true},
+                                                 {"max_outside_share", true},
+                                                 {"max_no_data_share", false},
+                                                 {"max_unmatched_share (bduk)", false},
+                                                 {"max_unmatched_share (speeds)", true}}));
 }
 
 // parish_changes.csv against an earlier run: every delta is checked against the two runs' own
@@ -629,7 +658,7 @@ TEST_F(SmallStudy, JsonLogGivesTheQualityFailureAndExitCodeThree) {
                dir_ / "stderr.txt");
   EXPECT_EQ(r.exit_code, 3);
   const std::vector<nlohmann::json> checks = events_named(r, "quality_check");
-  ASSERT_EQ(checks.size(), 2u);
+  ASSERT_EQ(checks.size(), 5u);  // rejected, outside, no data, unmatched for bduk and speeds
   EXPECT_EQ(checks[0]["name"], "max_rejected_share");
   EXPECT_EQ(checks[0]["passed"], false);
   EXPECT_EQ(checks[0]["level"], "warning");

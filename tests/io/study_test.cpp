@@ -159,6 +159,8 @@ full_fibre_technologies = ["FTTP", "FTTH", "FTTB"]
 [quality]
 max_rejected_share = 0.05
 max_outside_share = 0
+max_no_data_share = 0.2
+max_unmatched_share = 0.3
 
 [outputs]
 dir = "results/2026-11"
@@ -203,6 +205,8 @@ dir = "results/2026-11"
             (std::vector<std::string>{"FTTP", "FTTH", "FTTB"}));
   EXPECT_EQ(s.quality.max_rejected_share, 0.05);
   EXPECT_EQ(s.quality.max_outside_share, 0);
+  EXPECT_EQ(s.quality.max_no_data_share, 0.2);
+  EXPECT_EQ(s.quality.max_unmatched_share, 0.3);
   EXPECT_EQ(s.output_dir, dir_ / "results/2026-11");
 }
 
@@ -250,6 +254,8 @@ TEST_F(StudyTest, AppliesDefaultsToOmittedKeysAndTables) {
   EXPECT_EQ(s.thresholds.full_fibre_technologies, defaults.full_fibre_technologies);
   EXPECT_EQ(s.quality.max_rejected_share, 0.01);
   EXPECT_EQ(s.quality.max_outside_share, 1.0);
+  EXPECT_EQ(s.quality.max_no_data_share, 1.0);
+  EXPECT_EQ(s.quality.max_unmatched_share, 1.0);
   EXPECT_EQ(s.digital_exclusion.mobile_technology, "4G");
   EXPECT_EQ(s.digital_exclusion.mobile_setting, "indoor");
   EXPECT_EQ(s.output_dir, dir_ / "out");

@@ -60,8 +60,9 @@ class PremisesKeyIndex {
 /// rejected.
 struct LayerLoad {
   std::string name;
-  std::string kind;  ///< "bduk-premises" or "fixed-speeds".
-  std::string file;  ///< As the study names it.
+  std::string kind;        ///< "bduk-premises" or "fixed-speeds".
+  std::string file;        ///< As the study names it.
+  std::string key_column;  ///< The column joined to premise ids, as the header spells it.
   std::uint64_t rows_read = 0;
   std::uint64_t rejected = 0;        ///< Malformed rows (see rejected.csv).
   std::uint64_t matched = 0;         ///< Rows whose key is a premise id.

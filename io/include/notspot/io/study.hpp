@@ -98,6 +98,10 @@ struct DigitalExclusion {
 struct QualityLimits {
   double max_rejected_share = 0.01;  ///< Rejected premises rows / rows read. REQUIRES: 0..1.
   double max_outside_share = 1.0;    ///< Premises outside every area / rows read. 0..1.
+  /// Assigned premises with no fixed-broadband row in any layer / assigned premises. 0..1.
+  double max_no_data_share = 1.0;
+  /// Per fixed-broadband layer: usable rows whose key matches no premise / usable rows. 0..1.
+  double max_unmatched_share = 1.0;
 };
 
 /// A parsed and checked study file. Paths are absolute (resolved against the study's folder).
