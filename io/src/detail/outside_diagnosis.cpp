@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "notspot/engine/area_index.hpp"
+#include "notspot/engine/error.hpp"
 
 namespace notspot::io::detail {
 namespace {
@@ -32,19 +33,18 @@ std::string columns(const PremisesLoad& premises) {
   return premises.x_column + " and " + premises.y_column;
 }
 
-}  // namespace
-
-std::optional<std::string> explain_premises_outside(const PremisesLoad& premises,
-                                                    const Crs& study_crs,
-                                                    std::span<const std::uint32_t> area_of,
-                                                    const engine::Box& areas_extent,
-                                                    const std::string& display) {
+std::optional<std::string> explain(const PremisesLoad& premises, const Crs& study_crs,
+                                   std::span<const std::uint32_t> area_of,
+                                   const engine::Box& areas_extent, const std::string& display) {
   if (!premises.crs || areas_extent.empty()) return std::nullopt;
+  const auto outside_count = static_cast<std::size_t>(
+      std::count(area_of.begin(), area_of.end(), engine::AreaIndex::kOutside));
+  if (outside_count == 0 || 2 * outside_count <= area_of.size()) return std::nullopt;
   std::vector<std::size_t> outside;
+  outside.reserve(outside_count);
   for (std::size_t i = 0; i < area_of.size(); ++i) {
     if (area_of[i] == engine::AreaIndex::kOutside) outside.push_back(i);
   }
-  if (outside.empty() || 2 * outside.size() <= area_of.size()) return std::nullopt;
 
   // An even spread of the outside premises, back in the file's own coordinates.
   const std::size_t step = std::max<std::size_t>(1, outside.size() / kSampleSize);
@@ -92,6 +92,21 @@ std::optional<std::string> explain_premises_outside(const PremisesLoad& premises
         counted, 100 * swapped, columns(premises), fix);
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> explain_premises_outside(const PremisesLoad& premises,
+                                                    const Crs& study_crs,
+                                                    std::span<const std::uint32_t> area_of,
+                                                    const engine::Box& areas_extent,
+                                                    const std::string& display) {
+  // A hint must never stop a run: without a transformation back, there is no hint.
+  try {
+    return explain(premises, study_crs, area_of, areas_extent, display);
+  } catch (const engine::Error&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace notspot::io::detail
