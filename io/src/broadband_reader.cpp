@@ -205,8 +205,8 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
     full_fibre.push_back(ascii_lower(t));
 
   const std::string_view rows = opened.rows;
-  const std::vector<CsvChunk> chunks =
-      split_csv_rows(rows, opened.first_row_line, std::max<std::size_t>(1, rows.size() >> 22));
+  const std::vector<CsvChunk> chunks = split_csv_rows(
+      rows, opened.first_row_line, std::max<std::size_t>(1, rows.size() >> 22), &opened.file);
   std::atomic<std::uint64_t> bytes_done{0};
   const std::string source = layer.name;
 

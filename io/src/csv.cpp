@@ -106,7 +106,7 @@ bool CsvCursor::next_quoted(CsvRow& row, std::size_t start) {
 }
 
 std::vector<CsvChunk> split_csv_rows(std::string_view rows, std::uint64_t first_line,
-                                     std::size_t count) {
+                                     std::size_t count, const MappedFile* mapped) {
   std::vector<CsvChunk> chunks;
   if (rows.empty()) return chunks;
   const std::size_t target = rows.size() / std::max<std::size_t>(count, 1) + 1;
@@ -154,6 +154,7 @@ std::vector<CsvChunk> split_csv_rows(std::string_view rows, std::uint64_t first_
     }
     chunk.line_ends = line_ends;
     chunk.has_quotes = quotes;
+    if (mapped != nullptr) mapped->release(chunk.text);
   });
   const bool quoted =
       std::any_of(chunks.begin(), chunks.end(), [](const CsvChunk& c) { return c.has_quotes; });

@@ -148,8 +148,8 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
   load.transformation = CoordinateTransform(crs, study_crs).description();
 
   const std::string_view rows = csv.rows;
-  const std::vector<CsvChunk> chunks =
-      split_csv_rows(rows, csv.first_row_line, std::max<std::size_t>(1, rows.size() >> 22));
+  const std::vector<CsvChunk> chunks = split_csv_rows(
+      rows, csv.first_row_line, std::max<std::size_t>(1, rows.size() >> 22), &csv.file);
   // Each chunk parses straight into its own slice of the columns (a row per line at most),
   // so nothing is copied between threads; the slices are closed up afterwards.
   std::vector<std::size_t> slice_begin(chunks.size() + 1, 0);

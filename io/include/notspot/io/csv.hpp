@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "notspot/io/mapped_file.hpp"
+
 namespace notspot::io {
 
 /// One CSV row. Views point into the input or into the cursor's scratch space and stay valid
@@ -70,9 +72,13 @@ struct CsvChunk {
  * once; line numbers stay exact. Chunks are scanned in parallel for line ends and quotes.
  * When the text contains a quote character, a newline might be inside a quoted field, so the
  * text stays one chunk and is parsed in order.
+ *
+ * @param mapped when `rows` is a view into this file, each chunk's pages are released
+ *   (MappedFile::release) as soon as they are counted: parsing reads them again from the page
+ *   cache, and a national file is never resident as a whole (1 GB less at the peak).
  */
 std::vector<CsvChunk> split_csv_rows(std::string_view rows, std::uint64_t first_line,
-                                     std::size_t count);
+                                     std::size_t count, const MappedFile* mapped = nullptr);
 
 /// The UTF-8 byte-order mark, which OS Open UPRN files start with.
 inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
