@@ -31,30 +31,14 @@ Usage: deterministic_threads.py --notspot BIN --generate BIN --work DIR
 import argparse
 import json
 import shutil
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from scale_support import describe_exit, fail, failures
+
 OK_EXIT_CODES = (0, 3)  # 3: quality gate failed, outputs still published (README "Exit codes")
-
-failures = []
-
-
-def describe_exit(code):
-    """'exit 3', or 'killed by SIGSEGV' for a process a signal ended."""
-    if code < 0:
-        try:
-            return "killed by " + signal.Signals(-code).name
-        except ValueError:
-            return "killed by signal %d" % -code
-    return "exit %d" % code
-
-
-def fail(message):
-    failures.append(message)
-    print("FAIL: " + message, flush=True)
 
 
 def run_command(command):

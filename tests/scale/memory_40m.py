@@ -31,28 +31,12 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-failures = []
-
-
-def describe_exit(code):
-    """'exit 3', or 'killed by SIGSEGV' for a process a signal ended."""
-    if code < 0:
-        try:
-            return "killed by " + signal.Signals(-code).name
-        except ValueError:
-            return "killed by signal %d" % -code
-    return "exit %d" % code
-
-
-def fail(message):
-    failures.append(message)
-    print("FAIL: " + message, flush=True)
+from scale_support import describe_exit, fail, failures
 
 
 def gigabytes(n):
