@@ -338,8 +338,8 @@ TEST_F(SmallStudy, ChangesAgainstThePreviousRunMatchBothRunsFigures) {
     const auto& c = changes[row];
     ASSERT_EQ(c[column(h, "area_id")], after[row][column(after[0], "area_id")]);
     EXPECT_EQ(c[column(h, "status")], "same");
-    const auto premises = [&](const std::vector<std::string>& r) {
-      return std::stoll(r[column(before[0], "premises")]);
+    const auto premises = [&](const std::vector<std::string>& stats_row) {
+      return std::stoll(stats_row[column(before[0], "premises")]);
     };
     const std::int64_t change = premises(after[row]) - premises(before[row]);
     EXPECT_EQ(std::stoll(c[column(h, "premises_change")]), change) << c[column(h, "area_id")];
