@@ -11,6 +11,7 @@
 
 #include "detail/gdal_util.hpp"
 #include "detail/markup.hpp"
+#include "detail/measure_labels.hpp"
 #include "notspot/engine/area_index.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/indicators.hpp"
@@ -69,40 +70,8 @@ std::string spelt_out(std::string_view slug) {
   return out;
 }
 
-// Labels of the measures that appear as fixed-broadband indicators, estimates and exclusion.
-// Thresholds are configurable, so the labels name tiers, not speeds. nullopt for a stem no
-// rule knows.
-std::optional<std::string> known_measure(std::string_view stem) {
-  static constexpr std::pair<std::string_view, std::string_view> kLabels[] = {
-      {"gigabit", "Gigabit-capable"},
-      {"ultrafast", "Ultrafast"},
-      {"superfast", "Superfast"},
-      {"decent", "Decent broadband (USO)"},
-      {"below_uso", "Below the USO"},
-      {"full_fibre", "Full fibre"},
-      {"bduk_white", "BDUK Gigabit White"},
-      {"bduk_grey_black", "BDUK Gigabit Grey/Black"},
-      {"bduk_under_review", "BDUK Gigabit Under Review"},
-      {"no_data", "No fixed-broadband data"},
-      {"unable_10mbps", "Unable to receive 10 Mbit/s"},
-      {"digitally_excluded", "Digitally excluded"},
-  };
-  for (const auto& [name, label] : kLabels) {
-    if (name == stem) return std::string(label);
-  }
-  // An indicator added to the engine's catalogue later: its definition starts "Label: ...".
-  for (const engine::IndicatorInfo& info : engine::indicator_catalogue()) {
-    if (info.column != stem) continue;
-    const std::size_t colon = info.definition.find(':');
-    if (colon != std::string_view::npos && colon < 40) {
-      return std::string(info.definition.substr(0, colon));
-    }
-  }
-  return std::nullopt;
-}
-
 std::string measure_label(std::string_view stem) {
-  return known_measure(stem).value_or(spelt_out(stem));
+  return detail::measure_label(stem).value_or(spelt_out(stem));
 }
 
 // The engine's definition of a fixed-broadband indicator column (count or percentage); "" for
@@ -596,7 +565,7 @@ std::string field_label(std::string_view column) {
     return "Estimate: " + measure_label(base.substr(4)) +
            (pct ? " (% of premises with postcode data)" : " (premises)");
   }
-  if (const auto measure = known_measure(base)) return *measure + unit;
+  if (const auto measure = detail::measure_label(base)) return *measure + unit;
   return spelt_out(base) + (pct ? " (%)" : "");  // unknown: no base claimed
 }
 

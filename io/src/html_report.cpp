@@ -11,6 +11,7 @@
 
 #include "detail/html_map.hpp"
 #include "detail/markup.hpp"
+#include "detail/measure_labels.hpp"
 #include "notspot/engine/error.hpp"
 
 namespace notspot::io {
@@ -263,22 +264,11 @@ std::vector<std::string> split(const std::string& s, char sep) {
 std::string stem_label(const std::string& stem) {
   static const std::map<std::string, std::string, std::less<>> kLabels = {
       {"premises", "Premises"},
-      {"gigabit", "Gigabit-capable"},
-      {"ultrafast", "Ultrafast"},
-      {"superfast", "Superfast"},
-      {"decent", "Decent broadband (USO)"},
-      {"below_uso", "Below the USO"},
-      {"full_fibre", "Full fibre"},
-      {"bduk_white", "BDUK Gigabit White"},
-      {"bduk_grey_black", "BDUK Gigabit Grey/Black"},
-      {"bduk_under_review", "BDUK Gigabit Under Review"},
-      {"no_data", "No fixed-broadband data"},
       {"land_km2", "Land area (km\xC2\xB2)"},
       {"est_premises", "Estimates: premises with a postcode row"},
-      {"unable_10mbps", "Unable to receive 10 Mbit/s"},
-      {"digitally_excluded", "Digitally excluded"},
   };
   if (const auto it = kLabels.find(stem); it != kLabels.end()) return it->second;
+  if (auto label = detail::measure_label(stem)) return *label;
   if (stem.starts_with("est_")) return "Estimate: " + stem_label(stem.substr(4));
   const bool mob = stem.starts_with("mob_");
   const bool land = stem.starts_with("land_");
