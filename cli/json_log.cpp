@@ -6,7 +6,7 @@
 #include <ctime>
 
 #include "notspot/engine/indicators.hpp"
-#include "notspot/io/version.hpp"
+#include "notspot/outputs/version.hpp"
 
 namespace notspot::cli {
 namespace {
@@ -60,22 +60,23 @@ void JsonProgress::stage(std::string_view name) {
              {{"stage", name}, {"elapsed_seconds", std::round(elapsed.count() * 1000) / 1000}});
 }
 
-void log_run_started(JsonLog& log, const io::Study& study, const io::RunOptions& options) {
+void log_run_started(JsonLog& log, const notspot::study::Study& study,
+                     const notspot::study::RunOptions& options) {
   log.write("info", "run_started",
-            {{"version", io::kVersion},
+            {{"version", notspot::outputs::kVersion},
              {"study", study.name},
              {"study_file", study.file.string()},
              {"output_dir", options.output_dir.value_or(study.output_dir).string()},
              {"threads", options.threads}});
 }
 
-void log_run_finished(JsonLog& log, const io::Study& study, const io::RunSummary& s,
-                      int exit_code) {
+void log_run_finished(JsonLog& log, const notspot::study::Study& study,
+                      const notspot::study::RunSummary& s, int exit_code) {
   for (const io::Warning& w : s.warnings) {
     log.write("warning", "warning", {{"source", w.source}, {"message", w.message}});
   }
   Json checks = Json::array();
-  for (const io::QualityCheck& q : s.quality) {
+  for (const notspot::study::QualityCheck& q : s.quality) {
     Json check{{"name", q.name}, {"value", q.value}, {"limit", q.limit}, {"passed", q.passed}};
     if (!q.explanation.empty()) check["explanation"] = q.explanation;
     log.write(q.passed ? "info" : "warning", "quality_check", check);
@@ -90,7 +91,7 @@ void log_run_finished(JsonLog& log, const io::Study& study, const io::RunSummary
         {"premises", n}, {"pct", percent_or_null(engine::percentage(n, t.premises))}};
   }
   Json mobile = Json::array();
-  for (const io::SummaryLine& line : s.mobile) {
+  for (const notspot::study::SummaryLine& line : s.mobile) {
     Json m{{"label", line.label}};
     m["premises"] = line.premises ? Json(*line.premises) : Json(nullptr);
     m["pct"] = percent_or_null(line.share);
@@ -114,8 +115,8 @@ void log_run_finished(JsonLog& log, const io::Study& study, const io::RunSummary
              {"seconds", std::round(s.seconds * 1000) / 1000}});
 }
 
-void log_validation(JsonLog& log, const std::string& study_file, const io::ValidationReport& report,
-                    int exit_code) {
+void log_validation(JsonLog& log, const std::string& study_file,
+                    const notspot::study::ValidationReport& report, int exit_code) {
   log.write(report.ok() ? "info" : "error", "validation",
             {{"exit_code", exit_code},
              {"study_file", study_file},

@@ -9,8 +9,8 @@
 
 #include "notspot/engine/error.hpp"
 #include "notspot/io/progress.hpp"
-#include "notspot/io/study.hpp"
-#include "notspot/io/study_run.hpp"
+#include "notspot/study/study.hpp"
+#include "notspot/study/study_run.hpp"
 
 namespace notspot::cli {
 
@@ -49,14 +49,15 @@ class JsonProgress : public io::Progress {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
-void log_run_started(JsonLog& log, const io::Study& study, const io::RunOptions& options);
+void log_run_started(JsonLog& log, const notspot::study::Study& study,
+                     const notspot::study::RunOptions& options);
 
 /// The warnings, the quality gates and the run_finished event with the summary's figures.
-void log_run_finished(JsonLog& log, const io::Study& study, const io::RunSummary& summary,
-                      int exit_code);
+void log_run_finished(JsonLog& log, const notspot::study::Study& study,
+                      const notspot::study::RunSummary& summary, int exit_code);
 
-void log_validation(JsonLog& log, const std::string& study_file, const io::ValidationReport& report,
-                    int exit_code);
+void log_validation(JsonLog& log, const std::string& study_file,
+                    const notspot::study::ValidationReport& report, int exit_code);
 
 /// An error that stops the command; a multi-line message (several study-file problems) is
 /// also given as a list of problems.

@@ -15,9 +15,9 @@
 
 #include "json_log.hpp"
 #include "notspot/engine/error.hpp"
-#include "notspot/io/study.hpp"
-#include "notspot/io/study_run.hpp"
-#include "notspot/io/version.hpp"
+#include "notspot/outputs/version.hpp"
+#include "notspot/study/study.hpp"
+#include "notspot/study/study_run.hpp"
 #include "terminal_progress.hpp"
 
 namespace {
@@ -55,10 +55,10 @@ std::string percent(std::uint64_t count, std::uint64_t total) {
   return std::isnan(p) ? "-" : fmt::format("{:.2f}%", p);
 }
 
-void print_summary(const io::Study& study, const io::RunSummary& s) {
+void print_summary(const notspot::study::Study& study, const notspot::study::RunSummary& s) {
   using notspot::engine::Indicator;
   const auto& t = s.study_total;
-  fmt::print("notspot {}: {}\n\n", io::kVersion, study.name);
+  fmt::print("notspot {}: {}\n\n", notspot::outputs::kVersion, study.name);
   fmt::print("Premises read {}: assigned {} to {} areas, outside every area {}, rejected {}\n\n",
              thousands(s.premises_read), thousands(s.premises_assigned), s.areas,
              thousands(s.premises_outside), thousands(s.premises_rejected));
@@ -78,13 +78,13 @@ void print_summary(const io::Study& study, const io::RunSummary& s) {
     fmt::print("  {:<34}{:>10}  {:>7}\n", label, thousands(t.count(indicator)),
                percent(t.count(indicator), t.premises));
   }
-  for (const io::SummaryLine& line : s.mobile) {
+  for (const notspot::study::SummaryLine& line : s.mobile) {
     fmt::print("  {:<34}{:>10}  {:>7}\n", line.label,
                line.premises ? thousands(*line.premises) : std::string(),
                fmt::format("{:.2f}%", line.share));
   }
   fmt::print("\n");
-  for (const io::QualityCheck& q : s.quality) {
+  for (const notspot::study::QualityCheck& q : s.quality) {
     if (!q.passed) {
       fmt::print(
           "DATA QUALITY CHECK FAILED: {} is {:.4f}, above the limit {:.4f} ([quality] in "
@@ -108,19 +108,19 @@ void print_summary(const io::Study& study, const io::RunSummary& s) {
 
 // A study file named on the command line that does not exist is a usage error (exit 2); one
 // that exists but cannot be read is an input error (exit 1).
-io::Study load_study_argument(const std::string& study_file) {
+notspot::study::Study load_study_argument(const std::string& study_file) {
   std::error_code ec;
   if (!std::filesystem::exists(study_file, ec)) {
     throw notspot::engine::usage_error("study file '" + study_file +
                                        "' does not exist; give the path of a study .toml file");
   }
-  return io::load_study(study_file);
+  return notspot::study::load_study(study_file);
 }
 
 int run_command(const std::string& study_file, const std::optional<std::string>& out,
                 const std::optional<std::string>& previous, int threads,
                 notspot::cli::JsonLog* json) {
-  const io::Study study = load_study_argument(study_file);
+  const notspot::study::Study study = load_study_argument(study_file);
   // A progress line only on a terminal, and never inside a JSON log.
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
   std::optional<notspot::cli::TerminalProgress> terminal_progress;
@@ -131,7 +131,7 @@ int run_command(const std::string& study_file, const std::optional<std::string>&
     terminal_progress.emplace(stderr);
   }
 
-  io::RunOptions options;
+  notspot::study::RunOptions options;
   if (out) options.output_dir = std::filesystem::path(*out);
   if (previous) options.previous_dir = std::filesystem::path(*previous);
   options.threads = threads;
@@ -143,8 +143,8 @@ int run_command(const std::string& study_file, const std::optional<std::string>&
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
                             static_cast<std::size_t>(threads));
   tbb::task_arena arena(threads);
-  io::RunSummary summary;
-  arena.execute([&] { summary = io::run_study(study, options); });
+  notspot::study::RunSummary summary;
+  arena.execute([&] { summary = notspot::study::run_study(study, options); });
   if (terminal_progress) terminal_progress->finish();
   const int exit_code = summary.quality_passed ? kSuccess : kQuality;
   if (json) {
@@ -156,8 +156,8 @@ int run_command(const std::string& study_file, const std::optional<std::string>&
 }
 
 int validate_command(const std::string& study_file, notspot::cli::JsonLog* json) {
-  const io::Study study = load_study_argument(study_file);
-  const io::ValidationReport report = io::validate_study(study);
+  const notspot::study::Study study = load_study_argument(study_file);
+  const notspot::study::ValidationReport report = notspot::study::validate_study(study);
   const int exit_code = report.ok() ? kSuccess : report.study_problems.empty() ? kFailure : kUsage;
   if (json) {
     notspot::cli::log_validation(*json, study_file, report, exit_code);
@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
       "notspot: digital connectivity coverage analysis.\n"
       "Assigns premises to areas (parishes) and computes broadband indicators per area.",
       "notspot"};
-  app.set_version_flag("--version", std::string("notspot ") + io::kVersion);
+  app.set_version_flag("--version", std::string("notspot ") + notspot::outputs::kVersion);
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 success; 1 failure; 2 usage or study-file error; 3 data-quality "

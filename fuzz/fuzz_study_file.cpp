@@ -3,7 +3,7 @@
 
 #include "fuzz_input.hpp"
 #include "notspot/engine/error.hpp"
-#include "notspot/io/study.hpp"
+#include "notspot/study/study.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const notspot::fuzz::InputFile file(data, size, ".toml");

@@ -46,7 +46,7 @@
 #include "notspot/io/premises_reader.hpp"
 #include "notspot/io/problem_log.hpp"
 #include "notspot/io/progress.hpp"
-#include "notspot/io/study.hpp"
+#include "notspot/io/sources.hpp"
 #include "support/bench_env.hpp"
 #include "support/geos_baseline.hpp"
 #include "support/synthetic_areas.hpp"

@@ -84,7 +84,7 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
     engine::RepairReport report;
   };
   std::vector<Feature> features;
-  detail::GdalErrorCapture capture;
+  GdalErrorCapture capture;
   layer->ResetReading();
   for (auto& feature : *layer) {
     ++load.features_read;
@@ -111,7 +111,7 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
               : std::string("a ") + OGRGeometryTypeToName(g->getGeometryType()) + ", not a polygon";
       continue;
     }
-    detail::transform_in_place(f.geometry, to_study);
+    to_study.transform(f.geometry);
     if (!engine::all_finite(f.geometry)) {
       throw engine::input_error(f.label + ": coordinates cannot be transformed from " +
                                 crs.describe() + " to the study CRS " + study_crs.describe() +

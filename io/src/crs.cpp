@@ -226,6 +226,25 @@ engine::Point CoordinateTransform::transform(engine::Point p) const {
   return p;
 }
 
+void CoordinateTransform::transform(engine::MultiPolygon& geometry) const {
+  if (impl_->identity) return;
+  std::vector<double> xs, ys;
+  auto ring_apply = [&](engine::Ring& ring) {
+    xs.resize(ring.size());
+    ys.resize(ring.size());
+    for (std::size_t i = 0; i < ring.size(); ++i) {
+      xs[i] = ring[i].x;
+      ys[i] = ring[i].y;
+    }
+    transform(xs, ys);
+    for (std::size_t i = 0; i < ring.size(); ++i) ring[i] = {xs[i], ys[i]};
+  };
+  for (engine::Polygon& p : geometry) {
+    ring_apply(p.exterior);
+    for (engine::Ring& h : p.holes) ring_apply(h);
+  }
+}
+
 std::string CoordinateTransform::description() const {
   return impl_->description;
 }

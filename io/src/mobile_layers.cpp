@@ -64,7 +64,7 @@ struct StripReader {
   GDALRasterBand& band;
   const engine::Grid& grid;
   const std::string& display;
-  detail::GdalErrorCapture& capture;
+  GdalErrorCapture& capture;
 
   /// Calls `use(first_cell, values)` for each strip, values row-major, in row order.
   template <class T, class Use>
@@ -202,8 +202,8 @@ void sample_packed(std::span<const CoverageRaster* const> rasters,
 
 CoverageRaster read_coverage_raster(const LayerSource& layer, const std::string& display,
                                     ProblemLog& log) {
-  detail::ensure_gdal();
-  detail::GdalErrorCapture capture;
+  ensure_gdal();
+  GdalErrorCapture capture;
   GDALDatasetUniquePtr ds(GDALDataset::Open(layer.path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
   if (!ds) {
     std::string why = capture.last_error();
@@ -325,7 +325,7 @@ CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs&
   engine::GeosContext geos;
   std::vector<GEOSGeometry*> parts;  // owned until handed to the collection below
   double summed_area = 0;
-  detail::GdalErrorCapture capture;
+  GdalErrorCapture capture;
   ogr->ResetReading();
   for (auto& feature : *ogr) {
     ++out.features;
@@ -343,7 +343,7 @@ CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs&
                                        "first",
                                        display, feature->GetFID(), unclosed_rings));
     }
-    detail::transform_in_place(geometry, transform);
+    transform.transform(geometry);
     if (!engine::all_finite(geometry)) {
       throw engine::input_error(
           fmt::format("{}: feature {}: coordinates cannot be transformed "

@@ -281,7 +281,7 @@ PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
   engine::PremisesTable table;
   if (ogr.postcode_index >= 0) table.enable_postcodes();
   const std::int64_t total = layer->GetFeatureCount(FALSE);
-  detail::GdalErrorCapture capture;
+  GdalErrorCapture capture;
   layer->ResetReading();
   for (auto& feature : *layer) {
     ++out.rows;

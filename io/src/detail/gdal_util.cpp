@@ -7,7 +7,7 @@
 #include "notspot/engine/error.hpp"
 #include "notspot/io/csv.hpp"
 
-namespace notspot::io::detail {
+namespace notspot::io {
 
 void ensure_gdal() {
   static std::once_flag once;
@@ -36,6 +36,10 @@ void CPL_STDCALL GdalErrorCapture::handler(CPLErr level, CPLErrorNum, const char
 std::string GdalErrorCapture::last_error() const {
   return last_error_;
 }
+
+}  // namespace notspot::io
+
+namespace notspot::io::detail {
 
 namespace {
 
@@ -203,25 +207,6 @@ std::size_t collect_polygons(const OGRGeometry* g, engine::MultiPolygon& out) {
       break;  // points and lines have no area
   }
   return unclosed;
-}
-
-void transform_in_place(engine::MultiPolygon& mp, const CoordinateTransform& transform) {
-  if (transform.is_identity()) return;
-  std::vector<double> xs, ys;
-  auto ring_apply = [&](engine::Ring& ring) {
-    xs.resize(ring.size());
-    ys.resize(ring.size());
-    for (std::size_t i = 0; i < ring.size(); ++i) {
-      xs[i] = ring[i].x;
-      ys[i] = ring[i].y;
-    }
-    transform.transform(xs, ys);
-    for (std::size_t i = 0; i < ring.size(); ++i) ring[i] = {xs[i], ys[i]};
-  };
-  for (engine::Polygon& p : mp) {
-    ring_apply(p.exterior);
-    for (engine::Ring& h : p.holes) ring_apply(h);
-  }
 }
 
 }  // namespace notspot::io::detail

@@ -10,33 +10,10 @@
 
 #include "notspot/engine/geometry.hpp"
 #include "notspot/io/crs.hpp"
+#include "notspot/io/gdal.hpp"
 #include "notspot/io/problem_log.hpp"
 
 namespace notspot::io::detail {
-
-/// Registers GDAL drivers once per process and routes GDAL's messages to GdalErrorCapture.
-void ensure_gdal();
-
-/**
- * While alive, captures the messages GDAL emits on this thread (instead of printing them), so
- * that a failed call can be reported as one clear error naming the file.
- */
-class GdalErrorCapture {
- public:
-  GdalErrorCapture();
-  ~GdalErrorCapture();
-  GdalErrorCapture(const GdalErrorCapture&) = delete;
-  GdalErrorCapture& operator=(const GdalErrorCapture&) = delete;
-
-  /// The last failure message, or "" when none.
-  std::string last_error() const;
-  const std::vector<std::string>& messages() const { return messages_; }
-
- private:
-  static void CPL_STDCALL handler(CPLErr level, CPLErrorNum code, const char* message);
-  std::vector<std::string> messages_;
-  std::string last_error_;
-};
 
 /// Opens a vector dataset read-only. @throws engine::Error (kInput) naming `display`.
 GDALDatasetUniquePtr open_vector(const std::filesystem::path& path, const std::string& display);
@@ -68,8 +45,5 @@ Crs resolve_crs(const OGRSpatialReference* file_crs, const std::optional<std::st
 /// those inside collections) to `out`; points and lines have no area and are skipped.
 /// @return how many rings were not closed in the source (closed in `out`): callers report them.
 [[nodiscard]] std::size_t collect_polygons(const OGRGeometry* g, engine::MultiPolygon& out);
-
-/// Reprojects every vertex in place.
-void transform_in_place(engine::MultiPolygon& mp, const CoordinateTransform& transform);
 
 }  // namespace notspot::io::detail

@@ -7,7 +7,7 @@
 #include "notspot/engine/geometry.hpp"
 #include "notspot/io/crs.hpp"
 #include "notspot/io/problem_log.hpp"
-#include "notspot/io/study.hpp"
+#include "notspot/io/sources.hpp"
 
 namespace notspot::io {
 

@@ -8,7 +8,7 @@
 #include "notspot/engine/indicators.hpp"
 #include "notspot/io/problem_log.hpp"
 #include "notspot/io/progress.hpp"
-#include "notspot/io/study.hpp"
+#include "notspot/io/sources.hpp"
 
 namespace notspot::io {
 

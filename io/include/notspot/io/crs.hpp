@@ -77,6 +77,8 @@ class CoordinateTransform {
   /// Transforms in place. REQUIRES: x.size() == y.size().
   void transform(std::span<double> x, std::span<double> y) const;
   engine::Point transform(engine::Point p) const;
+  /// Transforms every vertex of `geometry` in place.
+  void transform(engine::MultiPolygon& geometry) const;
 
   /// PROJ's description of the operation, e.g. "Inverse of British National Grid + ...".
   std::string description() const;

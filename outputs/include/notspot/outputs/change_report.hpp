@@ -1,0 +1,190 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "notspot/engine/indicators.hpp"
+#include "notspot/io/problem_log.hpp"
+#include "notspot/outputs/stats_table.hpp"
+
+namespace notspot::outputs {
+
+/**
+ * What decides whether two runs can be compared, and what names them. The current run's comes
+ * from the study; the previous run's is read from its manifest.json (`study.name`, `study.crs`,
+ * `study.boundary_vintage`, `thresholds`, and the sha256 of the input whose role is "areas").
+ * The indicator columns are not here: they are the columns of the two parish_stats tables.
+ */
+struct RunIdentity {
+  std::string study_name;  ///< For information only.
+  std::string crs;  ///< As the manifest writes it: io::Crs::describe(), e.g. "EPSG:27700 (...)".
+  std::optional<std::string> boundary_vintage;  ///< `[study] boundary_vintage`; none when unset.
+  engine::Thresholds thresholds;
+  std::string areas_sha256;     ///< Of the areas input; empty when unknown.
+  std::string notspot_version;  ///< For information; empty for the current run.
+};
+
+/// Whether an area is in both runs or in one only.
+enum class AreaStatus { kSame, kNewArea, kRemovedArea };
+
+/// "same", "new area", "removed area": the `status` column of parish_changes.csv.
+std::string_view status_text(AreaStatus status);
+
+/**
+ * A level of a percentage column whose crossing is reported, e.g. gigabit_pct at 85. Crossing
+ * means going from below the level to at least the level ("passed"), or back ("fell below"),
+ * on the figures as parish_stats.csv writes them (two decimals).
+ */
+struct ChangeTarget {
+  std::string_view column;  ///< A parish_stats.csv percentage column, e.g. "gigabit_pct".
+  double level;             ///< Percentage, e.g. 85.
+  bool higher_is_better;    ///< False for not-spots: "fell below" is then the good news.
+  std::string_view why;     ///< Where the level comes from, for the report's methodology.
+};
+
+/**
+ * The levels whose crossings parish_changes.csv lists (`crossed`), in this order:
+ * - gigabit_pct 85: Project Gigabit's 2025 target (gigabit-capable to 85% of UK premises);
+ * - gigabit_pct 99: Project Gigabit's 2030 target (nationwide, taken as 99%);
+ * - superfast_pct 95: the national superfast target (95% of UK premises, reached nationally
+ *   at the end of 2017): parishes still below it are the ones left behind;
+ * - decent_pct 99: a local marker, not a national target: beyond 99% the premises left
+ *   without decent broadband are individual Universal Service Obligation cases;
+ * - land_4g_outdoor_any_pct 95: the Shared Rural Network (4G from at least one operator
+ *   across 95% of the landmass);
+ * - mob_4g_indoor_none_pct 5: a local marker for 4G not-spots at premises (lower is better).
+ * A target applies when its column is in both runs (mobile columns need mobile layers).
+ */
+std::span<const ChangeTarget> change_targets();
+
+/// One crossing of a target by one area between the two runs.
+struct Crossing {
+  std::string column;       ///< e.g. "gigabit_pct".
+  double level = 0;         ///< e.g. 85.
+  bool passed = true;       ///< True: went from below to at least the level; false: fell below it.
+  bool improvement = true;  ///< Whether the move is good news (see ChangeTarget).
+  /// "gigabit_pct passed 85" or "gigabit_pct fell below 85".
+  std::string text() const;
+};
+
+/// One percentage column of one area in both runs, as parish_stats.csv writes them.
+struct IndicatorChange {
+  std::optional<double> before;  ///< Empty: the area is new, or had no premises (no land).
+  std::optional<double> after;   ///< Empty: the area was removed, or has no premises (no land).
+  /// after - before in percentage points, exact on the written two-decimal figures (so
+  /// before + change == after as written); empty unless both are known.
+  std::optional<double> change;
+};
+
+/// One row of parish_changes.csv: an area, or the whole study (last).
+struct AreaChange {
+  bool study_row = false;  ///< The whole study: area_id empty, area_name the study's name.
+  std::string id;
+  std::string name;  ///< The current name (the previous one for a removed area).
+  AreaStatus status = AreaStatus::kSame;
+  std::optional<std::uint64_t> premises_before;  ///< Empty for a new area.
+  std::optional<std::uint64_t> premises_after;   ///< Empty for a removed area.
+  /// Net change in premises counted in the area (after - before). The outputs keep counts, not
+  /// lists of UPRNs, so premises added and premises removed cannot be told apart: 5 new homes
+  /// and 5 demolished give 0. Empty for new and removed areas: their premises mostly moved to
+  /// or from neighbouring areas rather than being built or demolished.
+  std::optional<std::int64_t> premises_change;
+  std::vector<IndicatorChange> indicators;  ///< Parallel to ChangeReport::columns.
+  std::vector<Crossing> crossings;          ///< In change_targets() order.
+};
+
+/**
+ * The comparison of a run with a previous one, for parish_changes.csv and the HTML report.
+ *
+ * When `comparable` is false, `reasons` says why (e.g. a threshold differs) and `areas` is
+ * empty: figures made under different definitions or boundaries are not compared.
+ */
+struct ChangeReport {
+  std::filesystem::path previous_dir;
+  RunIdentity previous;
+  RunIdentity current;
+  bool comparable = true;
+  std::vector<std::string> reasons;  ///< Why not comparable, one sentence each.
+  /// Comparable, but worth knowing: columns in one run only, boundaries not confirmed the same.
+  std::vector<std::string> notes;
+  /// The percentage columns compared: those of the current table also in the previous run's
+  /// parish_stats.csv, in the current table's order (e.g. "gigabit_pct").
+  std::vector<std::string> columns;
+  /// Areas sorted by id (byte order, as parish_stats.csv), then the study row. Areas in only one
+  /// run are kept, with status kNewArea or kRemovedArea.
+  std::vector<AreaChange> areas;
+
+  std::size_t count(AreaStatus status) const;  ///< Areas (not the study row) with this status.
+  std::size_t crossing_count() const;          ///< Crossings of all areas, study row excluded.
+  /// Position of `column` in `columns`, when compared.
+  std::optional<std::size_t> column_index(std::string_view column) const;
+};
+
+/// An earlier run as read back from its outputs folder.
+struct PreviousRun {
+  std::filesystem::path dir;  ///< The folder it was read from.
+  RunIdentity identity;
+  /// parish_stats.csv as written: header names, and each row's fields as text.
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;
+};
+
+/**
+ * Reads an earlier run's manifest.json and parish_stats.csv.
+ * @throws engine::Error (kStudy) when the folder or one of the two files does not exist;
+ *   (kInput) when manifest.json is not a notspot manifest (not JSON, or missing `study.crs` or
+ *   `thresholds`) or parish_stats.csv is not a notspot parish_stats.csv (missing columns,
+ *   malformed rows, no study row). Messages name the file and what to do.
+ */
+PreviousRun read_previous_run(const std::filesystem::path& previous_dir);
+
+/**
+ * Compares the current run's statistics with the run in `previous_dir`.
+ *
+ * Not comparable (report.comparable false, no areas, one warning per reason in `log` naming
+ * both values) when the thresholds differ (any speed; full-fibre technologies compared as
+ * case-insensitive sets), the CRS differs, or both runs record a boundary vintage and they
+ * differ. When a vintage is missing from either run, the boundaries count as the same if the
+ * areas files have the same sha256; if not, the runs are compared and a warning says the
+ * boundaries could not be confirmed the same. Areas in one run only are reported (warning with
+ * their counts) and listed, not dropped.
+ *
+ * Typical usage (before the outputs are published, so `previous_dir` may be the outputs folder):
+ * @code
+ *   const ChangeReport changes = compare_runs(*study.previous_dir, table, identity, log);
+ *   write_changes_csv(out.file("parish_changes.csv"), changes);
+ * @endcode
+ * @param current the run's statistics table (columns level, area_id, area_name, premises, ...;
+ *   last row the study), as build_stats_table() makes it.
+ * @throws engine::Error as read_previous_run() does.
+ */
+ChangeReport compare_runs(const std::filesystem::path& previous_dir, const StatsTable& current,
+                          const RunIdentity& current_identity, io::ProblemLog& log);
+
+/**
+ * The same, on a previous run already read: a run reads it before its long work, so that a
+ * wrong `previous` fails in a second rather than after the whole study.
+ */
+ChangeReport compare_runs(const PreviousRun& previous, const StatsTable& current,
+                          const RunIdentity& current_identity, io::ProblemLog& log);
+
+/**
+ * Writes parish_changes.csv. Same report, same bytes. Two layouts, told apart by the first
+ * header field, which a batch job can check:
+ * - `level`: the runs were compared. Columns: level (area / study), area_id, area_name, status
+ *   (same / new area / removed area), premises_before, premises_after, premises_change, then
+ *   for each compared percentage column `<col>_before`, `<col>_after`, `<col>_change`
+ *   (percentage points, two decimals; empty when either side is), then `crossed`: the targets
+ *   crossed, "; "-separated (e.g. `gigabit_pct passed 85; decent_pct fell below 99`). One row
+ *   per area sorted by id, then the study row.
+ * - `not_comparable_reason`: the runs were not compared; one row per reason.
+ * @throws engine::Error (kInput) when the file cannot be written.
+ */
+void write_changes_csv(const std::filesystem::path& path, const ChangeReport& report);
+
+}  // namespace notspot::outputs

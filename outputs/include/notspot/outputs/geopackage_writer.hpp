@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "notspot/engine/premises.hpp"
+#include "notspot/io/areas_reader.hpp"
+#include "notspot/io/crs.hpp"
+#include "notspot/outputs/stats_table.hpp"
+
+namespace notspot::outputs {
+
+/**
+ * Writes parish_stats.gpkg, ready to open in QGIS:
+ * - layer `parish_stats`: the area polygons with the columns of the statistics table, except
+ *   the study row (counts as integers, the other numbers as reals holding exactly the CSV's
+ *   rounded figures, null where undefined);
+ * - layer `premises_outside`: points of the premises outside every area, with their id and
+ *   source line; both layers in the study CRS;
+ * - table `layer_styles` (the table QGIS itself saves styles into, registered in gpkg_contents
+ *   as attributes): a default graduated style of `parish_stats` on the main indicator
+ *   (`gigabit_pct`, else the first `_pct` column) and, when the table has
+ *   `mob_4g_indoor_none_pct`, a second style for 4G indoor not-spots; each as QML (what QGIS
+ *   applies) and SLD (for other clients);
+ * - a human label (field alias, from field_label()) for every field, in the GeoPackage's
+ *   standard gpkg_data_columns table (with the indicator definitions as descriptions), which
+ *   GDAL >= 3.7 reads as field aliases; the default style carries them too, for QGIS built
+ *   with GDAL 3.6 (Debian 12), which does not read them there.
+ *
+ * The GeoPackage's timestamps (gpkg_contents and the styles' update_time) are fixed so that the
+ * same inputs give the same bytes; the run's real time is in manifest.json.
+ *
+ * Typical usage (in the run, after build_stats_table()):
+ * @code
+ *   write_parish_geopackage(out.file("parish_stats.gpkg"), areas.areas, table, study_crs,
+ *                           premises, area_of_premise);
+ * @endcode
+ *
+ * @param table rows 0..areas.size()-1 are the areas, in the same order.
+ * @param area_of_premise the area of each premise; AreaIndex::kOutside for outside ones.
+ * @throws engine::Error (kInput) when GDAL cannot write the file.
+ */
+void write_parish_geopackage(const std::filesystem::path& path, std::span<const io::Area> areas,
+                             const StatsTable& table, const io::Crs& crs,
+                             const engine::PremisesTable& premises,
+                             std::span<const std::uint32_t> area_of_premise);
+
+/**
+ * A human label for a statistics column, derived from its name so that new columns get one
+ * too: `gigabit_pct` -> "Gigabit-capable (% of premises)", `mob_4g_indoor_none` -> "4G indoor:
+ * no operator, not-spot (premises)", `land_5g_outdoor_ee_pct` -> "5G outdoor: EE (% of land)",
+ * `est_gigabit_pct` -> "Estimate: Gigabit-capable (% of premises with postcode data)". A name
+ * that follows no known pattern is spelt out ("new_thing_pct" -> "New thing (%)").
+ */
+std::string field_label(std::string_view column);
+
+}  // namespace notspot::outputs

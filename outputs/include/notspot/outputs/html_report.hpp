@@ -1,0 +1,151 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "notspot/io/areas_reader.hpp"
+#include "notspot/io/problem_log.hpp"
+#include "notspot/outputs/stats_table.hpp"
+
+namespace notspot::outputs {
+
+/// A threshold the run used, as the report shows it, e.g. {"Gigabit-capable", ">= 1000 Mbit/s"}.
+struct ReportThreshold {
+  std::string label;
+  std::string value;
+};
+
+/// A column and its plain-language definition, e.g. {"gigabit", "Download >= 1000 Mbit/s..."}.
+struct ReportDefinition {
+  std::string column;
+  std::string definition;
+};
+
+/// One input file of the run.
+struct ReportDataSource {
+  std::string file;                   ///< As the study names it (display_path()).
+  std::string role;                   ///< "areas", "premises", "layer fixed-speeds"...
+  std::optional<std::uint64_t> rows;  ///< Rows or features read, when counted.
+  std::string sha256;                 ///< Hex digest (the report shows its first 12 digits).
+  std::string note;                   ///< Optional: CRS, release date, description.
+};
+
+/// Rows of one attribute layer: read = matched + unmatched + duplicate keys + rejected.
+struct ReportLayerLedger {
+  std::string name;
+  std::uint64_t read = 0;
+  std::uint64_t matched = 0;
+  std::uint64_t unmatched = 0;
+  std::uint64_t duplicate_keys = 0;
+  std::uint64_t rejected = 0;
+};
+
+/// The data-quality ledger: every premises row is assigned, outside every area, or rejected.
+struct ReportLedger {
+  std::uint64_t premises_read = 0;
+  std::uint64_t premises_assigned = 0;
+  std::uint64_t premises_outside = 0;
+  std::uint64_t premises_rejected = 0;
+  std::vector<ReportLayerLedger> layers;
+};
+
+/// A `[quality]` gate: measured share against its limit.
+struct ReportQualityCheck {
+  std::string name;
+  double value = 0;
+  double limit = 0;
+  bool passed = true;
+};
+
+/// Change of one indicator in one area since the previous run.
+struct ReportIndicatorChange {
+  std::string column;  ///< A percentage column of the table, e.g. "gigabit_pct".
+  double delta = 0;    ///< Percentage points, current minus previous.
+};
+
+/// Changes of one area (or, with an empty area_id, of the whole study).
+struct ReportAreaChange {
+  std::string area_id;  ///< Empty for the study as a whole.
+  std::string area_name;
+  std::vector<ReportIndicatorChange> indicators;
+};
+
+/// An area that crossed a threshold, e.g. {"Z04000017", "Parish 017", "passed 85% gigabit"}.
+struct ReportThresholdCrossing {
+  std::string area_id;
+  std::string area_name;
+  std::string description;
+};
+
+/// "What changed since the previous run", filled from the comparison of two runs.
+struct ReportChanges {
+  std::string previous_run;  ///< How the previous run is named, e.g. its folder or date.
+  std::vector<ReportAreaChange> areas;
+  std::vector<ReportThresholdCrossing> crossings;
+  std::vector<std::string> notes;  ///< e.g. areas added or removed, premises added.
+  /// Why the runs were not compared (different thresholds, boundary vintage...); when not
+  /// empty, the report shows these reasons instead of changes.
+  std::vector<std::string> not_comparable;
+};
+
+/**
+ * Everything the HTML report shows. A plain struct filled by the run; nothing is read from
+ * disk. The report holds only what is given here, so the same input gives the same bytes.
+ *
+ * Typical usage:
+ *   ReportInput input;
+ *   input.table = &table;               // the StatsTable written to parish_stats.csv
+ *   input.areas = areas.areas;          // same order as the table's area rows
+ *   input.study_name = study.name;
+ *   ...
+ *   write_html_report(out.file("report.html"), input);
+ */
+struct ReportInput {
+  /// The statistics: one row per area, then the study row. REQUIRES: not null; columns
+  /// "level", "area_id", "area_name", "premises" as build_stats_table() makes them.
+  const StatsTable* table = nullptr;
+  /// Area geometries in the study CRS, in the order of the table's area rows. May be empty
+  /// (no maps are drawn then); otherwise REQUIRES: one per area row.
+  std::span<const io::Area> areas;
+
+  std::string study_name;
+  std::string crs_description;  ///< e.g. "EPSG:27700 (OSGB36 / British National Grid)".
+  /// True when the study CRS is lon/lat: maps are then drawn with x scaled by cos(latitude)
+  /// and the scale bar is approximate.
+  bool crs_geographic = false;
+  std::optional<std::string> boundary_vintage;
+  std::string software_version;
+
+  std::vector<ReportThreshold> thresholds;
+  std::vector<ReportDefinition> definitions;
+  std::vector<ReportDataSource> sources;
+  std::vector<std::string> attribution;  ///< Licence and attribution lines, one a line.
+  ReportLedger ledger;
+  std::vector<ReportQualityCheck> quality;
+  std::vector<io::Warning> warnings;  ///< The first warnings (the report lists at most 200).
+  std::uint64_t warnings_total = 0;   ///< All warnings, when more than `warnings` were kept.
+  std::optional<ReportChanges> changes;
+};
+
+/**
+ * Writes report.html: one self-contained file (inline CSS, JS and SVG; no external resource)
+ * with a plain-language summary against the national targets, choropleth maps, a sortable
+ * and filterable table of all areas, a profile per area, and the methodology and data-quality
+ * ledger. Every string from the input is HTML-escaped; numbers are formatted with
+ * format_cell(), so they read exactly as in parish_stats.csv. No timestamp is written: the
+ * same input gives the same bytes.
+ *
+ * @throws engine::Error (kInput) when the file cannot be written; (kInternal) when the input
+ *   breaks its REQUIRES.
+ */
+void write_html_report(const std::filesystem::path& path, const ReportInput& input);
+
+/// `text` with &, <, >, " and ' replaced by character references: safe in element content
+/// and in quoted attribute values.
+std::string html_escape(std::string_view text);
+
+}  // namespace notspot::outputs

@@ -1,0 +1,542 @@
+#include "notspot/outputs/change_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <tuple>
+
+#include "notspot/engine/error.hpp"
+#include "notspot/io/csv.hpp"
+#include "notspot/io/mapped_file.hpp"
+
+namespace notspot::outputs {
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+namespace {
+
+constexpr std::array<ChangeTarget, 6> kTargets{{
+    {"gigabit_pct", 85, true,
+     "Project Gigabit: gigabit-capable broadband to 85% of premises by 2025"},
+    {"gigabit_pct", 99, true, "Project Gigabit: nationwide (about 99%) gigabit-capable by 2030"},
+    {"superfast_pct", 95, true,
+     "national superfast target: 95% of UK premises (reached nationally at the end of 2017)"},
+    {"decent_pct", 99, true,
+     "local marker: beyond 99% the premises without decent broadband are individual USO cases"},
+    {"land_4g_outdoor_any_pct", 95, true,
+     "Shared Rural Network: 4G from at least one operator across 95% of the landmass"},
+    {"mob_4g_indoor_none_pct", 5, false,
+     "local marker: 4G indoor not-spots (no operator) at 5% of premises; lower is better"},
+}};
+
+constexpr const char* kWhatToDo =
+    "point [outputs] previous (or --previous) at an outputs folder written by `notspot run`, or "
+    "remove it to run without a change report";
+
+// Percentages are compared as written: two decimals, held as whole hundredths so that
+// before + change == after exactly and a crossing at 85 means the written 85.00.
+using Hundredths = std::int64_t;
+
+std::optional<Hundredths> to_hundredths(std::string_view text) {
+  if (io::trim(text).empty()) return std::nullopt;
+  const std::optional<double> value = io::parse_double(text);
+  if (!value || !std::isfinite(*value)) return std::nullopt;
+  return static_cast<Hundredths>(std::llround(*value * 100.0));
+}
+
+double from_hundredths(Hundredths h) {
+  return static_cast<double>(h) / 100.0;
+}
+
+std::string describe_vintage(const std::optional<std::string>& v) {
+  return v ? "'" + *v + "'" : std::string("(not recorded)");
+}
+
+std::string technologies_key(const std::vector<std::string>& technologies) {
+  std::set<std::string> set;
+  for (const std::string& t : technologies) set.insert(io::ascii_lower(io::trim(t)));
+  std::string out;
+  for (const std::string& t : set) out += (out.empty() ? "" : ", ") + t;
+  return out;
+}
+
+std::string technologies_text(const std::vector<std::string>& technologies) {
+  std::string out;
+  for (const std::string& t : technologies) out += (out.empty() ? "" : ", ") + t;
+  return "[" + out + "]";
+}
+
+// ---- reading the previous run ------------------------------------------------------------
+
+RunIdentity read_manifest(const fs::path& path) {
+  const std::string file = path.string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw engine::input_error(file + ": cannot be read; check its permissions, or " + kWhatToDo);
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  Json manifest;
+  try {
+    manifest = Json::parse(text.str());
+  } catch (const Json::exception& e) {
+    throw engine::input_error(file + ": not valid JSON (" + e.what() +
+                              "); the previous run's manifest is damaged: " + kWhatToDo);
+  }
+  // A missing or mistyped field means the file is not a notspot manifest (or a damaged one).
+  std::string field;
+  try {
+    RunIdentity id;
+    field = "study";
+    const Json& study = manifest.at("study");
+    field = "study.name";
+    id.study_name = study.value("name", std::string());
+    field = "study.crs";
+    id.crs = study.at("crs").get<std::string>();
+    field = "study.boundary_vintage";
+    if (study.contains("boundary_vintage") && !study.at("boundary_vintage").is_null()) {
+      id.boundary_vintage = study.at("boundary_vintage").get<std::string>();
+    }
+    field = "thresholds";
+    const Json& t = manifest.at("thresholds");
+    const std::array<std::pair<const char*, double*>, 5> speeds{{
+        {"gigabit_mbps", &id.thresholds.gigabit_mbps},
+        {"ultrafast_mbps", &id.thresholds.ultrafast_mbps},
+        {"superfast_mbps", &id.thresholds.superfast_mbps},
+        {"decent_down_mbps", &id.thresholds.decent_down_mbps},
+        {"decent_up_mbps", &id.thresholds.decent_up_mbps},
+    }};
+    for (const auto& [key, target] : speeds) {
+      field = std::string("thresholds.") + key;
+      *target = t.at(key).get<double>();
+    }
+    field = "thresholds.full_fibre_technologies";
+    id.thresholds.full_fibre_technologies =
+        t.at("full_fibre_technologies").get<std::vector<std::string>>();
+    field = "inputs";
+    if (manifest.contains("inputs")) {
+      for (const Json& input : manifest.at("inputs")) {
+        if (input.value("role", std::string()) == "areas") {
+          id.areas_sha256 = input.value("sha256", std::string());
+        }
+      }
+    }
+    field = "notspot_version";
+    id.notspot_version = manifest.value("notspot_version", std::string());
+    return id;
+  } catch (const Json::exception&) {
+    throw engine::input_error(file + ": not a notspot manifest: '" + field +
+                              "' is missing or of the wrong type; " + kWhatToDo);
+  }
+}
+
+std::vector<std::string> to_strings(const std::vector<std::string_view>& fields) {
+  return {fields.begin(), fields.end()};
+}
+
+}  // namespace
+
+// ---- public ---------------------------------------------------------------------------------
+
+std::string_view status_text(AreaStatus status) {
+  switch (status) {
+    case AreaStatus::kSame:
+      return "same";
+    case AreaStatus::kNewArea:
+      return "new area";
+    case AreaStatus::kRemovedArea:
+      return "removed area";
+  }
+  return "same";
+}
+
+std::span<const ChangeTarget> change_targets() {
+  return kTargets;
+}
+
+std::string Crossing::text() const {
+  return fmt::format("{} {} {}", column, passed ? "passed" : "fell below", level);
+}
+
+std::size_t ChangeReport::count(AreaStatus status) const {
+  return static_cast<std::size_t>(
+      std::count_if(areas.begin(), areas.end(),
+                    [&](const AreaChange& a) { return !a.study_row && a.status == status; }));
+}
+
+std::size_t ChangeReport::crossing_count() const {
+  std::size_t n = 0;
+  for (const AreaChange& a : areas) n += a.study_row ? 0 : a.crossings.size();
+  return n;
+}
+
+std::optional<std::size_t> ChangeReport::column_index(std::string_view column) const {
+  const auto it = std::find(columns.begin(), columns.end(), column);
+  if (it == columns.end()) return std::nullopt;
+  return static_cast<std::size_t>(it - columns.begin());
+}
+
+PreviousRun read_previous_run(const fs::path& previous_dir) {
+  const std::string dir = previous_dir.string();
+  std::error_code ec;
+  if (!fs::is_directory(previous_dir, ec)) {
+    throw engine::study_error(
+        "previous run folder '" + dir + "' " +
+        (fs::exists(previous_dir, ec) ? "is not a folder" : "does not exist") + "; " + kWhatToDo);
+  }
+  for (const char* name : {"manifest.json", "parish_stats.csv"}) {
+    if (!fs::is_regular_file(previous_dir / name, ec)) {
+      throw engine::study_error("previous run folder '" + dir + "' has no " + name +
+                                ", so it is not a notspot outputs folder; " + kWhatToDo);
+    }
+  }
+  PreviousRun run;
+  run.dir = previous_dir;
+  run.identity = read_manifest(previous_dir / "manifest.json");
+
+  const fs::path csv_path = previous_dir / "parish_stats.csv";
+  const std::string file = csv_path.string();
+  const io::MappedFile mapped(csv_path);
+  io::CsvCursor cursor(io::csv_text(mapped.view(), file), 1);
+  io::CsvRow row;
+  if (!cursor.next(row) || row.blank()) {
+    throw engine::input_error(file + ": empty; not a notspot parish_stats.csv; " + kWhatToDo);
+  }
+  const io::CsvHeader header(row);
+  run.columns = header.names();
+  for (const char* required : {"level", "area_id", "area_name", "premises"}) {
+    if (std::find(run.columns.begin(), run.columns.end(), required) == run.columns.end()) {
+      throw engine::input_error(file + ": not a notspot parish_stats.csv: no column '" + required +
+                                "' (the header has: " + header.describe() + "); " + kWhatToDo);
+    }
+  }
+  const auto index_of = [&](std::string_view name) {
+    return static_cast<std::size_t>(std::find(run.columns.begin(), run.columns.end(), name) -
+                                    run.columns.begin());
+  };
+  const std::size_t level = index_of("level");
+  const std::size_t premises = index_of("premises");
+  bool study_seen = false;
+  while (cursor.next(row)) {
+    if (row.blank()) continue;
+    const std::string where = fmt::format("{}:{}: ", file, row.line);
+    if (row.unterminated_quote || row.fields.size() != run.columns.size()) {
+      throw engine::input_error(where + fmt::format("the row has {} fields but the header has {}; "
+                                                    "the file is damaged; {}",
+                                                    row.fields.size(), run.columns.size(),
+                                                    kWhatToDo));
+    }
+    if (study_seen) {
+      throw engine::input_error(where + "a row after the study row; the file is damaged; " +
+                                kWhatToDo);
+    }
+    if (row.fields[level] != "area" && row.fields[level] != "study") {
+      throw engine::input_error(where + "level is '" + std::string(row.fields[level]) +
+                                "', expected 'area' or 'study'; " + kWhatToDo);
+    }
+    study_seen = row.fields[level] == "study";
+    if (!io::parse_uint64(row.fields[premises])) {
+      throw engine::input_error(where + "premises is '" + std::string(row.fields[premises]) +
+                                "', not a whole number; the file is damaged; " + kWhatToDo);
+    }
+    for (std::size_t i = 0; i < run.columns.size(); ++i) {
+      const std::string& name = run.columns[i];
+      if (name.size() > 4 && name.ends_with("_pct") && !io::trim(row.fields[i]).empty() &&
+          !to_hundredths(row.fields[i])) {
+        throw engine::input_error(where + name + " is '" + std::string(row.fields[i]) +
+                                  "', not a percentage; the file is damaged; " + kWhatToDo);
+      }
+    }
+    run.rows.push_back(to_strings(row.fields));
+  }
+  if (!study_seen) {
+    throw engine::input_error(file +
+                              ": no study row (level 'study') at the end; the file is "
+                              "truncated or not a notspot parish_stats.csv; " +
+                              std::string(kWhatToDo));
+  }
+  return run;
+}
+
+ChangeReport compare_runs(const fs::path& previous_dir, const StatsTable& current,
+                          const RunIdentity& current_identity, io::ProblemLog& log) {
+  return compare_runs(read_previous_run(previous_dir), current, current_identity, log);
+}
+
+ChangeReport compare_runs(const PreviousRun& previous, const StatsTable& current,
+                          const RunIdentity& current_identity, io::ProblemLog& log) {
+  const fs::path& previous_dir = previous.dir;
+  ChangeReport report;
+  report.previous_dir = previous_dir;
+  report.previous = previous.identity;
+  report.current = current_identity;
+  const RunIdentity& was = report.previous;
+  const RunIdentity& now = report.current;
+
+  // ---- comparability ----
+  const engine::Thresholds& tw = was.thresholds;
+  const engine::Thresholds& tn = now.thresholds;
+  const std::array<std::tuple<const char*, double, double>, 5> speeds{{
+      {"gigabit_mbps", tw.gigabit_mbps, tn.gigabit_mbps},
+      {"ultrafast_mbps", tw.ultrafast_mbps, tn.ultrafast_mbps},
+      {"superfast_mbps", tw.superfast_mbps, tn.superfast_mbps},
+      {"decent_down_mbps", tw.decent_down_mbps, tn.decent_down_mbps},
+      {"decent_up_mbps", tw.decent_up_mbps, tn.decent_up_mbps},
+  }};
+  for (const auto& [key, a, b] : speeds) {
+    if (a != b) {
+      report.reasons.push_back(fmt::format(
+          "thresholds differ: {} was {} in the previous run and is {} in this one", key, a, b));
+    }
+  }
+  if (technologies_key(tw.full_fibre_technologies) !=
+      technologies_key(tn.full_fibre_technologies)) {
+    report.reasons.push_back(fmt::format(
+        "thresholds differ: full_fibre_technologies was {} in the previous run and is {} in "
+        "this one",
+        technologies_text(tw.full_fibre_technologies),
+        technologies_text(tn.full_fibre_technologies)));
+  }
+  if (was.crs != now.crs) {
+    report.reasons.push_back(fmt::format(
+        "the study CRS differs: '{}' in the previous run, '{}' in this one", was.crs, now.crs));
+  }
+  const bool same_areas_file = !was.areas_sha256.empty() && was.areas_sha256 == now.areas_sha256;
+  if (was.boundary_vintage && now.boundary_vintage) {
+    if (*was.boundary_vintage != *now.boundary_vintage) {
+      report.reasons.push_back(fmt::format(
+          "the boundary vintage differs: {} in the previous run, {} in this one",
+          describe_vintage(was.boundary_vintage), describe_vintage(now.boundary_vintage)));
+    }
+  } else if (!same_areas_file) {
+    // Without both vintages, only identical areas files prove identical boundaries. Refusing
+    // would block every comparison with runs made before boundary_vintage was set.
+    report.notes.push_back(fmt::format(
+        "the boundaries could not be confirmed the same: boundary vintage {} in the previous run, "
+        "{} in this one, and the areas files differ; areas are compared by id (set [study] "
+        "boundary_vintage to have this checked)",
+        describe_vintage(was.boundary_vintage), describe_vintage(now.boundary_vintage)));
+  }
+  const std::string where = "previous run " + previous_dir.string();
+  if (!report.reasons.empty()) {
+    report.comparable = false;
+    for (const std::string& r : report.reasons) {
+      log.warn("changes", where + " not compared (parish_changes.csv has no changes): " + r);
+    }
+    return report;
+  }
+  for (const std::string& n : report.notes) log.warn("changes", where + ": " + n);
+
+  // ---- columns ----
+  const auto find_current = [&](std::string_view name) -> std::size_t {
+    for (std::size_t i = 0; i < current.columns.size(); ++i)
+      if (current.columns[i].name == name) return i;
+    throw engine::internal_error("the statistics table has no column '" + std::string(name) +
+                                 "'; please report this");
+  };
+  const std::size_t c_level = find_current("level");
+  const std::size_t c_id = find_current("area_id");
+  const std::size_t c_name = find_current("area_name");
+  const std::size_t c_premises = find_current("premises");
+  std::map<std::string, std::size_t, std::less<>> previous_column;
+  for (std::size_t i = 0; i < previous.columns.size(); ++i)
+    previous_column[previous.columns[i]] = i;
+  std::vector<std::size_t> current_index;  // per compared column
+  std::vector<std::size_t> previous_index;
+  std::set<std::string, std::less<>> current_pct;
+  for (std::size_t i = 0; i < current.columns.size(); ++i) {
+    const Column& c = current.columns[i];
+    if (c.kind != ColumnKind::kPercent) continue;
+    current_pct.insert(c.name);
+    const auto it = previous_column.find(c.name);
+    if (it == previous_column.end()) continue;
+    report.columns.push_back(c.name);
+    current_index.push_back(i);
+    previous_index.push_back(it->second);
+  }
+  auto list = [](const std::vector<std::string>& names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size() && i < 10; ++i) out += (i ? ", " : "") + names[i];
+    if (names.size() > 10) out += fmt::format(" and {} more", names.size() - 10);
+    return out;
+  };
+  std::vector<std::string> only_current;
+  std::vector<std::string> only_previous;
+  for (const std::string& name : current_pct)
+    if (!previous_column.contains(name)) only_current.push_back(name);
+  for (const std::string& name : previous.columns)
+    if (name.ends_with("_pct") && !current_pct.contains(name)) only_previous.push_back(name);
+  std::sort(only_previous.begin(), only_previous.end());
+  if (!only_current.empty()) {
+    report.notes.push_back("columns new in this run, not compared: " + list(only_current));
+  }
+  if (!only_previous.empty()) {
+    report.notes.push_back("columns only in the previous run, not compared: " +
+                           list(only_previous));
+  }
+
+  // ---- rows: both runs' rows as text, exactly as parish_stats.csv has them ----
+  struct Side {
+    std::string name;
+    std::uint64_t premises = 0;
+    std::vector<std::optional<Hundredths>> values;  // per compared column
+  };
+  std::map<std::string, std::pair<std::optional<Side>, std::optional<Side>>> by_id;
+  std::pair<std::optional<Side>, std::optional<Side>> study;
+  for (const std::vector<std::string>& r : previous.rows) {
+    Side s;
+    s.name = r[previous_column.at("area_name")];
+    s.premises = *io::parse_uint64(r[previous_column.at("premises")]);
+    for (std::size_t k : previous_index) s.values.push_back(to_hundredths(r[k]));
+    if (r[previous_column.at("level")] == "study") {
+      study.first = std::move(s);
+      continue;
+    }
+    auto& slot = by_id[r[previous_column.at("area_id")]].first;
+    if (slot) {
+      throw engine::input_error((previous_dir / "parish_stats.csv").string() + ": area id '" +
+                                r[previous_column.at("area_id")] +
+                                "' appears twice; the file is damaged; " + kWhatToDo);
+    }
+    slot = std::move(s);
+  }
+  for (const std::vector<Cell>& r : current.rows) {
+    const auto text = [&](std::size_t i) { return format_cell(r[i], current.columns[i].kind); };
+    Side s;
+    // format_cell CSV-escapes text; names are wanted unescaped.
+    const auto* name = std::get_if<std::string>(&r[c_name]);
+    s.name = name ? *name : std::string();
+    s.premises = io::parse_uint64(text(c_premises)).value_or(0);
+    for (std::size_t k : current_index) s.values.push_back(to_hundredths(text(k)));
+    const auto* level = std::get_if<std::string>(&r[c_level]);
+    if (level && *level == "study") {
+      study.second = std::move(s);
+      continue;
+    }
+    const auto* id = std::get_if<std::string>(&r[c_id]);
+    by_id[id ? *id : std::string()].second = std::move(s);
+  }
+
+  auto compare = [&](const std::optional<Side>& before, const std::optional<Side>& after) {
+    AreaChange a;
+    a.status =
+        !before ? AreaStatus::kNewArea : (!after ? AreaStatus::kRemovedArea : AreaStatus::kSame);
+    a.name = after ? after->name : before->name;
+    if (before) a.premises_before = before->premises;
+    if (after) a.premises_after = after->premises;
+    if (before && after) {
+      a.premises_change =
+          static_cast<std::int64_t>(after->premises) - static_cast<std::int64_t>(before->premises);
+    }
+    for (std::size_t k = 0; k < report.columns.size(); ++k) {
+      const std::optional<Hundredths> b = before ? before->values[k] : std::nullopt;
+      const std::optional<Hundredths> n = after ? after->values[k] : std::nullopt;
+      IndicatorChange change;
+      if (b) change.before = from_hundredths(*b);
+      if (n) change.after = from_hundredths(*n);
+      if (b && n) change.change = from_hundredths(*n - *b);
+      a.indicators.push_back(change);
+    }
+    for (const ChangeTarget& t : kTargets) {
+      const std::optional<std::size_t> k = report.column_index(t.column);
+      if (!k || !before || !after || !before->values[*k] || !after->values[*k]) continue;
+      const Hundredths level = std::llround(t.level * 100.0);
+      const Hundredths b = *before->values[*k];
+      const Hundredths n = *after->values[*k];
+      if ((b < level) == (n < level)) continue;
+      Crossing c;
+      c.column = std::string(t.column);
+      c.level = t.level;
+      c.passed = n >= level;
+      c.improvement = c.passed == t.higher_is_better;
+      a.crossings.push_back(std::move(c));
+    }
+    return a;
+  };
+  for (const auto& [id, sides] : by_id) {
+    AreaChange a = compare(sides.first, sides.second);
+    a.id = id;
+    report.areas.push_back(std::move(a));
+  }
+  if (!study.first || !study.second) {
+    throw engine::internal_error(
+        "a run without a study row reached the change report; please "
+        "report this");
+  }
+  AreaChange total = compare(study.first, study.second);
+  total.study_row = true;
+  report.areas.push_back(std::move(total));
+
+  const std::size_t added = report.count(AreaStatus::kNewArea);
+  const std::size_t removed = report.count(AreaStatus::kRemovedArea);
+  if (added > 0 || removed > 0) {
+    log.warn("changes",
+             fmt::format("{}: {} areas are new in this run and {} are no longer in it (listed in "
+                         "parish_changes.csv with status 'new area' and 'removed area')",
+                         where, added, removed));
+  }
+  return report;
+}
+
+void write_changes_csv(const fs::path& path, const ChangeReport& report) {
+  std::string out;
+  if (!report.comparable) {
+    out += "not_comparable_reason\n";
+    for (const std::string& r : report.reasons) out += io::csv_escape(r) + "\n";
+  } else {
+    out += "level,area_id,area_name,status,premises_before,premises_after,premises_change";
+    for (const std::string& c : report.columns) {
+      out += fmt::format(",{0}_before,{0}_after,{0}_change", io::csv_escape(c));
+    }
+    out += ",crossed\n";
+    const auto number = [](const std::optional<double>& v) {
+      return v ? fmt::format("{:.2f}", *v) : std::string();
+    };
+    const auto count = [](const auto& v) { return v ? fmt::format("{}", *v) : std::string(); };
+    const auto field = [&](std::string_view value) {
+      out += ',';
+      out += value;
+    };
+    for (const AreaChange& a : report.areas) {
+      out += a.study_row ? "study" : "area";
+      field(io::csv_escape(a.study_row ? std::string() : a.id));
+      field(io::csv_escape(a.name));
+      field(status_text(a.status));
+      field(count(a.premises_before));
+      field(count(a.premises_after));
+      field(count(a.premises_change));
+      for (const IndicatorChange& c : a.indicators) {
+        field(number(c.before));
+        field(number(c.after));
+        field(number(c.change));
+      }
+      std::string crossed;
+      for (const Crossing& c : a.crossings) {
+        if (!crossed.empty()) crossed += "; ";
+        crossed += c.text();
+      }
+      field(io::csv_escape(crossed));
+      out += '\n';
+    }
+  }
+  struct Closer {
+    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+  };
+  std::unique_ptr<std::FILE, Closer> file(std::fopen(path.c_str(), "wb"));
+  if (!file) throw engine::input_error("cannot create " + path.string());
+  const bool written = std::fwrite(out.data(), 1, out.size(), file.get()) == out.size();
+  if (!written || std::fclose(file.release()) != 0) {
+    throw engine::input_error("cannot write " + path.string() + " (disk full?)");
+  }
+}
+
+}  // namespace notspot::outputs

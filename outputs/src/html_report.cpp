@@ -1,0 +1,1233 @@
+#include "notspot/outputs/html_report.hpp"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <numeric>
+
+#include "detail/html_map.hpp"
+#include "detail/markup.hpp"
+#include "detail/measure_labels.hpp"
+#include "notspot/engine/error.hpp"
+
+namespace notspot::outputs {
+namespace {
+
+// Project Gigabit: gigabit-capable broadband to at least 85% of UK premises by 2025.
+constexpr double kGigabitTarget = 85;
+// Shared Rural Network: 4G from at least one operator across 95% of the UK's landmass.
+constexpr double kSrnLandTarget = 95;
+constexpr std::size_t kMostInNeed = 10;
+constexpr std::size_t kMaxWarnings = 200;
+constexpr std::size_t kMaxChangedAreas = 20;
+
+// ColorBrewer YlGnBu (colour-blind safe, prints in grey), by number of classes.
+const std::vector<std::vector<const char*>> kPalettes = {
+    {"#41b6c4"},
+    {"#a1dab4", "#2c7fb8"},
+    {"#edf8b1", "#7fcdbb", "#2c7fb8"},
+    {"#ffffcc", "#a1dab4", "#41b6c4", "#225ea8"},
+    {"#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"},
+};
+constexpr const char* kNoDataFill = "#d9d9d9";
+
+// The page's behaviour: table sorting and filtering, map read-outs, profiles opened from
+// links. Plain DOM code without data in it, so that its hash can go in the CSP.
+constexpr std::string_view kScript = R"JS((function () {
+  'use strict';
+  var doc = document;
+  function openProfile(id, focus) {
+    var d = doc.getElementById(id);
+    if (!d || d.tagName !== 'DETAILS') return;
+    d.open = true;
+    if (focus) {
+      if (location.hash !== '#' + id) location.hash = id;
+      d.querySelector('summary').focus();
+    }
+  }
+  function fromHash() {
+    if (location.hash.length > 1) openProfile(decodeURIComponent(location.hash.slice(1)), false);
+  }
+  window.addEventListener('hashchange', fromHash);
+  fromHash();
+  Array.prototype.forEach.call(doc.querySelectorAll('figure.map'), function (fig) {
+    var info = fig.querySelector('.map-info');
+    function shape(e) { return e.target.closest ? e.target.closest('path.area') : null; }
+    function show(e) { var p = shape(e); if (p) info.textContent = p.getAttribute('aria-label'); }
+    fig.addEventListener('mouseover', show);
+    fig.addEventListener('focusin', show);
+    fig.addEventListener('click', function (e) {
+      var p = shape(e);
+      if (p) openProfile('p-' + p.getAttribute('data-p'), true);
+    });
+    fig.addEventListener('keydown', function (e) {
+      var p = shape(e);
+      if (p && (e.key === 'Enter' || e.key === ' ')) {
+        e.preventDefault();
+        openProfile('p-' + p.getAttribute('data-p'), true);
+      }
+    });
+  });
+  var table = doc.getElementById('parish-table');
+  if (table) {
+    var tbody = table.tBodies[0];
+    var rows = Array.prototype.slice.call(tbody.rows);
+    var keys = rows.map(function (r) {
+      return (r.cells[0].textContent + ' ' + r.cells[1].textContent).toLowerCase();
+    });
+    rows.forEach(function (r, i) { r.setAttribute('data-i', String(i)); });
+    var filter = doc.getElementById('table-filter');
+    var below = doc.getElementById('table-below-target');
+    var status = doc.getElementById('table-status');
+    var apply = function () {
+      var q = filter.value.trim().toLowerCase();
+      var shown = 0;
+      rows.forEach(function (r, i) {
+        var ok = (!q || keys[i].indexOf(q) >= 0) &&
+                 (!below || !below.checked || r.getAttribute('data-below') === '1');
+        r.hidden = !ok;
+        if (ok) shown++;
+      });
+      status.textContent = 'Showing ' + shown + ' of ' + rows.length + ' parishes.';
+    };
+    filter.addEventListener('input', apply);
+    if (below) below.addEventListener('change', apply);
+    var heads = table.tHead.rows[0].cells;
+    Array.prototype.forEach.call(heads, function (th, col) {
+      var button = th.querySelector('button');
+      if (!button) return;
+      button.addEventListener('click', function () {
+        var ascending = th.getAttribute('aria-sort') !== 'ascending';
+        Array.prototype.forEach.call(heads, function (h) {
+          if (h.hasAttribute('aria-sort')) h.setAttribute('aria-sort', 'none');
+        });
+        th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
+        var numeric = th.getAttribute('data-type') === 'number';
+        var sign = ascending ? 1 : -1;
+        rows.sort(function (a, b) {
+          var x = a.cells[col], y = b.cells[col], c = 0;
+          if (numeric) {
+            var vx = x.getAttribute('data-v'), vy = y.getAttribute('data-v');
+            if (vx === '' || vy === '') {
+              c = (vx === '') - (vy === '');
+              if (c !== 0) return c;  // empty cells last, whatever the direction
+            } else {
+              c = sign * (parseFloat(vx) - parseFloat(vy));
+            }
+          } else {
+            c = sign * x.textContent.localeCompare(y.textContent);
+          }
+          return c || (a.getAttribute('data-i') - b.getAttribute('data-i'));
+        });
+        rows.forEach(function (r) { tbody.appendChild(r); });
+        rows = Array.prototype.slice.call(tbody.rows);
+        keys = rows.map(function (r) {
+          return (r.cells[0].textContent + ' ' + r.cells[1].textContent).toLowerCase();
+        });
+      });
+    });
+    doc.getElementById('table-controls').hidden = false;
+    apply();
+  }
+  doc.documentElement.setAttribute('data-report-ready', '1');
+})();
+)JS";
+
+constexpr std::string_view kStyle = R"CSS(
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans",
+  "DejaVu Sans", sans-serif; color: #1b1b1b; background: #fff; }
+main, header, footer { max-width: 1100px; margin: 0 auto; padding: 0 1rem; }
+header { border-bottom: 4px solid #253494; padding-top: 1rem; }
+h1 { font-size: 1.9rem; margin: .3rem 0; }
+h2 { font-size: 1.5rem; margin-top: 2.5rem; border-bottom: 1px solid #767676; }
+h3 { font-size: 1.2rem; }
+a { color: #0b4f9c; }
+a:focus, button:focus, input:focus, summary:focus, path.area:focus {
+  outline: 3px solid #b3400a; outline-offset: 2px; }
+.skip { position: absolute; left: -999px; top: 0; background: #fff; padding: .5rem 1rem;
+  z-index: 10; }
+.skip:focus { left: 1rem; }
+nav ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .25rem 1.2rem; }
+.muted { color: #4a4a4a; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr)); gap: 1rem; }
+.card { border: 1px solid #767676; border-radius: 6px; padding: .8rem 1rem; }
+.card h3 { margin: 0 0 .3rem; font-size: 1.05rem; }
+.card .big { font-size: 2rem; font-weight: 700; margin: 0; }
+.status { display: inline-block; padding: .1rem .5rem; border-radius: 4px; font-weight: 600; }
+.met { background: #e6f4e7; color: #1b5e20; }
+.unmet { background: #fdecea; color: #8a1c1c; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; }
+th, td { border-bottom: 1px solid #c4c4c4; padding: .3rem .5rem; text-align: left;
+  vertical-align: top; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+thead th { background: #eef1f8; }
+caption { text-align: left; font-weight: 600; padding: .3rem 0; }
+th button { font: inherit; font-weight: 700; background: none; border: 0; padding: 0;
+  color: #0b4f9c; cursor: pointer; text-align: inherit; }
+th[aria-sort="ascending"] button::after { content: " \25B2"; }
+th[aria-sort="descending"] button::after { content: " \25BC"; }
+.table-wrap { overflow-x: auto; }
+#table-controls { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; }
+#table-controls[hidden] { display: none; }
+input[type="search"] { font: inherit; padding: .3rem .5rem; border: 1px solid #767676;
+  border-radius: 4px; min-width: 18rem; }
+figure.map { margin: 1.5rem 0; position: relative; }
+figure.map svg { max-width: 100%; height: auto; display: block; }
+path.area { stroke: #4d4d4d; stroke-width: .4; stroke-linejoin: round; cursor: pointer; }
+path.area:hover, path.area:focus { stroke: #000; stroke-width: 2; }
+.legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3rem 1.2rem; }
+.legend svg { vertical-align: middle; margin-right: .3rem; }
+.map-info { min-height: 1.5em; font-weight: 600; }
+details.profile { border: 1px solid #c4c4c4; border-radius: 4px; margin: .4rem 0;
+  padding: .2rem .6rem; }
+details.profile summary { cursor: pointer; font-weight: 600; }
+details.profile td { text-align: right; font-variant-numeric: tabular-nums; }
+details.profile:target { border-color: #253494; }
+.delta-good { color: #1b5e20; } .delta-bad { color: #8a1c1c; }
+footer { margin-top: 3rem; padding-bottom: 2rem; border-top: 1px solid #767676; }
+@media print {
+  @page { size: A4; margin: 14mm 12mm; }
+  body { font-size: 10pt; }
+  .skip, nav, #table-controls, .map-info { display: none !important; }
+  h2 { break-after: avoid; }
+  h3 { break-after: avoid; }
+  figure.map, .card, tr, details.profile, .legend { break-inside: avoid; }
+  figure.map svg { max-height: 230mm; }
+  a { color: inherit; text-decoration: none; }
+  .table-wrap { overflow: visible; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+)CSS";
+
+std::string sha256_base64(std::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+    throw engine::internal_error("OpenSSL could not compute SHA-256 for report.html");
+  }
+  std::string out(4 * ((length + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), digest,
+                                static_cast<int>(length));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+std::string esc(std::string_view text) {
+  return html_escape(text);
+}
+
+// "197117" -> "197,117"; "1234.50" -> "1,234.50"; other text unchanged.
+std::string group_digits(const std::string& text) {
+  std::size_t start = (!text.empty() && text[0] == '-') ? 1 : 0;
+  std::size_t end = text.find('.');
+  if (end == std::string::npos) end = text.size();
+  if (end - start <= 3) return text;
+  std::string out = text.substr(0, start);
+  for (std::size_t i = start; i < end; ++i) {
+    out += text[i];
+    const std::size_t left = end - i - 1;
+    if (left > 0 && left % 3 == 0) out += ',';
+  }
+  return out + text.substr(end);
+}
+
+std::string capitalise(std::string s) {
+  if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = static_cast<char>(s[0] - 'a' + 'A');
+  return s;
+}
+
+std::string upper(std::string s) {
+  for (char& c : s) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return s;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t at = s.find(sep, start);
+    parts.push_back(s.substr(start, at - start));
+    if (at == std::string::npos) return parts;
+    start = at + 1;
+  }
+}
+
+// A column stem (no "_pct") in words, for headings and profiles.
+std::string stem_label(const std::string& stem) {
+  static const std::map<std::string, std::string, std::less<>> kLabels = {
+      {"premises", "Premises"},
+      {"land_km2", "Land area (km\xC2\xB2)"},
+      {"est_premises", "Estimates: premises with a postcode row"},
+  };
+  if (const auto it = kLabels.find(stem); it != kLabels.end()) return it->second;
+  if (auto label = detail::measure_label(stem)) return *label;
+  if (stem.starts_with("est_")) return "Estimate: " + stem_label(stem.substr(4));
+  const bool mob = stem.starts_with("mob_");
+  const bool land = stem.starts_with("land_");
+  if (mob || land) {
+    // mob_<tech>_<setting>_<operator or combination>
+    const std::vector<std::string> parts = split(stem.substr(mob ? 4 : 5), '_');
+    if (parts.size() >= 3) {
+      std::string who;
+      for (std::size_t i = 2; i < parts.size(); ++i) who += (i > 2 ? " " : "") + parts[i];
+      static const std::map<std::string, std::string, std::less<>> kCombos = {
+          {"any", "at least one operator"},
+          {"all", "all operators"},
+          {"none", "no operator (not-spot)"},
+          {"partial", "some but not all operators (partial not-spot)"}};
+      if (const auto it = kCombos.find(who); it != kCombos.end()) {
+        who = it->second;
+      } else {
+        who = who.size() <= 2 ? upper(who) : capitalise(who);
+      }
+      return std::string(land ? "Land, " : "") + upper(parts[0]) + " " + parts[1] + ": " + who;
+    }
+  }
+  return stem;
+}
+
+// False for measures where more is worse: not-spots, premises below the USO or without data.
+bool higher_is_better(std::string_view column) {
+  for (std::string_view worse : {"below_uso", "no_data", "_none", "_partial", "unable_",
+                                 "digitally_excluded", "bduk_white"}) {
+    if (column.find(worse) != std::string_view::npos) return false;
+  }
+  return true;
+}
+
+// The measures the summary talks about, when the study has them.
+bool is_headline_column(std::string_view column) {
+  for (std::string_view c :
+       {"gigabit_pct", "superfast_pct", "full_fibre_pct", "decent_pct", "below_uso_pct",
+        "mob_4g_indoor_none_pct", "land_4g_outdoor_any_pct", "digitally_excluded_pct"}) {
+    if (c == column) return true;
+  }
+  return false;
+}
+
+std::string column_label(const std::string& column) {
+  if (column.ends_with("_pct")) return stem_label(column.substr(0, column.size() - 4)) + " (%)";
+  return stem_label(column);
+}
+
+// The table with names to find columns and typed access to the cells.
+class TableView {
+ public:
+  explicit TableView(const StatsTable& table) : table_(table) {
+    for (std::size_t i = 0; i < table.columns.size(); ++i) index_[table.columns[i].name] = i;
+    for (const char* required : {"level", "area_id", "area_name", "premises"}) {
+      if (!index_.contains(required)) {
+        throw engine::internal_error(std::string("report.html: the statistics table has no '") +
+                                     required + "' column; please report this");
+      }
+    }
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+      if (table.rows[r].size() != table.columns.size()) {
+        throw engine::internal_error(
+            "report.html: a statistics row has the wrong number of "
+            "cells; please report this");
+      }
+      const std::string level = text(r, "level");
+      if (level == "area") areas_.push_back(r);
+      if (level == "study") study_ = r;
+    }
+    if (study_ == kNone) {
+      throw engine::internal_error(
+          "report.html: the statistics table has no study row; please "
+          "report this");
+    }
+  }
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+  const StatsTable& table() const { return table_; }
+  const std::vector<std::size_t>& area_rows() const { return areas_; }
+  std::size_t study_row() const { return study_; }
+  bool has(std::string_view column) const { return index_.contains(column); }
+  std::size_t column(std::string_view name) const {
+    const auto it = index_.find(name);
+    return it == index_.end() ? kNone : it->second;
+  }
+  /// A text cell's raw text (not CSV-quoted), or the formatted cell.
+  std::string text(std::size_t row, std::string_view name) const {
+    const std::size_t c = column(name);
+    if (c == kNone) return {};
+    if (const auto* s = std::get_if<std::string>(&table_.rows[row][c])) return *s;
+    return formatted(row, c);
+  }
+  /// The cell exactly as parish_stats.csv writes it.
+  std::string formatted(std::size_t row, std::size_t c) const {
+    return format_cell(table_.rows[row][c], table_.columns[c].kind);
+  }
+  std::string formatted(std::size_t row, std::string_view name) const {
+    const std::size_t c = column(name);
+    return c == kNone ? std::string() : formatted(row, c);
+  }
+  double number(std::size_t row, std::string_view name) const {
+    const std::size_t c = column(name);
+    if (c == kNone) return std::nan("");
+    return cell_number(table_.rows[row][c], table_.columns[c].kind);
+  }
+  /// "<area name> (<id>)", escaped.
+  std::string area_title(std::size_t row) const {
+    return esc(text(row, "area_name")) + " (" + esc(text(row, "area_id")) + ")";
+  }
+
+ private:
+  const StatsTable& table_;
+  std::map<std::string, std::size_t, std::less<>> index_;
+  std::vector<std::size_t> areas_;
+  std::size_t study_ = kNone;
+};
+
+// A figure as <data>: the machine value is the CSV text, the shown text groups digits.
+std::string data_figure(const TableView& t, std::size_t row, std::string_view column,
+                        bool with_attr = false) {
+  const std::size_t c = t.column(column);
+  if (c == TableView::kNone) return "";
+  const std::string value = t.formatted(row, c);
+  const bool pct = t.table().columns[c].kind == ColumnKind::kPercent;
+  std::string shown = value.empty() ? "n/a" : group_digits(value) + (pct ? "%" : "");
+  return fmt::format("<data{} value=\"{}\">{}</data>",
+                     with_attr ? fmt::format(" data-column=\"{}\"", esc(column)) : "", esc(value),
+                     shown);
+}
+
+std::string fmt_points(double v) {
+  return fmt::format("{:.2f}", std::abs(v) < 0.005 ? 0.0 : v);
+}
+
+struct MapSpec {
+  std::string column;
+  std::string title;
+  std::string what;                  // "premises that are gigabit-capable"
+  std::vector<double> fixed_breaks;  // empty: quantiles of the areas' values
+};
+
+// Class breaks at quantiles of the areas' values (figures have two decimals). Skewed
+// measures such as not-spots are 0 in most parishes: then the lowest value gets a class of
+// its own and the quantiles are taken over the others, so the map still tells them apart.
+std::vector<double> quantile_breaks(std::vector<double> values, std::size_t classes) {
+  std::sort(values.begin(), values.end());
+  std::vector<double> breaks;
+  if (values.empty()) return breaks;
+  const double lowest = values.front();
+  const auto above = std::upper_bound(values.begin(), values.end(), lowest + 0.001);
+  if (above != values.end() &&
+      static_cast<std::size_t>(above - values.begin()) * classes > values.size()) {
+    breaks.push_back(std::round((lowest + 0.01) * 100) / 100);
+    values.erase(values.begin(), above);
+    --classes;
+  }
+  for (std::size_t k = 1; k < classes; ++k) {
+    const double v = values[(values.size() * k) / classes];
+    const double rounded = std::round(v * 100) / 100;
+    // A break at the minimum would leave an empty class.
+    if (rounded <= values.front()) continue;
+    if (breaks.empty() || rounded > breaks.back()) breaks.push_back(rounded);
+  }
+  return breaks;
+}
+
+std::size_t class_of(double v, const std::vector<double>& breaks) {
+  std::size_t k = 0;
+  while (k < breaks.size() && v >= breaks[k]) ++k;
+  return k;
+}
+
+class ReportWriter {
+ public:
+  ReportWriter(const ReportInput& input, const TableView& t) : in_(input), t_(t) {}
+
+  std::string write() {
+    const std::string script_hash = sha256_base64(kScript);
+    out_ += "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n";
+    // Nothing may be loaded from anywhere: the report works offline, and even a string that
+    // escaped escaping could not run a script (only the report's own script, by hash).
+    out_ += fmt::format(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{}'\">\n",
+        script_hash);
+    out_ += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+    out_ += "<meta name=\"generator\" content=\"notspot " + esc(in_.software_version) + "\">\n";
+    out_ += "<title>" + esc(in_.study_name) + ": connectivity report</title>\n";
+    out_ += "<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n";
+    out_ += "<a class=\"skip\" href=\"#main\">Skip to main content</a>\n";
+    out_ += "<header>\n<p class=\"muted\">Digital connectivity report</p>\n";
+    out_ += "<h1>" + esc(in_.study_name) + "</h1>\n";
+    out_ +=
+        "<nav aria-label=\"Contents\"><ul>"
+        "<li><a href=\"#summary\">Summary</a></li>";
+    if (!maps().empty()) out_ += "<li><a href=\"#maps\">Maps</a></li>";
+    out_ +=
+        "<li><a href=\"#parishes\">All parishes</a></li>"
+        "<li><a href=\"#profiles\">Parish profiles</a></li>"
+        "<li><a href=\"#methodology\">Methodology</a></li>"
+        "<li><a href=\"#quality\">Data quality</a></li></ul></nav>\n</header>\n";
+    out_ += "<main id=\"main\" tabindex=\"-1\">\n";
+    summary();
+    map_section();
+    parish_table();
+    profiles();
+    methodology();
+    quality();
+    out_ += "</main>\n<footer><p class=\"muted\">Made by notspot " + esc(in_.software_version) +
+            " from the same run as parish_stats.csv; every figure here reads as it does "
+            "there.</p></footer>\n";
+    out_ += "<script>" + std::string(kScript) + "</script>\n</body>\n</html>\n";
+    return std::move(out_);
+  }
+
+ private:
+  std::size_t study() const { return t_.study_row(); }
+
+  const std::vector<MapSpec>& maps() {
+    if (!maps_built_) {
+      maps_built_ = true;
+      if (in_.areas.empty()) return maps_;
+      if (t_.has("gigabit_pct")) {
+        maps_.push_back({"gigabit_pct",
+                         "Gigabit-capable premises",
+                         "are gigabit-capable",
+                         {50, 70, kGigabitTarget, 95}});
+      }
+      if (t_.has("below_uso_pct")) {
+        maps_.push_back({"below_uso_pct",
+                         "Premises below the Universal Service Obligation",
+                         "are below the USO (no decent broadband)",
+                         {}});
+      }
+      if (t_.has("mob_4g_indoor_none_pct")) {
+        maps_.push_back({"mob_4g_indoor_none_pct",
+                         "4G indoor not-spots",
+                         "have no indoor 4G from any operator",
+                         {}});
+      }
+    }
+    return maps_;
+  }
+
+  // Profiles are 10 kB an area: beyond this many areas (a national study has 10,000) the page
+  // would weigh hundreds of megabytes, so the sortable table and parish_stats.xlsx stand in.
+  static constexpr std::size_t kMaxProfiles = 2000;
+  bool profiles_shown() const { return t_.area_rows().size() <= kMaxProfiles; }
+
+  std::string profile_link(std::size_t area_number) const {
+    const std::size_t row = t_.area_rows()[area_number];
+    if (!profiles_shown()) return esc(t_.text(row, "area_name"));
+    return fmt::format("<a href=\"#p-{}\">{}</a>", area_number, esc(t_.text(row, "area_name")));
+  }
+
+  void summary() {
+    const std::size_t s = study();
+    const std::size_t n = t_.area_rows().size();
+    out_ +=
+        "<section id=\"summary\" aria-labelledby=\"summary-h\">\n"
+        "<h2 id=\"summary-h\">Summary</h2>\n";
+    out_ += "<p>This report covers " + data_figure(t_, s, "premises", true) + " premises in " +
+            std::to_string(n) + (n == 1 ? " parish" : " parishes") + " of " + esc(in_.study_name) +
+            ". Figures are shares of all premises in each area (as Ofcom reports them): a "
+            "premise without data counts as not meeting a threshold.</p>\n";
+    out_ += "<div class=\"cards\">\n";
+    if (t_.has("gigabit_pct")) {
+      const double pct = t_.number(s, "gigabit_pct");
+      std::string status;
+      if (std::isnan(pct)) {
+        status = "<p>No premises, so no share.</p>";
+      } else if (pct >= kGigabitTarget) {
+        status = "<p><span class=\"status met\">Target met</span></p>";
+      } else {
+        const double premises = t_.number(s, "premises");
+        const double needed =
+            std::ceil(premises * kGigabitTarget / 100 - 1e-9) - t_.number(s, "gigabit");
+        status = fmt::format(
+            "<p><span class=\"status unmet\">Below the target</span> by {} percentage points: "
+            "{} more premises need gigabit-capable broadband to reach 85%.</p>",
+            fmt_points(kGigabitTarget - pct),
+            group_digits(fmt::format("{:.0f}", std::max(0.0, needed))));
+      }
+      out_ += "<div class=\"card\"><h3>Gigabit-capable</h3><p class=\"big\">" +
+              data_figure(t_, s, "gigabit_pct", true) + "</p><p>" +
+              data_figure(t_, s, "gigabit", true) +
+              " premises. National target (Project Gigabit): at least 85% of premises by "
+              "2025, about 99% by 2030.</p>" +
+              status + "</div>\n";
+    }
+    if (t_.has("decent_pct") || t_.has("below_uso_pct")) {
+      const bool decent = t_.has("decent_pct");
+      out_ += "<div class=\"card\"><h3>" +
+              std::string(decent ? "Decent broadband (USO)" : "Below the USO") +
+              "</h3><p class=\"big\">" +
+              data_figure(t_, s, decent ? "decent_pct" : "below_uso_pct", true) + "</p><p>";
+      if (decent) {
+        out_ += data_figure(t_, s, "decent", true) +
+                " premises can get decent broadband, the Universal Service Obligation "
+                "(download and upload thresholds under Methodology).";
+      }
+      if (t_.has("below_uso")) {
+        out_ += " " + data_figure(t_, s, "below_uso", true) + " premises" +
+                (decent ? " (" + data_figure(t_, s, "below_uso_pct", true) + ")" : std::string()) +
+                " are below the Universal Service Obligation on known speeds and can request a "
+                "USO connection.";
+      }
+      out_ += "</p></div>\n";
+    }
+    if (t_.has("mob_4g_indoor_none")) {
+      out_ += "<div class=\"card\"><h3>4G indoor not-spots</h3><p class=\"big\">" +
+              data_figure(t_, s, "mob_4g_indoor_none_pct", true) + "</p><p>" +
+              data_figure(t_, s, "mob_4g_indoor_none", true) +
+              " premises have no indoor 4G from any operator.";
+      if (t_.has("mob_4g_indoor_partial")) {
+        out_ += " " + data_figure(t_, s, "mob_4g_indoor_partial", true) +
+                " more have some but not all operators (partial not-spots).";
+      }
+      out_ += "</p></div>\n";
+    }
+    for (const char* land : {"land_4g_outdoor_any_pct", "land_4g_indoor_any_pct"}) {
+      if (!t_.has(land)) continue;
+      const double pct = t_.number(s, land);
+      out_ +=
+          "<div class=\"card\"><h3>4G across the land</h3><p class=\"big\">" +
+          data_figure(t_, s, land, true) + "</p><p>of the land has " +
+          std::string(std::string_view(land).find("outdoor") != std::string_view::npos ? "outdoor"
+                                                                                       : "indoor") +
+          " 4G from at least one operator. National target (Shared Rural Network): 95% "
+          "of the UK's landmass.</p>" +
+          (std::isnan(pct) ? std::string()
+           : pct >= kSrnLandTarget
+               ? std::string("<p><span class=\"status met\">Target met</span></p>")
+               : std::string("<p><span class=\"status unmet\">Below the target</span></p>")) +
+          "</div>\n";
+      break;
+    }
+    if (t_.has("no_data") && t_.number(s, "no_data") > 0) {
+      out_ += "<div class=\"card\"><h3>No fixed-broadband data</h3><p class=\"big\">" +
+              data_figure(t_, s, "no_data_pct", true) + "</p><p>" +
+              data_figure(t_, s, "no_data", true) +
+              " premises have no row in any fixed-broadband layer; they count as not meeting "
+              "any speed threshold.</p></div>\n";
+    }
+    out_ += "</div>\n";
+    most_in_need();
+    changes();
+    out_ += "</section>\n";
+  }
+
+  void most_in_need() {
+    if (!t_.has("gigabit_pct")) return;
+    std::vector<std::size_t> order;
+    for (std::size_t a = 0; a < t_.area_rows().size(); ++a) {
+      if (!std::isnan(t_.number(t_.area_rows()[a], "gigabit_pct"))) order.push_back(a);
+    }
+    auto without = [&](std::size_t a) {
+      const std::size_t r = t_.area_rows()[a];
+      return t_.number(r, "premises") - t_.number(r, "gigabit");
+    };
+    // Lowest gigabit share first; among equals, the parish with more premises to connect.
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      const double pa = t_.number(t_.area_rows()[a], "gigabit_pct");
+      const double pb = t_.number(t_.area_rows()[b], "gigabit_pct");
+      if (pa != pb) return pa < pb;
+      return without(a) > without(b);
+    });
+    if (order.size() > kMostInNeed) order.resize(kMostInNeed);
+    out_ += "<h3 id=\"need-h\">The " + std::to_string(order.size()) +
+            " parishes most in need of gigabit-capable broadband</h3>\n";
+    out_ +=
+        "<div class=\"table-wrap\"><table id=\"need-table\" aria-labelledby=\"need-h\">"
+        "<thead><tr><th scope=\"col\" class=\"n\">Rank</th><th scope=\"col\">Parish</th>"
+        "<th scope=\"col\" class=\"n\">Premises</th>"
+        "<th scope=\"col\" class=\"n\">Gigabit-capable</th>"
+        "<th scope=\"col\" class=\"n\">Premises without gigabit</th>";
+    const bool uso = t_.has("below_uso");
+    const bool notspot = t_.has("mob_4g_indoor_none");
+    if (uso) out_ += "<th scope=\"col\" class=\"n\">Below the USO</th>";
+    if (notspot) out_ += "<th scope=\"col\" class=\"n\">4G indoor not-spots</th>";
+    out_ += "</tr></thead><tbody>\n";
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const std::size_t r = t_.area_rows()[order[i]];
+      out_ += fmt::format(
+          "<tr><td class=\"n\">{}</td><th scope=\"row\">{}</th><td class=\"n\">{}</td>"
+          "<td class=\"n\">{}</td><td class=\"n\">{}</td>",
+          i + 1, profile_link(order[i]), data_figure(t_, r, "premises"),
+          data_figure(t_, r, "gigabit_pct"),
+          group_digits(fmt::format("{:.0f}", without(order[i]))));
+      if (uso) out_ += "<td class=\"n\">" + data_figure(t_, r, "below_uso") + "</td>";
+      if (notspot) out_ += "<td class=\"n\">" + data_figure(t_, r, "mob_4g_indoor_none") + "</td>";
+      out_ += "</tr>\n";
+    }
+    out_ += "</tbody></table></div>\n";
+  }
+
+  // A change in percentage points, coloured by whether it is good news for that measure.
+  static std::string delta_text(const ReportIndicatorChange& change) {
+    const std::string text = fmt_points(change.delta);
+    const bool zero = text == "0.00";
+    const bool good = (change.delta > 0) == higher_is_better(change.column);
+    return fmt::format("<span class=\"{}\">{}{} points</span>",
+                       zero ? "" : (good ? "delta-good" : "delta-bad"),
+                       zero || change.delta < 0 ? "" : "+", text);
+  }
+
+  void changes() {
+    out_ += "<h3 id=\"changes-h\">What changed since the previous run</h3>\n";
+    if (!in_.changes) {
+      out_ += "<p>No previous run was given to compare with.</p>\n";
+      return;
+    }
+    const ReportChanges& c = *in_.changes;
+    if (!c.not_comparable.empty()) {
+      out_ += "<p>The previous run (" + esc(c.previous_run) +
+              ") was not compared with this one, because:</p><ul>\n";
+      for (const std::string& reason : c.not_comparable) out_ += "<li>" + esc(reason) + "</li>\n";
+      out_ += "</ul>\n";
+      return;
+    }
+    out_ += "<p>Compared with " + esc(c.previous_run) + ".</p>\n";
+    for (const std::string& note : c.notes) out_ += "<p>" + esc(note) + "</p>\n";
+    // The summary names the headline measures only; a parish's profile lists all its changes.
+    auto headline = [](const ReportAreaChange& a) {
+      std::vector<ReportIndicatorChange> key;
+      for (const ReportIndicatorChange& i : a.indicators) {
+        if (is_headline_column(i.column)) key.push_back(i);
+      }
+      return key;
+    };
+    auto list = [&](const std::vector<ReportIndicatorChange>& changes) {
+      std::string s;
+      for (std::size_t i = 0; i < changes.size(); ++i) {
+        s += (i ? "; " : "") + esc(column_label(changes[i].column)) + " " + delta_text(changes[i]);
+      }
+      return s;
+    };
+    auto largest = [](const std::vector<ReportIndicatorChange>& changes) {
+      double m = 0;
+      for (const ReportIndicatorChange& i : changes) m = std::max(m, std::abs(i.delta));
+      return m;
+    };
+    std::vector<std::pair<const ReportAreaChange*, std::vector<ReportIndicatorChange>>> areas;
+    for (const ReportAreaChange& a : c.areas) {
+      std::vector<ReportIndicatorChange> key = headline(a);
+      if (a.area_id.empty()) {
+        if (!key.empty()) out_ += "<p>Whole study: " + list(key) + ".</p>\n";
+      } else if (largest(key) >= 0.005) {
+        areas.emplace_back(&a, std::move(key));
+      }
+    }
+    if (!c.crossings.empty()) {
+      out_ += "<p>Parishes that crossed a threshold:</p><ul>\n";
+      for (const ReportThresholdCrossing& x : c.crossings) {
+        out_ += "<li>" + esc(x.area_name) + " (" + esc(x.area_id) + "): " + esc(x.description) +
+                "</li>\n";
+      }
+      out_ += "</ul>\n";
+    }
+    std::stable_sort(areas.begin(), areas.end(), [&](const auto& a, const auto& b) {
+      return largest(a.second) > largest(b.second);
+    });
+    if (areas.size() > kMaxChangedAreas) areas.resize(kMaxChangedAreas);
+    if (!areas.empty()) {
+      out_ += "<p>The largest changes by parish (percentage points):</p><ul>\n";
+      for (const auto& [a, key] : areas) {
+        out_ += "<li>" + esc(a->area_name) + " (" + esc(a->area_id) + "): " + list(key) + "</li>\n";
+      }
+      out_ += "</ul>\n";
+    }
+  }
+
+  void map_section() {
+    if (maps().empty()) return;
+    if (in_.areas.size() != t_.area_rows().size()) {
+      throw engine::internal_error(
+          fmt::format("report.html: {} area geometries for {} area rows; please report this",
+                      in_.areas.size(), t_.area_rows().size()));
+    }
+    engine::Box bounds;
+    for (const io::Area& a : in_.areas) {
+      if (!a.geometry.empty()) bounds.expand(engine::bounding_box(a.geometry));
+    }
+    const detail::MapProjection projection =
+        detail::fit_projection(bounds, in_.crs_geographic, 760, 900);
+    // The shapes are the same in every map: compute them once.
+    std::vector<std::string> shapes;
+    for (const io::Area& a : in_.areas)
+      shapes.push_back(detail::svg_path_data(a.geometry, projection));
+
+    out_ +=
+        "<section id=\"maps\" aria-labelledby=\"maps-h\">\n<h2 id=\"maps-h\">Maps</h2>\n"
+        "<p>Each parish is shaded by its class. Hover over a parish, or move to it with the "
+        "Tab key, to read its figures; click it or press Enter to open its profile. The "
+        "table of all parishes below holds the same figures as text.</p>\n";
+    for (std::size_t m = 0; m < maps().size(); ++m) draw_map(m, maps()[m], projection, shapes);
+    out_ += "</section>\n";
+  }
+
+  void draw_map(std::size_t m, const MapSpec& spec, const detail::MapProjection& projection,
+                const std::vector<std::string>& shapes) {
+    const std::vector<std::size_t>& rows = t_.area_rows();
+    std::vector<double> values;
+    for (std::size_t r : rows) {
+      const double v = t_.number(r, spec.column);
+      if (!std::isnan(v)) values.push_back(v);
+    }
+    const std::vector<double> breaks =
+        spec.fixed_breaks.empty() ? quantile_breaks(values, 5) : spec.fixed_breaks;
+    const std::vector<const char*>& palette = kPalettes[breaks.size()];
+    std::vector<std::size_t> class_counts(breaks.size() + 1, 0);
+    std::size_t no_value = 0;
+    std::size_t lowest = TableView::kNone;
+    std::size_t highest = TableView::kNone;
+    for (std::size_t a = 0; a < rows.size(); ++a) {
+      const double v = t_.number(rows[a], spec.column);
+      if (std::isnan(v)) {
+        ++no_value;
+        continue;
+      }
+      ++class_counts[class_of(v, breaks)];
+      if (lowest == TableView::kNone || v < t_.number(rows[lowest], spec.column)) lowest = a;
+      if (highest == TableView::kNone || v > t_.number(rows[highest], spec.column)) highest = a;
+    }
+    const double values_min =
+        values.empty() ? 0.0 : *std::min_element(values.begin(), values.end());
+    auto class_label = [&](std::size_t k) {
+      if (breaks.empty()) return std::string("all parishes");
+      if (k == 0 && std::abs(breaks[0] - 0.01 - values_min) < 1e-9) {
+        return fmt::format("{}%", values_min);  // the lowest value's own class
+      }
+      if (k == 0) return fmt::format("under {}%", breaks[0]);
+      if (k == breaks.size()) return fmt::format("{}% or more", breaks[k - 1]);
+      return fmt::format("{}% to under {}%", breaks[k - 1], breaks[k]);
+    };
+    const std::string id = fmt::format("map{}", m + 1);
+    std::string desc = fmt::format(
+        "Choropleth map of {} parishes: the share of premises that {}. "
+        "Study-wide: {}%.",
+        rows.size(), esc(spec.what), esc(t_.formatted(study(), spec.column)));
+    for (std::size_t k = 0; k < class_counts.size(); ++k) {
+      desc += fmt::format(" {}: {} parishes.", class_label(k), class_counts[k]);
+    }
+    if (no_value > 0) desc += fmt::format(" No premises: {} parishes.", no_value);
+    if (lowest != TableView::kNone) {
+      desc += " Lowest: " + t_.area_title(rows[lowest]) + ", " +
+              esc(t_.formatted(rows[lowest], spec.column)) +
+              "%. Highest: " + t_.area_title(rows[highest]) + ", " +
+              esc(t_.formatted(rows[highest], spec.column)) + "%.";
+    }
+
+    const double bar_h = 44;  // strip under the map for the scale bar and north arrow
+    const double w = projection.width;
+    const double h = projection.height + bar_h;
+    out_ += fmt::format(
+        "<figure class=\"map\" id=\"{0}\" data-column=\"{1}\">\n"
+        "<h3 id=\"{0}-h\">{2}</h3>\n",
+        id, esc(spec.column), esc(spec.title));
+    // Keyboard users can pass over the shapes of a map in one step.
+    out_ += fmt::format("<a class=\"skip\" href=\"#{}-legend\">Skip past this map's parishes</a>\n",
+                        id);
+    // role="group" rather than role="img": the parishes inside are focusable, and an img's
+    // children are hidden from assistive technology. The group is named and described.
+    out_ += fmt::format(
+        "<svg role=\"group\" viewBox=\"0 0 {0} {1}\" width=\"{0}\" height=\"{1}\" "
+        "aria-labelledby=\"{2}-t\" aria-describedby=\"{2}-d\">\n<title id=\"{2}-t\">Map: "
+        "{3}</title>\n<desc id=\"{2}-d\">{4}</desc>\n<g fill-rule=\"evenodd\">\n",
+        w, h, id, esc(spec.title), desc);
+    for (std::size_t a = 0; a < rows.size(); ++a) {
+      const std::size_t r = rows[a];
+      const double v = t_.number(r, spec.column);
+      const std::string value = t_.formatted(r, spec.column);
+      const char* fill = std::isnan(v) ? kNoDataFill : palette[class_of(v, breaks)];
+      const std::string label = t_.area_title(r) + ": " +
+                                (value.empty() ? "no premises" : value + "% " + esc(spec.what)) +
+                                " (" + group_digits(t_.formatted(r, "premises")) + " premises)";
+      out_ += fmt::format(
+          "<path class=\"area\" data-p=\"{}\" fill=\"{}\" tabindex=\"0\" role=\"img\" "
+          "aria-label=\"{}\" d=\"{}\"><title>{}</title></path>\n",
+          a, fill, label, shapes[a], label);
+    }
+    out_ += "</g>\n";
+    // Scale bar (bottom left) and north arrow (bottom right), outside the shapes.
+    const double draw_w = w - 2 * projection.margin;
+    const double ground_w = draw_w / projection.scale * projection.metres_per_unit;
+    const double length = detail::nice_scale_length(ground_w / 4);
+    const double px = length / projection.metres_per_unit * projection.scale;
+    const double y0 = projection.height + 8;
+    const std::string length_text =
+        length >= 1000 ? fmt::format("{} km", length / 1000) : fmt::format("{} m", length);
+    out_ += fmt::format(
+        "<g aria-hidden=\"true\" font-size=\"13\" fill=\"#1b1b1b\">"
+        "<rect x=\"{0}\" y=\"{1}\" width=\"{2:.1f}\" height=\"6\" fill=\"#fff\" "
+        "stroke=\"#1b1b1b\"/>"
+        "<rect x=\"{0}\" y=\"{1}\" width=\"{3:.1f}\" height=\"6\" fill=\"#1b1b1b\"/>"
+        "<text x=\"{0}\" y=\"{4}\">0</text><text x=\"{5:.1f}\" y=\"{4}\" "
+        "text-anchor=\"end\">{6}{7}</text>",
+        projection.margin, y0, px, px / 2, y0 + 22, projection.margin + px,
+        in_.crs_geographic ? "about " : "", length_text);
+    const double ax = w - projection.margin - 12;
+    out_ += fmt::format(
+        "<path d=\"M{0} {1}l-8 20l8 -5l8 5Z\" fill=\"#1b1b1b\"/>"
+        "<text x=\"{0}\" y=\"{2}\" text-anchor=\"middle\" font-weight=\"700\">N</text></g>\n",
+        ax, y0 + 13, y0 + 10);
+    out_ += "</svg>\n";
+    out_ += fmt::format(
+        "<figcaption id=\"{}-legend\" tabindex=\"-1\"><p class=\"map-info\" "
+        "aria-live=\"polite\">Hover over or tab to a parish to see its figures.</p>\n"
+        "<ul class=\"legend\" aria-label=\"Legend: {}\">\n",
+        id, esc(spec.title));
+    for (std::size_t k = 0; k < class_counts.size(); ++k) {
+      out_ += fmt::format(
+          "<li><svg width=\"18\" height=\"14\" aria-hidden=\"true\"><rect width=\"18\" "
+          "height=\"14\" fill=\"{}\" stroke=\"#4d4d4d\"/></svg>{} ({} parishes)</li>\n",
+          palette[k], class_label(k), class_counts[k]);
+    }
+    if (no_value > 0) {
+      out_ += fmt::format(
+          "<li><svg width=\"18\" height=\"14\" aria-hidden=\"true\"><rect width=\"18\" "
+          "height=\"14\" fill=\"{}\" stroke=\"#4d4d4d\"/></svg>no premises ({} parishes)</li>\n",
+          kNoDataFill, no_value);
+    }
+    out_ += "</ul>\n<p class=\"muted\">Study-wide: " + data_figure(t_, study(), spec.column) +
+            ". Classes: " +
+            (spec.fixed_breaks.empty() ? "quintiles of the parishes' values"
+                                       : "fixed, with the 85% national target as a break") +
+            ". " + esc(in_.crs_description) + ", north up.</p></figcaption>\n</figure>\n";
+  }
+
+  // Columns of the table of all parishes, when the study has them.
+  std::vector<std::string> table_columns() const {
+    std::vector<std::string> columns;
+    for (const char* c : {"gigabit_pct", "superfast_pct", "full_fibre_pct", "decent_pct",
+                          "below_uso_pct", "no_data_pct", "mob_4g_indoor_none_pct",
+                          "mob_4g_outdoor_none_pct", "digitally_excluded_pct"}) {
+      if (t_.has(c)) columns.emplace_back(c);
+    }
+    return columns;
+  }
+
+  void parish_table() {
+    const std::vector<std::string> columns = table_columns();
+    out_ +=
+        "<section id=\"parishes\" aria-labelledby=\"parishes-h\">\n"
+        "<h2 id=\"parishes-h\">All parishes</h2>\n";
+    out_ +=
+        "<div id=\"table-controls\" hidden><label for=\"table-filter\">Filter by name or "
+        "ID</label><input type=\"search\" id=\"table-filter\" autocomplete=\"off\">";
+    const bool gigabit = t_.has("gigabit_pct");
+    if (gigabit) {
+      out_ +=
+          "<label><input type=\"checkbox\" id=\"table-below-target\"> Only parishes below "
+          "the 85% gigabit target</label>";
+    }
+    out_ += "<p id=\"table-status\" aria-live=\"polite\"></p></div>\n";
+    out_ += "<div class=\"table-wrap\"><table id=\"parish-table\">\n<caption>All " +
+            std::to_string(t_.area_rows().size()) +
+            " parishes: percentages of premises. Select a column heading to sort.</caption>\n"
+            "<thead><tr><th scope=\"col\" aria-sort=\"none\" data-type=\"text\"><button "
+            "type=\"button\">Parish</button></th><th scope=\"col\" aria-sort=\"none\" "
+            "data-type=\"text\"><button type=\"button\">ID</button></th><th scope=\"col\" "
+            "class=\"n\" aria-sort=\"none\" data-type=\"number\"><button "
+            "type=\"button\">Premises</button></th>";
+    for (const std::string& c : columns) {
+      out_ +=
+          "<th scope=\"col\" class=\"n\" aria-sort=\"none\" data-type=\"number\"><button "
+          "type=\"button\">" +
+          esc(column_label(c)) + "</button></th>";
+    }
+    out_ += "</tr></thead>\n<tbody>\n";
+    auto cells = [&](std::size_t r) {
+      std::string s = "<td class=\"n\" data-v=\"" + esc(t_.formatted(r, "premises")) + "\">" +
+                      data_figure(t_, r, "premises") + "</td>";
+      for (const std::string& c : columns) {
+        s += "<td class=\"n\" data-v=\"" + esc(t_.formatted(r, c)) + "\">" + data_figure(t_, r, c) +
+             "</td>";
+      }
+      return s;
+    };
+    for (std::size_t a = 0; a < t_.area_rows().size(); ++a) {
+      const std::size_t r = t_.area_rows()[a];
+      const double g = t_.number(r, "gigabit_pct");
+      out_ += fmt::format("<tr data-below=\"{}\"><th scope=\"row\">{}</th><td>{}</td>{}</tr>\n",
+                          gigabit && !std::isnan(g) && g < kGigabitTarget ? 1 : 0, profile_link(a),
+                          esc(t_.text(r, "area_id")), cells(r));
+    }
+    out_ += "</tbody>\n<tfoot><tr><th scope=\"row\">Whole study</th><td></td>" + cells(study()) +
+            "</tr></tfoot>\n</table></div>\n</section>\n";
+  }
+
+  // One row per measure: the count and its percentage side by side.
+  struct ProfileRow {
+    std::string label;
+    std::size_t count = TableView::kNone;
+    std::size_t pct = TableView::kNone;
+  };
+
+  std::vector<ProfileRow> profile_rows() const {
+    std::vector<ProfileRow> rows;
+    const std::vector<Column>& cols = t_.table().columns;
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      const std::string& name = cols[c].name;
+      if (name == "level" || name == "area_id" || name == "area_name") continue;
+      if (name.ends_with("_pct")) {
+        const std::string stem = name.substr(0, name.size() - 4);
+        if (!rows.empty() && rows.back().count != TableView::kNone &&
+            cols[rows.back().count].name == stem) {
+          rows.back().pct = c;
+        } else {
+          rows.push_back({stem_label(stem), TableView::kNone, c});
+        }
+      } else {
+        rows.push_back({stem_label(name), c, TableView::kNone});
+      }
+    }
+    return rows;
+  }
+
+  void profiles() {
+    const std::vector<ProfileRow> rows = profile_rows();
+    std::map<std::string, const ReportAreaChange*, std::less<>> changes;
+    if (in_.changes) {
+      for (const ReportAreaChange& a : in_.changes->areas) {
+        if (!a.area_id.empty()) changes[a.area_id] = &a;
+      }
+    }
+    out_ +=
+        "<section id=\"profiles\" aria-labelledby=\"profiles-h\">\n"
+        "<h2 id=\"profiles-h\">Parish profiles</h2>\n";
+    if (!profiles_shown()) {
+      out_ += fmt::format(
+          "<p>Profiles are given for studies of up to {} parishes; this one has {}. Every "
+          "parish's figures are in the table above (sort and filter it) and in "
+          "parish_stats.xlsx.</p>\n</section>\n",
+          group_digits(std::to_string(kMaxProfiles)),
+          group_digits(std::to_string(t_.area_rows().size())));
+      return;
+    }
+    out_ +=
+        "<p>Each parish's figures next to the "
+        "whole study's. Open a parish to see them.</p>\n";
+    auto cell = [&](std::size_t r, std::size_t c) {
+      if (c == TableView::kNone) return std::string("<td></td>");
+      const std::string v = t_.formatted(r, c);
+      const bool pct = t_.table().columns[c].kind == ColumnKind::kPercent;
+      return "<td>" + (v.empty() ? std::string("n/a") : group_digits(v) + (pct ? "%" : "")) +
+             "</td>";
+    };
+    for (std::size_t a = 0; a < t_.area_rows().size(); ++a) {
+      const std::size_t r = t_.area_rows()[a];
+      const std::string name = esc(t_.text(r, "area_name"));
+      out_ += fmt::format("<details class=\"profile\" id=\"p-{}\"><summary>{}</summary>\n", a,
+                          t_.area_title(r));
+      out_ += "<table><caption>" + name +
+              " and the whole study</caption><thead><tr>"
+              "<th scope=\"col\">Measure</th><th scope=\"col\" class=\"n\">" +
+              name + "</th><th scope=\"col\" class=\"n\">" + name +
+              " (%)</th><th scope=\"col\" class=\"n\">Study</th><th scope=\"col\" "
+              "class=\"n\">Study (%)</th></tr></thead><tbody>\n";
+      for (const ProfileRow& p : rows) {
+        out_ += "<tr><th scope=\"row\">" + esc(p.label) + "</th>" + cell(r, p.count) +
+                cell(r, p.pct) + cell(study(), p.count) + cell(study(), p.pct) + "</tr>\n";
+      }
+      out_ += "</tbody></table>\n";
+      if (const auto it = changes.find(t_.text(r, "area_id")); it != changes.end()) {
+        out_ += "<p>Since the previous run: ";
+        for (std::size_t i = 0; i < it->second->indicators.size(); ++i) {
+          const ReportIndicatorChange& c = it->second->indicators[i];
+          out_ += (i ? "; " : "") + esc(column_label(c.column)) + " " + delta_text(c);
+        }
+        out_ += ".</p>\n";
+      }
+      out_ += "</details>\n";
+    }
+    out_ += "</section>\n";
+  }
+
+  void methodology() {
+    out_ +=
+        "<section id=\"methodology\" aria-labelledby=\"methodology-h\">\n"
+        "<h2 id=\"methodology-h\">Methodology</h2>\n";
+    out_ += "<h3>Study</h3><ul><li>Coordinate reference system: " + esc(in_.crs_description) +
+            "</li><li>Boundary vintage: " +
+            (in_.boundary_vintage ? esc(*in_.boundary_vintage)
+                                  : std::string("not stated in the study file")) +
+            "</li><li>A premise exactly on a boundary belongs to the area immediately east of "
+            "it (on an east-west edge, immediately north), so it is counted once.</li></ul>\n";
+    if (!in_.thresholds.empty()) {
+      out_ +=
+          "<table><caption>Thresholds used</caption><thead><tr><th scope=\"col\">Measure"
+          "</th><th scope=\"col\">Threshold</th></tr></thead><tbody>\n";
+      for (const ReportThreshold& t : in_.thresholds) {
+        out_ +=
+            "<tr><th scope=\"row\">" + esc(t.label) + "</th><td>" + esc(t.value) + "</td></tr>\n";
+      }
+      out_ += "</tbody></table>\n";
+    }
+    if (!in_.definitions.empty()) {
+      out_ +=
+          "<table><caption>Definitions</caption><thead><tr><th scope=\"col\">Column</th>"
+          "<th scope=\"col\">Measure</th><th scope=\"col\">Definition</th></tr></thead>"
+          "<tbody>\n";
+      for (const ReportDefinition& d : in_.definitions) {
+        out_ += "<tr><th scope=\"row\"><code>" + esc(d.column) + "</code></th><td>" +
+                esc(column_label(d.column)) + "</td><td>" + esc(d.definition) + "</td></tr>\n";
+      }
+      out_ += "</tbody></table>\n";
+    }
+    out_ +=
+        "<h3>Caveats</h3><ul>"
+        "<li>Percentages are of all premises in the area, as Ofcom reports them; premises "
+        "with no fixed-broadband data count as not meeting any threshold.</li>";
+    bool estimates = false;
+    for (const Column& c : t_.table().columns) estimates |= c.name.starts_with("est_");
+    if (estimates) {
+      out_ +=
+          "<li>Columns starting <code>est_</code> (shown as \xE2\x80\x9C"
+          "Estimate\xE2\x80\x9D) "
+          "are <strong>estimates</strong> from postcode-level data: the postcode's "
+          "percentages applied to its premises and summed. They are expected numbers, not "
+          "counts of known premises.</li>";
+    }
+    if (t_.has("land_km2")) {
+      out_ +=
+          "<li>Mobile coverage is Ofcom-style predicted coverage; land shares are exact "
+          "shares of each parish's land.</li>";
+    }
+    out_ += "</ul>\n";
+    if (!in_.sources.empty()) {
+      out_ +=
+          "<table><caption>Data sources</caption><thead><tr><th scope=\"col\">File</th>"
+          "<th scope=\"col\">Role</th><th scope=\"col\" class=\"n\">Rows</th>"
+          "<th scope=\"col\">SHA-256 (first 12)</th><th scope=\"col\">Notes</th></tr>"
+          "</thead><tbody>\n";
+      for (const ReportDataSource& s : in_.sources) {
+        out_ += "<tr><th scope=\"row\">" + esc(s.file) + "</th><td>" + esc(s.role) +
+                "</td><td class=\"n\">" +
+                (s.rows ? group_digits(std::to_string(*s.rows)) : std::string()) +
+                "</td><td><code>" + esc(s.sha256.substr(0, 12)) + "</code></td><td>" + esc(s.note) +
+                "</td></tr>\n";
+      }
+      out_ += "</tbody></table>\n";
+    }
+    out_ += "<h3>Attribution</h3>\n";
+    if (in_.attribution.empty()) {
+      out_ += "<p>No attribution lines were given for this study.</p>\n";
+    } else {
+      out_ += "<ul>";
+      for (const std::string& line : in_.attribution) out_ += "<li>" + esc(line) + "</li>";
+      out_ += "</ul>\n";
+    }
+    out_ += "</section>\n";
+  }
+
+  void quality() {
+    const ReportLedger& l = in_.ledger;
+    out_ +=
+        "<section id=\"quality\" aria-labelledby=\"quality-h\">\n"
+        "<h2 id=\"quality-h\">Data quality</h2>\n";
+    const bool balanced =
+        l.premises_read == l.premises_assigned + l.premises_outside + l.premises_rejected;
+    auto n = [](std::uint64_t v) { return group_digits(std::to_string(v)); };
+    out_ +=
+        "<p>Every premises row read is assigned to a parish, outside every parish, or "
+        "rejected with a reason (rejected.csv). " +
+        std::string(balanced ? "The ledger balances."
+                             : "<strong>The ledger does not "
+                               "balance.</strong>") +
+        "</p>\n<table id=\"ledger\"><caption>Premises ledger</caption><thead><tr><th "
+        "scope=\"col\">Rows</th><th scope=\"col\" class=\"n\">Premises</th></tr></thead>"
+        "<tbody>\n";
+    for (const auto& [label, v] : std::vector<std::pair<const char*, std::uint64_t>>{
+             {"Read", l.premises_read},
+             {"Assigned to a parish", l.premises_assigned},
+             {"Outside every parish", l.premises_outside},
+             {"Rejected", l.premises_rejected}}) {
+      out_ +=
+          fmt::format("<tr><th scope=\"row\">{}</th><td class=\"n\">{}</td></tr>\n", label, n(v));
+    }
+    out_ += "</tbody></table>\n";
+    if (!l.layers.empty()) {
+      out_ +=
+          "<table><caption>Attribute layers: read = matched + unmatched + duplicate keys + "
+          "rejected</caption><thead><tr><th scope=\"col\">Layer</th><th scope=\"col\" "
+          "class=\"n\">Read</th><th scope=\"col\" class=\"n\">Matched</th><th scope=\"col\""
+          " class=\"n\">Unmatched</th><th scope=\"col\" class=\"n\">Duplicate keys</th>"
+          "<th scope=\"col\" class=\"n\">Rejected</th></tr></thead><tbody>\n";
+      for (const ReportLayerLedger& y : l.layers) {
+        out_ += fmt::format(
+            "<tr><th scope=\"row\">{}</th><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+            "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+            esc(y.name), n(y.read), n(y.matched), n(y.unmatched), n(y.duplicate_keys),
+            n(y.rejected));
+      }
+      out_ += "</tbody></table>\n";
+    }
+    if (!in_.quality.empty()) {
+      out_ +=
+          "<table><caption>Quality gates</caption><thead><tr><th scope=\"col\">Check</th>"
+          "<th scope=\"col\" class=\"n\">Measured</th><th scope=\"col\" class=\"n\">Limit"
+          "</th><th scope=\"col\">Result</th></tr></thead><tbody>\n";
+      for (const ReportQualityCheck& q : in_.quality) {
+        out_ += fmt::format(
+            "<tr><th scope=\"row\">{}</th><td class=\"n\">{:.4f}%</td><td class=\"n\">{:.4f}%"
+            "</td><td><span class=\"status {}\">{}</span></td></tr>\n",
+            esc(q.name), 100 * q.value, 100 * q.limit, q.passed ? "met" : "unmet",
+            q.passed ? "passed" : "failed");
+      }
+      out_ += "</tbody></table>\n";
+    }
+    const std::uint64_t total = std::max<std::uint64_t>(in_.warnings_total, in_.warnings.size());
+    out_ += "<h3>Warnings</h3>\n";
+    if (total == 0) {
+      out_ += "<p>None.</p>\n";
+    } else {
+      const std::size_t shown = std::min(in_.warnings.size(), kMaxWarnings);
+      out_ += fmt::format("<p>{} warnings{}.</p>\n<ul id=\"warnings\">", n(total),
+                          shown < total ? fmt::format(" (the first {} are listed; all are in "
+                                                      "manifest.json)",
+                                                      shown)
+                                        : std::string());
+      for (std::size_t i = 0; i < shown; ++i) {
+        out_ +=
+            "<li>" + esc(in_.warnings[i].source) + ": " + esc(in_.warnings[i].message) + "</li>";
+      }
+      out_ += "</ul>\n";
+    }
+    out_ += "</section>\n";
+  }
+
+  const ReportInput& in_;
+  const TableView& t_;
+  std::string out_;
+  std::vector<MapSpec> maps_;
+  bool maps_built_ = false;
+};
+
+}  // namespace
+
+std::string html_escape(std::string_view text) {
+  return detail::markup_escape(text);
+}
+
+void write_html_report(const std::filesystem::path& path, const ReportInput& input) {
+  if (input.table == nullptr) {
+    throw engine::internal_error("report.html: no statistics table given; please report this");
+  }
+  const TableView view(*input.table);
+  const std::string html = ReportWriter(input, view).write();
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (!file) {
+    throw engine::input_error("cannot create " + path.string() +
+                              ": check that the folder exists and is writable");
+  }
+  file.write(html.data(), static_cast<std::streamsize>(html.size()));
+  if (!file.flush()) {
+    throw engine::input_error("cannot write " + path.string() + " (disk full?)");
+  }
+}
+
+}  // namespace notspot::outputs

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "notspot/engine/mobile_coverage.hpp"
+#include "notspot/engine/premises.hpp"
+#include "notspot/io/areas_reader.hpp"
+#include "notspot/io/crs.hpp"
+#include "notspot/io/problem_log.hpp"
+#include "notspot/io/progress.hpp"
+#include "notspot/study/study.hpp"
+
+namespace notspot::study {
+
+/// What one mobile layer contributed, for the manifest.
+struct MobileLayerLedger {
+  std::string name;
+  std::string kind;  ///< "raster" or "polygons".
+  std::string file;
+  std::string operator_name;
+  std::string technology;
+  std::string setting;
+  std::string crs;
+  std::string description;  ///< Grid and type (raster) or feature counts (polygons).
+  std::string rule;         ///< covered_when (raster).
+  std::uint64_t premises_covered = 0;
+  std::uint64_t premises_on_nodata = 0;  ///< Not covered: the layer has no data there.
+  std::uint64_t premises_off_layer = 0;  ///< Not covered: outside the layer's extent.
+};
+
+/// A group of mobile layers: one technology and setting (e.g. 4G indoor), one layer per
+/// operator, in study order.
+struct MobileGroupResult {
+  std::string technology;  ///< "4G".
+  std::string setting;     ///< "indoor".
+  std::vector<std::string> operators;
+  std::vector<engine::GroupPremisesCounts> premises;  ///< Per area.
+  /// Per area; empty when the group's land shares cannot be computed exactly (rasters on
+  /// different grids).
+  std::vector<engine::GroupAreaCoverage> land;
+  std::string land_method;        ///< How land shares were computed, for the manifest.
+  engine::BitVector any_covered;  ///< Per premise: covered by at least one operator.
+};
+
+struct MobileResults {
+  std::vector<MobileGroupResult> groups;  ///< In order of first appearance in the study.
+  std::vector<MobileLayerLedger> layers;
+};
+
+/**
+ * Reads the study's raster and polygons layers, evaluates them at every premise, and computes
+ * each area's exact land shares per group: with rasters that share one grid, from the exact
+ * area of the area polygon in every cell (engine::cell_areas); with footprint layers, by
+ * overlaying the area with the footprints through a tile index, so that only the footprint
+ * pieces near the area cost anything. Areas are transformed to each raster's CRS; a
+ * geographic raster CRS weights each cell by the cosine of its latitude.
+ */
+MobileResults run_mobile_layers(const Study& study, const io::Crs& study_crs,
+                                std::span<const io::Area> areas,
+                                const engine::PremisesTable& premises,
+                                std::span<const std::uint32_t> area_of_premise, io::ProblemLog& log,
+                                io::Progress& progress);
+
+}  // namespace notspot::study

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "notspot/engine/indicators.hpp"
+#include "notspot/io/sources.hpp"
+
+namespace notspot::study {
+
+using io::AreasSource;
+using io::LayerKind;
+using io::LayerSource;
+using io::MobileTags;
+using io::PremisesFormat;
+using io::PremisesSource;
+using io::SourceLine;
+/// `[digital_exclusion]`: a premise is digitally excluded when it has no decent broadband
+/// (known speed below the USO) and no coverage of this technology and setting from any
+/// operator.
+struct DigitalExclusion {
+  std::string mobile_technology = "4G";   ///< `mobile_technology`.
+  std::string mobile_setting = "indoor";  ///< `mobile_setting`.
+};
+
+/// `[quality]`: data-quality gates; exceeding one makes `notspot run` exit with code 3.
+struct QualityLimits {
+  double max_rejected_share = 0.01;  ///< Rejected premises rows / rows read. REQUIRES: 0..1.
+  double max_outside_share = 1.0;    ///< Premises outside every area / rows read. 0..1.
+  /// Assigned premises with no fixed-broadband row in any layer / assigned premises. 0..1.
+  double max_no_data_share = 1.0;
+  /// Per fixed-broadband layer: usable rows whose key matches no premise / usable rows. 0..1.
+  double max_unmatched_share = 1.0;
+};
+
+/// A parsed and checked study file. Paths are absolute (resolved against the study's folder).
+struct Study {
+  std::filesystem::path file;                   ///< The study file itself (absolute).
+  std::string name;                             ///< `[study] name`, required.
+  std::string crs = "EPSG:27700";               ///< `[study] crs`.
+  std::optional<std::string> boundary_vintage;  ///< `[study] boundary_vintage`.
+  /// `[study] attribution`: licence and attribution lines the data requires, shown in the
+  /// report and the workbook (e.g. "Contains OS data © Crown copyright and database right 2025").
+  std::vector<std::string> attribution;
+  AreasSource areas;
+  PremisesSource premises;
+  std::vector<LayerSource> layers;
+  engine::Thresholds thresholds;       ///< `[thresholds]`.
+  QualityLimits quality;               ///< `[quality]`.
+  DigitalExclusion digital_exclusion;  ///< `[digital_exclusion]`.
+  std::filesystem::path output_dir;    ///< `[outputs] dir`, default "out"; need not exist yet.
+  /// `[outputs] previous`: an earlier run's outputs folder to report changes against.
+  std::optional<std::filesystem::path> previous_dir;
+};
+
+/**
+ * Reads a study file (TOML).
+ *
+ * Every problem is an Error of kind kStudy whose message starts with "FILE:LINE:" and names the
+ * key, e.g. `study.toml:7: unknown key 'nmae' in [areas]; expected one of: path, layer, id,
+ * name, crs; did you mean 'name'?`, or `study.toml:12: [thresholds] gigabit_mbps must be a
+ * number, not a string`. FILE is `file` as given. All problems found are reported at once, one
+ * per line of the message in line order, so that a user can fix them in one go (a TOML syntax
+ * error stops the reading, so it is reported alone).
+ * Checked here: TOML syntax, unknown tables and keys, types, required keys, value ranges,
+ * and that input files exist. Not checked here: the contents of those files (see validate).
+ * The reference for users is docs/study-file.md.
+ *
+ * @throws engine::Error (kStudy) on any problem; (kInput) when the file cannot be read.
+ */
+Study load_study(const std::filesystem::path& file);
+
+}  // namespace notspot::study

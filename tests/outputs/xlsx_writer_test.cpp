@@ -1,0 +1,417 @@
+// parish_stats.xlsx, read back without libxlsxwriter: the file is unzipped with Debian's
+// `unzip` and the sheets' XML is checked against parish_stats.csv written from the same table.
+
+#include "notspot/outputs/xlsx_writer.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "notspot/engine/error.hpp"
+#include "notspot/io/csv.hpp"
+#include "notspot/outputs/csv_writers.hpp"
+
+namespace notspot::outputs {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kAwkwardName = "Ash & <Bourne> \"St\"";
+
+class TempDir {
+ public:
+  TempDir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = fs::temp_directory_path() /
+            ("notspot_xlsx_" + std::to_string(::getpid()) + "_" + info->name());
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::string read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// One member of the zip file, extracted by `unzip -p` (independent of libxlsxwriter).
+std::string unzip_member(const fs::path& zip, const std::string& member) {
+  const std::string command = "unzip -p '" + zip.string() + "' '" + member + "'";
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return {};
+  std::string out;
+  char buffer[4096];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+  const int status = ::pclose(pipe);
+  EXPECT_EQ(status, 0) << command;
+  return out;
+}
+
+std::string xml_unescape(std::string s) {
+  const std::pair<const char*, const char*> entities[] = {
+      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}};
+  for (const auto& [from, to] : entities) {
+    for (std::size_t at; (at = s.find(from)) != std::string::npos;) s.replace(at, strlen(from), to);
+  }
+  return s;
+}
+
+// "A", ..., "Z", "AA": the spreadsheet's column letters of a 0-based column.
+std::string column_letters(std::size_t column) {
+  std::string out;
+  for (std::size_t n = column + 1; n > 0; n = (n - 1) / 26) {
+    out.insert(out.begin(), static_cast<char>('A' + (n - 1) % 26));
+  }
+  return out;
+}
+
+struct XmlCell {
+  std::string type;  // the t attribute: "s" shared string, "" number
+  int style = 0;
+  std::string value;  // <v>
+};
+
+// Cells of a sheet by reference ("B3").
+std::map<std::string, XmlCell> cells_of(const std::string& sheet_xml) {
+  std::map<std::string, XmlCell> cells;
+  static const std::regex cell_re(R"re(<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>))re");
+  static const std::regex type_re(R"re(\bt="([^"]*)")re");
+  static const std::regex style_re(R"re(\bs="([0-9]+)")re");
+  static const std::regex value_re(R"re(<v>(.*?)</v>)re");
+  for (auto it = std::sregex_iterator(sheet_xml.begin(), sheet_xml.end(), cell_re);
+       it != std::sregex_iterator(); ++it) {
+    XmlCell cell;
+    const std::string attributes = (*it)[2];
+    const std::string body = (*it)[3];
+    std::smatch m;
+    if (std::regex_search(attributes, m, type_re)) cell.type = m[1];
+    if (std::regex_search(attributes, m, style_re)) cell.style = std::stoi(m[1]);
+    if (std::regex_search(body, m, value_re)) cell.value = m[1];
+    cells[(*it)[1]] = cell;
+  }
+  return cells;
+}
+
+std::vector<std::string> shared_strings(const std::string& xml) {
+  std::vector<std::string> out;
+  static const std::regex si_re(R"re(<si><t[^>]*>(.*?)</t></si>)re");
+  for (auto it = std::sregex_iterator(xml.begin(), xml.end(), si_re); it != std::sregex_iterator();
+       ++it) {
+    out.push_back(xml_unescape((*it)[1]));
+  }
+  return out;
+}
+
+// The number format code of each cell style (xf) index, from styles.xml.
+std::vector<std::string> style_number_formats(const std::string& xml) {
+  std::map<int, std::string> codes = {{0, "General"}, {2, "0.00"}, {3, "#,##0"}};  // built-ins
+  static const std::regex numfmt_re(R"re(<numFmt numFmtId="([0-9]+)" formatCode="([^"]*)")re");
+  for (auto it = std::sregex_iterator(xml.begin(), xml.end(), numfmt_re);
+       it != std::sregex_iterator(); ++it) {
+    codes[std::stoi((*it)[1])] = xml_unescape((*it)[2]);
+  }
+  std::vector<std::string> out;
+  const std::size_t begin = xml.find("<cellXfs");
+  const std::size_t end = xml.find("</cellXfs>");
+  if (begin == std::string::npos || end == std::string::npos) return out;
+  const std::string xfs = xml.substr(begin, end - begin);
+  static const std::regex xf_re(R"re(<xf numFmtId="([0-9]+)")re");
+  for (auto it = std::sregex_iterator(xfs.begin(), xfs.end(), xf_re); it != std::sregex_iterator();
+       ++it) {
+    const int id = std::stoi((*it)[1]);
+    out.push_back(codes.count(id) ? codes[id] : "numFmtId " + std::to_string(id));
+  }
+  return out;
+}
+
+// A table with columns of every kind, values that need rounding, nulls, and an area name that
+// needs escaping in XML and quoting in CSV.
+StatsTable sample_table() {
+  StatsTable t;
+  t.add_column("level", ColumnKind::kText);
+  t.add_column("area_id", ColumnKind::kText);
+  t.add_column("area_name", ColumnKind::kText);
+  t.add_column("premises", ColumnKind::kCount);
+  t.add_column("gigabit", ColumnKind::kCount);
+  t.add_column("gigabit_pct", ColumnKind::kPercent);
+  t.add_column("decent", ColumnKind::kCount);
+  t.add_column("decent_pct", ColumnKind::kPercent);
+  t.add_column("below_uso", ColumnKind::kCount);
+  t.add_column("below_uso_pct", ColumnKind::kPercent);
+  t.add_column("land_km2", ColumnKind::kArea);
+  t.add_column("est_premises", ColumnKind::kCount);
+  t.add_column("est_gigabit", ColumnKind::kEstimate);
+  t.add_column("est_gigabit_pct", ColumnKind::kPercent);
+  t.add_column("mob_4g_outdoor_ee", ColumnKind::kCount);
+  t.add_column("mob_4g_outdoor_none", ColumnKind::kCount);
+  t.add_column("mob_4g_outdoor_none_pct", ColumnKind::kPercent);
+  t.add_column("land_4g_outdoor_any_pct", ColumnKind::kPercent);
+  const double nan = std::nan("");
+  using U = std::uint64_t;
+  t.rows.push_back({std::string("area"), std::string("E04000001"), kAwkwardName, U{1234567},
+                    U{1049999}, 100.0 * 1049999 / 1234567, U{1200000}, 100.0 * 1200000 / 1234567,
+                    U{4321}, 100.0 * 4321 / 1234567, 12.345678912, U{1000}, 3.14159, 0.314159,
+                    U{1234000}, U{567}, 100.0 * 567 / 1234567, 96.123456});
+  // No premises: percentages undefined (null); 2.005 and 0.00004 test rounding.
+  t.rows.push_back({std::string("area"), std::string("E04000002"), std::string("Øvre, Ünïcode"),
+                    U{0}, U{0}, nan, U{0}, nan, U{0}, nan, 0.00004, U{0}, 2.005, nan, U{0}, U{0},
+                    nan, nan});
+  // 0.125 sits exactly between two hundredths.
+  t.rows.push_back({std::string("area"), std::string("E04000003"), std::string("Chettle"), U{10},
+                    U{3}, 30.0, U{10}, 100.0, U{0}, 0.0, 5.55555, U{8}, 0.125, 1.5625, U{9}, U{1},
+                    10.0, 40.0});
+  t.rows.push_back({std::string("study"), std::string(), std::string("Test study"), U{1234577},
+                    U{1050002}, 100.0 * 1050002 / 1234577, U{1200010}, 100.0 * 1200010 / 1234577,
+                    U{4321}, 100.0 * 4321 / 1234577, 17.9012689, U{1008}, 5.27159,
+                    100.0 * 5.27159 / 1008, U{1234009}, U{568}, 100.0 * 568 / 1234577, 95.5});
+  return t;
+}
+
+WorkbookInfo sample_info() {
+  WorkbookInfo info;
+  info.study_name = "Test study";
+  info.crs = "EPSG:27700 (OSGB36 / British National Grid)";
+  info.boundary_vintage = "December 2023";
+  info.notspot_version = "9.9.9";
+  info.thresholds = {{"Gigabit-capable: download (Mbit/s)", "1000"}};
+  info.definitions = {{"gigabit", "download >= 1000 Mbit/s, or BDUK current_gigabit = true"}};
+  info.sources = {"Contains OS data © Crown copyright and database right 2026"};
+  return info;
+}
+
+std::vector<std::vector<std::string>> read_csv(const fs::path& path) {
+  const std::string text = read_bytes(path);
+  std::vector<std::vector<std::string>> rows;
+  io::CsvCursor cursor(text, 1);
+  for (io::CsvRow row; cursor.next(row);) rows.emplace_back(row.fields.begin(), row.fields.end());
+  return rows;
+}
+
+// The workbook written once for the read-back tests.
+class XlsxReadBack : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    write_stats_csv(dir_.path() / "parish_stats.csv", table_);
+    xlsx_ = dir_.path() / "parish_stats.xlsx";
+    write_parish_workbook(xlsx_, table_, sample_info());
+    csv_ = read_csv(dir_.path() / "parish_stats.csv");
+    strings_ = shared_strings(unzip_member(xlsx_, "xl/sharedStrings.xml"));
+    styles_ = style_number_formats(unzip_member(xlsx_, "xl/styles.xml"));
+  }
+  std::string sheet(int n) {
+    return unzip_member(xlsx_, "xl/worksheets/sheet" + std::to_string(n) + ".xml");
+  }
+  std::string text_of(const XmlCell& c) {
+    EXPECT_EQ(c.type, "s");
+    const std::size_t i = std::stoul(c.value);
+    return i < strings_.size() ? strings_[i] : "<no shared string " + c.value + ">";
+  }
+
+  TempDir dir_;
+  StatsTable table_ = sample_table();
+  fs::path xlsx_;
+  std::vector<std::vector<std::string>> csv_;
+  std::vector<std::string> strings_;
+  std::vector<std::string> styles_;
+};
+
+TEST_F(XlsxReadBack, SheetsInOrder) {
+  const std::string workbook = unzip_member(xlsx_, "xl/workbook.xml");
+  const std::size_t summary = workbook.find(R"(<sheet name="Summary" sheetId="1")");
+  const std::size_t parishes = workbook.find(R"(<sheet name="Parishes" sheetId="2")");
+  const std::size_t definitions = workbook.find(R"(<sheet name="Definitions" sheetId="3")");
+  EXPECT_NE(summary, std::string::npos) << workbook;
+  EXPECT_NE(parishes, std::string::npos) << workbook;
+  EXPECT_NE(definitions, std::string::npos) << workbook;
+}
+
+TEST_F(XlsxReadBack, EveryParishCellEqualsTheCsv) {
+  const std::map<std::string, XmlCell> cells = cells_of(sheet(2));
+  ASSERT_EQ(csv_.size(), table_.rows.size() + 1);
+  const std::map<ColumnKind, std::string> expected_format = {{ColumnKind::kCount, "#,##0"},
+                                                             {ColumnKind::kPercent, "0.00"},
+                                                             {ColumnKind::kEstimate, "0.00"},
+                                                             {ColumnKind::kArea, "0.0000"}};
+  std::size_t checked = 0;
+  for (std::size_t r = 0; r < csv_.size(); ++r) {
+    ASSERT_EQ(csv_[r].size(), table_.columns.size()) << "CSV row " << r;
+    for (std::size_t c = 0; c < csv_[r].size(); ++c) {
+      const std::string ref = column_letters(c) + std::to_string(r + 1);
+      const std::string& expected = csv_[r][c];
+      const auto it = cells.find(ref);
+      if (expected.empty()) {
+        // Null in the CSV: no value in the sheet.
+        EXPECT_TRUE(it == cells.end() || it->second.value.empty()) << ref << " should be empty";
+        continue;
+      }
+      ASSERT_NE(it, cells.end()) << ref << " missing; CSV has " << expected;
+      const XmlCell& cell = it->second;
+      const ColumnKind kind = table_.columns[c].kind;
+      if (r == 0 || kind == ColumnKind::kText) {
+        EXPECT_EQ(text_of(cell), expected) << ref;
+      } else {
+        EXPECT_EQ(cell.type, "") << ref << " must be stored as a number";
+        EXPECT_EQ(std::stod(cell.value), std::stod(expected))
+            << ref << ": sheet " << cell.value << ", CSV " << expected;
+        ASSERT_LT(static_cast<std::size_t>(cell.style), styles_.size()) << ref;
+        EXPECT_EQ(styles_[cell.style], expected_format.at(kind)) << ref;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 60u);
+  // Spot checks against figures worked out by hand, not by the code under test.
+  EXPECT_EQ(cells.at("C2").type, "s");
+  EXPECT_EQ(text_of(cells.at("C2")), kAwkwardName);
+  EXPECT_EQ(cells.at("F2").value, "85.05");    // 1049999 / 1234567 = 85.0484...%
+  EXPECT_EQ(cells.at("M3").value, "2");        // 2.005 is 2.00499... in binary
+  EXPECT_EQ(cells.at("K3").value, "0");        // 0.00004 km² at four decimals
+  EXPECT_EQ(cells.at("M4").value, "0.12");     // 0.125 rounds half to even
+  EXPECT_EQ(cells.at("D5").value, "1234577");  // the study row comes last
+  EXPECT_EQ(cells.count("F3"), 0u);            // no premises: null percentage
+}
+
+TEST_F(XlsxReadBack, SharedStringsAreEscapedAndReadBack) {
+  const std::string xml = unzip_member(xlsx_, "xl/sharedStrings.xml");
+  // Quotes need no escaping in element text; & < > do.
+  EXPECT_NE(xml.find("<t>Ash &amp; &lt;Bourne&gt; \"St\"</t>"), std::string::npos) << xml;
+  EXPECT_EQ(xml.find("<Bourne>"), std::string::npos);
+  EXPECT_NE(std::find(strings_.begin(), strings_.end(), kAwkwardName), strings_.end());
+  EXPECT_NE(std::find(strings_.begin(), strings_.end(), "Øvre, Ünïcode"), strings_.end());
+}
+
+TEST_F(XlsxReadBack, ParishesSheetHasRowsFrozenPaneAndFilter) {
+  const std::string xml = sheet(2);
+  std::size_t rows = 0;
+  for (std::size_t at = 0; (at = xml.find("<row ", at)) != std::string::npos; ++at) ++rows;
+  EXPECT_EQ(rows, table_.rows.size() + 1);
+  // Frozen: the header row and level, area_id, area_name.
+  static const std::regex pane_re(R"re(<pane [^>]*/>)re");
+  std::smatch pane;
+  ASSERT_TRUE(std::regex_search(xml, pane, pane_re)) << xml;
+  EXPECT_NE(pane.str().find(R"(xSplit="3")"), std::string::npos) << pane.str();
+  EXPECT_NE(pane.str().find(R"(ySplit="1")"), std::string::npos) << pane.str();
+  EXPECT_NE(pane.str().find(R"(state="frozen")"), std::string::npos) << pane.str();
+  // The filter spans the header and the three areas, not the study row (row 5).
+  const std::string last = column_letters(table_.columns.size() - 1);
+  EXPECT_NE(xml.find(R"(<autoFilter ref="A1:)" + last + R"(4"/>)"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<cols>"), std::string::npos) << "column widths are set";
+}
+
+TEST_F(XlsxReadBack, SummaryHasProvenanceAndHeadlinesFromTheStudyRow) {
+  const std::map<std::string, XmlCell> cells = cells_of(sheet(1));
+  std::map<std::string, std::string> row_of_label;  // label in column A -> row number
+  for (const auto& [ref, cell] : cells) {
+    if (ref[0] == 'A' && ref[1] >= '0' && ref[1] <= '9' && cell.type == "s") {
+      row_of_label[text_of(cell)] = ref.substr(1);
+    }
+  }
+  ASSERT_TRUE(row_of_label.count("Boundary vintage"));
+  EXPECT_EQ(text_of(cells.at("B" + row_of_label["Boundary vintage"])), "December 2023");
+  EXPECT_EQ(text_of(cells.at("B" + row_of_label["notspot version"])), "9.9.9");
+  EXPECT_TRUE(row_of_label.count("Contains OS data © Crown copyright and database right 2026"));
+  EXPECT_TRUE(row_of_label.count("Gigabit-capable: download (Mbit/s)"));
+
+  const std::vector<std::string>& study = csv_.back();  // the study row of the CSV
+  ASSERT_TRUE(row_of_label.count("Gigabit-capable broadband"));
+  const std::string g = row_of_label["Gigabit-capable broadband"];
+  EXPECT_EQ(std::stod(cells.at("B" + g).value), std::stod(study[4]));
+  EXPECT_EQ(std::stod(cells.at("C" + g).value), std::stod(study[5]));
+  EXPECT_EQ(text_of(cells.at("E" + g)), "yes");  // 85.05% >= 85%
+  EXPECT_NE(text_of(cells.at("D" + g)).find("85%"), std::string::npos);
+
+  const std::string u = row_of_label["Below the USO (speed known)"];
+  ASSERT_FALSE(u.empty());
+  EXPECT_EQ(std::stod(cells.at("B" + u).value), 4321);
+  EXPECT_EQ(text_of(cells.at("E" + u)), "no");
+
+  const std::string n = row_of_label["4G outdoor: premises in a not-spot (no operator)"];
+  ASSERT_FALSE(n.empty());
+  EXPECT_EQ(std::stod(cells.at("B" + n).value), std::stod(study[15]));
+  EXPECT_EQ(std::stod(cells.at("C" + n).value), std::stod(study[16]));
+
+  const std::string l = row_of_label["4G outdoor: land covered by at least one operator"];
+  ASSERT_FALSE(l.empty());
+  EXPECT_EQ(std::stod(cells.at("C" + l).value), 95.5);
+  EXPECT_EQ(text_of(cells.at("E" + l)), "yes");  // Shared Rural Network: 95% of land
+}
+
+TEST_F(XlsxReadBack, DefinitionsListEveryColumn) {
+  const std::map<std::string, XmlCell> cells = cells_of(sheet(3));
+  for (std::size_t c = 0; c < table_.columns.size(); ++c) {
+    const std::string row = std::to_string(c + 2);
+    ASSERT_TRUE(cells.count("A" + row)) << table_.columns[c].name;
+    EXPECT_EQ(text_of(cells.at("A" + row)), table_.columns[c].name);
+    EXPECT_TRUE(cells.count("B" + row)) << "unit of " << table_.columns[c].name;
+    ASSERT_TRUE(cells.count("C" + row)) << "definition of " << table_.columns[c].name;
+    EXPECT_FALSE(text_of(cells.at("C" + row)).empty());
+  }
+  EXPECT_EQ(cells.count("A" + std::to_string(table_.columns.size() + 2)), 0u);
+  // The caller's definition is used (gigabit, column 4: row 6), and carried to the percentage
+  // column (row 7).
+  EXPECT_EQ(text_of(cells.at("C6")), "download >= 1000 Mbit/s, or BDUK current_gigabit = true");
+  EXPECT_NE(text_of(cells.at("C7")).find("current_gigabit"), std::string::npos);
+  EXPECT_NE(text_of(cells.at("C7")).find("percentage"), std::string::npos);
+}
+
+TEST(XlsxWriter, SameTableGivesSameBytes) {
+  TempDir dir;
+  const StatsTable table = sample_table();
+  write_parish_workbook(dir.path() / "a.xlsx", table, sample_info());
+  // Past a second (core.xml) and the 2-second resolution of zip entry times.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  write_parish_workbook(dir.path() / "b.xlsx", table, sample_info());
+  const std::string a = read_bytes(dir.path() / "a.xlsx");
+  EXPECT_GT(a.size(), 1000u);
+  EXPECT_TRUE(a == read_bytes(dir.path() / "b.xlsx")) << "the two workbooks differ";
+  const std::string core = unzip_member(dir.path() / "a.xlsx", "docProps/core.xml");
+  EXPECT_NE(core.find("2000-01-01T00:00:00Z"), std::string::npos) << core;
+}
+
+TEST(XlsxWriter, UnwritablePathIsAnInputErrorNamingIt) {
+  TempDir dir;
+  const fs::path path = dir.path() / "no_such_folder" / "parish_stats.xlsx";
+  try {
+    write_parish_workbook(path, sample_table(), sample_info());
+    FAIL() << "expected an error";
+  } catch (const engine::Error& e) {
+    EXPECT_EQ(e.kind(), engine::ErrorKind::kInput);
+    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+    EXPECT_FALSE(fs::exists(path));
+  }
+}
+
+TEST(XlsxWriter, DescribesColumnsFromTheirNames) {
+  EXPECT_NE(describe_column("mob_4g_indoor_virgin_media_o2").find("'virgin_media_o2'"),
+            std::string::npos);
+  EXPECT_NE(describe_column("mob_4g_indoor_virgin_media_o2").find("4G indoor"), std::string::npos);
+  EXPECT_NE(describe_column("mob_5g_outdoor_none_pct").find("not-spot"), std::string::npos);
+  EXPECT_NE(describe_column("land_4g_outdoor_all_pct").find("land"), std::string::npos);
+  EXPECT_NE(describe_column("est_full_fibre").find("'full_fibre'"), std::string::npos);
+  EXPECT_NE(describe_column("decent_pct").find("USO"), std::string::npos);
+  EXPECT_NE(describe_column("decent_pct").find("percentage"), std::string::npos);
+  EXPECT_EQ(describe_column("no_such_column"), "");
+}
+
+}  // namespace
+}  // namespace notspot::outputs
