@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "notspot/engine/error.hpp"
+#include "notspot/io/suggest.hpp"
 
 namespace notspot::io {
 
@@ -237,16 +238,7 @@ std::string CsvHeader::describe() const {
 }
 
 std::optional<std::string> CsvHeader::closest(std::string_view name) const {
-  std::optional<std::string> best;
-  std::size_t best_distance = 4;
-  for (const std::string& n : names_) {
-    const std::size_t d = edit_distance(ascii_lower(n), ascii_lower(name));
-    if (d < best_distance) {
-      best_distance = d;
-      best = n;
-    }
-  }
-  return best;
+  return nearest_word(name, names_);
 }
 
 std::size_t CsvHeader::require(const std::string& name, const std::string& display,
@@ -298,21 +290,6 @@ std::optional<std::uint64_t> parse_uint64_slow(std::string_view field) {
 }
 
 }  // namespace detail
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 std::string ascii_lower(std::string_view text) {
   std::string out(text);

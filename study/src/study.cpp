@@ -18,6 +18,7 @@
 
 #include "notspot/engine/error.hpp"
 #include "notspot/io/crs.hpp"
+#include "notspot/io/suggest.hpp"
 
 namespace notspot::study {
 
@@ -112,42 +113,12 @@ bool iequals(std::string_view a, std::string_view b) {
                                             [](char x, char y) { return lower(x) == lower(y); });
 }
 
-// Case-insensitive optimal-string-alignment distance: insertions, deletions, substitutions
-// and swaps of neighbours each cost 1, so that the common typo "nmae" is one step from "name".
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  const std::size_t n = a.size();
-  const std::size_t m = b.size();
-  std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
-  for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
-  for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
-  for (std::size_t i = 1; i <= n; ++i) {
-    for (std::size_t j = 1; j <= m; ++j) {
-      const std::size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
-          lower(a[i - 2]) == lower(b[j - 1])) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-  }
-  return d[n][m];
-}
-
-// The known word closest to `word`, when it is close enough to be a likely typo. A one- or
-// two-letter word is within distance 2 of every short key, so the distance must also be less
-// than the word's length.
+// The known word closest to `word`, when it is close enough to be a likely typo.
 std::optional<std::string_view> closest(std::string_view word,
                                         std::span<const std::string_view> known) {
-  std::optional<std::string_view> best;
-  std::size_t best_distance = 3;
-  for (std::string_view candidate : known) {
-    const std::size_t distance = edit_distance(word, candidate);
-    if (distance < best_distance && distance < word.size()) {
-      best = candidate;
-      best_distance = distance;
-    }
-  }
-  return best;
+  const std::optional<std::string> near = io::nearest_word(word, known);
+  if (!near) return std::nullopt;
+  return *std::find(known.begin(), known.end(), *near);
 }
 
 std::string_view type_name(toml::node_type type) {

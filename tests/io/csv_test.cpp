@@ -205,11 +205,5 @@ TEST(CsvEscape, QuotesOnlyWhenNeeded) {
   EXPECT_EQ(csv_escape("two\nlines"), "\"two\nlines\"");
 }
 
-TEST(EditDistance, CountsEdits) {
-  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
-  EXPECT_EQ(edit_distance("", "abc"), 3u);
-  EXPECT_EQ(edit_distance("same", "same"), 0u);
-}
-
 }  // namespace
 }  // namespace notspot::io

@@ -6,6 +6,7 @@
 
 #include "notspot/engine/error.hpp"
 #include "notspot/io/csv.hpp"
+#include "notspot/io/suggest.hpp"
 
 namespace notspot::io {
 
@@ -117,16 +118,11 @@ int require_field(OGRLayer& layer, const std::string& field, const std::string& 
   OGRFeatureDefn* defn = layer.GetLayerDefn();
   const int index = defn->GetFieldIndex(field.c_str());
   if (index >= 0) return index;
-  std::string hint;
-  std::size_t best = 4;
-  for (int i = 0; i < defn->GetFieldCount(); ++i) {
-    const std::string candidate = defn->GetFieldDefn(i)->GetNameRef();
-    const std::size_t d = edit_distance(ascii_lower(candidate), ascii_lower(field));
-    if (d < best) {
-      best = d;
-      hint = "; did you mean '" + candidate + "'?";
-    }
-  }
+  std::vector<std::string> names;
+  for (int i = 0; i < defn->GetFieldCount(); ++i)
+    names.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
+  const std::optional<std::string> near = nearest_word(field, names);
+  const std::string hint = near ? "; did you mean '" + *near + "'?" : "";
   throw engine::study_error(display + ": layer '" + layer.GetName() + "' has no field '" + field +
                             "' (" + study_key + "); its fields are: " + field_list(layer) + hint);
 }

@@ -106,7 +106,7 @@ class CsvHeader {
   /// "UPRN, X_COORDINATE, ..." for error messages.
   std::string describe() const;
 
-  /// The known column nearest to `name` (edit distance <= 3), for "did you mean" hints.
+  /// The column nearest to `name` under the one "did you mean" rule (nearest_word()).
   std::optional<std::string> closest(std::string_view name) const;
 
   /// Index of column `name`, or an Error (kStudy) naming the file, the study key that asked
@@ -262,9 +262,6 @@ inline std::optional<std::uint64_t> parse_uint64(std::string_view field) {
 
 /// `text` without leading and trailing spaces and tabs.
 std::string_view trim(std::string_view text);
-
-/// Levenshtein distance, for "did you mean" suggestions.
-std::size_t edit_distance(std::string_view a, std::string_view b);
 
 /// Lower-cased ASCII copy.
 std::string ascii_lower(std::string_view text);
