@@ -140,6 +140,8 @@ std::string_view kind_name(engine::ErrorKind kind) {
       return "study";
     case engine::ErrorKind::kInput:
       return "input";
+    case engine::ErrorKind::kOutput:
+      return "output";
     case engine::ErrorKind::kInternal:
       return "internal";
   }

@@ -34,6 +34,7 @@ int exit_code_for(ErrorKind kind) {
     case ErrorKind::kStudy:
       return kUsage;
     case ErrorKind::kInput:
+    case ErrorKind::kOutput:
     case ErrorKind::kInternal:
       return kFailure;
   }

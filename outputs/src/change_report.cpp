@@ -532,10 +532,10 @@ void write_changes_csv(const fs::path& path, const ChangeReport& report) {
     void operator()(std::FILE* f) const noexcept { std::fclose(f); }
   };
   std::unique_ptr<std::FILE, Closer> file(std::fopen(path.c_str(), "wb"));
-  if (!file) throw engine::input_error("cannot create " + path.string());
+  if (!file) throw engine::output_error("cannot create " + path.string());
   const bool written = std::fwrite(out.data(), 1, out.size(), file.get()) == out.size();
   if (!written || std::fclose(file.release()) != 0) {
-    throw engine::input_error("cannot write " + path.string() + " (disk full?)");
+    throw engine::output_error("cannot write " + path.string() + " (disk full?)");
   }
 }
 

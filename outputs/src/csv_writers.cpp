@@ -17,7 +17,7 @@ class OutputFile {
  public:
   explicit OutputFile(const std::filesystem::path& path)
       : path_(path), file_(std::fopen(path.c_str(), "wb")) {
-    if (!file_) throw engine::input_error("cannot create " + path.string());
+    if (!file_) throw engine::output_error("cannot create " + path.string());
   }
   void write(std::string_view text) {
     buffer_.append(text);
@@ -26,7 +26,7 @@ class OutputFile {
   void close() {
     flush();
     if (std::fclose(file_.release()) != 0) {
-      throw engine::input_error("cannot write " + path_.string() + " (disk full?)");
+      throw engine::output_error("cannot write " + path_.string() + " (disk full?)");
     }
   }
 
@@ -34,7 +34,7 @@ class OutputFile {
   void flush() {
     if (!buffer_.empty() &&
         std::fwrite(buffer_.data(), 1, buffer_.size(), file_.get()) != buffer_.size()) {
-      throw engine::input_error("cannot write " + path_.string() + " (disk full?)");
+      throw engine::output_error("cannot write " + path_.string() + " (disk full?)");
     }
     buffer_.clear();
   }

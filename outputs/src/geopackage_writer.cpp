@@ -48,7 +48,7 @@ OGRMultiPolygon to_ogr(const engine::MultiPolygon& mp) {
 void check(OGRErr err, const std::string& what, const std::filesystem::path& path,
            const io::GdalErrorCapture& capture) {
   if (err != OGRERR_NONE) {
-    throw engine::input_error(path.string() + ": cannot write " + what + ": " +
+    throw engine::output_error(path.string() + ": cannot write " + what + ": " +
                               capture.last_error());
   }
 }
@@ -422,7 +422,7 @@ void execute(GDALDataset& ds, const std::string& sql, const std::filesystem::pat
   CPLErrorReset();
   ds.ExecuteSQL(sql.c_str(), nullptr, nullptr);  // statements without a result set
   if (CPLGetLastErrorType() >= CE_Failure) {
-    throw engine::input_error(path.string() +
+    throw engine::output_error(path.string() +
                               ": cannot write field labels: " + CPLGetLastErrorMsg());
   }
 }
@@ -487,7 +487,7 @@ void write_layer_styles(GDALDataset& ds, const StatsTable& table, const std::str
   const char* options[] = {"FID=id", nullptr};
   OGRLayer* layer = ds.CreateLayer("layer_styles", nullptr, wkbNone, const_cast<char**>(options));
   if (layer == nullptr) {
-    throw engine::input_error(path.string() +
+    throw engine::output_error(path.string() +
                               ": cannot create table layer_styles: " + capture.last_error());
   }
   struct FieldSpec {
@@ -597,16 +597,16 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
   } reset_options{std::begin(options), std::end(options)};
 
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
-  if (driver == nullptr) throw engine::input_error("GDAL has no GeoPackage driver");
+  if (driver == nullptr) throw engine::output_error("GDAL has no GeoPackage driver");
   GDALDatasetUniquePtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
   if (!ds) {
-    throw engine::input_error(path.string() +
+    throw engine::output_error(path.string() +
                               ": cannot create GeoPackage: " + capture.last_error());
   }
   OGRSpatialReference srs;
   srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
   if (srs.SetFromUserInput(crs.wkt().c_str()) != OGRERR_NONE) {
-    throw engine::input_error("GDAL cannot use the study CRS " + crs.describe());
+    throw engine::output_error("GDAL cannot use the study CRS " + crs.describe());
   }
 
   const char* area_options[] = {"FID=fid", "GEOMETRY_NAME=geom",
@@ -615,7 +615,7 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
   OGRLayer* layer =
       ds->CreateLayer("parish_stats", &srs, wkbMultiPolygon, const_cast<char**>(area_options));
   if (layer == nullptr) {
-    throw engine::input_error(path.string() + ": cannot create layer: " + capture.last_error());
+    throw engine::output_error(path.string() + ": cannot create layer: " + capture.last_error());
   }
   std::vector<DataColumn> labels;
   auto add_field = [&](OGRLayer* l, const char* name, OGRFieldType type, std::string label,
@@ -671,7 +671,7 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
   OGRLayer* outside =
       ds->CreateLayer("premises_outside", &srs, wkbPoint, const_cast<char**>(point_options));
   if (outside == nullptr) {
-    throw engine::input_error(path.string() + ": cannot create layer: " + capture.last_error());
+    throw engine::output_error(path.string() + ": cannot create layer: " + capture.last_error());
   }
   add_field(outside, "premise_id", OFTInteger64, "Premise id (UPRN)", "");
   add_field(outside, "source_line", OFTInteger64, "Line or feature in the premises file",
@@ -699,7 +699,7 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
 
   ds.reset();  // closes the file; GDAL reports failures through the capture
   if (!capture.last_error().empty()) {
-    throw engine::input_error(path.string() +
+    throw engine::output_error(path.string() +
                               ": cannot finish GeoPackage: " + capture.last_error());
   }
 }

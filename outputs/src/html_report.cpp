@@ -1221,12 +1221,12 @@ void write_html_report(const std::filesystem::path& path, const ReportInput& inp
   const std::string html = ReportWriter(input, view).write();
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   if (!file) {
-    throw engine::input_error("cannot create " + path.string() +
+    throw engine::output_error("cannot create " + path.string() +
                               ": check that the folder exists and is writable");
   }
   file.write(html.data(), static_cast<std::streamsize>(html.size()));
   if (!file.flush()) {
-    throw engine::input_error("cannot write " + path.string() + " (disk full?)");
+    throw engine::output_error("cannot write " + path.string() + " (disk full?)");
   }
 }
 

@@ -22,10 +22,10 @@ std::string system_error(const std::string& what) {
 
 void fsync_path(const fs::path& path, bool directory) {
   const int fd = ::open(path.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
-  if (fd < 0) throw engine::input_error(system_error("cannot open " + path.string() + " to sync"));
+  if (fd < 0) throw engine::output_error(system_error("cannot open " + path.string() + " to sync"));
   const int rc = ::fsync(fd);
   ::close(fd);
-  if (rc != 0) throw engine::input_error(system_error("cannot sync " + path.string()));
+  if (rc != 0) throw engine::output_error(system_error("cannot sync " + path.string()));
 }
 
 }  // namespace
@@ -49,15 +49,15 @@ OutputDirectory::OutputDirectory(fs::path final_dir)
   std::error_code ec;
   fs::create_directories(parent, ec);
   if (ec) {
-    throw engine::input_error("cannot create the folder " + parent.string() + ": " + ec.message());
+    throw engine::output_error("cannot create the folder " + parent.string() + ": " + ec.message());
   }
   if (fs::exists(final_) && !fs::is_directory(final_)) {
-    throw engine::input_error(final_.string() +
+    throw engine::output_error(final_.string() +
                               " exists and is not a folder; choose another "
                               "outputs folder");
   }
   if (fs::exists(final_) && !is_replaceable_output_dir(final_)) {
-    throw engine::input_error(final_.string() +
+    throw engine::output_error(final_.string() +
                               " holds files that are not a notspot run's outputs (no notspot "
                               "manifest.json); notspot will not replace them. Choose another "
                               "outputs folder, or empty this one.");
@@ -65,11 +65,11 @@ OutputDirectory::OutputDirectory(fs::path final_dir)
 
   const fs::path lock_path = parent / ("." + name + ".lock");
   lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock_fd_ < 0) throw engine::input_error(system_error("cannot create " + lock_path.string()));
+  if (lock_fd_ < 0) throw engine::output_error(system_error("cannot create " + lock_path.string()));
   if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     ::close(lock_fd_);
     lock_fd_ = -1;
-    throw engine::input_error("another notspot run is writing to " + final_.string() +
+    throw engine::output_error("another notspot run is writing to " + final_.string() +
                               " (it holds " + lock_path.string() +
                               "); wait for it to finish or choose another outputs folder");
   }
@@ -83,7 +83,7 @@ OutputDirectory::OutputDirectory(fs::path final_dir)
   staging_ = parent / (stale_prefix + std::to_string(::getpid()));
   fs::create_directory(staging_, ec);
   if (ec) {
-    throw engine::input_error("cannot create " + staging_.string() + ": " + ec.message());
+    throw engine::output_error("cannot create " + staging_.string() + ": " + ec.message());
   }
 }
 
@@ -103,12 +103,12 @@ void OutputDirectory::publish() {
     // One atomic step: the new outputs take the old ones' place, the old ones take the
     // staging folder's name and are removed after.
     if (::renameat2(AT_FDCWD, staging_.c_str(), AT_FDCWD, final_.c_str(), RENAME_EXCHANGE) != 0) {
-      throw engine::input_error(system_error("cannot swap the new outputs into " + final_.string() +
+      throw engine::output_error(system_error("cannot swap the new outputs into " + final_.string() +
                                              " (the filesystem must support "
                                              "renameat2 RENAME_EXCHANGE)"));
     }
   } else if (::rename(staging_.c_str(), final_.c_str()) != 0) {
-    throw engine::input_error(system_error("cannot move the new outputs to " + final_.string()));
+    throw engine::output_error(system_error("cannot move the new outputs to " + final_.string()));
   }
   published_ = true;
   fsync_path(final_.parent_path(), true);

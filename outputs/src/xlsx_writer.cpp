@@ -130,7 +130,7 @@ class Workbook {
     options.tmpdir = tmpdir_.data();
     options.use_zip64 = LXW_FALSE;
     workbook_ = workbook_new_opt(path_.c_str(), &options);
-    if (workbook_ == nullptr) throw engine::input_error("cannot create " + path_.string());
+    if (workbook_ == nullptr) throw engine::output_error("cannot create " + path_.string());
   }
   ~Workbook() {
     if (workbook_ != nullptr) lxw_workbook_free(workbook_);
@@ -142,7 +142,7 @@ class Workbook {
 
   void check(lxw_error error, std::string_view what) const {
     if (error != LXW_NO_ERROR) {
-      throw engine::input_error("cannot write " + path_.string() + ": " + std::string(what) + ": " +
+      throw engine::output_error("cannot write " + path_.string() + ": " + std::string(what) + ": " +
                                 lxw_strerror(error));
     }
   }
@@ -150,7 +150,7 @@ class Workbook {
   lxw_worksheet* add_sheet(const char* name) {
     lxw_worksheet* sheet = workbook_add_worksheet(workbook_, name);
     if (sheet == nullptr) {
-      throw engine::input_error("cannot write " + path_.string() + ": cannot add sheet " + name);
+      throw engine::output_error("cannot write " + path_.string() + ": cannot add sheet " + name);
     }
     return sheet;
   }
@@ -168,7 +168,7 @@ class Workbook {
     workbook_ = nullptr;
     const lxw_error error = workbook_close(workbook);
     if (error != LXW_NO_ERROR) {
-      throw engine::input_error("cannot write " + path_.string() + ": " + lxw_strerror(error) +
+      throw engine::output_error("cannot write " + path_.string() + ": " + lxw_strerror(error) +
                                 "; check that the folder exists and is writable and that the "
                                 "disk is not full");
     }
@@ -393,7 +393,7 @@ void write_parishes(Workbook& book, const Formats& fmt, const StatsTable& table,
                     const std::filesystem::path& path) {
   // Excel's limits: 1,048,576 rows and 16,384 columns.
   if (table.rows.size() + 1 > 1048576 || table.columns.size() > 16384) {
-    throw engine::input_error("cannot write " + path.string() + ": " +
+    throw engine::output_error("cannot write " + path.string() + ": " +
                               std::to_string(table.rows.size()) + " rows of " +
                               std::to_string(table.columns.size()) +
                               " columns exceed Excel's limits; use parish_stats.csv");

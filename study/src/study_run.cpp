@@ -666,7 +666,7 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
   {
     std::ofstream file(out.file("manifest.json"), std::ios::binary);
     file << manifest.dump(2) << '\n';
-    if (!file.flush()) throw engine::input_error("cannot write manifest.json (disk full?)");
+    if (!file.flush()) throw engine::output_error("cannot write manifest.json (disk full?)");
   }
   summary.output_files.emplace_back("manifest.json");
 

@@ -388,14 +388,14 @@ TEST(XlsxWriter, SameTableGivesSameBytes) {
   EXPECT_NE(core.find("2000-01-01T00:00:00Z"), std::string::npos) << core;
 }
 
-TEST(XlsxWriter, UnwritablePathIsAnInputErrorNamingIt) {
+TEST(XlsxWriter, UnwritablePathIsAnOutputErrorNamingIt) {
   TempDir dir;
   const fs::path path = dir.path() / "no_such_folder" / "parish_stats.xlsx";
   try {
     write_parish_workbook(path, sample_table(), sample_info());
     FAIL() << "expected an error";
   } catch (const engine::Error& e) {
-    EXPECT_EQ(e.kind(), engine::ErrorKind::kInput);
+    EXPECT_EQ(e.kind(), engine::ErrorKind::kOutput);
     EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
     EXPECT_FALSE(fs::exists(path));
   }

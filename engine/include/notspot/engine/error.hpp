@@ -6,11 +6,12 @@
 namespace notspot::engine {
 
 /// What went wrong, at the level a caller must react to. The command line maps each kind to
-/// an exit code (see README.md): kUsage and kStudy → 2, kInput and kInternal → 1.
+/// an exit code (see README.md): kUsage and kStudy → 2, kInput, kOutput and kInternal → 1.
 enum class ErrorKind {
   kUsage,     ///< The command line itself is wrong.
   kStudy,     ///< The study file is wrong: unknown key, wrong type, missing file, bad CRS.
   kInput,     ///< An input file cannot be used as a whole: unreadable, wrong format, no CRS.
+  kOutput,    ///< An output cannot be written: disk full, no permission, the folder is in use.
   kInternal,  ///< A broken invariant inside notspot: a bug to report.
 };
 
@@ -32,6 +33,9 @@ class Error : public std::runtime_error {
 
 inline Error input_error(const std::string& message) {
   return Error(ErrorKind::kInput, message);
+}
+inline Error output_error(const std::string& message) {
+  return Error(ErrorKind::kOutput, message);
 }
 inline Error study_error(const std::string& message) {
   return Error(ErrorKind::kStudy, message);
