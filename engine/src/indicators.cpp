@@ -33,10 +33,24 @@ constexpr std::array<IndicatorInfo, kIndicatorCount> kCatalogue = {{
     {Indicator::kNoData, "no_data", "No row for this premise in any fixed-broadband layer."},
 }};
 
+constexpr std::array<SpeedThreshold, 5> kSpeedThresholds = {{
+    {"gigabit_mbps", &Thresholds::gigabit_mbps, "Gigabit-capable: download at least (Mbit/s)"},
+    {"ultrafast_mbps", &Thresholds::ultrafast_mbps, "Ultrafast: download at least (Mbit/s)"},
+    {"superfast_mbps", &Thresholds::superfast_mbps, "Superfast: download at least (Mbit/s)"},
+    {"decent_down_mbps", &Thresholds::decent_down_mbps,
+     "Decent broadband (USO): download at least (Mbit/s)"},
+    {"decent_up_mbps", &Thresholds::decent_up_mbps,
+     "Decent broadband (USO): upload at least (Mbit/s)"},
+}};
+
 constexpr std::uint32_t bit(Indicator i) {
   return 1u << static_cast<unsigned>(i);
 }
 }  // namespace
+
+std::span<const SpeedThreshold, 5> speed_thresholds() {
+  return kSpeedThresholds;
+}
 
 std::span<const IndicatorInfo, kIndicatorCount> indicator_catalogue() {
   return kCatalogue;

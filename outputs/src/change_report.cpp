@@ -108,20 +108,13 @@ RunIdentity read_manifest(const fs::path& path) {
     }
     field = "thresholds";
     const Json& t = manifest.at("thresholds");
-    const std::array<std::pair<const char*, double*>, 5> speeds{{
-        {"gigabit_mbps", &id.thresholds.gigabit_mbps},
-        {"ultrafast_mbps", &id.thresholds.ultrafast_mbps},
-        {"superfast_mbps", &id.thresholds.superfast_mbps},
-        {"decent_down_mbps", &id.thresholds.decent_down_mbps},
-        {"decent_up_mbps", &id.thresholds.decent_up_mbps},
-    }};
-    for (const auto& [key, target] : speeds) {
-      field = std::string("thresholds.") + key;
-      *target = t.at(key).get<double>();
+    for (const engine::SpeedThreshold& speed : engine::speed_thresholds()) {
+      field = "thresholds." + std::string(speed.key);
+      id.thresholds.*speed.value = t.at(speed.key).get<double>();
     }
-    field = "thresholds.full_fibre_technologies";
+    field = "thresholds." + std::string(engine::kFullFibreTechnologiesKey);
     id.thresholds.full_fibre_technologies =
-        t.at("full_fibre_technologies").get<std::vector<std::string>>();
+        t.at(engine::kFullFibreTechnologiesKey).get<std::vector<std::string>>();
     field = "inputs";
     if (manifest.contains("inputs")) {
       for (const Json& input : manifest.at("inputs")) {
@@ -285,17 +278,11 @@ ChangeReport compare_runs(const PreviousRun& previous, const StatsTable& current
   // ---- comparability ----
   const engine::Thresholds& tw = was.thresholds;
   const engine::Thresholds& tn = now.thresholds;
-  const std::array<std::tuple<const char*, double, double>, 5> speeds{{
-      {"gigabit_mbps", tw.gigabit_mbps, tn.gigabit_mbps},
-      {"ultrafast_mbps", tw.ultrafast_mbps, tn.ultrafast_mbps},
-      {"superfast_mbps", tw.superfast_mbps, tn.superfast_mbps},
-      {"decent_down_mbps", tw.decent_down_mbps, tn.decent_down_mbps},
-      {"decent_up_mbps", tw.decent_up_mbps, tn.decent_up_mbps},
-  }};
-  for (const auto& [key, a, b] : speeds) {
-    if (a != b) {
-      report.reasons.push_back(fmt::format(
-          "thresholds differ: {} was {} in the previous run and is {} in this one", key, a, b));
+  for (const engine::SpeedThreshold& speed : engine::speed_thresholds()) {
+    if (tw.*speed.value != tn.*speed.value) {
+      report.reasons.push_back(
+          fmt::format("thresholds differ: {} was {} in the previous run and is {} in this one",
+                      speed.key, tw.*speed.value, tn.*speed.value));
     }
   }
   if (technologies_key(tw.full_fibre_technologies) !=

@@ -39,9 +39,6 @@ constexpr std::array<std::string_view, 8> kPremisesKeys = {"path",     "format",
 constexpr std::array<std::string_view, 13> kLayerKeys = {
     "kind",     "name",    "path",         "key",  "down",  "up", "technology",
     "operator", "setting", "covered_when", "band", "layer", "crs"};
-constexpr std::array<std::string_view, 6> kThresholdKeys = {
-    "gigabit_mbps",     "ultrafast_mbps", "superfast_mbps",
-    "decent_down_mbps", "decent_up_mbps", "full_fibre_technologies"};
 constexpr std::array<std::string_view, 2> kDigitalExclusionKeys = {"mobile_technology",
                                                                    "mobile_setting"};
 constexpr std::array<std::string_view, 4> kQualityKeys = {
@@ -682,19 +679,21 @@ LayerRead read_layer(TableReader& t, const fs::path& study_folder) {
 }
 
 void read_thresholds(TableReader& t, engine::Thresholds& thresholds) {
-  t.reject_unknown_keys(kThresholdKeys);
+  static const std::vector<std::string_view> keys = [] {
+    std::vector<std::string_view> out;
+    for (const engine::SpeedThreshold& speed : engine::speed_thresholds()) out.push_back(speed.key);
+    out.push_back(engine::kFullFibreTechnologiesKey);
+    return out;
+  }();
+  t.reject_unknown_keys(keys);
   struct Speed {
     std::string_view key;
     double* value;
     bool ok = true;
   };
-  std::array<Speed, 5> speeds = {{
-      {"gigabit_mbps", &thresholds.gigabit_mbps},
-      {"ultrafast_mbps", &thresholds.ultrafast_mbps},
-      {"superfast_mbps", &thresholds.superfast_mbps},
-      {"decent_down_mbps", &thresholds.decent_down_mbps},
-      {"decent_up_mbps", &thresholds.decent_up_mbps},
-  }};
+  std::vector<Speed> speeds;  // gigabit, ultrafast, superfast, decent down, decent up
+  for (const engine::SpeedThreshold& speed : engine::speed_thresholds())
+    speeds.push_back({speed.key, &(thresholds.*speed.value)});
   for (Speed& speed : speeds) {
     const auto value = t.optional_number(speed.key);
     if (!value) {
@@ -724,7 +723,7 @@ void read_thresholds(TableReader& t, engine::Thresholds& thresholds) {
   };
   check_order(speeds[2], speeds[1]);
   check_order(speeds[1], speeds[0]);
-  if (auto technologies = t.optional_string_array("full_fibre_technologies")) {
+  if (auto technologies = t.optional_string_array(engine::kFullFibreTechnologiesKey)) {
     thresholds.full_fibre_technologies = std::move(*technologies);
   }
 }

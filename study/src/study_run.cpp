@@ -71,10 +71,11 @@ double tidy(double v) {
 }
 
 Json thresholds_json(const engine::Thresholds& t) {
-  return Json{
-      {"gigabit_mbps", t.gigabit_mbps},     {"ultrafast_mbps", t.ultrafast_mbps},
-      {"superfast_mbps", t.superfast_mbps}, {"decent_down_mbps", t.decent_down_mbps},
-      {"decent_up_mbps", t.decent_up_mbps}, {"full_fibre_technologies", t.full_fibre_technologies}};
+  Json j = Json::object();
+  for (const engine::SpeedThreshold& speed : engine::speed_thresholds())
+    j[speed.key] = t.*speed.value;
+  j[engine::kFullFibreTechnologiesKey] = t.full_fibre_technologies;
+  return j;
 }
 
 Json counts_json(const engine::AreaCounts& c) {

@@ -15,15 +15,9 @@ RunDescription describe_run(const Study& study, const std::string& areas_file,
   std::string fibre;
   for (const std::string& technology : t.full_fibre_technologies)
     fibre += (fibre.empty() ? "" : ", ") + technology;
-  out.thresholds = {
-      {"Gigabit-capable: download at least (Mbit/s)", fmt::format("{:g}", t.gigabit_mbps)},
-      {"Ultrafast: download at least (Mbit/s)", fmt::format("{:g}", t.ultrafast_mbps)},
-      {"Superfast: download at least (Mbit/s)", fmt::format("{:g}", t.superfast_mbps)},
-      {"Decent broadband (USO): download at least (Mbit/s)",
-       fmt::format("{:g}", t.decent_down_mbps)},
-      {"Decent broadband (USO): upload at least (Mbit/s)", fmt::format("{:g}", t.decent_up_mbps)},
-      {"Full fibre technologies", fibre},
-  };
+  for (const engine::SpeedThreshold& speed : engine::speed_thresholds())
+    out.thresholds.emplace_back(speed.label, fmt::format("{:g}", t.*speed.value));
+  out.thresholds.emplace_back("Full fibre technologies", fibre);
   for (const engine::IndicatorInfo& i : engine::indicator_catalogue())
     out.definitions[std::string(i.column)] = std::string(i.definition);
   if (exclusion_computed) {

@@ -23,6 +23,21 @@ struct Thresholds {
   std::vector<std::string> full_fibre_technologies = {"FTTP", "FTTH"};
 };
 
+/// One speed threshold of Thresholds, described once for everything that reads, writes or
+/// compares thresholds (the study file, the manifest, the change report, the workbook).
+struct SpeedThreshold {
+  std::string_view key;       ///< `[thresholds]` key and manifest field, e.g. "superfast_mbps".
+  double Thresholds::*value;  ///< The member it sets.
+  std::string_view label;     ///< e.g. "Superfast: download at least (Mbit/s)".
+};
+
+/// The speed thresholds in documentation order: gigabit, ultrafast, superfast (the nested
+/// tiers, fastest first), then the two of decent broadband.
+std::span<const SpeedThreshold, 5> speed_thresholds();
+
+/// The `[thresholds]` key and manifest field of Thresholds::full_fibre_technologies.
+inline constexpr std::string_view kFullFibreTechnologiesKey = "full_fibre_technologies";
+
 /// BDUK subsidy control status of a premise.
 enum class SubsidyStatus : std::uint8_t { kUnknown, kWhite, kGreyBlack, kUnderReview };
 
