@@ -7,6 +7,7 @@
 
 #include "notspot/engine/indicators.hpp"
 #include "notspot/outputs/version.hpp"
+#include "summary_figures.hpp"
 
 namespace notspot::cli {
 namespace {
@@ -71,12 +72,12 @@ void log_run_started(JsonLog& log, const notspot::study::Study& study,
 }
 
 void log_run_finished(JsonLog& log, const notspot::study::Study& study,
-                      const notspot::study::RunSummary& s, int exit_code) {
+                      const notspot::outputs::RunRecord& s, int exit_code) {
   for (const io::Warning& w : s.warnings) {
     log.write("warning", "warning", {{"source", w.source}, {"message", w.message}});
   }
   Json checks = Json::array();
-  for (const notspot::study::QualityCheck& q : s.quality) {
+  for (const notspot::outputs::QualityCheck& q : s.quality) {
     Json check{{"name", q.name}, {"value", q.value}, {"limit", q.limit}, {"passed", q.passed}};
     if (!q.explanation.empty()) check["explanation"] = q.explanation;
     log.write(q.passed ? "info" : "warning", "quality_check", check);
@@ -91,28 +92,31 @@ void log_run_finished(JsonLog& log, const notspot::study::Study& study,
         {"premises", n}, {"pct", percent_or_null(engine::percentage(n, t.premises))}};
   }
   Json mobile = Json::array();
-  for (const notspot::study::SummaryLine& line : s.mobile) {
+  for (const SummaryFigure& line : mobile_summary(s)) {
     Json m{{"label", line.label}};
     m["premises"] = line.premises ? Json(*line.premises) : Json(nullptr);
     m["pct"] = percent_or_null(line.share);
     mobile.push_back(std::move(m));
   }
+  Json outputs = Json::array();
+  for (const notspot::outputs::OutputRecord& o : s.outputs) outputs.push_back(o.file);
+  outputs.push_back("manifest.json");
   log.write(exit_code == 0 ? "info" : "warning", "run_finished",
             {{"exit_code", exit_code},
              {"study", study.name},
              {"premises",
-              {{"read", s.premises_read},
-               {"assigned", s.premises_assigned},
-               {"outside", s.premises_outside},
-               {"rejected", s.premises_rejected}}},
-             {"areas", s.areas},
+              {{"read", s.premises.read},
+               {"assigned", s.premises.assigned},
+               {"outside", s.premises.outside},
+               {"rejected", s.premises.rejected}}},
+             {"areas", s.areas.count},
              {"study_total", {{"premises", t.premises}, {"indicators", indicators}}},
              {"mobile", mobile},
-             {"quality", {{"passed", s.quality_passed}, {"checks", checks}}},
+             {"quality", {{"passed", s.quality_passed()}, {"checks", checks}}},
              {"warnings", s.warnings.size()},
              {"output_dir", s.output_dir.string()},
-             {"outputs", s.output_files},
-             {"seconds", std::round(s.seconds * 1000) / 1000}});
+             {"outputs", outputs},
+             {"seconds", std::round(s.timing.seconds * 1000) / 1000}});
 }
 
 void log_validation(JsonLog& log, const std::string& study_file,

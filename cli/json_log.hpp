@@ -9,8 +9,9 @@
 
 #include "notspot/engine/error.hpp"
 #include "notspot/io/progress.hpp"
+#include "notspot/study/run.hpp"
 #include "notspot/study/study.hpp"
-#include "notspot/study/study_run.hpp"
+#include "notspot/study/validate.hpp"
 
 namespace notspot::cli {
 
@@ -54,7 +55,7 @@ void log_run_started(JsonLog& log, const notspot::study::Study& study,
 
 /// The warnings, the quality gates and the run_finished event with the summary's figures.
 void log_run_finished(JsonLog& log, const notspot::study::Study& study,
-                      const notspot::study::RunSummary& summary, int exit_code);
+                      const notspot::outputs::RunRecord& record, int exit_code);
 
 void log_validation(JsonLog& log, const std::string& study_file,
                     const notspot::study::ValidationReport& report, int exit_code);

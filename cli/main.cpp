@@ -16,8 +16,10 @@
 #include "json_log.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/outputs/version.hpp"
+#include "notspot/study/run.hpp"
 #include "notspot/study/study.hpp"
-#include "notspot/study/study_run.hpp"
+#include "notspot/study/validate.hpp"
+#include "summary_figures.hpp"
 #include "terminal_progress.hpp"
 
 namespace {
@@ -56,14 +58,16 @@ std::string percent(std::uint64_t count, std::uint64_t total) {
   return std::isnan(p) ? "-" : fmt::format("{:.2f}%", p);
 }
 
-void print_summary(const notspot::study::Study& study, const notspot::study::RunSummary& s) {
+void print_summary(const notspot::study::Study& study, const notspot::outputs::RunRecord& r) {
   using notspot::engine::Indicator;
-  const auto& t = s.study_total;
+  const auto& t = r.study_total;
+  const notspot::outputs::PremisesLedger& p = r.premises;
+  const std::size_t areas = r.areas.count;
   fmt::print("notspot {}: {}\n\n", notspot::outputs::kVersion, study.name);
   fmt::print("Premises read {}: assigned {} to {} areas, outside every area {}, rejected {}\n\n",
-             thousands(s.premises_read), thousands(s.premises_assigned), s.areas,
-             thousands(s.premises_outside), thousands(s.premises_rejected));
-  fmt::print("Study total: {} premises in {} areas\n", thousands(t.premises), s.areas);
+             thousands(p.read), thousands(p.assigned), areas, thousands(p.outside),
+             thousands(p.rejected));
+  fmt::print("Study total: {} premises in {} areas\n", thousands(t.premises), areas);
   fmt::print("  {:<34}{:>10}  {:>7}\n", "Indicator", "premises", "share");
   const std::pair<Indicator, const char*> rows[] = {
       {Indicator::kGigabit, "Gigabit-capable"},
@@ -79,32 +83,30 @@ void print_summary(const notspot::study::Study& study, const notspot::study::Run
     fmt::print("  {:<34}{:>10}  {:>7}\n", label, thousands(t.count(indicator)),
                percent(t.count(indicator), t.premises));
   }
-  for (const notspot::study::SummaryLine& line : s.mobile) {
+  for (const notspot::cli::SummaryFigure& line : notspot::cli::mobile_summary(r)) {
     fmt::print("  {:<34}{:>10}  {:>7}\n", line.label,
                line.premises ? thousands(*line.premises) : std::string(),
                fmt::format("{:.2f}%", line.share));
   }
   fmt::print("\n");
-  for (const notspot::study::QualityCheck& q : s.quality) {
+  for (const notspot::outputs::QualityCheck& q : r.quality) {
     if (!q.passed) {
       fmt::print(
           "DATA QUALITY CHECK FAILED: {} is {:.4f}, above the limit {:.4f} ([quality] in "
           "the study file)\n",
-          q.name.substr(4), q.value, q.limit);
+          q.measure, q.value, q.limit);
       if (!q.explanation.empty()) fmt::print("  {}\n", q.explanation);
     }
   }
-  if (!s.warnings.empty()) {
-    fmt::print("{} warning(s); the first ones:\n", s.warnings.size());
-    for (std::size_t i = 0; i < s.warnings.size() && i < 5; ++i) {
-      fmt::print("  - {}\n", s.warnings[i].message);
+  if (!r.warnings.empty()) {
+    fmt::print("{} warning(s); the first ones:\n", r.warnings.size());
+    for (std::size_t i = 0; i < r.warnings.size() && i < 5; ++i) {
+      fmt::print("  - {}\n", r.warnings[i].message);
     }
   }
-  fmt::print("Outputs in {}: ", s.output_dir.string());
-  for (std::size_t i = 0; i < s.output_files.size(); ++i) {
-    fmt::print("{}{}", i ? ", " : "", s.output_files[i]);
-  }
-  fmt::print(" ({:.1f} s)\n", s.seconds);
+  fmt::print("Outputs in {}: ", r.output_dir.string());
+  for (const notspot::outputs::OutputRecord& o : r.outputs) fmt::print("{}, ", o.file);
+  fmt::print("manifest.json ({:.1f} s)\n", r.timing.seconds);
 }
 
 // A study file named on the command line that does not exist is a usage error (exit 2); one
@@ -144,14 +146,14 @@ int run_command(const std::string& study_file, const std::optional<std::string>&
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
                             static_cast<std::size_t>(threads));
   tbb::task_arena arena(threads);
-  notspot::study::RunSummary summary;
-  arena.execute([&] { summary = notspot::study::run_study(study, options); });
+  notspot::outputs::RunRecord record;
+  arena.execute([&] { record = notspot::study::run_study(study, options); });
   if (terminal_progress) terminal_progress->finish();
-  const int exit_code = summary.quality_passed ? kSuccess : kQuality;
+  const int exit_code = record.quality_passed() ? kSuccess : kQuality;
   if (json) {
-    notspot::cli::log_run_finished(*json, study, summary, exit_code);
+    notspot::cli::log_run_finished(*json, study, record, exit_code);
   } else {
-    print_summary(study, summary);
+    print_summary(study, record);
   }
   return exit_code;
 }

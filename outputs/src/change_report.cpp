@@ -6,21 +6,18 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 #include <tuple>
 
 #include "notspot/engine/error.hpp"
 #include "notspot/io/csv.hpp"
 #include "notspot/io/mapped_file.hpp"
+#include "notspot/outputs/manifest.hpp"
 
 namespace notspot::outputs {
 namespace fs = std::filesystem;
-using Json = nlohmann::json;
 
 namespace {
 
@@ -73,63 +70,6 @@ std::string technologies_text(const std::vector<std::string>& technologies) {
   std::string out;
   for (const std::string& t : technologies) out += (out.empty() ? "" : ", ") + t;
   return "[" + out + "]";
-}
-
-// ---- reading the previous run ------------------------------------------------------------
-
-RunIdentity read_manifest(const fs::path& path) {
-  const std::string file = path.string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw engine::input_error(file + ": cannot be read; check its permissions, or " + kWhatToDo);
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  Json manifest;
-  try {
-    manifest = Json::parse(text.str());
-  } catch (const Json::exception& e) {
-    throw engine::input_error(file + ": not valid JSON (" + e.what() +
-                              "); the previous run's manifest is damaged: " + kWhatToDo);
-  }
-  // A missing or mistyped field means the file is not a notspot manifest (or a damaged one).
-  std::string field;
-  try {
-    RunIdentity id;
-    field = "study";
-    const Json& study = manifest.at("study");
-    field = "study.name";
-    id.study_name = study.value("name", std::string());
-    field = "study.crs";
-    id.crs = study.at("crs").get<std::string>();
-    field = "study.boundary_vintage";
-    if (study.contains("boundary_vintage") && !study.at("boundary_vintage").is_null()) {
-      id.boundary_vintage = study.at("boundary_vintage").get<std::string>();
-    }
-    field = "thresholds";
-    const Json& t = manifest.at("thresholds");
-    for (const engine::SpeedThreshold& speed : engine::speed_thresholds()) {
-      field = "thresholds." + std::string(speed.key);
-      id.thresholds.*speed.value = t.at(speed.key).get<double>();
-    }
-    field = "thresholds." + std::string(engine::kFullFibreTechnologiesKey);
-    id.thresholds.full_fibre_technologies =
-        t.at(engine::kFullFibreTechnologiesKey).get<std::vector<std::string>>();
-    field = "inputs";
-    if (manifest.contains("inputs")) {
-      for (const Json& input : manifest.at("inputs")) {
-        if (input.value("role", std::string()) == "areas") {
-          id.areas_sha256 = input.value("sha256", std::string());
-        }
-      }
-    }
-    field = "notspot_version";
-    id.notspot_version = manifest.value("notspot_version", std::string());
-    return id;
-  } catch (const Json::exception&) {
-    throw engine::input_error(file + ": not a notspot manifest: '" + field +
-                              "' is missing or of the wrong type; " + kWhatToDo);
-  }
 }
 
 std::vector<std::string> to_strings(const std::vector<std::string_view>& fields) {
@@ -194,7 +134,7 @@ PreviousRun read_previous_run(const fs::path& previous_dir) {
   }
   PreviousRun run;
   run.dir = previous_dir;
-  run.identity = read_manifest(previous_dir / "manifest.json");
+  run.identity = read_run_identity(previous_dir / "manifest.json");
 
   const fs::path csv_path = previous_dir / "parish_stats.csv";
   const std::string file = csv_path.string();

@@ -11,6 +11,7 @@
 #include <iterator>
 
 #include "notspot/engine/error.hpp"
+#include "notspot/outputs/manifest.hpp"
 
 namespace notspot::outputs {
 namespace fs = std::filesystem;
@@ -33,12 +34,7 @@ void fsync_path(const fs::path& path, bool directory) {
 bool is_replaceable_output_dir(const fs::path& dir) {
   std::error_code ec;
   if (fs::is_empty(dir, ec) && !ec) return true;
-  std::ifstream manifest(dir / "manifest.json");
-  if (!manifest) return false;
-  std::string head(512, '\0');
-  manifest.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(manifest.gcount()));
-  return head.find("\"notspot_version\"") != std::string::npos;
+  return is_notspot_manifest(dir / "manifest.json");
 }
 
 OutputDirectory::OutputDirectory(fs::path final_dir)
@@ -53,14 +49,14 @@ OutputDirectory::OutputDirectory(fs::path final_dir)
   }
   if (fs::exists(final_) && !fs::is_directory(final_)) {
     throw engine::output_error(final_.string() +
-                              " exists and is not a folder; choose another "
-                              "outputs folder");
+                               " exists and is not a folder; choose another "
+                               "outputs folder");
   }
   if (fs::exists(final_) && !is_replaceable_output_dir(final_)) {
     throw engine::output_error(final_.string() +
-                              " holds files that are not a notspot run's outputs (no notspot "
-                              "manifest.json); notspot will not replace them. Choose another "
-                              "outputs folder, or empty this one.");
+                               " holds files that are not a notspot run's outputs (no notspot "
+                               "manifest.json); notspot will not replace them. Choose another "
+                               "outputs folder, or empty this one.");
   }
 
   const fs::path lock_path = parent / ("." + name + ".lock");
@@ -70,8 +66,8 @@ OutputDirectory::OutputDirectory(fs::path final_dir)
     ::close(lock_fd_);
     lock_fd_ = -1;
     throw engine::output_error("another notspot run is writing to " + final_.string() +
-                              " (it holds " + lock_path.string() +
-                              "); wait for it to finish or choose another outputs folder");
+                               " (it holds " + lock_path.string() +
+                               "); wait for it to finish or choose another outputs folder");
   }
   // Staging folders of runs that were killed: safe to remove, as we hold the lock.
   const std::string stale_prefix = "." + name + ".staging-";
@@ -103,9 +99,10 @@ void OutputDirectory::publish() {
     // One atomic step: the new outputs take the old ones' place, the old ones take the
     // staging folder's name and are removed after.
     if (::renameat2(AT_FDCWD, staging_.c_str(), AT_FDCWD, final_.c_str(), RENAME_EXCHANGE) != 0) {
-      throw engine::output_error(system_error("cannot swap the new outputs into " + final_.string() +
-                                             " (the filesystem must support "
-                                             "renameat2 RENAME_EXCHANGE)"));
+      throw engine::output_error(system_error("cannot swap the new outputs into " +
+                                              final_.string() +
+                                              " (the filesystem must support "
+                                              "renameat2 RENAME_EXCHANGE)"));
     }
   } else if (::rename(staging_.c_str(), final_.c_str()) != 0) {
     throw engine::output_error(system_error("cannot move the new outputs to " + final_.string()));

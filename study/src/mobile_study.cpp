@@ -16,13 +16,13 @@
 #include "notspot/engine/grid_coverage.hpp"
 #include "notspot/io/gdal.hpp"
 #include "notspot/io/mobile_layers.hpp"
-#include "notspot/study/study_run.hpp"
+#include "notspot/study/run.hpp"
 
 namespace notspot::study {
 namespace {
 
 struct LoadedLayer {
-  const LayerSource* source = nullptr;
+  const io::LayerSource* source = nullptr;
   std::optional<io::CoverageRaster> raster;
   std::optional<io::CoverageFootprints> footprints;  // in the study CRS
   engine::BitVector covered;                         // per premise
@@ -201,9 +201,9 @@ MobileResults run_mobile_layers(const Study& study, const io::Crs& study_crs,
                                 std::span<const std::uint32_t> area_of_premise, io::ProblemLog& log,
                                 io::Progress& progress) {
   MobileResults results;
-  std::vector<const LayerSource*> sources;
-  for (const LayerSource& source : study.layers) {
-    if (source.kind == LayerKind::kRaster || source.kind == LayerKind::kPolygons) {
+  std::vector<const io::LayerSource*> sources;
+  for (const io::LayerSource& source : study.layers) {
+    if (source.kind == io::LayerKind::kRaster || source.kind == io::LayerKind::kPolygons) {
       sources.push_back(&source);
     }
   }
@@ -214,10 +214,10 @@ MobileResults run_mobile_layers(const Study& study, const io::Crs& study_crs,
   std::vector<LoadedLayer> loaded(sources.size());
   std::vector<io::ProblemLog> logs(sources.size());
   tbb::parallel_for(std::size_t{0}, sources.size(), [&](std::size_t i) {
-    const LayerSource& source = *sources[i];
+    const io::LayerSource& source = *sources[i];
     loaded[i].source = &source;
     const std::string file = display_path(study, source.path);
-    if (source.kind == LayerKind::kRaster) {
+    if (source.kind == io::LayerKind::kRaster) {
       loaded[i].raster = io::read_coverage_raster(source, file, logs[i]);
     } else {
       loaded[i].footprints = io::read_coverage_footprints(source, study_crs, file, logs[i]);
@@ -258,7 +258,7 @@ MobileResults run_mobile_layers(const Study& study, const io::Crs& study_crs,
   std::vector<std::vector<std::size_t>> group_layers;
   for (std::size_t index = 0; index < loaded.size(); ++index) {
     LoadedLayer& layer = loaded[index];
-    const LayerSource& source = *layer.source;
+    const io::LayerSource& source = *layer.source;
     MobileLayerLedger ledger;
     ledger.name = source.name;
     ledger.file = display_path(study, source.path);

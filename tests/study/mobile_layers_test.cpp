@@ -32,6 +32,13 @@
 namespace notspot::study {
 namespace {
 
+using io::AreasSource;
+using io::LayerKind;
+using io::LayerSource;
+using io::MobileTags;
+using io::PremisesFormat;
+using io::PremisesSource;
+
 namespace fs = std::filesystem;
 using engine::GeosContext;
 using engine::GeosGeometry;

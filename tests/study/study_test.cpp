@@ -15,6 +15,14 @@
 namespace notspot::study {
 namespace {
 
+using io::AreasSource;
+using io::LayerKind;
+using io::LayerSource;
+using io::MobileTags;
+using io::PremisesFormat;
+using io::PremisesSource;
+using io::SourceLine;
+
 namespace fs = std::filesystem;
 
 // The smallest valid study; the line numbers of the tests below count from it.

@@ -9,6 +9,7 @@
 
 #include "notspot/io/areas_reader.hpp"
 #include "notspot/io/problem_log.hpp"
+#include "notspot/outputs/run_record.hpp"
 #include "notspot/outputs/stats_table.hpp"
 
 namespace notspot::outputs {
@@ -143,6 +144,14 @@ struct ReportInput {
  *   breaks its REQUIRES.
  */
 void write_html_report(const std::filesystem::path& path, const ReportInput& input);
+
+/**
+ * Writes report.html for a run, from its record (the figures, inputs, ledgers, quality gates,
+ * warnings and changes) and the area geometries in the order of the table's area rows.
+ * @throws as write_html_report(path, ReportInput).
+ */
+void write_html_report(const std::filesystem::path& path, const RunRecord& record,
+                       std::span<const io::Area> areas);
 
 /// `text` with &, <, >, " and ' replaced by character references: safe in element content
 /// and in quoted attribute values.

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "notspot/outputs/run_record.hpp"
 #include "notspot/outputs/stats_table.hpp"
 
 namespace notspot::outputs {
@@ -64,5 +65,9 @@ std::string describe_column(const std::string& name);
  */
 void write_parish_workbook(const std::filesystem::path& path, const StatsTable& table,
                            const WorkbookInfo& info);
+
+/// Writes parish_stats.xlsx for a run, from its record: the table, provenance, thresholds,
+/// definitions and sources. @throws as write_parish_workbook(path, table, info).
+void write_parish_workbook(const std::filesystem::path& path, const RunRecord& record);
 
 }  // namespace notspot::outputs

@@ -7,32 +7,16 @@
 
 #include "notspot/engine/indicators.hpp"
 #include "notspot/io/sources.hpp"
+#include "notspot/outputs/run_record.hpp"
 
 namespace notspot::study {
 
-using io::AreasSource;
-using io::LayerKind;
-using io::LayerSource;
-using io::MobileTags;
-using io::PremisesFormat;
-using io::PremisesSource;
-using io::SourceLine;
 /// `[digital_exclusion]`: a premise is digitally excluded when it has no decent broadband
 /// (known speed below the USO) and no coverage of this technology and setting from any
 /// operator.
 struct DigitalExclusion {
   std::string mobile_technology = "4G";   ///< `mobile_technology`.
   std::string mobile_setting = "indoor";  ///< `mobile_setting`.
-};
-
-/// `[quality]`: data-quality gates; exceeding one makes `notspot run` exit with code 3.
-struct QualityLimits {
-  double max_rejected_share = 0.01;  ///< Rejected premises rows / rows read. REQUIRES: 0..1.
-  double max_outside_share = 1.0;    ///< Premises outside every area / rows read. 0..1.
-  /// Assigned premises with no fixed-broadband row in any layer / assigned premises. 0..1.
-  double max_no_data_share = 1.0;
-  /// Per fixed-broadband layer: usable rows whose key matches no premise / usable rows. 0..1.
-  double max_unmatched_share = 1.0;
 };
 
 /// A parsed and checked study file. Paths are absolute (resolved against the study's folder).
@@ -44,11 +28,11 @@ struct Study {
   /// `[study] attribution`: licence and attribution lines the data requires, shown in the
   /// report and the workbook (e.g. "Contains OS data © Crown copyright and database right 2025").
   std::vector<std::string> attribution;
-  AreasSource areas;
-  PremisesSource premises;
-  std::vector<LayerSource> layers;
+  io::AreasSource areas;
+  io::PremisesSource premises;
+  std::vector<io::LayerSource> layers;
   engine::Thresholds thresholds;       ///< `[thresholds]`.
-  QualityLimits quality;               ///< `[quality]`.
+  outputs::QualityLimits quality;      ///< `[quality]`.
   DigitalExclusion digital_exclusion;  ///< `[digital_exclusion]`.
   std::filesystem::path output_dir;    ///< `[outputs] dir`, default "out"; need not exist yet.
   /// `[outputs] previous`: an earlier run's outputs folder to report changes against.

@@ -1,5 +1,3 @@
-#include "notspot/study/study.hpp"
-
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
@@ -16,15 +14,24 @@
 #include <utility>
 #include <vector>
 
+#include "layer_kinds.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/io/crs.hpp"
 #include "notspot/io/suggest.hpp"
+#include "notspot/study/study.hpp"
 
 namespace notspot::study {
 
 namespace {
 
 namespace fs = std::filesystem;
+using io::AreasSource;
+using io::LayerKind;
+using io::LayerSource;
+using io::MobileTags;
+using io::PremisesFormat;
+using io::PremisesSource;
+using io::SourceLine;
 
 // The schema. Lists are in documentation order, which is also the order in which "expected one
 // of" names them.
@@ -41,11 +48,7 @@ constexpr std::array<std::string_view, 13> kLayerKeys = {
     "operator", "setting", "covered_when", "band", "layer", "crs"};
 constexpr std::array<std::string_view, 2> kDigitalExclusionKeys = {"mobile_technology",
                                                                    "mobile_setting"};
-constexpr std::array<std::string_view, 4> kQualityKeys = {
-    "max_rejected_share", "max_outside_share", "max_no_data_share", "max_unmatched_share"};
 constexpr std::array<std::string_view, 2> kOutputsKeys = {"dir", "previous"};
-constexpr std::array<std::string_view, 5> kLayerKinds = {"bduk-premises", "fixed-speeds",
-                                                         "ofcom-postcode", "raster", "polygons"};
 constexpr std::array<std::string_view, 2> kPremisesFormats = {"csv", "ogr"};
 // Mobile coverage: accepted in any case, stored in these spellings.
 constexpr std::array<std::string_view, 4> kMobileTechnologies = {"2G", "3G", "4G", "5G"};
@@ -520,31 +523,6 @@ void read_premises(TableReader& t, const fs::path& study_folder, PremisesSource&
   premises.crs = t.optional_crs("crs");
 }
 
-LayerKind layer_kind(std::string_view name) {
-  if (name == "bduk-premises") return LayerKind::kBdukPremises;
-  if (name == "fixed-speeds") return LayerKind::kFixedSpeeds;
-  if (name == "ofcom-postcode") return LayerKind::kOfcomPostcode;
-  if (name == "raster") return LayerKind::kRaster;
-  return LayerKind::kPolygons;
-}
-
-/// What to write for a missing `path`.
-std::string_view path_example(LayerKind kind) {
-  switch (kind) {
-    case LayerKind::kBdukPremises:
-      return "bduk_premises.csv";
-    case LayerKind::kFixedSpeeds:
-      return "speeds.csv";
-    case LayerKind::kOfcomPostcode:
-      return "ofcom_fixed_postcode_DT.csv";
-    case LayerKind::kRaster:
-      return "EE_4G_indoor.tif";
-    case LayerKind::kPolygons:
-      return "EE_4G_outdoor_coverage.gpkg";
-  }
-  return "speeds.csv";
-}
-
 /// `kind = "a"`, `kind = "a" or "b"`, `kind = "a", "b" or "c"`.
 std::string kinds_phrase(std::span<const std::string_view> kinds) {
   std::string out = "kind = ";
@@ -616,22 +594,24 @@ LayerRead read_layer(TableReader& t, const fs::path& study_folder) {
   LayerSource& layer = read.layer;
   layer.where = t.where();
   bool ok = true;
-  const auto kind = t.has("kind") ? t.optional_choice("kind", kLayerKinds)
+  static const std::vector<std::string_view> kind_names = [] {
+    std::vector<std::string_view> out;
+    for (const LayerKindInfo& k : layer_kinds()) out.push_back(k.name);
+    return out;
+  }();
+  const auto kind = t.has("kind") ? t.optional_choice("kind", kind_names)
                                   : t.required_string("kind", "fixed-speeds");
-  if (kind) {
-    layer.kind = layer_kind(*kind);
+  const LayerKindInfo* info = kind ? find_layer_kind(*kind) : nullptr;
+  if (info) {
+    layer.kind = info->kind;
   } else {
     ok = false;
   }
-  const bool raster = kind && layer.kind == LayerKind::kRaster;
-  if (auto path = t.required_string("path", kind ? path_example(layer.kind) : "speeds.csv")) {
+  if (auto path = t.required_string("path", info ? info->example_path : "speeds.csv")) {
     layer.path = resolve(study_folder, *path);
     layer.name = layer.path.stem().string();
-    // A polygons layer is an OGR dataset, which may be a folder (e.g. of Shapefiles). While
-    // the kind is unknown (reported already) a folder gets the benefit of the doubt.
-    const bool allow_folder = !kind || layer.kind == LayerKind::kPolygons;
-    check_input(t, layer.path, *path, allow_folder,
-                raster ? "; name the raster file inside it" : "; name the CSV file inside it");
+    // While the kind is unknown (reported already) a folder gets the benefit of the doubt.
+    check_input(t, layer.path, *path, !info || info->folder_allowed, info ? info->folder_hint : "");
   } else {
     ok = false;
   }
@@ -740,24 +720,24 @@ void read_digital_exclusion(TableReader& t, DigitalExclusion& exclusion) {
   }
 }
 
-void read_quality(TableReader& t, QualityLimits& quality) {
-  t.reject_unknown_keys(kQualityKeys);
-  const std::array<std::pair<std::string_view, double*>, 4> shares = {{
-      {"max_rejected_share", &quality.max_rejected_share},
-      {"max_outside_share", &quality.max_outside_share},
-      {"max_no_data_share", &quality.max_no_data_share},
-      {"max_unmatched_share", &quality.max_unmatched_share},
-  }};
-  for (const auto& [key, target] : shares) {
-    const auto value = t.optional_number(key);
+void read_quality(TableReader& t, outputs::QualityLimits& quality) {
+  static const std::vector<std::string_view> keys = [] {
+    std::vector<std::string_view> out;
+    for (const outputs::QualityLimitField& f : outputs::quality_limit_fields())
+      out.push_back(f.key);
+    return out;
+  }();
+  t.reject_unknown_keys(keys);
+  for (const outputs::QualityLimitField& f : outputs::quality_limit_fields()) {
+    const auto value = t.optional_number(f.key);
     if (!value) continue;
     if (!(*value >= 0 && *value <= 1)) {
-      t.report(t.line(key),
+      t.report(t.line(f.key),
                fmt::format("{} {} must be a share between 0 and 1 (e.g. 0.01 for 1%), not {}",
-                           t.title(), key, *value));
+                           t.title(), f.key, *value));
       continue;
     }
-    *target = *value;
+    quality.*f.value = *value;
   }
 }
 

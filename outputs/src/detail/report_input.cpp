@@ -1,0 +1,87 @@
+#include "detail/report_input.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "detail/run_description.hpp"
+
+namespace notspot::outputs::detail {
+namespace {
+
+// The HTML report's view of the run's changes since a previous one.
+ReportChanges to_report_changes(const ChangeReport& c) {
+  ReportChanges r;
+  r.previous_run = c.previous_dir.filename().string();
+  if (!c.comparable) {
+    r.not_comparable = c.reasons;
+    return r;
+  }
+  r.notes = c.notes;
+  if (c.count(AreaStatus::kNewArea) + c.count(AreaStatus::kRemovedArea) > 0) {
+    r.notes.push_back(fmt::format("{} areas new in this run, {} no longer in it",
+                                  c.count(AreaStatus::kNewArea),
+                                  c.count(AreaStatus::kRemovedArea)));
+  }
+  for (const AreaChange& a : c.areas) {
+    ReportAreaChange area{a.study_row ? "" : a.id, a.name, {}};
+    for (std::size_t k = 0; k < c.columns.size(); ++k) {
+      if (a.indicators[k].change)
+        area.indicators.push_back({c.columns[k], *a.indicators[k].change});
+    }
+    if (!area.indicators.empty()) r.areas.push_back(std::move(area));
+    if (!a.study_row) {
+      for (const Crossing& x : a.crossings) r.crossings.push_back({a.id, a.name, x.text()});
+    }
+  }
+  return r;
+}
+
+ReportDataSource to_report_source(const InputRecord& i) {
+  const std::string role = i.kind.empty() ? i.role : i.role + " (" + i.kind + ")";
+  return {i.file, role, i.rows ? i.rows : i.features, i.digest.sha256, i.crs.value_or("")};
+}
+
+// Postcode layers' postcodes count as matched.
+ReportLedger to_report_ledger(const RunRecord& r) {
+  ReportLedger ledger{
+      r.premises.read, r.premises.assigned, r.premises.outside, r.premises.rejected, {}};
+  for (const FixedLayerLedger& l : r.fixed_layers) {
+    ledger.layers.push_back({l.name, l.read, l.matched, l.unmatched, l.duplicate_keys, l.rejected});
+  }
+  for (const PostcodeLayerLedger& p : r.postcode_layers) {
+    ledger.layers.push_back({p.name, p.read, p.postcodes, 0, p.duplicate_keys, p.rejected});
+  }
+  return ledger;
+}
+
+}  // namespace
+
+ReportInput report_input(const RunRecord& record, std::span<const io::Area> areas) {
+  ReportInput report;
+  report.table = &record.table;
+  report.areas = areas;
+  report.study_name = record.study.name;
+  report.crs_description = record.study.crs;
+  report.crs_geographic = record.study.crs_geographic;
+  report.boundary_vintage = record.study.boundary_vintage;
+  report.software_version = record.notspot_version;
+  const RunDescription description = describe_run(record);
+  for (const auto& [label, value] : description.thresholds)
+    report.thresholds.push_back({label, value});
+  for (const auto& [column, definition] : description.definitions)
+    report.definitions.push_back({column, definition});
+  for (const InputRecord& i : record.inputs) report.sources.push_back(to_report_source(i));
+  report.ledger = to_report_ledger(record);
+  for (const QualityCheck& q : record.quality)
+    report.quality.push_back({q.name, q.value, q.limit, q.passed});
+  const std::vector<io::Warning>& w = record.warnings;
+  report.warnings.assign(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(
+                                                    w.size(), kMaxListedWarnings)));
+  report.warnings_total = w.size();
+  report.attribution = record.study.attribution;
+  if (record.changes) report.changes = to_report_changes(*record.changes);
+  return report;
+}
+
+}  // namespace notspot::outputs::detail

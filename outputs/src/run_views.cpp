@@ -1,0 +1,24 @@
+// The report and the workbook of a run, from its record.
+
+#include "detail/report_input.hpp"
+#include "detail/run_description.hpp"
+#include "notspot/outputs/html_report.hpp"
+#include "notspot/outputs/xlsx_writer.hpp"
+
+namespace notspot::outputs {
+
+void write_html_report(const std::filesystem::path& path, const RunRecord& record,
+                       std::span<const io::Area> areas) {
+  write_html_report(path, detail::report_input(record, areas));
+}
+
+void write_parish_workbook(const std::filesystem::path& path, const RunRecord& record) {
+  detail::RunDescription description = detail::describe_run(record);
+  write_parish_workbook(
+      path, record.table,
+      WorkbookInfo{record.study.name, record.study.crs, record.study.boundary_vintage,
+                   record.notspot_version, std::move(description.thresholds),
+                   std::move(description.definitions), std::move(description.sources)});
+}
+
+}  // namespace notspot::outputs

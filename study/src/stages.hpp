@@ -1,0 +1,41 @@
+#pragma once
+
+#include "run_state.hpp"
+
+namespace notspot::study {
+
+// The stages of a run, in the order run_study() calls them. Each reads what the stages before
+// it left in the Run and adds its own part; each records its timing and its part of the record.
+
+/// Areas stage: reads, reprojects and repairs the areas, builds the AreaIndex and reports
+/// overlapping areas. Premises stage, first half: reads the premises. Both at the same time
+/// (see the comment in the definition); a failure on the areas' side is reported first.
+void read_areas_and_premises(Run& run);
+
+/// Premises stage, second half: assigns every premise to its area (or outside every area),
+/// then releases the index; explains an outside share that the coordinates give away; indexes
+/// the premises by id for the layers.
+void assign_premises(Run& run);
+
+/// Joins the fixed-broadband and postcode layers to the premises, in study order.
+void join_layers(Run& run);
+
+/// Postcode estimates: combines the postcode layers (a premise takes the row of the first
+/// layer that has its postcode) into expected counts per area.
+void estimate_from_postcodes(Run& run);
+
+/// Mobile stage: evaluates the coverage layers at premises and over each area's land.
+void measure_mobile_coverage(Run& run);
+
+/// Indicators stage: counts the fixed-broadband indicators and digital exclusion per area and
+/// lays every figure out as the statistics table.
+void count_indicators(Run& run);
+
+/// Checks the `[quality]` gates.
+void check_quality(Run& run);
+
+/// Publish stage: writes every output into the staging folder, the manifest last, and swaps
+/// them into place.
+void publish(Run& run);
+
+}  // namespace notspot::study

@@ -1,0 +1,93 @@
+// The publish stage: every output written into the staging folder, the manifest last, then
+// swapped into place in one step.
+
+#include "background_digests.hpp"
+#include "notspot/outputs/csv_writers.hpp"
+#include "notspot/outputs/geopackage_writer.hpp"
+#include "notspot/outputs/html_report.hpp"
+#include "notspot/outputs/manifest.hpp"
+#include "notspot/outputs/version.hpp"
+#include "notspot/outputs/xlsx_writer.hpp"
+#include "stages.hpp"
+
+namespace notspot::study {
+namespace {
+
+void record_study(Run& run) {
+  outputs::StudyRecord& s = run.record.study;
+  s.name = run.study.name;
+  s.file = run.study.file.filename().string();
+  s.crs = run.crs.describe();
+  s.crs_geographic = run.crs.is_geographic();
+  s.boundary_vintage = run.study.boundary_vintage;
+  s.attribution = run.study.attribution;
+  run.record.notspot_version = outputs::kVersion;
+  run.record.thresholds = run.study.thresholds;
+  run.record.quality_limits = run.study.quality;
+}
+
+void record_input_digests(Run& run, const DigestCache& digests) {
+  run.record.study.sha256 = digests.at(run.study.file).sha256;
+  for (std::size_t i = 0; i < run.record.inputs.size(); ++i) {
+    run.record.inputs[i].digest = digests.at(run.input_paths[i]);
+  }
+}
+
+// The comparison with the previous run, when there is one; its warnings join the log.
+void compare_with_previous_run(Run& run, const DigestCache& digests) {
+  if (!run.previous) return;
+  outputs::RunIdentity identity;
+  identity.study_name = run.study.name;
+  identity.crs = run.crs.describe();
+  identity.boundary_vintage = run.study.boundary_vintage;
+  identity.thresholds = run.study.thresholds;
+  identity.areas_sha256 = digests.at(run.study.areas.path).sha256;
+  run.record.changes = outputs::compare_runs(*run.previous, run.record.table, identity, run.log);
+  run.record.previous_run = run.display(*run.previous_dir);
+  outputs::write_changes_csv(run.out.file("parish_changes.csv"), *run.record.changes);
+  run.record.outputs.push_back({"parish_changes.csv", {}});
+}
+
+// Written while the inputs are still being hashed (nationally, gigabytes).
+void write_tables(Run& run) {
+  const outputs::OutputDirectory& out = run.out;
+  const outputs::RunRecord& r = run.record;
+  outputs::write_stats_csv(out.file("parish_stats.csv"), r.table);
+  outputs::write_parish_workbook(out.file("parish_stats.xlsx"), r);
+  outputs::write_parish_geopackage(out.file("parish_stats.gpkg"), run.areas.areas, r.table, run.crs,
+                                   run.premises.table, run.area_of);
+  outputs::write_rejected_csv(out.file("rejected.csv"), run.log.rejected());
+  for (const char* name :
+       {"parish_stats.csv", "parish_stats.xlsx", "parish_stats.gpkg", "rejected.csv"}) {
+    run.record.outputs.push_back({name, {}});
+  }
+}
+
+void record_output_digests(Run& run) {
+  for (outputs::OutputRecord& o : run.record.outputs) {
+    o.digest = io::digest_file(run.out.file(o.file));
+  }
+}
+
+}  // namespace
+
+void publish(Run& run) {
+  run.progress.stage("Writing outputs");
+  record_study(run);
+  write_tables(run);
+  const DigestCache& digests = run.digests->get();
+  record_input_digests(run, digests);
+  compare_with_previous_run(run, digests);
+  run.record.warnings = run.log.warnings();
+  run.time_stage("write_outputs");
+  outputs::write_html_report(run.out.file("report.html"), run.record, run.areas.areas);
+  run.record.outputs.push_back({"report.html", {}});
+  run.time_stage("write_report");
+  record_output_digests(run);
+  run.time_stage("manifest");
+  run.record.timing.seconds = run.whole_run.lap();
+  outputs::write_manifest(run.out.file("manifest.json"), run.record);
+  run.out.publish();
+}
+
+}  // namespace notspot::study
