@@ -156,31 +156,10 @@ LayerColumns resolve_columns(const LayerSource& layer, const CsvHeader& header,
   return col;
 }
 
-// The header of a layer file and where its rows start.
-struct OpenedLayer {
-  MappedFile file;
-  CsvHeader header;
-  std::string_view rows;
-  std::uint64_t first_row_line = 2;
-};
-
-OpenedLayer open_layer(const LayerSource& layer, const std::string& display) {
-  MappedFile file(layer.path);
-  const std::string_view text = csv_text(file.view(), display);
-  CsvCursor header_cursor(text, 1);
-  CsvRow header_row;
-  if (!header_cursor.next(header_row) || header_row.blank()) {
-    throw engine::input_error(display + ": the file is empty; expected a header line");
-  }
-  CsvHeader header(header_row);
-  const std::string_view rows = text.substr(header_cursor.position());
-  return {std::move(file), std::move(header), rows, header_cursor.line()};
-}
-
 }  // namespace
 
 std::string inspect_fixed_broadband(const LayerSource& layer, const std::string& display) {
-  const OpenedLayer opened = open_layer(layer, display);
+  const CsvFile opened = open_csv_file(layer.path, display);
   resolve_columns(layer, opened.header, display);
   return fmt::format("layer '{}' ({}): {} ({:.1f} MB)", layer.name, layer_kind_name(layer.kind),
                      display, static_cast<double>(opened.file.size()) / 1e6);
@@ -196,7 +175,7 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
   load.kind = layer_kind_name(layer.kind);
   load.file = display;
 
-  const OpenedLayer opened = open_layer(layer, display);
+  const CsvFile opened = open_csv_file(layer.path, display);
   const CsvHeader& header = opened.header;
   const bool bduk = layer.kind == LayerKind::kBdukPremises;
   const LayerColumns col = resolve_columns(layer, header, display);

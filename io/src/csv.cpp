@@ -211,6 +211,20 @@ std::string_view csv_text(std::string_view bytes, const std::string& display) {
   return text;
 }
 
+CsvFile open_csv_file(const std::filesystem::path& path, const std::string& display,
+                      std::string_view expected) {
+  MappedFile file(path);
+  const std::string_view text = csv_text(file.view(), display);
+  CsvCursor header_cursor(text, 1);
+  CsvRow header_row;
+  if (!header_cursor.next(header_row) || header_row.blank()) {
+    throw engine::input_error(display + ": the file is empty; expected " + std::string(expected));
+  }
+  CsvHeader header(header_row);
+  const std::string_view rows = text.substr(header_cursor.position());
+  return {std::move(file), std::move(header), rows, header_cursor.line()};
+}
+
 CsvHeader::CsvHeader(const CsvRow& row) {
   for (std::string_view f : row.fields) names_.emplace_back(trim(f));
 }

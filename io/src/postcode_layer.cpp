@@ -10,37 +10,27 @@
 #include "notspot/io/mapped_file.hpp"
 
 namespace notspot::io {
+namespace {
 
-PostcodeLayerLoad join_ofcom_postcodes(const LayerSource& layer, const std::string& display,
-                                       const engine::PremisesTable& premises, ProblemLog& log,
-                                       Progress& progress) {
-  progress.stage("Joining " + layer.name);
-  const std::string key = layer.where.describe() + " [[layers]] '" + layer.name + "'";
-  if (!premises.has_postcodes()) {
-    throw engine::study_error(key +
-                              ": an ofcom-postcode layer is joined by postcode, but the "
-                              "premises have none; name the premises' postcode column with "
-                              "postcode = \"...\" in [premises]");
-  }
-  PostcodeLayerLoad load;
-  load.name = layer.name;
-  load.file = display;
+std::string layer_key(const LayerSource& layer) {
+  return layer.where.describe() + " [[layers]] '" + layer.name + "'";
+}
 
-  const MappedFile file(layer.path);
-  const std::string_view text = csv_text(file.view(), display);
-  CsvCursor header_cursor(text, 1);
-  CsvRow header_row;
-  if (!header_cursor.next(header_row) || header_row.blank()) {
-    throw engine::input_error(display + ": the file is empty; expected a header line");
-  }
-  const CsvHeader header(header_row);
-  const std::size_t key_column = header.require(layer.key_field, display, key + " key");
-  std::array<std::optional<std::size_t>, engine::kEstimateCount> measure_column;
+// The key column, and the column of each measure the file has.
+struct PostcodeColumns {
+  std::size_t key = 0;
+  std::array<std::optional<std::size_t>, engine::kEstimateCount> measures;
+};
+
+PostcodeColumns resolve_columns(const LayerSource& layer, const CsvHeader& header,
+                                const std::string& display) {
+  const std::string key = layer_key(layer);
+  PostcodeColumns columns;
+  columns.key = header.require(layer.key_field, display, key + " key");
   bool any_measure = false;
   for (const engine::EstimateInfo& info : engine::estimate_catalogue()) {
     const auto column = header.find(std::string(info.ofcom_column));
-    measure_column[static_cast<std::size_t>(info.estimate)] = column;
-    load.measures[static_cast<std::size_t>(info.estimate)] = column.has_value();
+    columns.measures[static_cast<std::size_t>(info.estimate)] = column;
     any_measure |= column.has_value();
   }
   if (!any_measure) {
@@ -52,10 +42,48 @@ PostcodeLayerLoad join_ofcom_postcodes(const LayerSource& layer, const std::stri
                               "in the header (" +
                               key + "); expected some of: " + known);
   }
+  return columns;
+}
+
+}  // namespace
+
+std::string inspect_ofcom_postcodes(const LayerSource& layer, const std::string& display) {
+  const CsvFile csv = open_csv_file(layer.path, display);
+  const PostcodeColumns columns = resolve_columns(layer, csv.header, display);
+  std::size_t measures = 0;
+  for (const auto& m : columns.measures) measures += m.has_value();
+  return fmt::format("layer '{}' (ofcom-postcode): {} ({:.1f} MB), {} of the {} measures",
+                     layer.name, display, static_cast<double>(csv.file.size()) / 1e6, measures,
+                     engine::kEstimateCount);
+}
+
+PostcodeLayerLoad join_ofcom_postcodes(const LayerSource& layer, const std::string& display,
+                                       const engine::PremisesTable& premises, ProblemLog& log,
+                                       Progress& progress) {
+  progress.stage("Joining " + layer.name);
+  const std::string key = layer_key(layer);
+  if (!premises.has_postcodes()) {
+    throw engine::study_error(key +
+                              ": an ofcom-postcode layer is joined by postcode, but the "
+                              "premises have none; name the premises' postcode column with "
+                              "postcode = \"...\" in [premises]");
+  }
+  PostcodeLayerLoad load;
+  load.name = layer.name;
+  load.file = display;
+
+  const CsvFile csv = open_csv_file(layer.path, display);
+  const CsvHeader& header = csv.header;
+  const PostcodeColumns columns = resolve_columns(layer, header, display);
+  const std::size_t key_column = columns.key;
+  const auto& measure_column = columns.measures;
+  for (std::size_t m = 0; m < engine::kEstimateCount; ++m) {
+    load.measures[m] = measure_column[m].has_value();
+  }
 
   // Rows in file order; a repeated postcode keeps its first row.
   std::vector<std::pair<std::uint64_t, std::uint32_t>> keys;  // postcode, row
-  const CsvChunk all{text.substr(header_cursor.position()), header_cursor.line()};
+  const CsvChunk all{csv.rows, csv.first_row_line};
   auto reject = [&](const CsvRow& row, std::string reason) {
     log.reject(
         {layer.name, display, row.line, std::nullopt, std::move(reason), std::string(row.raw)});

@@ -105,30 +105,18 @@ void transform_slice(engine::PremisesTable& table, std::size_t begin, SliceResul
 }
 
 // An opened premises CSV: its header, where the rows start, and how to read them.
-struct CsvSource {
-  MappedFile file;
-  CsvHeader header;
-  std::string_view rows;
-  std::uint64_t first_row_line = 2;
+struct CsvSource : CsvFile {
   Columns columns;
   Crs crs;
 };
 
 CsvSource open_csv(const PremisesSource& source, const std::string& display) {
-  MappedFile file(source.path);
-  const std::string_view text = csv_text(file.view(), display);
-  CsvCursor header_cursor(text, 1);
-  CsvRow header_row;
-  if (!header_cursor.next(header_row) || header_row.blank()) {
-    throw engine::input_error(display +
-                              ": the file is empty; expected a header line such as "
+  CsvFile csv = open_csv_file(source.path, display,
+                              "a header line such as "
                               "UPRN,X_COORDINATE,Y_COORDINATE,LATITUDE,LONGITUDE");
-  }
-  CsvHeader header(header_row);
-  Columns columns = resolve_columns(source, header, display);
+  Columns columns = resolve_columns(source, csv.header, display);
   Crs crs = Crs::from_definition(columns.crs, source.where.describe() + " [premises] crs");
-  const std::string_view rows = text.substr(header_cursor.position());
-  return {std::move(file), std::move(header), rows, header_cursor.line(), columns, std::move(crs)};
+  return {std::move(csv), std::move(columns), std::move(crs)};
 }
 
 PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -117,6 +118,23 @@ class CsvHeader {
  private:
   std::vector<std::string> names_;
 };
+
+/// A CSV file mapped into memory with its header read: what every CSV reader starts from.
+struct CsvFile {
+  MappedFile file;
+  CsvHeader header;
+  std::string_view rows;             ///< The text after the header line.
+  std::uint64_t first_row_line = 2;  ///< The line `rows` starts on.
+};
+
+/**
+ * Maps `path`, checks its text as csv_text() does and reads its header line.
+ * @param expected what the header should look like, for the message when there is none.
+ * @throws engine::Error (kInput) naming `display` when the file cannot be read, is UTF-16 or
+ *   UTF-32, uses CR alone as line end, or is empty.
+ */
+CsvFile open_csv_file(const std::filesystem::path& path, const std::string& display,
+                      std::string_view expected = "a header line");
 
 /// Rows and blank lines seen by for_each_row().
 struct RowTally {

@@ -49,4 +49,9 @@ PostcodeLayerLoad join_ofcom_postcodes(const LayerSource& layer, const std::stri
                                        const engine::PremisesTable& premises, ProblemLog& log,
                                        Progress& progress);
 
+/// Opens an Ofcom postcode-level layer and checks its key column and that it has at least one
+/// of the percentage columns, without reading rows. @return a one-line description.
+/// @throws engine::Error as join_ofcom_postcodes().
+std::string inspect_ofcom_postcodes(const LayerSource& layer, const std::string& display);
+
 }  // namespace notspot::io
