@@ -7,7 +7,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   build-essential cmake ninja-build pkg-config ca-certificates \
   libgdal-dev libgeos-dev libproj-dev proj-data \
-  libboost-dev libeigen3-dev libtbb-dev \
+  libboost-dev libtbb-dev \
   libfast-float-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev libssl-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   libxlsxwriter-dev unzip time python3 python3-gdal gdal-bin chromium clang \
