@@ -5,17 +5,9 @@
 #include <variant>
 #include <vector>
 
-namespace notspot::outputs {
+#include "notspot/outputs/column_catalogue.hpp"
 
-/// How a column's values are typed and written. Formatting is shared by every output, so that
-/// the CSV and the GeoPackage hold the same figures.
-enum class ColumnKind {
-  kText,      ///< Written as is (CSV-quoted when needed).
-  kCount,     ///< A whole number of premises.
-  kPercent,   ///< A percentage, two decimals; empty when undefined (no premises, no land).
-  kEstimate,  ///< An expected (fractional) number of premises, two decimals.
-  kArea,      ///< Square kilometres, four decimals.
-};
+namespace notspot::outputs {
 
 struct Column {
   std::string name;
