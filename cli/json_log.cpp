@@ -90,11 +90,20 @@ void log_run_finished(JsonLog& log, const notspot::study::Study& study,
     indicators[std::string(info.column)] = {
         {"premises", n}, {"pct", percent_or_null(engine::percentage(n, t.premises))}};
   }
+  // The mobile and digital-exclusion headline figures of the study row, as the catalogue
+  // labels them.
   Json mobile = Json::array();
-  for (const notspot::study::SummaryLine& line : s.mobile) {
-    Json m{{"label", line.label}};
-    m["premises"] = line.premises ? Json(*line.premises) : Json(nullptr);
-    m["pct"] = percent_or_null(line.share);
+  for (const outputs::Measure& measure : s.columns.measures()) {
+    if (!measure.summary || measure.family == outputs::ColumnFamily::kFixedIndicator) continue;
+    Json m{{"label", measure.label}, {"premises", nullptr}, {"pct", nullptr}};
+    if (const auto* n =
+            measure.value ? std::get_if<std::uint64_t>(&s.study_row[*measure.value]) : nullptr) {
+      m["premises"] = *n;
+    }
+    if (const auto* pct =
+            measure.share ? std::get_if<double>(&s.study_row[*measure.share]) : nullptr) {
+      m["pct"] = percent_or_null(*pct);
+    }
     mobile.push_back(std::move(m));
   }
   log.write(exit_code == 0 ? "info" : "warning", "run_finished",

@@ -9,12 +9,14 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <optional>
 
 #include "json_log.hpp"
 #include "notspot/engine/error.hpp"
+#include "notspot/outputs/stats_table.hpp"
 #include "notspot/outputs/version.hpp"
 #include "notspot/study/study.hpp"
 #include "notspot/study/study_run.hpp"
@@ -50,38 +52,53 @@ std::string thousands(std::uint64_t n) {
   return out;
 }
 
-std::string percent(std::uint64_t count, std::uint64_t total) {
-  const double p = notspot::engine::percentage(count, total);
-  return std::isnan(p) ? "-" : fmt::format("{:.2f}%", p);
+// One line of the summary table: a headline measure of the study row, as parish_stats.csv
+// writes it ("-" where a share is undefined, empty where the measure has no count).
+struct SummaryRow {
+  std::string label;
+  std::string premises;
+  std::string share;
+};
+
+std::vector<SummaryRow> summary_rows(const notspot::study::RunSummary& s) {
+  namespace outputs = notspot::outputs;
+  std::vector<SummaryRow> rows;
+  for (const outputs::Measure& m : s.columns.measures()) {
+    if (!m.summary) continue;
+    SummaryRow row{m.label, "", ""};
+    if (m.value) {
+      const auto* n = std::get_if<std::uint64_t>(&s.study_row[*m.value]);
+      row.premises =
+          n ? thousands(*n) : outputs::format_cell(s.study_row[*m.value], s.columns[*m.value]);
+    }
+    if (m.share) {
+      const std::string pct = outputs::format_cell(s.study_row[*m.share], s.columns[*m.share]);
+      row.share = pct.empty() ? "-" : pct + "%";
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 void print_summary(const notspot::study::Study& study, const notspot::study::RunSummary& s) {
-  using notspot::engine::Indicator;
   const auto& t = s.study_total;
   fmt::print("notspot {}: {}\n\n", notspot::outputs::kVersion, study.name);
   fmt::print("Premises read {}: assigned {} to {} areas, outside every area {}, rejected {}\n\n",
              thousands(s.premises_read), thousands(s.premises_assigned), s.areas,
              thousands(s.premises_outside), thousands(s.premises_rejected));
   fmt::print("Study total: {} premises in {} areas\n", thousands(t.premises), s.areas);
-  fmt::print("  {:<34}{:>10}  {:>7}\n", "Indicator", "premises", "share");
-  const std::pair<Indicator, const char*> rows[] = {
-      {Indicator::kGigabit, "Gigabit-capable"},
-      {Indicator::kUltrafast, "Ultrafast (>= 300 Mbit/s)"},
-      {Indicator::kSuperfast, "Superfast (>= 30 Mbit/s)"},
-      {Indicator::kFullFibre, "Full fibre"},
-      {Indicator::kDecent, "Decent broadband (USO)"},
-      {Indicator::kBelowUso, "Below the USO"},
-      {Indicator::kBdukWhite, "BDUK Gigabit White"},
-      {Indicator::kNoData, "No fixed-broadband data"},
-  };
-  for (const auto& [indicator, label] : rows) {
-    fmt::print("  {:<34}{:>10}  {:>7}\n", label, thousands(t.count(indicator)),
-               percent(t.count(indicator), t.premises));
+  const std::vector<SummaryRow> rows = summary_rows(s);
+  // Wide enough for the longest label; fmt pads by characters, so UTF-8 continuation bytes of
+  // operator names do not count.
+  std::size_t width = 34;
+  for (const SummaryRow& r : rows) {
+    const auto characters = static_cast<std::size_t>(
+        std::count_if(r.label.begin(), r.label.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+    width = std::max(width, characters + 2);
   }
-  for (const notspot::study::SummaryLine& line : s.mobile) {
-    fmt::print("  {:<34}{:>10}  {:>7}\n", line.label,
-               line.premises ? thousands(*line.premises) : std::string(),
-               fmt::format("{:.2f}%", line.share));
+  fmt::print("  {:<{}}{:>10}  {:>7}\n", "Indicator", width, "premises", "share");
+  for (const SummaryRow& r : rows) {
+    fmt::print("  {:<{}}{:>10}  {:>7}\n", r.label, width, r.premises, r.share);
   }
   fmt::print("\n");
   for (const notspot::study::QualityCheck& q : s.quality) {

@@ -364,29 +364,11 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
     for (const io::Area& a : areas.areas)
       figures.land_km2.push_back(engine::area(a.geometry) / 1e6);
   }
+  figures.thresholds = study.thresholds;
+  figures.digital_exclusion = study.digital_exclusion;
   const outputs::StatsTable table = detail::build_stats_table(figures);
-  for (const MobileGroupResult& g : mobile.groups) {
-    engine::GroupPremisesCounts c;
-    engine::GroupAreaCoverage land;
-    for (std::size_t a = 0; a < areas.areas.size(); ++a) {
-      c += g.premises[a];
-      if (!g.land.empty()) land += g.land[a];
-    }
-    const std::string name = g.technology + " " + g.setting;
-    const auto share = [&](std::uint64_t n) { return engine::percentage(n, total.premises); };
-    summary.mobile.push_back({name + ": no operator (not-spot)", c.none, share(c.none)});
-    summary.mobile.push_back({name + ": all operators", c.all, share(c.all)});
-    if (!g.land.empty() && land.area > 0) {
-      summary.mobile.push_back(
-          {name + ": land, all operators", std::nullopt, 100 * land.all / land.area});
-    }
-  }
-  if (figures.excluded) {
-    std::uint64_t excluded = 0;
-    for (std::uint64_t n : *figures.excluded) excluded += n;
-    summary.mobile.push_back(
-        {"Digitally excluded", excluded, engine::percentage(excluded, total.premises)});
-  }
+  summary.columns = table.columns;
+  summary.study_row = table.rows.back();
   timings["count_indicators"] = clock.lap();
 
   summary.premises_read = premises.rows_read;
@@ -428,13 +410,11 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
   progress.stage("Writing outputs");
   outputs::write_stats_csv(out.file("parish_stats.csv"), table);
   const detail::RunDescription description =
-      detail::describe_run(study, areas_file, premises_file, layers, postcode_layers, mobile,
-                           exclusion_group != nullptr);
+      detail::describe_run(study, areas_file, premises_file, layers, postcode_layers, mobile);
   outputs::write_parish_workbook(
       out.file("parish_stats.xlsx"), table,
       outputs::WorkbookInfo{study.name, study_crs.describe(), study.boundary_vintage,
-                            outputs::kVersion, description.thresholds, description.definitions,
-                            description.sources});
+                            outputs::kVersion, description.thresholds, description.sources});
   outputs::write_parish_geopackage(out.file("parish_stats.gpkg"), areas.areas, table, study_crs,
                                    premises.table, area_of);
   outputs::write_rejected_csv(out.file("rejected.csv"), log.rejected());
@@ -555,7 +535,8 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
   }
   Json indicators = Json::array();
   for (const engine::IndicatorInfo& info : engine::indicator_catalogue()) {
-    indicators.push_back(Json{{"column", info.column}, {"definition", info.definition}});
+    const outputs::ColumnSpec& c = table.columns[*table.columns.find(info.column)];
+    indicators.push_back(Json{{"column", info.column}, {"definition", c.definition}});
   }
   Json warnings = Json::array();
   for (const io::Warning& w : log.warnings()) {
@@ -621,7 +602,7 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
       {"columns",
        [&] {
          Json columns = Json::array();
-         for (const outputs::Column& c : table.columns) columns.push_back(c.name);
+         for (const outputs::ColumnSpec& c : table.columns) columns.push_back(c.name);
          return columns;
        }()},
       {"quality", {{"passed", summary.quality_passed}, {"checks", quality_checks}}},

@@ -35,7 +35,7 @@ outputs::ReportChanges to_report_changes(const outputs::ChangeReport& c) {
     if (!area.indicators.empty()) r.areas.push_back(std::move(area));
     if (!a.study_row) {
       for (const outputs::Crossing& x : a.crossings)
-        r.crossings.push_back({a.id, a.name, x.text()});
+        r.crossings.push_back({a.id, a.name, x.column, x.level, x.passed});
     }
   }
   return r;
@@ -59,8 +59,6 @@ outputs::ReportInput report_input(const Study& study, const io::Crs& study_crs,
   report.software_version = outputs::kVersion;
   for (const auto& [label, value] : description.thresholds)
     report.thresholds.push_back({label, value});
-  for (const auto& [column, definition] : description.definitions)
-    report.definitions.push_back({column, definition});
   for (const Json& i : inputs) {
     std::string role = i["role"].get<std::string>();
     if (i.contains("kind")) role += " (" + i["kind"].get<std::string>() + ")";

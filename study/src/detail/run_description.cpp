@@ -2,14 +2,12 @@
 
 #include <fmt/format.h>
 
-#include "notspot/engine/indicators.hpp"
-
 namespace notspot::study::detail {
 
 RunDescription describe_run(const Study& study, const std::string& areas_file,
                             const std::string& premises_file, std::span<const io::LayerLoad> layers,
                             std::span<const io::PostcodeLayerLoad> postcode_layers,
-                            const MobileResults& mobile, bool exclusion_computed) {
+                            const MobileResults& mobile) {
   RunDescription out;
   const engine::Thresholds& t = study.thresholds;
   std::string fibre;
@@ -24,13 +22,6 @@ RunDescription describe_run(const Study& study, const std::string& areas_file,
       {"Decent broadband (USO): upload at least (Mbit/s)", fmt::format("{:g}", t.decent_up_mbps)},
       {"Full fibre technologies", fibre},
   };
-  for (const engine::IndicatorInfo& i : engine::indicator_catalogue())
-    out.definitions[std::string(i.column)] = std::string(i.definition);
-  if (exclusion_computed) {
-    out.definitions["digitally_excluded"] = fmt::format(
-        "Premises below the USO (known speed) and with no {} {} coverage from any operator.",
-        study.digital_exclusion.mobile_technology, study.digital_exclusion.mobile_setting);
-  }
   out.sources.push_back("Areas: " + areas_file +
                         (study.boundary_vintage ? " (" + *study.boundary_vintage + ")" : ""));
   out.sources.push_back("Premises: " + premises_file);

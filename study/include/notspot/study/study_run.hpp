@@ -9,6 +9,7 @@
 #include "notspot/engine/indicators.hpp"
 #include "notspot/io/problem_log.hpp"
 #include "notspot/io/progress.hpp"
+#include "notspot/outputs/stats_table.hpp"
 #include "notspot/study/study.hpp"
 
 namespace notspot::study {
@@ -34,13 +35,6 @@ struct QualityCheck {
   std::string explanation;  ///< What the data says about a failure, when it says something.
 };
 
-/// One more line of the summary table: a study-wide figure beyond the fixed indicators.
-struct SummaryLine {
-  std::string label;                      ///< e.g. "4G indoor: no operator (not-spot)".
-  std::optional<std::uint64_t> premises;  ///< Premises counted, when it is a premises figure.
-  double share = 0;                       ///< Percentage of premises, or of land.
-};
-
 /// What a run did, for the command line's summary. The full record is manifest.json.
 struct RunSummary {
   std::filesystem::path output_dir;
@@ -50,7 +44,9 @@ struct RunSummary {
   std::uint64_t premises_outside = 0;
   std::uint64_t premises_rejected = 0;
   engine::AreaCounts study_total;
-  std::vector<SummaryLine> mobile;  ///< Not-spots, all-operator and land figures per group.
+  /// The columns of parish_stats.csv, described; ColumnSpec::summary marks the headline ones.
+  outputs::ColumnCatalogue columns;
+  std::vector<outputs::Cell> study_row;  ///< parish_stats.csv's study row, one cell a column.
   std::vector<QualityCheck> quality;
   bool quality_passed = true;
   std::vector<io::Warning> warnings;
