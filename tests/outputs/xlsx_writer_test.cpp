@@ -23,6 +23,7 @@
 #include "notspot/engine/error.hpp"
 #include "notspot/io/csv.hpp"
 #include "notspot/outputs/csv_writers.hpp"
+#include "support/xlsx_read.hpp"
 
 namespace notspot::outputs {
 namespace {
@@ -54,72 +55,20 @@ std::string read_bytes(const fs::path& path) {
   return s.str();
 }
 
+using test::cells_of;
+using test::column_letters;
+using test::shared_strings;
+using test::xml_unescape;
+using test::XmlCell;
+
 // One member of the zip file, extracted by `unzip -p` (independent of libxlsxwriter).
 std::string unzip_member(const fs::path& zip, const std::string& member) {
-  const std::string command = "unzip -p '" + zip.string() + "' '" + member + "'";
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return {};
-  std::string out;
-  char buffer[4096];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  EXPECT_EQ(status, 0) << command;
-  return out;
-}
-
-std::string xml_unescape(std::string s) {
-  const std::pair<const char*, const char*> entities[] = {
-      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}};
-  for (const auto& [from, to] : entities) {
-    for (std::size_t at; (at = s.find(from)) != std::string::npos;) s.replace(at, strlen(from), to);
+  try {
+    return test::unzip_member(zip, member);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << e.what();
+    return {};
   }
-  return s;
-}
-
-// "A", ..., "Z", "AA": the spreadsheet's column letters of a 0-based column.
-std::string column_letters(std::size_t column) {
-  std::string out;
-  for (std::size_t n = column + 1; n > 0; n = (n - 1) / 26) {
-    out.insert(out.begin(), static_cast<char>('A' + (n - 1) % 26));
-  }
-  return out;
-}
-
-struct XmlCell {
-  std::string type;  // the t attribute: "s" shared string, "" number
-  int style = 0;
-  std::string value;  // <v>
-};
-
-// Cells of a sheet by reference ("B3").
-std::map<std::string, XmlCell> cells_of(const std::string& sheet_xml) {
-  std::map<std::string, XmlCell> cells;
-  static const std::regex cell_re(R"re(<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>))re");
-  static const std::regex type_re(R"re(\bt="([^"]*)")re");
-  static const std::regex style_re(R"re(\bs="([0-9]+)")re");
-  static const std::regex value_re(R"re(<v>(.*?)</v>)re");
-  for (auto it = std::sregex_iterator(sheet_xml.begin(), sheet_xml.end(), cell_re);
-       it != std::sregex_iterator(); ++it) {
-    XmlCell cell;
-    const std::string attributes = (*it)[2];
-    const std::string body = (*it)[3];
-    std::smatch m;
-    if (std::regex_search(attributes, m, type_re)) cell.type = m[1];
-    if (std::regex_search(attributes, m, style_re)) cell.style = std::stoi(m[1]);
-    if (std::regex_search(body, m, value_re)) cell.value = m[1];
-    cells[(*it)[1]] = cell;
-  }
-  return cells;
-}
-
-std::vector<std::string> shared_strings(const std::string& xml) {
-  std::vector<std::string> out;
-  static const std::regex si_re(R"re(<si><t[^>]*>(.*?)</t></si>)re");
-  for (auto it = std::sregex_iterator(xml.begin(), xml.end(), si_re); it != std::sregex_iterator();
-       ++it) {
-    out.push_back(xml_unescape((*it)[1]));
-  }
-  return out;
 }
 
 // The number format code of each cell style (xf) index, from styles.xml.
