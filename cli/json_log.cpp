@@ -7,7 +7,6 @@
 
 #include "notspot/engine/indicators.hpp"
 #include "notspot/outputs/version.hpp"
-#include "summary_figures.hpp"
 
 namespace notspot::cli {
 namespace {
@@ -91,16 +90,26 @@ void log_run_finished(JsonLog& log, const notspot::study::Study& study,
     indicators[std::string(info.column)] = {
         {"premises", n}, {"pct", percent_or_null(engine::percentage(n, t.premises))}};
   }
+  // The mobile and digital-exclusion headline figures of the study row, as the catalogue
+  // labels them.
   Json mobile = Json::array();
-  for (const SummaryFigure& line : mobile_summary(s)) {
-    Json m{{"label", line.label}};
-    m["premises"] = line.premises ? Json(*line.premises) : Json(nullptr);
-    m["pct"] = percent_or_null(line.share);
+  const std::vector<outputs::Cell>& study_row = s.table.rows.back();
+  for (const outputs::Measure& measure : s.table.columns.measures()) {
+    if (!measure.summary || measure.family == outputs::ColumnFamily::kFixedIndicator) continue;
+    Json m{{"label", measure.label}, {"premises", nullptr}, {"pct", nullptr}};
+    if (const auto* n =
+            measure.value ? std::get_if<std::uint64_t>(&study_row[*measure.value]) : nullptr) {
+      m["premises"] = *n;
+    }
+    if (const auto* pct =
+            measure.share ? std::get_if<double>(&study_row[*measure.share]) : nullptr) {
+      m["pct"] = percent_or_null(*pct);
+    }
     mobile.push_back(std::move(m));
   }
-  Json outputs = Json::array();
-  for (const notspot::outputs::OutputRecord& o : s.outputs) outputs.push_back(o.file);
-  outputs.push_back("manifest.json");
+  Json published = Json::array();
+  for (const outputs::OutputRecord& o : s.outputs) published.push_back(o.file);
+  published.push_back("manifest.json");
   log.write(exit_code == 0 ? "info" : "warning", "run_finished",
             {{"exit_code", exit_code},
              {"study", study.name},
@@ -115,7 +124,7 @@ void log_run_finished(JsonLog& log, const notspot::study::Study& study,
              {"quality", {{"passed", s.quality_passed()}, {"checks", checks}}},
              {"warnings", s.warnings.size()},
              {"output_dir", s.output_dir.string()},
-             {"outputs", outputs},
+             {"outputs", published},
              {"seconds", std::round(s.timing.seconds * 1000) / 1000}});
 }
 

@@ -9,17 +9,18 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <optional>
 
 #include "json_log.hpp"
 #include "notspot/engine/error.hpp"
+#include "notspot/outputs/stats_table.hpp"
 #include "notspot/outputs/version.hpp"
 #include "notspot/study/run.hpp"
 #include "notspot/study/study.hpp"
 #include "notspot/study/validate.hpp"
-#include "summary_figures.hpp"
 #include "terminal_progress.hpp"
 
 namespace {
@@ -53,13 +54,37 @@ std::string thousands(std::uint64_t n) {
   return out;
 }
 
-std::string percent(std::uint64_t count, std::uint64_t total) {
-  const double p = notspot::engine::percentage(count, total);
-  return std::isnan(p) ? "-" : fmt::format("{:.2f}%", p);
+// One line of the summary table: a headline measure of the study row, as parish_stats.csv
+// writes it ("-" where a share is undefined, empty where the measure has no count).
+struct SummaryRow {
+  std::string label;
+  std::string premises;
+  std::string share;
+};
+
+std::vector<SummaryRow> summary_rows(const notspot::outputs::RunRecord& r) {
+  namespace outputs = notspot::outputs;
+  std::vector<SummaryRow> rows;
+  const outputs::ColumnCatalogue& columns = r.table.columns;
+  const std::vector<outputs::Cell>& study_row = r.table.rows.back();
+  for (const outputs::Measure& m : columns.measures()) {
+    if (!m.summary) continue;
+    SummaryRow row{m.label, "", ""};
+    if (m.value) {
+      const auto* n = std::get_if<std::uint64_t>(&study_row[*m.value]);
+      row.premises =
+          n ? thousands(*n) : outputs::format_cell(study_row[*m.value], columns[*m.value]);
+    }
+    if (m.share) {
+      const std::string pct = outputs::format_cell(study_row[*m.share], columns[*m.share]);
+      row.share = pct.empty() ? "-" : pct + "%";
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 void print_summary(const notspot::study::Study& study, const notspot::outputs::RunRecord& r) {
-  using notspot::engine::Indicator;
   const auto& t = r.study_total;
   const notspot::outputs::PremisesLedger& p = r.premises;
   const std::size_t areas = r.areas.count;
@@ -68,25 +93,18 @@ void print_summary(const notspot::study::Study& study, const notspot::outputs::R
              thousands(p.read), thousands(p.assigned), areas, thousands(p.outside),
              thousands(p.rejected));
   fmt::print("Study total: {} premises in {} areas\n", thousands(t.premises), areas);
-  fmt::print("  {:<34}{:>10}  {:>7}\n", "Indicator", "premises", "share");
-  const std::pair<Indicator, const char*> rows[] = {
-      {Indicator::kGigabit, "Gigabit-capable"},
-      {Indicator::kUltrafast, "Ultrafast (>= 300 Mbit/s)"},
-      {Indicator::kSuperfast, "Superfast (>= 30 Mbit/s)"},
-      {Indicator::kFullFibre, "Full fibre"},
-      {Indicator::kDecent, "Decent broadband (USO)"},
-      {Indicator::kBelowUso, "Below the USO"},
-      {Indicator::kBdukWhite, "BDUK Gigabit White"},
-      {Indicator::kNoData, "No fixed-broadband data"},
-  };
-  for (const auto& [indicator, label] : rows) {
-    fmt::print("  {:<34}{:>10}  {:>7}\n", label, thousands(t.count(indicator)),
-               percent(t.count(indicator), t.premises));
+  const std::vector<SummaryRow> rows = summary_rows(r);
+  // Wide enough for the longest label; fmt pads by characters, so UTF-8 continuation bytes of
+  // operator names do not count.
+  std::size_t width = 34;
+  for (const SummaryRow& row : rows) {
+    const auto characters = static_cast<std::size_t>(std::count_if(
+        row.label.begin(), row.label.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+    width = std::max(width, characters + 2);
   }
-  for (const notspot::cli::SummaryFigure& line : notspot::cli::mobile_summary(r)) {
-    fmt::print("  {:<34}{:>10}  {:>7}\n", line.label,
-               line.premises ? thousands(*line.premises) : std::string(),
-               fmt::format("{:.2f}%", line.share));
+  fmt::print("  {:<{}}{:>10}  {:>7}\n", "Indicator", width, "premises", "share");
+  for (const SummaryRow& row : rows) {
+    fmt::print("  {:<{}}{:>10}  {:>7}\n", row.label, width, row.premises, row.share);
   }
   fmt::print("\n");
   for (const notspot::outputs::QualityCheck& q : r.quality) {

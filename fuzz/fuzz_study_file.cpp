@@ -8,7 +8,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const notspot::fuzz::InputFile file(data, size, ".toml");
   try {
-    (void)notspot::io::load_study(file.path());
+    (void)notspot::study::load_study(file.path());
   } catch (const notspot::engine::Error&) {
   }
   return 0;

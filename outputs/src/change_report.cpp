@@ -21,20 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::array<ChangeTarget, 6> kTargets{{
-    {"gigabit_pct", 85, true,
-     "Project Gigabit: gigabit-capable broadband to 85% of premises by 2025"},
-    {"gigabit_pct", 99, true, "Project Gigabit: nationwide (about 99%) gigabit-capable by 2030"},
-    {"superfast_pct", 95, true,
-     "national superfast target: 95% of UK premises (reached nationally at the end of 2017)"},
-    {"decent_pct", 99, true,
-     "local marker: beyond 99% the premises without decent broadband are individual USO cases"},
-    {"land_4g_outdoor_any_pct", 95, true,
-     "Shared Rural Network: 4G from at least one operator across 95% of the landmass"},
-    {"mob_4g_indoor_none_pct", 5, false,
-     "local marker: 4G indoor not-spots (no operator) at 5% of premises; lower is better"},
-}};
-
 constexpr const char* kWhatToDo =
     "point [outputs] previous (or --previous) at an outputs folder written by `notspot run`, or "
     "remove it to run without a change report";
@@ -92,8 +78,12 @@ std::string_view status_text(AreaStatus status) {
   return "same";
 }
 
-std::span<const ChangeTarget> change_targets() {
-  return kTargets;
+std::vector<Target> change_targets() {
+  std::vector<Target> out;
+  for (const Target& t : targets()) {
+    if (t.crossings) out.push_back(t);
+  }
+  return out;
 }
 
 std::string Crossing::text() const {
@@ -281,7 +271,7 @@ ChangeReport compare_runs(const PreviousRun& previous, const StatsTable& current
   std::vector<std::size_t> previous_index;
   std::set<std::string, std::less<>> current_pct;
   for (std::size_t i = 0; i < current.columns.size(); ++i) {
-    const Column& c = current.columns[i];
+    const ColumnSpec& c = current.columns[i];
     if (c.kind != ColumnKind::kPercent) continue;
     current_pct.insert(c.name);
     const auto it = previous_column.find(c.name);
@@ -337,11 +327,9 @@ ChangeReport compare_runs(const PreviousRun& previous, const StatsTable& current
     slot = std::move(s);
   }
   for (const std::vector<Cell>& r : current.rows) {
-    const auto text = [&](std::size_t i) { return format_cell(r[i], current.columns[i].kind); };
+    const auto text = [&](std::size_t i) { return format_cell(r[i], current.columns[i]); };
     Side s;
-    // format_cell CSV-escapes text; names are wanted unescaped.
-    const auto* name = std::get_if<std::string>(&r[c_name]);
-    s.name = name ? *name : std::string();
+    s.name = text(c_name);
     s.premises = io::parse_uint64(text(c_premises)).value_or(0);
     for (std::size_t k : current_index) s.values.push_back(to_hundredths(text(k)));
     const auto* level = std::get_if<std::string>(&r[c_level]);
@@ -353,6 +341,7 @@ ChangeReport compare_runs(const PreviousRun& previous, const StatsTable& current
     by_id[id ? *id : std::string()].second = std::move(s);
   }
 
+  const std::vector<Target> crossing_targets = change_targets();
   auto compare = [&](const std::optional<Side>& before, const std::optional<Side>& after) {
     AreaChange a;
     a.status =
@@ -373,7 +362,7 @@ ChangeReport compare_runs(const PreviousRun& previous, const StatsTable& current
       if (b && n) change.change = from_hundredths(*n - *b);
       a.indicators.push_back(change);
     }
-    for (const ChangeTarget& t : kTargets) {
+    for (const Target& t : crossing_targets) {
       const std::optional<std::size_t> k = report.column_index(t.column);
       if (!k || !before || !after || !before->values[*k] || !after->values[*k]) continue;
       const Hundredths level = std::llround(t.level * 100.0);
@@ -384,7 +373,7 @@ ChangeReport compare_runs(const PreviousRun& previous, const StatsTable& current
       c.column = std::string(t.column);
       c.level = t.level;
       c.passed = n >= level;
-      c.improvement = c.passed == t.higher_is_better;
+      c.improvement = c.passed == (t.direction == Direction::kHigherIsBetter);
       a.crossings.push_back(std::move(c));
     }
     return a;

@@ -51,13 +51,16 @@ class OutputFile {
 void write_stats_csv(const std::filesystem::path& path, const StatsTable& table) {
   OutputFile out(path);
   std::string line;
-  for (const Column& c : table.columns) line += (line.empty() ? "" : ",") + io::csv_escape(c.name);
+  for (const ColumnSpec& c : table.columns) {
+    if (!line.empty()) line += ',';
+    line += io::csv_escape(c.name);
+  }
   out.write(line + "\n");
   for (const std::vector<Cell>& row : table.rows) {
     line.clear();
     for (std::size_t i = 0; i < row.size(); ++i) {
       if (i > 0) line += ',';
-      line += format_cell(row[i], table.columns[i].kind);
+      line += io::csv_escape(format_cell(row[i], table.columns[i]));
     }
     out.write(line + "\n");
   }

@@ -13,11 +13,11 @@
 #include <vector>
 
 #include "detail/markup.hpp"
-#include "detail/measure_labels.hpp"
 #include "notspot/engine/area_index.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/indicators.hpp"
 #include "notspot/io/gdal.hpp"
+#include "notspot/outputs/targets.hpp"
 
 namespace notspot::outputs {
 namespace {
@@ -51,96 +51,6 @@ void check(OGRErr err, const std::string& what, const std::filesystem::path& pat
     throw engine::output_error(path.string() + ": cannot write " + what + ": " +
                               capture.last_error());
   }
-}
-
-// ---- field labels ----
-
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-// "new_thing" -> "New thing": the last resort for a name no rule knows.
-std::string spelt_out(std::string_view slug) {
-  std::string out(slug);
-  for (char& c : out) {
-    if (c == '_') c = ' ';
-  }
-  if (!out.empty() && out[0] >= 'a' && out[0] <= 'z') out[0] = static_cast<char>(out[0] - 32);
-  return out;
-}
-
-std::string measure_label(std::string_view stem) {
-  return detail::measure_label(stem).value_or(spelt_out(stem));
-}
-
-// The engine's definition of a fixed-broadband indicator column (count or percentage); "" for
-// other columns.
-std::string column_description(std::string_view column) {
-  const std::string_view base =
-      ends_with(column, "_pct") ? column.substr(0, column.size() - 4) : column;
-  for (const engine::IndicatorInfo& info : engine::indicator_catalogue()) {
-    if (info.column == base) {
-      return std::string(info.definition) +
-             (base.size() < column.size() ? " Percentage of the area's premises." : "");
-    }
-  }
-  return "";
-}
-
-// "4g_indoor_ee" -> "4G indoor: EE"; nullopt unless it starts with a technology and a setting
-// (the study file allows 2G..5G and indoor/outdoor, so both are single words).
-std::optional<std::string> mobile_group_label(std::string_view rest) {
-  const std::size_t first = rest.find('_');
-  if (first == std::string_view::npos) return std::nullopt;
-  const std::size_t second = rest.find('_', first + 1);
-  if (second == std::string_view::npos) return std::nullopt;
-  const std::string_view tech = rest.substr(0, first);
-  const std::string_view setting = rest.substr(first + 1, second - first - 1);
-  const std::string_view who = rest.substr(second + 1);
-  if (tech.size() < 2 || tech.back() != 'g' || setting.empty() || who.empty()) {
-    return std::nullopt;
-  }
-  std::string label(tech);
-  label.back() = 'G';
-  label += ' ';
-  label += setting;
-  label += ": ";
-  if (who == "any") {
-    label += "at least one operator";
-  } else if (who == "all") {
-    label += "all operators";
-  } else if (who == "none") {
-    label += "no operator, not-spot";
-  } else if (who == "partial") {
-    label += "some but not all operators, partial not-spot";
-  } else {
-    // Operator names were made lower case in the column name; the four UK operators are
-    // written as they write themselves, others capitalised word by word.
-    static constexpr std::pair<std::string_view, std::string_view> kOperators[] = {
-        {"ee", "EE"}, {"o2", "O2"}, {"three", "Three"}, {"vodafone", "Vodafone"}};
-    std::string name;
-    for (const auto& [slug, written] : kOperators) {
-      if (slug == who) name = written;
-    }
-    if (name.empty()) {
-      bool word_start = true;
-      for (char c : who) {
-        if (c == '_') {
-          name += ' ';
-          word_start = true;
-          continue;
-        }
-        name += (word_start && c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
-        word_start = false;
-      }
-    }
-    label += name;
-  }
-  return label;
 }
 
 // ---- styles ----
@@ -195,33 +105,53 @@ std::vector<StyleClass> make_classes(const std::array<double, 6>& bounds,
   return out;
 }
 
-std::vector<StyleSpec> styles_for(const StatsTable& table) {
-  auto has = [&](std::string_view name) {
-    for (const Column& c : table.columns) {
-      if (c.name == name) return true;
+std::string bound_text(double v);
+
+// "Classes 0-50-75-85-95-100", and what the targets among the bounds are.
+std::string classes_text(const std::vector<StyleClass>& classes, std::string_view column) {
+  std::string out = "Classes ";
+  out += bound_text(classes.front().lower);
+  for (const StyleClass& c : classes) {
+    out += '-';
+    out += bound_text(c.upper);
+  }
+  for (const Target& t : targets_for(column)) {
+    for (const StyleClass& c : classes) {
+      if (c.lower != t.level) continue;
+      out += "; ";
+      out += bound_text(t.level);
+      out += "%: ";
+      out += t.describe();
     }
-    return false;
-  };
+  }
+  return out + ".";
+}
+
+StyleSpec style(const ColumnSpec& column, std::string name, const std::array<double, 6>& bounds,
+                const std::array<Rgb, 5>& palette, bool use_as_default) {
+  StyleSpec s{column.name, std::move(name), "", make_classes(bounds, palette), use_as_default};
+  s.description = column.label + " (notspot). " + classes_text(s.classes, column.name);
+  return s;
+}
+
+std::vector<StyleSpec> styles_for(const StatsTable& table) {
   std::vector<StyleSpec> styles;
-  if (has("gigabit_pct")) {
-    // 85% is Project Gigabit's 2025 target, ~99% its 2030 one.
-    styles.push_back({"gigabit_pct", "Gigabit-capable",
-                      "Gigabit-capable broadband, % of premises (notspot). Classes 0-50-75-85-95-"
-                      "100; 85% is the Project Gigabit 2025 target.",
-                      make_classes({0, 50, 75, 85, 95, 100}, kYlGnBu), true});
+  if (const auto gigabit = table.columns.find("gigabit_pct")) {
+    // A class bound at the first target (Project Gigabit's 85% by 2025).
+    const std::vector<Target> on = targets_for("gigabit_pct");
+    const double target = on.empty() ? 85 : on.front().level;
+    styles.push_back(style(table.columns[*gigabit], "Gigabit-capable", {0, 50, 75, target, 95, 100},
+                           kYlGnBu, true));
   } else {
-    for (const Column& c : table.columns) {
-      if (!ends_with(c.name, "_pct")) continue;
-      styles.push_back({c.name, c.name.substr(0, 30), field_label(c.name) + " (notspot)",
-                        make_classes({0, 20, 40, 60, 80, 100}, kYlGnBu), true});
+    for (const ColumnSpec& c : table.columns) {
+      if (c.kind != ColumnKind::kPercent) continue;
+      styles.push_back(style(c, c.name.substr(0, 30), {0, 20, 40, 60, 80, 100}, kYlGnBu, true));
       break;
     }
   }
-  if (has("mob_4g_indoor_none_pct")) {
-    styles.push_back({"mob_4g_indoor_none_pct", "4G indoor not-spots",
-                      "Premises with no 4G indoor coverage from any operator, % of premises "
-                      "(notspot). Classes 0-1-5-10-25-100.",
-                      make_classes({0, 1, 5, 10, 25, 100}, kYlOrRd), false});
+  if (const auto not_spots = table.columns.find("mob_4g_indoor_none_pct")) {
+    styles.push_back(style(table.columns[*not_spots], "4G indoor not-spots", {0, 1, 5, 10, 25, 100},
+                           kYlOrRd, false));
   }
   return styles;
 }
@@ -540,37 +470,6 @@ void write_layer_styles(GDALDataset& ds, const StatsTable& table, const std::str
 
 }  // namespace
 
-std::string field_label(std::string_view column) {
-  static constexpr std::pair<std::string_view, std::string_view> kFixed[] = {
-      {"level", "Level (area or study)"},
-      {"area_id", "Area code"},
-      {"area_name", "Area name"},
-      {"premises", "Premises"},
-      {"land_km2", "Land area (km\xC2\xB2)"},
-      {"est_premises", "Premises with postcode data (base of the estimates)"},
-  };
-  for (const auto& [name, label] : kFixed) {
-    if (name == column) return std::string(label);
-  }
-  const bool pct = ends_with(column, "_pct");
-  const std::string_view base = pct ? column.substr(0, column.size() - 4) : column;
-  if (starts_with(base, "land_")) {
-    const auto group = mobile_group_label(base.substr(5));
-    return (group ? *group : spelt_out(base)) + " (% of land)";
-  }
-  const char* unit = pct ? " (% of premises)" : " (premises)";
-  if (starts_with(base, "mob_")) {
-    if (const auto group = mobile_group_label(base.substr(4))) return *group + unit;
-    return spelt_out(base) + (pct ? " (%)" : "");
-  }
-  if (starts_with(base, "est_")) {
-    return "Estimate: " + measure_label(base.substr(4)) +
-           (pct ? " (% of premises with postcode data)" : " (premises)");
-  }
-  if (const auto measure = detail::measure_label(base)) return *measure + unit;
-  return spelt_out(base) + (pct ? " (%)" : "");  // unknown: no base claimed
-}
-
 void write_parish_geopackage(const std::filesystem::path& path, std::span<const io::Area> areas,
                              const StatsTable& table, const io::Crs& crs,
                              const engine::PremisesTable& premises,
@@ -624,13 +523,13 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
     check(l->CreateField(&field), std::string("field ") + name, path, capture);
     labels.push_back({l->GetName(), name, std::move(label), std::move(description)});
   };
-  for (const Column& c : table.columns) {
+  for (const ColumnSpec& c : table.columns) {
     if (c.name == "level") continue;  // every feature is an area
     add_field(layer, c.name.c_str(),
               c.kind == ColumnKind::kText    ? OFTString
               : c.kind == ColumnKind::kCount ? OFTInteger64
                                              : OFTReal,
-              field_label(c.name), column_description(c.name));
+              c.label, c.definition);
   }
 
   check(ds->StartTransaction(), "transaction", path, capture);
@@ -638,7 +537,7 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
     OGRFeature feature(layer->GetLayerDefn());
     const std::vector<Cell>& row = table.rows[a];
     for (std::size_t i = 0; i < table.columns.size(); ++i) {
-      const Column& c = table.columns[i];
+      const ColumnSpec& c = table.columns[i];
       if (c.name == "level") continue;
       const int field = feature.GetFieldIndex(c.name.c_str());
       if (const auto* text = std::get_if<std::string>(&row[i])) {
@@ -646,7 +545,7 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
       } else if (const auto* count = std::get_if<std::uint64_t>(&row[i])) {
         feature.SetField(field, static_cast<GIntBig>(*count));
       } else {
-        const double value = cell_number(row[i], c.kind);
+        const double value = cell_number(row[i], c);
         if (std::isnan(value)) {
           feature.SetFieldNull(field);
         } else {

@@ -11,16 +11,12 @@
 
 #include "detail/html_map.hpp"
 #include "detail/markup.hpp"
-#include "detail/measure_labels.hpp"
 #include "notspot/engine/error.hpp"
+#include "notspot/outputs/targets.hpp"
 
 namespace notspot::outputs {
 namespace {
 
-// Project Gigabit: gigabit-capable broadband to at least 85% of UK premises by 2025.
-constexpr double kGigabitTarget = 85;
-// Shared Rural Network: 4G from at least one operator across 95% of the UK's landmass.
-constexpr double kSrnLandTarget = 95;
 constexpr std::size_t kMostInNeed = 10;
 constexpr std::size_t kMaxWarnings = 200;
 constexpr std::size_t kMaxChangedAreas = 20;
@@ -237,85 +233,17 @@ std::string group_digits(const std::string& text) {
   return out + text.substr(end);
 }
 
-std::string capitalise(std::string s) {
-  if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = static_cast<char>(s[0] - 'a' + 'A');
-  return s;
-}
-
-std::string upper(std::string s) {
-  for (char& c : s) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+// The first national target on a column (the nearest deadline comes first), if any.
+std::optional<Target> first_target(std::string_view column) {
+  for (const Target& t : targets_for(column)) {
+    if (t.national) return t;
   }
-  return s;
+  return std::nullopt;
 }
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t at = s.find(sep, start);
-    parts.push_back(s.substr(start, at - start));
-    if (at == std::string::npos) return parts;
-    start = at + 1;
-  }
-}
-
-// A column stem (no "_pct") in words, for headings and profiles.
-std::string stem_label(const std::string& stem) {
-  static const std::map<std::string, std::string, std::less<>> kLabels = {
-      {"premises", "Premises"},
-      {"land_km2", "Land area (km\xC2\xB2)"},
-      {"est_premises", "Estimates: premises with a postcode row"},
-  };
-  if (const auto it = kLabels.find(stem); it != kLabels.end()) return it->second;
-  if (auto label = detail::measure_label(stem)) return *label;
-  if (stem.starts_with("est_")) return "Estimate: " + stem_label(stem.substr(4));
-  const bool mob = stem.starts_with("mob_");
-  const bool land = stem.starts_with("land_");
-  if (mob || land) {
-    // mob_<tech>_<setting>_<operator or combination>
-    const std::vector<std::string> parts = split(stem.substr(mob ? 4 : 5), '_');
-    if (parts.size() >= 3) {
-      std::string who;
-      for (std::size_t i = 2; i < parts.size(); ++i) who += (i > 2 ? " " : "") + parts[i];
-      static const std::map<std::string, std::string, std::less<>> kCombos = {
-          {"any", "at least one operator"},
-          {"all", "all operators"},
-          {"none", "no operator (not-spot)"},
-          {"partial", "some but not all operators (partial not-spot)"}};
-      if (const auto it = kCombos.find(who); it != kCombos.end()) {
-        who = it->second;
-      } else {
-        who = who.size() <= 2 ? upper(who) : capitalise(who);
-      }
-      return std::string(land ? "Land, " : "") + upper(parts[0]) + " " + parts[1] + ": " + who;
-    }
-  }
-  return stem;
-}
-
-// False for measures where more is worse: not-spots, premises below the USO or without data.
-bool higher_is_better(std::string_view column) {
-  for (std::string_view worse : {"below_uso", "no_data", "_none", "_partial", "unable_",
-                                 "digitally_excluded", "bduk_white"}) {
-    if (column.find(worse) != std::string_view::npos) return false;
-  }
-  return true;
-}
-
-// The measures the summary talks about, when the study has them.
-bool is_headline_column(std::string_view column) {
-  for (std::string_view c :
-       {"gigabit_pct", "superfast_pct", "full_fibre_pct", "decent_pct", "below_uso_pct",
-        "mob_4g_indoor_none_pct", "land_4g_outdoor_any_pct", "digitally_excluded_pct"}) {
-    if (c == column) return true;
-  }
-  return false;
-}
-
-std::string column_label(const std::string& column) {
-  if (column.ends_with("_pct")) return stem_label(column.substr(0, column.size() - 4)) + " (%)";
-  return stem_label(column);
+// "85" or "99.5": a target's level in running text.
+std::string level_text(double level) {
+  return fmt::format("{:g}", level);
 }
 
 // The table with names to find columns and typed access to the cells.
@@ -364,7 +292,7 @@ class TableView {
   }
   /// The cell exactly as parish_stats.csv writes it.
   std::string formatted(std::size_t row, std::size_t c) const {
-    return format_cell(table_.rows[row][c], table_.columns[c].kind);
+    return format_cell(table_.rows[row][c], table_.columns[c]);
   }
   std::string formatted(std::size_t row, std::string_view name) const {
     const std::size_t c = column(name);
@@ -373,7 +301,16 @@ class TableView {
   double number(std::size_t row, std::string_view name) const {
     const std::size_t c = column(name);
     if (c == kNone) return std::nan("");
-    return cell_number(table_.rows[row][c], table_.columns[c].kind);
+    return cell_number(table_.rows[row][c], table_.columns[c]);
+  }
+  /// The column's description.
+  const ColumnSpec& spec(std::string_view name) const {
+    const std::size_t c = column(name);
+    if (c == kNone) {
+      throw engine::internal_error("report.html: the statistics table has no column '" +
+                                   std::string(name) + "'; please report this");
+    }
+    return table_.columns[c];
   }
   /// "<area name> (<id>)", escaped.
   std::string area_title(std::size_t row) const {
@@ -407,8 +344,9 @@ std::string fmt_points(double v) {
 struct MapSpec {
   std::string column;
   std::string title;
-  std::string what;                  // "premises that are gigabit-capable"
+  std::string what;                  // "are gigabit-capable"
   std::vector<double> fixed_breaks;  // empty: quantiles of the areas' values
+  std::optional<Target> target;      // the target that is one of the fixed breaks
 };
 
 // Class breaks at quantiles of the areas' values (figures have two decimals). Skewed
@@ -493,22 +431,25 @@ class ReportWriter {
       maps_built_ = true;
       if (in_.areas.empty()) return maps_;
       if (t_.has("gigabit_pct")) {
-        maps_.push_back({"gigabit_pct",
-                         "Gigabit-capable premises",
-                         "are gigabit-capable",
-                         {50, 70, kGigabitTarget, 95}});
+        const std::optional<Target> target = first_target("gigabit_pct");
+        std::vector<double> breaks = {50, 70, 95};
+        if (target) breaks.insert(breaks.begin() + 2, target->level);
+        maps_.push_back(
+            {"gigabit_pct", t_.spec("gigabit_pct").measure, "are gigabit-capable", breaks, target});
       }
       if (t_.has("below_uso_pct")) {
         maps_.push_back({"below_uso_pct",
-                         "Premises below the Universal Service Obligation",
-                         "are below the USO (no decent broadband)",
-                         {}});
+                         t_.spec("below_uso_pct").measure,
+                         "are below the USO on a known speed",
+                         {},
+                         std::nullopt});
       }
       if (t_.has("mob_4g_indoor_none_pct")) {
         maps_.push_back({"mob_4g_indoor_none_pct",
-                         "4G indoor not-spots",
+                         t_.spec("mob_4g_indoor_none_pct").measure,
                          "have no indoor 4G from any operator",
-                         {}});
+                         {},
+                         std::nullopt});
       }
     }
     return maps_;
@@ -536,88 +477,131 @@ class ReportWriter {
             ". Figures are shares of all premises in each area (as Ofcom reports them): a "
             "premise without data counts as not meeting a threshold.</p>\n";
     out_ += "<div class=\"cards\">\n";
-    if (t_.has("gigabit_pct")) {
-      const double pct = t_.number(s, "gigabit_pct");
-      std::string status;
-      if (std::isnan(pct)) {
-        status = "<p>No premises, so no share.</p>";
-      } else if (pct >= kGigabitTarget) {
-        status = "<p><span class=\"status met\">Target met</span></p>";
-      } else {
-        const double premises = t_.number(s, "premises");
-        const double needed =
-            std::ceil(premises * kGigabitTarget / 100 - 1e-9) - t_.number(s, "gigabit");
-        status = fmt::format(
-            "<p><span class=\"status unmet\">Below the target</span> by {} percentage points: "
-            "{} more premises need gigabit-capable broadband to reach 85%.</p>",
-            fmt_points(kGigabitTarget - pct),
-            group_digits(fmt::format("{:.0f}", std::max(0.0, needed))));
-      }
-      out_ += "<div class=\"card\"><h3>Gigabit-capable</h3><p class=\"big\">" +
-              data_figure(t_, s, "gigabit_pct", true) + "</p><p>" +
-              data_figure(t_, s, "gigabit", true) +
-              " premises. National target (Project Gigabit): at least 85% of premises by "
-              "2025, about 99% by 2030.</p>" +
-              status + "</div>\n";
-    }
-    if (t_.has("decent_pct") || t_.has("below_uso_pct")) {
-      const bool decent = t_.has("decent_pct");
-      out_ += "<div class=\"card\"><h3>" +
-              std::string(decent ? "Decent broadband (USO)" : "Below the USO") +
-              "</h3><p class=\"big\">" +
-              data_figure(t_, s, decent ? "decent_pct" : "below_uso_pct", true) + "</p><p>";
-      if (decent) {
-        out_ += data_figure(t_, s, "decent", true) +
-                " premises can get decent broadband, the Universal Service Obligation "
-                "(download and upload thresholds under Methodology).";
-      }
-      if (t_.has("below_uso")) {
-        out_ += " " + data_figure(t_, s, "below_uso", true) + " premises" +
-                (decent ? " (" + data_figure(t_, s, "below_uso_pct", true) + ")" : std::string()) +
-                " are below the Universal Service Obligation on known speeds and can request a "
-                "USO connection.";
-      }
-      out_ += "</p></div>\n";
-    }
-    if (t_.has("mob_4g_indoor_none")) {
-      out_ += "<div class=\"card\"><h3>4G indoor not-spots</h3><p class=\"big\">" +
-              data_figure(t_, s, "mob_4g_indoor_none_pct", true) + "</p><p>" +
-              data_figure(t_, s, "mob_4g_indoor_none", true) +
-              " premises have no indoor 4G from any operator.";
-      if (t_.has("mob_4g_indoor_partial")) {
-        out_ += " " + data_figure(t_, s, "mob_4g_indoor_partial", true) +
-                " more have some but not all operators (partial not-spots).";
-      }
-      out_ += "</p></div>\n";
-    }
-    for (const char* land : {"land_4g_outdoor_any_pct", "land_4g_indoor_any_pct"}) {
-      if (!t_.has(land)) continue;
-      const double pct = t_.number(s, land);
-      out_ +=
-          "<div class=\"card\"><h3>4G across the land</h3><p class=\"big\">" +
-          data_figure(t_, s, land, true) + "</p><p>of the land has " +
-          std::string(std::string_view(land).find("outdoor") != std::string_view::npos ? "outdoor"
-                                                                                       : "indoor") +
-          " 4G from at least one operator. National target (Shared Rural Network): 95% "
-          "of the UK's landmass.</p>" +
-          (std::isnan(pct) ? std::string()
-           : pct >= kSrnLandTarget
-               ? std::string("<p><span class=\"status met\">Target met</span></p>")
-               : std::string("<p><span class=\"status unmet\">Below the target</span></p>")) +
-          "</div>\n";
-      break;
-    }
-    if (t_.has("no_data") && t_.number(s, "no_data") > 0) {
-      out_ += "<div class=\"card\"><h3>No fixed-broadband data</h3><p class=\"big\">" +
-              data_figure(t_, s, "no_data_pct", true) + "</p><p>" +
-              data_figure(t_, s, "no_data", true) +
-              " premises have no row in any fixed-broadband layer; they count as not meeting "
-              "any speed threshold.</p></div>\n";
-    }
+    gigabit_card();
+    uso_card();
+    not_spot_card();
+    land_card();
+    no_data_card();
     out_ += "</div>\n";
     most_in_need();
     changes();
     out_ += "</section>\n";
+  }
+
+  // "<p>Targets: 85% by 2025, 99% by 2030 (Project Gigabit)</p>" for the targets on a column,
+  // national ones first; "" when none. The methodology lists them in full.
+  static std::string targets_line(std::string_view column) {
+    std::vector<Target> on = targets_for(column);
+    std::stable_partition(on.begin(), on.end(), [](const Target& t) { return t.national; });
+    std::string out;
+    for (std::size_t i = 0; i < on.size(); ++i) {
+      const Target& t = on[i];
+      const bool same_source = i > 0 && on[i - 1].programme == t.programme;
+      if (i > 0) out += same_source ? ", " : "; ";
+      out += (t.direction == Direction::kLowerIsBetter ? "under " : "") + level_text(t.level) +
+             "%" + (t.deadline.empty() ? "" : " by " + std::string(t.deadline));
+      if (i + 1 == on.size() || on[i + 1].programme != t.programme) {
+        out += " (" + std::string(t.programme) + ")";
+      }
+    }
+    if (out.empty()) return out;
+    return "<p class=\"muted\">" + std::string(on.size() == 1 ? "Target: " : "Targets: ") +
+           esc(out) + ".</p>";
+  }
+
+  // Whether the study meets the first target on a column (a national one before a marker).
+  std::string status_badge(std::string_view column) const {
+    const std::vector<Target> on = targets_for(column);
+    if (on.empty()) return {};
+    const std::optional<Target> national = first_target(column);
+    const Target& t = national ? *national : on.front();
+    const double v = t_.number(study(), column);
+    if (std::isnan(v)) return "<p>No premises, so no share.</p>";
+    const char* what = t.national ? "target" : "local marker";
+    if (t.met(v)) {
+      return fmt::format("<p><span class=\"status met\">{}</span></p>",
+                         t.national ? "Target met" : "Within the local marker");
+    }
+    return fmt::format("<p><span class=\"status unmet\">{} the {}</span></p>",
+                       t.direction == Direction::kLowerIsBetter ? "Above" : "Below", what);
+  }
+
+  std::string card_heading(std::string_view column) const {
+    return "<div class=\"card\"><h3>" + esc(t_.spec(column).measure) + "</h3><p class=\"big\">" +
+           data_figure(t_, study(), column, true) + "</p><p>";
+  }
+
+  void gigabit_card() {
+    if (!t_.has("gigabit_pct")) return;
+    const std::size_t s = study();
+    const double pct = t_.number(s, "gigabit_pct");
+    const std::optional<Target> target = first_target("gigabit_pct");
+    std::string status = status_badge("gigabit_pct");
+    if (target && !std::isnan(pct) && !target->met(pct)) {
+      const double premises = t_.number(s, "premises");
+      const double needed =
+          std::ceil(premises * target->level / 100 - 1e-9) - t_.number(s, "gigabit");
+      status = fmt::format(
+          "<p><span class=\"status unmet\">Below the target</span> by {} percentage points: "
+          "{} more premises need gigabit-capable broadband to reach {}%.</p>",
+          fmt_points(target->level - pct),
+          group_digits(fmt::format("{:.0f}", std::max(0.0, needed))), level_text(target->level));
+    }
+    out_ += card_heading("gigabit_pct") + data_figure(t_, s, "gigabit", true) + " premises." +
+            "</p>" + targets_line("gigabit_pct") + status + "</div>\n";
+  }
+
+  void uso_card() {
+    const bool decent = t_.has("decent_pct");
+    if (!decent && !t_.has("below_uso_pct")) return;
+    const std::size_t s = study();
+    const std::string column = decent ? "decent_pct" : "below_uso_pct";
+    out_ += card_heading(column);
+    if (decent) {
+      out_ += data_figure(t_, s, "decent", true) +
+              " premises can get decent broadband, the Universal Service Obligation "
+              "(download and upload thresholds under Methodology).";
+    }
+    if (t_.has("below_uso")) {
+      out_ += " " + data_figure(t_, s, "below_uso", true) + " premises" +
+              (decent ? " (" + data_figure(t_, s, "below_uso_pct", true) + ")" : std::string()) +
+              " are below the Universal Service Obligation on known speeds and can request a "
+              "USO connection.";
+    }
+    out_ += "</p>" + targets_line(column) + status_badge(column) + "</div>\n";
+  }
+
+  void not_spot_card() {
+    if (!t_.has("mob_4g_indoor_none_pct")) return;
+    const std::size_t s = study();
+    out_ += card_heading("mob_4g_indoor_none_pct") +
+            data_figure(t_, s, "mob_4g_indoor_none", true) +
+            " premises have no indoor 4G from any operator.";
+    if (t_.has("mob_4g_indoor_partial")) {
+      out_ += " " + data_figure(t_, s, "mob_4g_indoor_partial", true) +
+              " more have some but not all operators (partial not-spots).";
+    }
+    out_ += "</p>" + targets_line("mob_4g_indoor_none_pct") +
+            status_badge("mob_4g_indoor_none_pct") + "</div>\n";
+  }
+
+  // Outdoor 4G across the land, the Shared Rural Network's measure; else indoor 4G.
+  void land_card() {
+    for (const char* land : {"land_4g_outdoor_any_pct", "land_4g_indoor_any_pct"}) {
+      if (!t_.has(land)) continue;
+      const MobileSubject& m = *t_.spec(land).mobile;
+      out_ += card_heading(land) + "of the land has " + esc(m.technology) + " " + esc(m.setting) +
+              " coverage from at least one operator.</p>" + targets_line(land) +
+              status_badge(land) + "</div>\n";
+      return;
+    }
+  }
+
+  void no_data_card() {
+    if (!t_.has("no_data") || !(t_.number(study(), "no_data") > 0)) return;
+    out_ += card_heading("no_data_pct") + data_figure(t_, study(), "no_data", true) +
+            " premises have no row in any fixed-broadband layer; they count as not meeting "
+            "any speed threshold.</p></div>\n";
   }
 
   void most_in_need() {
@@ -667,13 +651,27 @@ class ReportWriter {
   }
 
   // A change in percentage points, coloured by whether it is good news for that measure.
-  static std::string delta_text(const ReportIndicatorChange& change) {
+  std::string delta_text(const ReportIndicatorChange& change) const {
     const std::string text = fmt_points(change.delta);
-    const bool zero = text == "0.00";
-    const bool good = (change.delta > 0) == higher_is_better(change.column);
+    const Direction direction = t_.spec(change.column).direction;
+    const bool good = (change.delta > 0) == (direction == Direction::kHigherIsBetter);
+    const bool neutral = text == "0.00" || direction == Direction::kNeutral;
     return fmt::format("<span class=\"{}\">{}{} points</span>",
-                       zero ? "" : (good ? "delta-good" : "delta-bad"),
-                       zero || change.delta < 0 ? "" : "+", text);
+                       neutral ? "" : (good ? "delta-good" : "delta-bad"),
+                       text == "0.00" || change.delta < 0 ? "" : "+", text);
+  }
+
+  // "Parish: <label> rose to at least 85%: <the target>", coloured as good or bad news.
+  std::string crossing_text(const ReportThresholdCrossing& x) const {
+    const ColumnSpec& c = t_.spec(x.column);
+    std::string what =
+        c.label + (x.passed ? " rose to at least " : " fell below ") + level_text(x.level) + "%";
+    for (const Target& t : targets_for(x.column)) {
+      if (t.level == x.level) what += ": " + t.describe();
+    }
+    const bool good = x.passed == (c.direction == Direction::kHigherIsBetter);
+    return fmt::format("<span class=\"{}\">{}</span>", good ? "delta-good" : "delta-bad",
+                       esc(what));
   }
 
   void changes() {
@@ -693,17 +691,18 @@ class ReportWriter {
     out_ += "<p>Compared with " + esc(c.previous_run) + ".</p>\n";
     for (const std::string& note : c.notes) out_ += "<p>" + esc(note) + "</p>\n";
     // The summary names the headline measures only; a parish's profile lists all its changes.
-    auto headline = [](const ReportAreaChange& a) {
+    auto headline = [&](const ReportAreaChange& a) {
       std::vector<ReportIndicatorChange> key;
       for (const ReportIndicatorChange& i : a.indicators) {
-        if (is_headline_column(i.column)) key.push_back(i);
+        if (t_.spec(i.column).summary) key.push_back(i);
       }
       return key;
     };
     auto list = [&](const std::vector<ReportIndicatorChange>& changes) {
       std::string s;
       for (std::size_t i = 0; i < changes.size(); ++i) {
-        s += (i ? "; " : "") + esc(column_label(changes[i].column)) + " " + delta_text(changes[i]);
+        s += (i ? "; " : "") + esc(t_.spec(changes[i].column).measure) + ": " +
+             delta_text(changes[i]);
       }
       return s;
     };
@@ -716,7 +715,11 @@ class ReportWriter {
     for (const ReportAreaChange& a : c.areas) {
       std::vector<ReportIndicatorChange> key = headline(a);
       if (a.area_id.empty()) {
-        if (!key.empty()) out_ += "<p>Whole study: " + list(key) + ".</p>\n";
+        if (!key.empty()) {
+          out_ += "<p>Whole study: " +
+                  (largest(key) < 0.005 ? std::string("no headline figure changed") : list(key)) +
+                  ".</p>\n";
+        }
       } else if (largest(key) >= 0.005) {
         areas.emplace_back(&a, std::move(key));
       }
@@ -724,7 +727,7 @@ class ReportWriter {
     if (!c.crossings.empty()) {
       out_ += "<p>Parishes that crossed a threshold:</p><ul>\n";
       for (const ReportThresholdCrossing& x : c.crossings) {
-        out_ += "<li>" + esc(x.area_name) + " (" + esc(x.area_id) + "): " + esc(x.description) +
+        out_ += "<li>" + esc(x.area_name) + " (" + esc(x.area_id) + "): " + crossing_text(x) +
                 "</li>\n";
       }
       out_ += "</ul>\n";
@@ -894,8 +897,14 @@ class ReportWriter {
     }
     out_ += "</ul>\n<p class=\"muted\">Study-wide: " + data_figure(t_, study(), spec.column) +
             ". Classes: " +
-            (spec.fixed_breaks.empty() ? "quintiles of the parishes' values"
-                                       : "fixed, with the 85% national target as a break") +
+            (spec.fixed_breaks.empty() ? std::string("quintiles of the parishes' values")
+             : spec.target
+                 ? "fixed, with the " + level_text(spec.target->level) + "% target of " +
+                       esc(spec.target->programme) +
+                       (spec.target->deadline.empty() ? std::string()
+                                                      : " for " + esc(spec.target->deadline)) +
+                       " as a break"
+                 : std::string("fixed")) +
             ". " + esc(in_.crs_description) + ", north up.</p></figcaption>\n</figure>\n";
   }
 
@@ -918,11 +927,13 @@ class ReportWriter {
     out_ +=
         "<div id=\"table-controls\" hidden><label for=\"table-filter\">Filter by name or "
         "ID</label><input type=\"search\" id=\"table-filter\" autocomplete=\"off\">";
-    const bool gigabit = t_.has("gigabit_pct");
-    if (gigabit) {
+    const std::optional<Target> target =
+        t_.has("gigabit_pct") ? first_target("gigabit_pct") : std::nullopt;
+    if (target) {
       out_ +=
           "<label><input type=\"checkbox\" id=\"table-below-target\"> Only parishes below "
-          "the 85% gigabit target</label>";
+          "the " +
+          level_text(target->level) + "% gigabit target (" + esc(target->programme) + ")</label>";
     }
     out_ += "<p id=\"table-status\" aria-live=\"polite\"></p></div>\n";
     out_ += "<div class=\"table-wrap\"><table id=\"parish-table\">\n<caption>All " +
@@ -931,13 +942,14 @@ class ReportWriter {
             "<thead><tr><th scope=\"col\" aria-sort=\"none\" data-type=\"text\"><button "
             "type=\"button\">Parish</button></th><th scope=\"col\" aria-sort=\"none\" "
             "data-type=\"text\"><button type=\"button\">ID</button></th><th scope=\"col\" "
-            "class=\"n\" aria-sort=\"none\" data-type=\"number\"><button "
-            "type=\"button\">Premises</button></th>";
+            "class=\"n\" aria-sort=\"none\" data-type=\"number\" data-column=\"premises\">"
+            "<button type=\"button\">" +
+            esc(t_.spec("premises").label) + "</button></th>";
     for (const std::string& c : columns) {
       out_ +=
-          "<th scope=\"col\" class=\"n\" aria-sort=\"none\" data-type=\"number\"><button "
-          "type=\"button\">" +
-          esc(column_label(c)) + "</button></th>";
+          "<th scope=\"col\" class=\"n\" aria-sort=\"none\" data-type=\"number\" "
+          "data-column=\"" +
+          esc(c) + "\"><button type=\"button\">" + esc(t_.spec(c).label) + "</button></th>";
     }
     out_ += "</tr></thead>\n<tbody>\n";
     auto cells = [&](std::size_t r) {
@@ -953,43 +965,15 @@ class ReportWriter {
       const std::size_t r = t_.area_rows()[a];
       const double g = t_.number(r, "gigabit_pct");
       out_ += fmt::format("<tr data-below=\"{}\"><th scope=\"row\">{}</th><td>{}</td>{}</tr>\n",
-                          gigabit && !std::isnan(g) && g < kGigabitTarget ? 1 : 0, profile_link(a),
+                          target && !std::isnan(g) && !target->met(g) ? 1 : 0, profile_link(a),
                           esc(t_.text(r, "area_id")), cells(r));
     }
     out_ += "</tbody>\n<tfoot><tr><th scope=\"row\">Whole study</th><td></td>" + cells(study()) +
             "</tr></tfoot>\n</table></div>\n</section>\n";
   }
 
-  // One row per measure: the count and its percentage side by side.
-  struct ProfileRow {
-    std::string label;
-    std::size_t count = TableView::kNone;
-    std::size_t pct = TableView::kNone;
-  };
-
-  std::vector<ProfileRow> profile_rows() const {
-    std::vector<ProfileRow> rows;
-    const std::vector<Column>& cols = t_.table().columns;
-    for (std::size_t c = 0; c < cols.size(); ++c) {
-      const std::string& name = cols[c].name;
-      if (name == "level" || name == "area_id" || name == "area_name") continue;
-      if (name.ends_with("_pct")) {
-        const std::string stem = name.substr(0, name.size() - 4);
-        if (!rows.empty() && rows.back().count != TableView::kNone &&
-            cols[rows.back().count].name == stem) {
-          rows.back().pct = c;
-        } else {
-          rows.push_back({stem_label(stem), TableView::kNone, c});
-        }
-      } else {
-        rows.push_back({stem_label(name), c, TableView::kNone});
-      }
-    }
-    return rows;
-  }
-
   void profiles() {
-    const std::vector<ProfileRow> rows = profile_rows();
+    const std::vector<Measure> rows = t_.table().columns.measures();
     std::map<std::string, const ReportAreaChange*, std::less<>> changes;
     if (in_.changes) {
       for (const ReportAreaChange& a : in_.changes->areas) {
@@ -1011,10 +995,10 @@ class ReportWriter {
     out_ +=
         "<p>Each parish's figures next to the "
         "whole study's. Open a parish to see them.</p>\n";
-    auto cell = [&](std::size_t r, std::size_t c) {
-      if (c == TableView::kNone) return std::string("<td></td>");
-      const std::string v = t_.formatted(r, c);
-      const bool pct = t_.table().columns[c].kind == ColumnKind::kPercent;
+    auto cell = [&](std::size_t r, std::optional<std::size_t> c) {
+      if (!c) return std::string("<td></td>");
+      const std::string v = t_.formatted(r, *c);
+      const bool pct = t_.table().columns[*c].kind == ColumnKind::kPercent;
       return "<td>" + (v.empty() ? std::string("n/a") : group_digits(v) + (pct ? "%" : "")) +
              "</td>";
     };
@@ -1029,22 +1013,66 @@ class ReportWriter {
               name + "</th><th scope=\"col\" class=\"n\">" + name +
               " (%)</th><th scope=\"col\" class=\"n\">Study</th><th scope=\"col\" "
               "class=\"n\">Study (%)</th></tr></thead><tbody>\n";
-      for (const ProfileRow& p : rows) {
-        out_ += "<tr><th scope=\"row\">" + esc(p.label) + "</th>" + cell(r, p.count) +
-                cell(r, p.pct) + cell(study(), p.count) + cell(study(), p.pct) + "</tr>\n";
+      for (const Measure& p : rows) {
+        out_ += "<tr><th scope=\"row\">" + esc(p.label) + "</th>" + cell(r, p.value) +
+                cell(r, p.share) + cell(study(), p.value) + cell(study(), p.share) + "</tr>\n";
       }
       out_ += "</tbody></table>\n";
       if (const auto it = changes.find(t_.text(r, "area_id")); it != changes.end()) {
         out_ += "<p>Since the previous run: ";
         for (std::size_t i = 0; i < it->second->indicators.size(); ++i) {
           const ReportIndicatorChange& c = it->second->indicators[i];
-          out_ += (i ? "; " : "") + esc(column_label(c.column)) + " " + delta_text(c);
+          out_ += (i ? "; " : "") + esc(t_.spec(c.column).measure) + ": " + delta_text(c);
         }
         out_ += ".</p>\n";
       }
       out_ += "</details>\n";
     }
     out_ += "</section>\n";
+  }
+
+  // Every measure of parish_stats.csv: its columns, label, definition and empty cells.
+  void definitions() {
+    const ColumnCatalogue& columns = t_.table().columns;
+    out_ +=
+        "<table id=\"definitions\"><caption>Definitions of the columns of parish_stats.csv"
+        "</caption><thead><tr><th scope=\"col\">Columns</th><th scope=\"col\">Measure</th>"
+        "<th scope=\"col\">Definition</th><th scope=\"col\">An empty cell means</th></tr>"
+        "</thead><tbody>\n";
+    for (const Measure& m : columns.measures()) {
+      const ColumnSpec& first = columns[m.value ? *m.value : *m.share];
+      const ColumnSpec& last = columns[m.share ? *m.share : *m.value];
+      std::string names = "<code>" + esc(first.name) + "</code>";
+      if (&first != &last) names += ", <code>" + esc(last.name) + "</code>";
+      out_ += "<tr><th scope=\"row\">" + names + "</th><td>" + esc(m.label) + "</td><td>" +
+              esc(first.definition) + "</td><td>" + esc(last.null_meaning) + "</td></tr>\n";
+    }
+    out_ += "</tbody></table>\n";
+  }
+
+  // The targets and markers on the table's columns, in full.
+  void targets_table() {
+    std::string rows;
+    for (const Target& t : targets()) {
+      if (!t_.has(t.column)) continue;
+      const ColumnSpec& c = t_.spec(t.column);
+      std::string level = (t.direction == Direction::kLowerIsBetter ? "under " : "at least ") +
+                          level_text(t.level) + (c.kind == ColumnKind::kPercent ? "%" : "");
+      if (c.kind == ColumnKind::kCount && t.direction == Direction::kLowerIsBetter &&
+          t.level == 1) {
+        level = "none";  // fewer than one premise
+      }
+      rows += "<tr><th scope=\"row\">" + esc(c.label) + "</th><td class=\"n\">" + level +
+              "</td><td>" + esc(t.deadline) + "</td><td>" + esc(t.programme) + "</td><td>" +
+              esc(t.commitment) + "</td></tr>\n";
+    }
+    if (rows.empty()) return;
+    out_ +=
+        "<table id=\"targets\"><caption>National targets and local markers</caption><thead><tr>"
+        "<th scope=\"col\">Measure</th><th scope=\"col\" class=\"n\">Level</th><th "
+        "scope=\"col\">By</th><th scope=\"col\">Source</th><th scope=\"col\">What it "
+        "is</th></tr></thead><tbody>\n" +
+        rows + "</tbody></table>\n";
   }
 
   void methodology() {
@@ -1067,23 +1095,14 @@ class ReportWriter {
       }
       out_ += "</tbody></table>\n";
     }
-    if (!in_.definitions.empty()) {
-      out_ +=
-          "<table><caption>Definitions</caption><thead><tr><th scope=\"col\">Column</th>"
-          "<th scope=\"col\">Measure</th><th scope=\"col\">Definition</th></tr></thead>"
-          "<tbody>\n";
-      for (const ReportDefinition& d : in_.definitions) {
-        out_ += "<tr><th scope=\"row\"><code>" + esc(d.column) + "</code></th><td>" +
-                esc(column_label(d.column)) + "</td><td>" + esc(d.definition) + "</td></tr>\n";
-      }
-      out_ += "</tbody></table>\n";
-    }
+    definitions();
+    targets_table();
     out_ +=
         "<h3>Caveats</h3><ul>"
         "<li>Percentages are of all premises in the area, as Ofcom reports them; premises "
         "with no fixed-broadband data count as not meeting any threshold.</li>";
     bool estimates = false;
-    for (const Column& c : t_.table().columns) estimates |= c.name.starts_with("est_");
+    for (const ColumnSpec& c : t_.table().columns) estimates |= c.family == ColumnFamily::kEstimate;
     if (estimates) {
       out_ +=
           "<li>Columns starting <code>est_</code> (shown as \xE2\x80\x9C"

@@ -156,10 +156,12 @@ Json area_index_json(const engine::AreaIndex::Stats& s) {
           {"memory_bytes", s.memory_bytes}};
 }
 
-Json indicators_json() {
+// The fixed-broadband indicators with the catalogue's definitions (the study's thresholds).
+Json indicators_json(const ColumnCatalogue& columns) {
   Json indicators = Json::array();
   for (const engine::IndicatorInfo& info : engine::indicator_catalogue()) {
-    indicators.push_back(Json{{"column", info.column}, {"definition", info.definition}});
+    const ColumnSpec& c = columns[*columns.find(info.column)];
+    indicators.push_back(Json{{"column", info.column}, {"definition", c.definition}});
   }
   return indicators;
 }
@@ -254,7 +256,7 @@ Json run_json(const RunTiming& t) {
 
 Json manifest_json(const RunRecord& r) {
   Json columns = Json::array();
-  for (const Column& c : r.table.columns) columns.push_back(c.name);
+  for (const ColumnSpec& c : r.table.columns) columns.push_back(c.name);
   Json m{{"notspot_version", r.notspot_version},
          {"study", study_json(r)},
          {"thresholds", thresholds_json(r.thresholds)},
@@ -263,7 +265,7 @@ Json manifest_json(const RunRecord& r) {
          {"ledger", ledger_json(r)},
          {"areas", areas_json(r.areas)},
          {"area_index", area_index_json(r.areas.index)},
-         {"indicators", indicators_json()},
+         {"indicators", indicators_json(r.table.columns)},
          {"study_totals", study_totals_json(r.study_total)},
          {"mobile", mobile_json(r)},
          {"columns", columns},

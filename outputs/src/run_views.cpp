@@ -18,7 +18,7 @@ void write_parish_workbook(const std::filesystem::path& path, const RunRecord& r
       path, record.table,
       WorkbookInfo{record.study.name, record.study.crs, record.study.boundary_vintage,
                    record.notspot_version, std::move(description.thresholds),
-                   std::move(description.definitions), std::move(description.sources)});
+                   std::move(description.sources)});
 }
 
 }  // namespace notspot::outputs

@@ -1,18 +1,18 @@
 #include "notspot/outputs/xlsx_writer.hpp"
 
+#include <fmt/format.h>
 #include <xlsxwriter.h>
 
 #include <algorithm>
-#include <array>
-#include <cctype>
 #include <cmath>
 #include <ctime>
+#include <map>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include "notspot/engine/error.hpp"
-#include "notspot/engine/indicators.hpp"
-#include "notspot/engine/postcode.hpp"
+#include "notspot/outputs/targets.hpp"
 
 namespace notspot::outputs {
 namespace {
@@ -23,101 +23,6 @@ constexpr std::time_t kFixedCreated = 946684800;
 
 constexpr double kMinWidth = 8;
 constexpr double kMaxWidth = 60;
-
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
-// "4g_indoor" -> "4G indoor": a mobile group's column key as people write it.
-std::string group_label(std::string_view key) {
-  std::string out;
-  for (std::size_t i = 0; i < key.size(); ++i) {
-    char c = key[i];
-    if (c == '_') {
-      out += ' ';
-      continue;
-    }
-    // A technology such as 4g, 5g is upper-cased; words stay lower case.
-    if (c == 'g' && i > 0 && std::isdigit(static_cast<unsigned char>(key[i - 1])) &&
-        (i + 1 == key.size() || key[i + 1] == '_')) {
-      c = 'G';
-    }
-    out += c;
-  }
-  return out;
-}
-
-// Splits "4g_indoor_virgin_media_o2" into the group ("4g_indoor") and the rest, at the
-// setting: operator slugs may hold underscores, settings are one of the known words.
-std::optional<std::pair<std::string, std::string>> split_group(std::string_view rest) {
-  for (std::string_view setting : {"_indoor_", "_outdoor_"}) {
-    const std::size_t at = rest.find(setting);
-    if (at != std::string_view::npos) {
-      const std::size_t end = at + setting.size();
-      return std::pair{std::string(rest.substr(0, end - 1)), std::string(rest.substr(end))};
-    }
-  }
-  return std::nullopt;
-}
-
-std::string who_covers(const std::string& what, const std::string& group) {
-  if (what == "any") return "covered by at least one operator for " + group;
-  if (what == "all") return "covered by every operator for " + group;
-  if (what == "none") return "with no " + group + " coverage from any operator (not-spot)";
-  if (what == "partial") {
-    return "covered by some but not all operators for " + group + " (partial not-spot)";
-  }
-  return "covered by operator '" + what + "' for " + group;
-}
-
-const char* unit_of(ColumnKind kind) {
-  switch (kind) {
-    case ColumnKind::kText:
-      return "text";
-    case ColumnKind::kCount:
-      return "count";
-    case ColumnKind::kPercent:
-      return "percentage (0-100), two decimals";
-    case ColumnKind::kEstimate:
-      return "estimate (expected premises), two decimals";
-    case ColumnKind::kArea:
-      return "km², four decimals";
-  }
-  return "";
-}
-
-const char* number_format(ColumnKind kind) {
-  switch (kind) {
-    case ColumnKind::kCount:
-      return "#,##0";
-    case ColumnKind::kPercent:
-    case ColumnKind::kEstimate:
-      return "0.00";
-    case ColumnKind::kArea:
-      return "0.0000";
-    case ColumnKind::kText:
-      break;
-  }
-  return nullptr;
-}
-
-// The definition shown for a column: the caller's, else its count column's for a percentage,
-// else one derived from the name.
-std::string definition_of(const std::string& name, const WorkbookInfo& info) {
-  if (const auto it = info.definitions.find(name); it != info.definitions.end()) {
-    return it->second;
-  }
-  if (ends_with(name, "_pct") && !starts_with(name, "est_") && !starts_with(name, "land_")) {
-    const std::string stem = name.substr(0, name.size() - 4);
-    if (const auto it = info.definitions.find(stem); it != info.definitions.end()) {
-      return it->second + " (as a percentage of the area's premises)";
-    }
-  }
-  return describe_column(name);
-}
 
 // Owns the workbook until it is closed; an exception on the way frees it without writing.
 class Workbook {
@@ -205,14 +110,14 @@ struct Formats {
   lxw_format* heading;
   lxw_format* header;
   lxw_format* wrap;
-  // By ColumnKind, plain and bold (the study row).
-  std::array<lxw_format*, 5> plain;
-  std::array<lxw_format*, 5> bold;
-};
+  // By number format (ColumnSpec::number_format; "" for text), plain and bold (the study row).
+  std::map<std::string, lxw_format*, std::less<>> plain;
+  std::map<std::string, lxw_format*, std::less<>> bold;
 
-std::size_t kind_index(ColumnKind kind) {
-  return static_cast<std::size_t>(kind);
-}
+  lxw_format* of(const ColumnSpec& c, bool study_row = false) const {
+    return (study_row ? bold : plain).at(c.number_format);
+  }
+};
 
 // The display width of a cell's text, for column widths (UTF-8 continuation bytes not counted).
 double text_width(std::string_view s) {
@@ -221,79 +126,67 @@ double text_width(std::string_view s) {
   return n;
 }
 
-std::optional<std::size_t> column_index(const StatsTable& table, std::string_view name) {
-  for (std::size_t i = 0; i < table.columns.size(); ++i) {
-    if (table.columns[i].name == name) return i;
-  }
-  return std::nullopt;
-}
-
-// One headline figure of the Summary sheet, read from the study row.
+// One line of the Summary's headline table: a summary measure of the study row with its first
+// target, or (label and figures empty) a further target of the measure above it.
 struct Headline {
   std::string label;
-  std::optional<std::size_t> count_column;
-  std::optional<std::size_t> percent_column;
-  std::string target;
-  // Whether the figure meets the target, given the percentage and the count.
-  std::optional<bool> (*meets)(double percent, double count) = nullptr;
+  std::optional<std::size_t> value_column;
+  std::optional<std::size_t> share_column;
+  std::optional<Target> target;
 };
 
+// The summary measures in column order, each with the targets on its columns (national
+// targets before local markers).
 std::vector<Headline> headlines(const StatsTable& table) {
+  std::vector<Target> ordered(targets().begin(), targets().end());
+  std::stable_partition(ordered.begin(), ordered.end(), [](const Target& t) { return t.national; });
   std::vector<Headline> out;
-  auto add = [&](std::string label, std::string_view count, std::string_view percent,
-                 std::string target = {}, std::optional<bool>(*meets)(double, double) = nullptr) {
-    const auto c = count.empty() ? std::nullopt : column_index(table, count);
-    const auto p = percent.empty() ? std::nullopt : column_index(table, percent);
-    if (!c && !p) return;
-    out.push_back({std::move(label), c, p, std::move(target), meets});
-  };
-  add("Premises in the study's areas", "premises", "");
-  add("Gigabit-capable broadband", "gigabit", "gigabit_pct",
-      "Project Gigabit: at least 85% of premises by 2025, nationwide (~99%) by 2030",
-      [](double pct, double) -> std::optional<bool> {
-        if (std::isnan(pct)) return std::nullopt;
-        return pct >= 85;
-      });
-  add("Superfast broadband (>= 30 Mbit/s)", "superfast", "superfast_pct");
-  add("Full fibre", "full_fibre", "full_fibre_pct");
-  add("Decent broadband (USO: >= 10 Mbit/s down and >= 1 Mbit/s up)", "decent", "decent_pct",
-      "Universal Service Obligation: decent broadband is a legal right for every premise",
-      [](double pct, double) -> std::optional<bool> {
-        if (std::isnan(pct)) return std::nullopt;
-        return pct >= 100;
-      });
-  add("Below the USO (speed known)", "below_uso", "below_uso_pct",
-      "None below the USO (Universal Service Obligation)",
-      [](double, double count) -> std::optional<bool> {
-        if (std::isnan(count)) return std::nullopt;
-        return count == 0;
-      });
-  add("No fixed-broadband data", "no_data", "no_data_pct");
-  // Mobile groups in table order: not-spots at premises, then land covered.
-  for (const Column& c : table.columns) {
-    if (starts_with(c.name, "mob_") && ends_with(c.name, "_none")) {
-      const std::string key = c.name.substr(4, c.name.size() - 4 - 5);
-      add(group_label(key) + ": premises in a not-spot (no operator)", c.name, c.name + "_pct");
+  for (const Measure& m : table.columns.measures()) {
+    const ColumnSpec& c = table.columns[m.value ? *m.value : *m.share];
+    if (!c.summary) continue;
+    Headline line{m.label, m.value, m.share, std::nullopt};
+    bool first = true;
+    for (const Target& t : ordered) {
+      const bool on_value = m.value && table.columns[*m.value].name == t.column;
+      const bool on_share = m.share && table.columns[*m.share].name == t.column;
+      if (!on_value && !on_share) continue;
+      if (!first) line = Headline{"", std::nullopt, std::nullopt, std::nullopt};
+      line.target = t;
+      out.push_back(line);
+      first = false;
     }
+    if (first) out.push_back(line);
   }
-  for (const Column& c : table.columns) {
-    if (starts_with(c.name, "land_") && ends_with(c.name, "_any_pct")) {
-      const std::string key = c.name.substr(5, c.name.size() - 5 - 8);
-      if (key == "4g_outdoor") {
-        add("4G outdoor: land covered by at least one operator", "", c.name,
-            "Shared Rural Network: 4G from at least one operator across 95% of UK landmass",
-            [](double pct, double) -> std::optional<bool> {
-              if (std::isnan(pct)) return std::nullopt;
-              return pct >= 95;
-            });
-      } else {
-        add(group_label(key) + ": land covered by at least one operator", "", c.name);
-      }
-    }
-  }
-  add("Digitally excluded (below the USO and a mobile not-spot)", "digitally_excluded",
-      "digitally_excluded_pct");
   return out;
+}
+
+// The headline figures of the whole study against their targets; returns the next free row.
+lxw_row_t write_headlines(SheetWriter& sheet, lxw_row_t row, const Formats& fmt,
+                          const StatsTable& table) {
+  sheet.text(row++, 0, "Headline figures for the whole study", fmt.heading);
+  sheet.text(row, 0, "Indicator", fmt.header);
+  sheet.text(row, 1, "Premises", fmt.header);
+  sheet.text(row, 2, "Share (%)", fmt.header);
+  sheet.text(row, 3, "Target (national, or a local marker)", fmt.header);
+  sheet.text(row++, 4, "Meets target", fmt.header);
+  if (table.rows.empty()) return row;
+  const std::vector<Cell>& study = table.rows.back();
+  for (const Headline& h : headlines(table)) {
+    sheet.text(row, 0, h.label);
+    for (const auto& [column, at] : {std::pair{h.value_column, 1}, std::pair{h.share_column, 2}}) {
+      if (!column) continue;
+      const ColumnSpec& c = table.columns[*column];
+      sheet.number(row, static_cast<lxw_col_t>(at), cell_number(study[*column], c), fmt.of(c));
+    }
+    if (h.target) {
+      sheet.text(row, 3, h.target->describe());
+      const auto column = table.columns.find(h.target->column);
+      const double value = cell_number(study[*column], table.columns[*column]);
+      if (!std::isnan(value)) sheet.text(row, 4, h.target->met(value) ? "yes" : "no");
+    }
+    ++row;
+  }
+  return row;
 }
 
 void write_summary(Workbook& book, const Formats& fmt, const StatsTable& table,
@@ -321,39 +214,10 @@ void write_summary(Workbook& book, const Formats& fmt, const StatsTable& table,
     sheet.text(row++, 1, value);
   }
   sheet.text(row, 0, "Areas");
-  sheet.number(row++, 1, static_cast<double>(areas), fmt.plain[kind_index(ColumnKind::kCount)]);
+  sheet.number(row++, 1, static_cast<double>(areas), fmt.plain.at("#,##0"));
   ++row;
 
-  sheet.text(row++, 0, "Headline figures for the whole study", fmt.heading);
-  sheet.text(row, 0, "Indicator", fmt.header);
-  sheet.text(row, 1, "Premises", fmt.header);
-  sheet.text(row, 2, "Share (%)", fmt.header);
-  sheet.text(row, 3, "National target", fmt.header);
-  sheet.text(row++, 4, "Meets target", fmt.header);
-  if (!table.rows.empty()) {
-    const std::vector<Cell>& study = table.rows.back();
-    for (const Headline& h : headlines(table)) {
-      double count = std::nan("");
-      double pct = std::nan("");
-      sheet.text(row, 0, h.label);
-      if (h.count_column) {
-        const ColumnKind kind = table.columns[*h.count_column].kind;
-        count = cell_number(study[*h.count_column], kind);
-        sheet.number(row, 1, count, fmt.plain[kind_index(kind)]);
-      }
-      if (h.percent_column) {
-        const ColumnKind kind = table.columns[*h.percent_column].kind;
-        pct = cell_number(study[*h.percent_column], kind);
-        sheet.number(row, 2, pct, fmt.plain[kind_index(kind)]);
-      }
-      sheet.text(row, 3, h.target);
-      if (h.meets) {
-        const std::optional<bool> meets = h.meets(pct, count);
-        if (meets) sheet.text(row, 4, *meets ? "yes" : "no");
-      }
-      ++row;
-    }
-  }
+  row = write_headlines(sheet, row, fmt, table);
   ++row;
 
   if (!info.thresholds.empty()) {
@@ -378,7 +242,8 @@ void write_summary(Workbook& book, const Formats& fmt, const StatsTable& table,
            "premises, fractional), not counts of premises.",
            "Use the filter buttons on the header row of Parishes to sort and filter the areas; "
            "the study row stays last.",
-           "Definitions: every column with its unit and definition.",
+           "Definitions: every column with its label, unit, definition and what an empty cell "
+           "means.",
        }) {
     sheet.text(row++, 0, line);
   }
@@ -414,23 +279,23 @@ void write_parishes(Workbook& book, const Formats& fmt, const StatsTable& table,
                                    std::to_string(columns) + " columns; please report this");
     }
     const bool study_row = r + 1 == table.rows.size();
-    const auto& formats = study_row ? fmt.bold : fmt.plain;
     const auto row = static_cast<lxw_row_t>(r + 1);
     for (std::size_t c = 0; c < columns; ++c) {
       const auto col = static_cast<lxw_col_t>(c);
-      const ColumnKind kind = table.columns[c].kind;
+      const ColumnSpec& spec = table.columns[c];
       if (const auto* text = std::get_if<std::string>(&cells[c])) {
-        sheet.text(row, col, *text, formats[kind_index(kind)]);
+        sheet.text(row, col, *text, fmt.of(spec, study_row));
         widths[c] = std::max(widths[c], text_width(*text) + 2);
         continue;
       }
       // The CSV's rounded figure, typed: Excel then shows and sums exactly the CSV's values.
-      const double value = cell_number(cells[c], kind);
-      sheet.number(row, col, value, formats[kind_index(kind)]);
+      const double value = cell_number(cells[c], spec);
+      sheet.number(row, col, value, fmt.of(spec, study_row));
       if (!std::isnan(value)) {
-        const double digits = text_width(format_cell(cells[c], kind));
+        const double digits = text_width(format_cell(cells[c], spec));
         // Counts gain a thousands separator every three digits.
-        const double separators = kind == ColumnKind::kCount ? std::floor((digits - 1) / 3) : 0;
+        const double separators =
+            spec.kind == ColumnKind::kCount ? std::floor((digits - 1) / 3) : 0;
         widths[c] = std::max(widths[c], digits + separators + 2);
       }
     }
@@ -442,7 +307,7 @@ void write_parishes(Workbook& book, const Formats& fmt, const StatsTable& table,
   }
   // Frozen: the header row and the columns up to the area's name, so that a parish stays named
   // while scrolling right.
-  const auto name_column = column_index(table, "area_name");
+  const auto name_column = table.columns.find("area_name");
   const auto frozen_columns = static_cast<lxw_col_t>(name_column ? *name_column + 1 : 1);
   worksheet_freeze_panes(sheet.get(), 1, std::min(frozen_columns, static_cast<lxw_col_t>(columns)));
   // The filter covers the areas only: sorting keeps the study row last.
@@ -455,83 +320,35 @@ void write_parishes(Workbook& book, const Formats& fmt, const StatsTable& table,
   }
 }
 
-void write_definitions(Workbook& book, const Formats& fmt, const StatsTable& table,
-                       const WorkbookInfo& info) {
+// "% of premises, 2 decimals", "premises, whole number", "text".
+std::string unit_text(const ColumnSpec& c) {
+  if (c.kind == ColumnKind::kText) return c.unit;
+  if (c.decimals == 0) return c.unit + ", whole number";
+  return fmt::format("{}, {} decimals", c.unit, c.decimals);
+}
+
+void write_definitions(Workbook& book, const Formats& fmt, const StatsTable& table) {
   SheetWriter sheet(book, book.add_sheet("Definitions"));
-  worksheet_set_column(sheet.get(), 0, 0, 36, nullptr);
-  worksheet_set_column(sheet.get(), 1, 1, 40, nullptr);
-  worksheet_set_column(sheet.get(), 2, 2, 100, fmt.wrap);
-  sheet.text(0, 0, "Column", fmt.header);
-  sheet.text(0, 1, "Unit", fmt.header);
-  sheet.text(0, 2, "Definition", fmt.header);
+  worksheet_set_column(sheet.get(), 0, 0, 32, fmt.wrap);
+  worksheet_set_column(sheet.get(), 1, 1, 50, fmt.wrap);
+  worksheet_set_column(sheet.get(), 2, 2, 28, fmt.wrap);
+  worksheet_set_column(sheet.get(), 3, 3, 90, fmt.wrap);
+  worksheet_set_column(sheet.get(), 4, 4, 40, fmt.wrap);
+  const char* headers[] = {"Column", "Label", "Unit", "Definition", "An empty cell means"};
+  for (lxw_col_t c = 0; c < 5; ++c) sheet.text(0, c, headers[c], fmt.header);
   for (std::size_t c = 0; c < table.columns.size(); ++c) {
+    const ColumnSpec& spec = table.columns[c];
     const auto row = static_cast<lxw_row_t>(c + 1);
-    sheet.text(row, 0, table.columns[c].name);
-    sheet.text(row, 1, unit_of(table.columns[c].kind));
-    sheet.text(row, 2, definition_of(table.columns[c].name, info), fmt.wrap);
+    sheet.text(row, 0, spec.name, fmt.wrap);
+    sheet.text(row, 1, spec.label, fmt.wrap);
+    sheet.text(row, 2, unit_text(spec), fmt.wrap);
+    sheet.text(row, 3, spec.definition, fmt.wrap);
+    sheet.text(row, 4, spec.null_meaning, fmt.wrap);
   }
   worksheet_freeze_panes(sheet.get(), 1, 0);
 }
 
 }  // namespace
-
-std::string describe_column(const std::string& name) {
-  if (name == "level")
-    return "Row kind: 'area' for an area, 'study' for the whole study (last row).";
-  if (name == "area_id") {
-    return "The area's identifier in the boundary file (e.g. the ONS parish code); empty on the "
-           "study row.";
-  }
-  if (name == "area_name") return "The area's name; on the study row, the study's name.";
-  if (name == "premises") return "Premises (address points) assigned to the area.";
-  if (name == "land_km2") return "The area's land (polygon) area in square kilometres.";
-  if (name == "est_premises") {
-    return "Estimates: premises whose postcode has a row in the Ofcom postcode-level files (the "
-           "base of the est_ columns).";
-  }
-  if (name == "digitally_excluded") {
-    return "Premises below the USO on known speeds and with no coverage from any operator in "
-           "the digital-exclusion mobile group ([digital_exclusion], default 4G indoor).";
-  }
-  if (name == "digitally_excluded_pct") {
-    return describe_column("digitally_excluded") + " As a percentage of the area's premises.";
-  }
-  const bool pct = ends_with(name, "_pct");
-  const std::string stem = pct ? name.substr(0, name.size() - 4) : name;
-  for (const engine::IndicatorInfo& info : engine::indicator_catalogue()) {
-    if (stem != info.column) continue;
-    std::string text = "Premises meeting the indicator. " + std::string(info.definition);
-    if (pct) text += " As a percentage of the area's premises.";
-    return text;
-  }
-  if (starts_with(name, "est_")) {
-    std::string source = "the Ofcom postcode-level percentages";
-    for (const engine::EstimateInfo& info : engine::estimate_catalogue()) {
-      if (stem == info.column)
-        source = "the Ofcom postcode-level '" + std::string(info.ofcom_column) + "'";
-    }
-    std::string text = "Estimate: expected number of premises meeting '" + stem.substr(4) +
-                       "', from " + source +
-                       " applied to each postcode's premises (summed, never averaged).";
-    if (pct) text += " As a percentage of est_premises.";
-    return text;
-  }
-  if (starts_with(name, "mob_")) {
-    const std::string rest = name.substr(4, name.size() - 4 - (pct ? 4 : 0));
-    const auto split = split_group(rest);
-    if (!split) return {};
-    std::string text = "Premises " + who_covers(split->second, group_label(split->first)) + ".";
-    if (pct) text += " As a percentage of the area's premises.";
-    return text;
-  }
-  if (starts_with(name, "land_") && ends_with(name, "_pct")) {
-    const auto split = split_group(name.substr(5, name.size() - 5 - 4));
-    if (!split) return {};
-    return "Share (%) of the area's land " + who_covers(split->second, group_label(split->first)) +
-           ", computed exactly from the coverage layers.";
-  }
-  return {};
-}
 
 void write_parish_workbook(const std::filesystem::path& path, const StatsTable& table,
                            const WorkbookInfo& info) {
@@ -558,15 +375,18 @@ void write_parish_workbook(const std::filesystem::path& path, const StatsTable& 
   fmt.wrap = book.format(nullptr, false);
   format_set_text_wrap(fmt.wrap);
   format_set_align(fmt.wrap, LXW_ALIGN_VERTICAL_TOP);
-  for (ColumnKind kind : {ColumnKind::kText, ColumnKind::kCount, ColumnKind::kPercent,
-                          ColumnKind::kEstimate, ColumnKind::kArea}) {
-    fmt.plain[kind_index(kind)] = book.format(number_format(kind), false);
-    fmt.bold[kind_index(kind)] = book.format(number_format(kind), true);
+  // Every number format of the table, and counts' for the Summary.
+  std::vector<std::string> formats = {"#,##0"};
+  for (const ColumnSpec& c : table.columns) formats.push_back(c.number_format);
+  for (const std::string& f : formats) {
+    if (fmt.plain.contains(f)) continue;
+    fmt.plain[f] = book.format(f.empty() ? nullptr : f.c_str(), false);
+    fmt.bold[f] = book.format(f.empty() ? nullptr : f.c_str(), true);
   }
 
   write_summary(book, fmt, table, info);
   write_parishes(book, fmt, table, path);
-  write_definitions(book, fmt, table, info);
+  write_definitions(book, fmt, table);
   book.close();
 }
 

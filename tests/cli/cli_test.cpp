@@ -22,6 +22,8 @@
 #include <sstream>
 #include <string>
 
+#include "support/xlsx_read.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -100,6 +102,61 @@ TEST_F(SmallStudy, OutputsMatchTheHandComputedGoldenFiles) {
                           "rejected 6"),
             std::string::npos)
       << r.output;
+}
+
+// [thresholds] reach every label: the command line's summary and the workbook say 24 Mbit/s
+// for superfast, nowhere 30 (the default), while the figures follow the threshold too.
+TEST_F(SmallStudy, LabelsSayTheStudysThresholds) {
+  replace_in_file(study(), "[quality]", "[thresholds]\nsuperfast_mbps = 24\n\n[quality]");
+  const Result r = run_study();
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("  Superfast (>= 24 Mbit/s)  "), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("30 Mbit/s"), std::string::npos) << r.output;
+  // The superfast line's figures are the CSV's study row: the summary reads the table.
+  const std::string csv = read_file(out() / "parish_stats.csv");
+  const std::string header = csv.substr(0, csv.find('\n'));
+  const std::string study_row = csv.substr(csv.rfind("\nstudy,") + 1);
+  const auto fields = [](const std::string& line) {  // the study row has no quoted field
+    std::vector<std::string> out;
+    std::stringstream in(line);
+    for (std::string field; std::getline(in, field, ',');) out.push_back(field);
+    return out;
+  };
+  const std::vector<std::string> names = fields(header);
+  const std::vector<std::string> values = fields(study_row.substr(0, study_row.find('\n')));
+  const auto at = [&](const std::string& name) {
+    return values.at(
+        static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin()));
+  };
+  const std::regex line_re(R"(  Superfast \(>= 24 Mbit/s\) +(\d+) +([0-9.]+)%)");
+  std::smatch line;
+  ASSERT_TRUE(std::regex_search(r.output, line, line_re)) << r.output;
+  EXPECT_EQ(line[1], at("superfast"));
+  EXPECT_EQ(line[2], at("superfast_pct"));
+
+  // The workbook: its Summary headline and its Definitions label, read from the unzipped XML.
+  const fs::path xlsx = out() / "parish_stats.xlsx";
+  const std::vector<std::string> strings =
+      notspot::test::shared_strings(notspot::test::unzip_member(xlsx, "xl/sharedStrings.xml"));
+  const auto cells_text = [&](const std::string& sheet) {
+    std::vector<std::string> texts;
+    for (const auto& [ref, cell] :
+         notspot::test::cells_of(notspot::test::unzip_member(xlsx, "xl/worksheets/" + sheet))) {
+      if (cell.type == "s") texts.push_back(strings.at(std::stoul(cell.value)));
+    }
+    return texts;
+  };
+  const std::vector<std::string> summary = cells_text("sheet1.xml");
+  EXPECT_NE(std::find(summary.begin(), summary.end(), "Superfast (>= 24 Mbit/s)"), summary.end());
+  const std::vector<std::string> definitions = cells_text("sheet3.xml");
+  EXPECT_NE(
+      std::find(definitions.begin(), definitions.end(), "Superfast (>= 24 Mbit/s), % of premises"),
+      definitions.end());
+  for (const std::string& s : summary) EXPECT_EQ(s.find(">= 30 Mbit/s"), std::string::npos) << s;
+  for (const std::string& s : definitions) {
+    EXPECT_EQ(s.find("Superfast (>= 30"), std::string::npos) << s;
+    EXPECT_EQ(s.find("at least 30 Mbit/s"), std::string::npos) << s;
+  }
 }
 
 TEST_F(SmallStudy, ManifestBalancesTheLedgerAndNamesInputs) {

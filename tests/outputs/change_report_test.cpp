@@ -113,16 +113,10 @@ class ChangeReportTest : public ::testing::Test {
   // Delta is new. full_fibre_pct is new in this run; no_data_pct is no longer there.
   static StatsTable current_table() {
     StatsTable t;
-    t.add_column("level", ColumnKind::kText);
-    t.add_column("area_id", ColumnKind::kText);
-    t.add_column("area_name", ColumnKind::kText);
-    t.add_column("premises", ColumnKind::kCount);
-    t.add_column("gigabit", ColumnKind::kCount);
-    t.add_column("gigabit_pct", ColumnKind::kPercent);
-    t.add_column("decent", ColumnKind::kCount);
-    t.add_column("decent_pct", ColumnKind::kPercent);
-    t.add_column("full_fibre", ColumnKind::kCount);
-    t.add_column("full_fibre_pct", ColumnKind::kPercent);
+    const std::string_view columns[] = {"level",      "area_id",       "area_name", "premises",
+                                        "gigabit",    "gigabit_pct",   "decent",    "decent_pct",
+                                        "full_fibre", "full_fibre_pct"};
+    t.columns = ColumnCatalogue(CatalogueOptions{}).subset(columns);
     auto row = [&](std::string level, std::string id, std::string name, std::uint64_t premises,
                    std::uint64_t gigabit, std::uint64_t decent, std::uint64_t fibre) {
       auto pct = [&](std::uint64_t n) {
@@ -227,11 +221,8 @@ TEST_F(ChangeReportTest, ReachingTheLevelExactlyPasses) {
         "level,area_id,area_name,premises,gigabit_pct\n"
         "area,E1,Up,20,84.99\narea,E2,Down,20,85.00\nstudy,,Test study,40,84.99\n");
   StatsTable t;
-  t.add_column("level", ColumnKind::kText);
-  t.add_column("area_id", ColumnKind::kText);
-  t.add_column("area_name", ColumnKind::kText);
-  t.add_column("premises", ColumnKind::kCount);
-  t.add_column("gigabit_pct", ColumnKind::kPercent);
+  const std::string_view columns[] = {"level", "area_id", "area_name", "premises", "gigabit_pct"};
+  t.columns = ColumnCatalogue(CatalogueOptions{}).subset(columns);
   t.rows.push_back({Cell(std::string("area")), Cell(std::string("E1")), Cell(std::string("Up")),
                     Cell(std::uint64_t{20}), Cell(85.0)});  // 17 of 20
   t.rows.push_back({Cell(std::string("area")), Cell(std::string("E2")), Cell(std::string("Down")),
@@ -397,9 +388,9 @@ TEST_F(ChangeReportTest, CsvThatIsNotParishStatsIsAnInputError) {
 TEST(ChangeTargets, AreTheDocumentedOnes) {
   // The levels of the header's documentation, from DOMAIN.md's national targets.
   std::vector<std::string> listed;
-  for (const ChangeTarget& t : change_targets()) {
+  for (const Target& t : change_targets()) {
     listed.push_back(std::string(t.column) + " " + std::to_string(static_cast<int>(t.level)) +
-                     (t.higher_is_better ? " up" : " down"));
+                     (t.direction == Direction::kHigherIsBetter ? " up" : " down"));
   }
   EXPECT_EQ(listed,
             (std::vector<std::string>{

@@ -2,21 +2,16 @@
 // (tests/cli/report_browser_test.sh): 80 random parishes with realistic shapes (shared
 // jittered edges, holes, several parts), figures from a fixed seed, one parish with no
 // premises and one whose name is markup. Usage: html_report_example OUTPUT_DIR
-//
-// With `--sample PARISHES.gpkg PARISH_STATS.csv`, it writes the report of an existing run
-// instead (e.g. data/dorset/generated/parishes.gpkg and a `notspot run` outputs folder's
-// parish_stats.csv), to look at real shapes before report.html is part of the run.
+// (`notspot run` writes the report of a real study; this one needs no sample data.)
 
 #include <cmath>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <random>
 
 #include "notspot/engine/indicators.hpp"
 #include "notspot/io/areas_reader.hpp"
-#include "notspot/io/crs.hpp"
 #include "notspot/outputs/csv_writers.hpp"
 #include "notspot/outputs/html_report.hpp"
 #include "support/tessellation.hpp"
@@ -46,18 +41,29 @@ int run(const std::filesystem::path& dir) {
   }
 
   outputs::StatsTable table;
-  table.add_column("level", outputs::ColumnKind::kText);
-  table.add_column("area_id", outputs::ColumnKind::kText);
-  table.add_column("area_name", outputs::ColumnKind::kText);
-  table.add_column("premises", outputs::ColumnKind::kCount);
-  const std::vector<std::string> counts = {"gigabit",   "superfast", "decent",
-                                           "below_uso", "no_data",   "mob_4g_indoor_none"};
-  for (const std::string& c : counts) {
-    table.add_column(c, outputs::ColumnKind::kCount);
-    table.add_column(c + "_pct", outputs::ColumnKind::kPercent);
-  }
-  table.add_column("est_gigabit", outputs::ColumnKind::kEstimate);
-  table.add_column("est_gigabit_pct", outputs::ColumnKind::kPercent);
+  outputs::CatalogueOptions what;
+  what.estimates = true;
+  what.estimate_measures[static_cast<std::size_t>(engine::Estimate::kGigabit)] = true;
+  what.mobile_groups = {{"4G", "indoor", {"EE", "Three"}, false}};
+  const std::string_view columns[] = {"level",
+                                      "area_id",
+                                      "area_name",
+                                      "premises",
+                                      "gigabit",
+                                      "gigabit_pct",
+                                      "superfast",
+                                      "superfast_pct",
+                                      "decent",
+                                      "decent_pct",
+                                      "below_uso",
+                                      "below_uso_pct",
+                                      "no_data",
+                                      "no_data_pct",
+                                      "est_gigabit",
+                                      "est_gigabit_pct",
+                                      "mob_4g_indoor_none",
+                                      "mob_4g_indoor_none_pct"};
+  table.columns = outputs::ColumnCatalogue(what).subset(columns);
 
   std::mt19937_64 random(11);
   std::vector<std::vector<std::uint64_t>> values;
@@ -80,11 +86,13 @@ int run(const std::filesystem::path& dir) {
                      const std::vector<std::uint64_t>& v, double estimate) {
     std::vector<outputs::Cell> row = {level, id, name, v[0]};
     for (std::size_t k = 1; k < v.size(); ++k) {
+      if (k + 1 == v.size()) {  // the estimates come before the mobile columns
+        row.emplace_back(estimate);
+        row.emplace_back(v[0] == 0 ? std::nan("") : 100 * estimate / static_cast<double>(v[0]));
+      }
       row.emplace_back(v[k]);
       row.emplace_back(engine::percentage(v[k], v[0]));
     }
-    row.emplace_back(estimate);
-    row.emplace_back(v[0] == 0 ? std::nan("") : 100 * estimate / static_cast<double>(v[0]));
     table.rows.push_back(std::move(row));
   };
   std::vector<std::uint64_t> total(values[0].size(), 0);
@@ -105,9 +113,6 @@ int run(const std::filesystem::path& dir) {
   input.software_version = "test";
   input.thresholds = {{"Gigabit-capable", "download >= 1000 Mbit/s"},
                       {"Decent broadband (USO)", "download >= 10 and upload >= 1 Mbit/s"}};
-  for (const engine::IndicatorInfo& info : engine::indicator_catalogue()) {
-    input.definitions.push_back({std::string(info.column), std::string(info.definition)});
-  }
   input.sources = {{"parishes.gpkg", "areas", areas.size(), "00112233445566778899", ""},
                    {"premises.csv", "premises", total[0] + 12, "aabbccddeeff0011", ""}};
   input.attribution = {"Contains OS data \xC2\xA9 Crown copyright and database right 2025.",
@@ -121,7 +126,7 @@ int run(const std::filesystem::path& dir) {
                                          {{"", "", {{"gigabit_pct", 1.5}}},
                                           {areas[0].id, areas[0].name, {{"gigabit_pct", 3.25}}},
                                           {areas[3].id, areas[3].name, {{"gigabit_pct", -0.5}}}},
-                                         {{areas[0].id, areas[0].name, "passed 85% gigabit"}},
+                                         {{areas[0].id, areas[0].name, "gigabit_pct", 85, true}},
                                          {"12 premises added, 2 removed"},
                                          {}};
 
@@ -131,100 +136,15 @@ int run(const std::filesystem::path& dir) {
   return 0;
 }
 
-// One CSV line's fields (RFC 4180 quotes; parish_stats.csv has no line breaks in fields).
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        fields.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else {
-      fields.back() += c;
-    }
-  }
-  return fields;
-}
-
-// Reads parish_stats.csv back into a table (kinds from the column names) and the areas from
-// the parishes GeoPackage, and writes OUTPUT_DIR/report.html and a copy of the CSV.
-int run_sample(const std::filesystem::path& dir, const std::filesystem::path& parishes,
-               const std::filesystem::path& stats_csv) {
-  std::ifstream in(stats_csv);
-  if (!in) throw std::runtime_error("cannot open " + stats_csv.string());
-  std::string line;
-  std::getline(in, line);
-  outputs::StatsTable table;
-  for (const std::string& name : split_csv_line(line)) {
-    outputs::ColumnKind kind = outputs::ColumnKind::kCount;
-    if (name == "level" || name == "area_id" || name == "area_name")
-      kind = outputs::ColumnKind::kText;
-    if (name.ends_with("_pct")) kind = outputs::ColumnKind::kPercent;
-    if (name == "land_km2") kind = outputs::ColumnKind::kArea;
-    if (name.starts_with("est_") && !name.ends_with("_pct") && name != "est_premises") {
-      kind = outputs::ColumnKind::kEstimate;
-    }
-    table.add_column(name, kind);
-  }
-  while (std::getline(in, line)) {
-    std::vector<outputs::Cell> row;
-    const std::vector<std::string> fields = split_csv_line(line);
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      const outputs::ColumnKind kind = table.columns[i].kind;
-      if (kind == outputs::ColumnKind::kText) {
-        row.emplace_back(fields[i]);
-      } else if (kind == outputs::ColumnKind::kCount) {
-        row.emplace_back(static_cast<std::uint64_t>(std::stoull(fields[i])));
-      } else {
-        row.emplace_back(fields[i].empty() ? std::nan("") : std::stod(fields[i]));
-      }
-    }
-    table.rows.push_back(std::move(row));
-  }
-  io::AreasSource source;
-  source.path = parishes;
-  source.id_field = "PAR23CD";
-  source.name_field = "PAR23NM";
-  const io::Crs crs = io::Crs::from_definition("EPSG:27700", "sample");
-  io::ProblemLog log;
-  const io::AreasLoad areas = io::read_areas(source, crs, parishes.string(), log);
-  outputs::ReportInput input;
-  input.table = &table;
-  input.areas = areas.areas;
-  input.study_name = std::get<std::string>(table.rows.back()[2]);
-  input.crs_description = crs.describe();
-  input.software_version = "sample";
-  for (const engine::IndicatorInfo& info : engine::indicator_catalogue()) {
-    input.definitions.push_back({std::string(info.column), std::string(info.definition)});
-  }
-  std::filesystem::create_directories(dir);
-  outputs::write_stats_csv(dir / "parish_stats.csv", table);
-  outputs::write_html_report(dir / "report.html", input);
-  return 0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2 && !(argc == 5 && std::string_view(argv[2]) == "--sample")) {
-    std::fprintf(stderr,
-                 "usage: html_report_example OUTPUT_DIR [--sample PARISHES.gpkg "
-                 "PARISH_STATS.csv]\n");
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: html_report_example OUTPUT_DIR\n");
     return 2;
   }
   try {
-    return argc == 5 ? run_sample(argv[1], argv[3], argv[4]) : run(argv[1]);
+    return run(argv[1]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "html_report_example: %s\n", e.what());
     return 1;

@@ -10,6 +10,7 @@
 
 #include "notspot/engine/error.hpp"
 #include "notspot/outputs/change_report.hpp"
+#include "notspot/outputs/column_catalogue.hpp"
 #include "notspot/outputs/csv_writers.hpp"
 
 namespace notspot::outputs {
@@ -28,9 +29,9 @@ void expect_output_error(const std::function<void()>& write, const std::string& 
 }
 
 StatsTable one_row_table() {
+  const std::string_view names[] = {"level", "premises"};
   StatsTable table;
-  table.add_column("level", ColumnKind::kText);
-  table.add_column("premises", ColumnKind::kCount);
+  table.columns = ColumnCatalogue(CatalogueOptions{}).subset(names);
   table.rows.push_back({std::string("study"), std::uint64_t{3}});
   return table;
 }

@@ -23,6 +23,7 @@
 #include "notspot/engine/error.hpp"
 #include "notspot/io/csv.hpp"
 #include "notspot/outputs/csv_writers.hpp"
+#include "support/xlsx_read.hpp"
 
 namespace notspot::outputs {
 namespace {
@@ -54,72 +55,20 @@ std::string read_bytes(const fs::path& path) {
   return s.str();
 }
 
+using test::cells_of;
+using test::column_letters;
+using test::shared_strings;
+using test::xml_unescape;
+using test::XmlCell;
+
 // One member of the zip file, extracted by `unzip -p` (independent of libxlsxwriter).
 std::string unzip_member(const fs::path& zip, const std::string& member) {
-  const std::string command = "unzip -p '" + zip.string() + "' '" + member + "'";
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return {};
-  std::string out;
-  char buffer[4096];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  EXPECT_EQ(status, 0) << command;
-  return out;
-}
-
-std::string xml_unescape(std::string s) {
-  const std::pair<const char*, const char*> entities[] = {
-      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}};
-  for (const auto& [from, to] : entities) {
-    for (std::size_t at; (at = s.find(from)) != std::string::npos;) s.replace(at, strlen(from), to);
+  try {
+    return test::unzip_member(zip, member);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << e.what();
+    return {};
   }
-  return s;
-}
-
-// "A", ..., "Z", "AA": the spreadsheet's column letters of a 0-based column.
-std::string column_letters(std::size_t column) {
-  std::string out;
-  for (std::size_t n = column + 1; n > 0; n = (n - 1) / 26) {
-    out.insert(out.begin(), static_cast<char>('A' + (n - 1) % 26));
-  }
-  return out;
-}
-
-struct XmlCell {
-  std::string type;  // the t attribute: "s" shared string, "" number
-  int style = 0;
-  std::string value;  // <v>
-};
-
-// Cells of a sheet by reference ("B3").
-std::map<std::string, XmlCell> cells_of(const std::string& sheet_xml) {
-  std::map<std::string, XmlCell> cells;
-  static const std::regex cell_re(R"re(<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>))re");
-  static const std::regex type_re(R"re(\bt="([^"]*)")re");
-  static const std::regex style_re(R"re(\bs="([0-9]+)")re");
-  static const std::regex value_re(R"re(<v>(.*?)</v>)re");
-  for (auto it = std::sregex_iterator(sheet_xml.begin(), sheet_xml.end(), cell_re);
-       it != std::sregex_iterator(); ++it) {
-    XmlCell cell;
-    const std::string attributes = (*it)[2];
-    const std::string body = (*it)[3];
-    std::smatch m;
-    if (std::regex_search(attributes, m, type_re)) cell.type = m[1];
-    if (std::regex_search(attributes, m, style_re)) cell.style = std::stoi(m[1]);
-    if (std::regex_search(body, m, value_re)) cell.value = m[1];
-    cells[(*it)[1]] = cell;
-  }
-  return cells;
-}
-
-std::vector<std::string> shared_strings(const std::string& xml) {
-  std::vector<std::string> out;
-  static const std::regex si_re(R"re(<si><t[^>]*>(.*?)</t></si>)re");
-  for (auto it = std::sregex_iterator(xml.begin(), xml.end(), si_re); it != std::sregex_iterator();
-       ++it) {
-    out.push_back(xml_unescape((*it)[1]));
-  }
-  return out;
 }
 
 // The number format code of each cell style (xf) index, from styles.xml.
@@ -148,24 +97,30 @@ std::vector<std::string> style_number_formats(const std::string& xml) {
 // needs escaping in XML and quoting in CSV.
 StatsTable sample_table() {
   StatsTable t;
-  t.add_column("level", ColumnKind::kText);
-  t.add_column("area_id", ColumnKind::kText);
-  t.add_column("area_name", ColumnKind::kText);
-  t.add_column("premises", ColumnKind::kCount);
-  t.add_column("gigabit", ColumnKind::kCount);
-  t.add_column("gigabit_pct", ColumnKind::kPercent);
-  t.add_column("decent", ColumnKind::kCount);
-  t.add_column("decent_pct", ColumnKind::kPercent);
-  t.add_column("below_uso", ColumnKind::kCount);
-  t.add_column("below_uso_pct", ColumnKind::kPercent);
-  t.add_column("land_km2", ColumnKind::kArea);
-  t.add_column("est_premises", ColumnKind::kCount);
-  t.add_column("est_gigabit", ColumnKind::kEstimate);
-  t.add_column("est_gigabit_pct", ColumnKind::kPercent);
-  t.add_column("mob_4g_outdoor_ee", ColumnKind::kCount);
-  t.add_column("mob_4g_outdoor_none", ColumnKind::kCount);
-  t.add_column("mob_4g_outdoor_none_pct", ColumnKind::kPercent);
-  t.add_column("land_4g_outdoor_any_pct", ColumnKind::kPercent);
+  CatalogueOptions options;
+  options.land_area = true;
+  options.estimates = true;
+  options.estimate_measures[static_cast<std::size_t>(engine::Estimate::kGigabit)] = true;
+  options.mobile_groups = {{"4G", "outdoor", {"EE"}, true}};
+  const std::string_view columns[] = {"level",
+                                      "area_id",
+                                      "area_name",
+                                      "premises",
+                                      "gigabit",
+                                      "gigabit_pct",
+                                      "decent",
+                                      "decent_pct",
+                                      "below_uso",
+                                      "below_uso_pct",
+                                      "land_km2",
+                                      "est_premises",
+                                      "est_gigabit",
+                                      "est_gigabit_pct",
+                                      "mob_4g_outdoor_ee",
+                                      "mob_4g_outdoor_none",
+                                      "mob_4g_outdoor_none_pct",
+                                      "land_4g_outdoor_any_pct"};
+  t.columns = ColumnCatalogue(options).subset(columns);
   const double nan = std::nan("");
   using U = std::uint64_t;
   t.rows.push_back({std::string("area"), std::string("E04000001"), kAwkwardName, U{1234567},
@@ -194,7 +149,6 @@ WorkbookInfo sample_info() {
   info.boundary_vintage = "December 2023";
   info.notspot_version = "9.9.9";
   info.thresholds = {{"Gigabit-capable: download (Mbit/s)", "1000"}};
-  info.definitions = {{"gigabit", "download >= 1000 Mbit/s, or BDUK current_gigabit = true"}};
   info.sources = {"Contains OS data © Crown copyright and database right 2026"};
   return info;
 }
@@ -333,24 +287,27 @@ TEST_F(XlsxReadBack, SummaryHasProvenanceAndHeadlinesFromTheStudyRow) {
   EXPECT_TRUE(row_of_label.count("Gigabit-capable: download (Mbit/s)"));
 
   const std::vector<std::string>& study = csv_.back();  // the study row of the CSV
-  ASSERT_TRUE(row_of_label.count("Gigabit-capable broadband"));
-  const std::string g = row_of_label["Gigabit-capable broadband"];
+  // Labels as the column catalogue writes them (they were "Gigabit-capable broadband", "Below
+  // the USO (speed known)", "4G outdoor: premises in a not-spot (no operator)" and "4G outdoor:
+  // land covered by at least one operator" before the catalogue).
+  ASSERT_TRUE(row_of_label.count("Gigabit-capable (>= 1000 Mbit/s)"));
+  const std::string g = row_of_label["Gigabit-capable (>= 1000 Mbit/s)"];
   EXPECT_EQ(std::stod(cells.at("B" + g).value), std::stod(study[4]));
   EXPECT_EQ(std::stod(cells.at("C" + g).value), std::stod(study[5]));
   EXPECT_EQ(text_of(cells.at("E" + g)), "yes");  // 85.05% >= 85%
   EXPECT_NE(text_of(cells.at("D" + g)).find("85%"), std::string::npos);
 
-  const std::string u = row_of_label["Below the USO (speed known)"];
+  const std::string u = row_of_label["Below the USO (< 10/1 Mbit/s)"];
   ASSERT_FALSE(u.empty());
   EXPECT_EQ(std::stod(cells.at("B" + u).value), 4321);
   EXPECT_EQ(text_of(cells.at("E" + u)), "no");
 
-  const std::string n = row_of_label["4G outdoor: premises in a not-spot (no operator)"];
+  const std::string n = row_of_label["4G outdoor: no operator (not-spot)"];
   ASSERT_FALSE(n.empty());
   EXPECT_EQ(std::stod(cells.at("B" + n).value), std::stod(study[15]));
   EXPECT_EQ(std::stod(cells.at("C" + n).value), std::stod(study[16]));
 
-  const std::string l = row_of_label["4G outdoor: land covered by at least one operator"];
+  const std::string l = row_of_label["Land with 4G outdoor from at least one operator"];
   ASSERT_FALSE(l.empty());
   EXPECT_EQ(std::stod(cells.at("C" + l).value), 95.5);
   EXPECT_EQ(text_of(cells.at("E" + l)), "yes");  // Shared Rural Network: 95% of land
@@ -358,20 +315,29 @@ TEST_F(XlsxReadBack, SummaryHasProvenanceAndHeadlinesFromTheStudyRow) {
 
 TEST_F(XlsxReadBack, DefinitionsListEveryColumn) {
   const std::map<std::string, XmlCell> cells = cells_of(sheet(3));
+  EXPECT_EQ(text_of(cells.at("A1")), "Column");
+  EXPECT_EQ(text_of(cells.at("B1")), "Label");
+  EXPECT_EQ(text_of(cells.at("E1")), "An empty cell means");
   for (std::size_t c = 0; c < table_.columns.size(); ++c) {
     const std::string row = std::to_string(c + 2);
     ASSERT_TRUE(cells.count("A" + row)) << table_.columns[c].name;
     EXPECT_EQ(text_of(cells.at("A" + row)), table_.columns[c].name);
-    EXPECT_TRUE(cells.count("B" + row)) << "unit of " << table_.columns[c].name;
-    ASSERT_TRUE(cells.count("C" + row)) << "definition of " << table_.columns[c].name;
-    EXPECT_FALSE(text_of(cells.at("C" + row)).empty());
+    ASSERT_TRUE(cells.count("B" + row)) << "label of " << table_.columns[c].name;
+    EXPECT_EQ(text_of(cells.at("B" + row)), table_.columns[c].label);
+    EXPECT_TRUE(cells.count("C" + row)) << "unit of " << table_.columns[c].name;
+    ASSERT_TRUE(cells.count("D" + row)) << "definition of " << table_.columns[c].name;
+    EXPECT_FALSE(text_of(cells.at("D" + row)).empty());
+    ASSERT_TRUE(cells.count("E" + row)) << "null meaning of " << table_.columns[c].name;
   }
   EXPECT_EQ(cells.count("A" + std::to_string(table_.columns.size() + 2)), 0u);
-  // The caller's definition is used (gigabit, column 4: row 6), and carried to the percentage
-  // column (row 7).
-  EXPECT_EQ(text_of(cells.at("C6")), "download >= 1000 Mbit/s, or BDUK current_gigabit = true");
-  EXPECT_NE(text_of(cells.at("C7")).find("current_gigabit"), std::string::npos);
-  EXPECT_NE(text_of(cells.at("C7")).find("percentage"), std::string::npos);
+  // The catalogue's definition of gigabit (column 4: row 6), with the threshold, and of its
+  // percentage (row 7). (The caller gave the definitions before the catalogue.)
+  EXPECT_NE(text_of(cells.at("D6")).find("at least 1000 Mbit/s"), std::string::npos);
+  EXPECT_NE(text_of(cells.at("D6")).find("current_gigabit"), std::string::npos);
+  EXPECT_NE(text_of(cells.at("D7")).find("percentage"), std::string::npos);
+  EXPECT_EQ(text_of(cells.at("C7")), "% of premises, 2 decimals");
+  EXPECT_EQ(text_of(cells.at("E7")), "The area has no premises, so there is no percentage.");
+  EXPECT_EQ(text_of(cells.at("B18")), "4G outdoor: no operator (not-spot), % of premises");
 }
 
 TEST(XlsxWriter, SameTableGivesSameBytes) {
@@ -399,18 +365,6 @@ TEST(XlsxWriter, UnwritablePathIsAnOutputErrorNamingIt) {
     EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
     EXPECT_FALSE(fs::exists(path));
   }
-}
-
-TEST(XlsxWriter, DescribesColumnsFromTheirNames) {
-  EXPECT_NE(describe_column("mob_4g_indoor_virgin_media_o2").find("'virgin_media_o2'"),
-            std::string::npos);
-  EXPECT_NE(describe_column("mob_4g_indoor_virgin_media_o2").find("4G indoor"), std::string::npos);
-  EXPECT_NE(describe_column("mob_5g_outdoor_none_pct").find("not-spot"), std::string::npos);
-  EXPECT_NE(describe_column("land_4g_outdoor_all_pct").find("land"), std::string::npos);
-  EXPECT_NE(describe_column("est_full_fibre").find("'full_fibre'"), std::string::npos);
-  EXPECT_NE(describe_column("decent_pct").find("USO"), std::string::npos);
-  EXPECT_NE(describe_column("decent_pct").find("percentage"), std::string::npos);
-  EXPECT_EQ(describe_column("no_such_column"), "");
 }
 
 }  // namespace

@@ -31,7 +31,8 @@ ReportChanges to_report_changes(const ChangeReport& c) {
     }
     if (!area.indicators.empty()) r.areas.push_back(std::move(area));
     if (!a.study_row) {
-      for (const Crossing& x : a.crossings) r.crossings.push_back({a.id, a.name, x.text()});
+      for (const Crossing& x : a.crossings)
+        r.crossings.push_back({a.id, a.name, x.column, x.level, x.passed});
     }
   }
   return r;
@@ -69,8 +70,6 @@ ReportInput report_input(const RunRecord& record, std::span<const io::Area> area
   const RunDescription description = describe_run(record);
   for (const auto& [label, value] : description.thresholds)
     report.thresholds.push_back({label, value});
-  for (const auto& [column, definition] : description.definitions)
-    report.definitions.push_back({column, definition});
   for (const InputRecord& i : record.inputs) report.sources.push_back(to_report_source(i));
   report.ledger = to_report_ledger(record);
   for (const QualityCheck& q : record.quality)

@@ -36,13 +36,6 @@ RunDescription describe_run(const RunRecord& r) {
   for (const engine::SpeedThreshold& speed : engine::speed_thresholds())
     out.thresholds.emplace_back(speed.label, fmt::format("{:g}", t.*speed.value));
   out.thresholds.emplace_back("Full fibre technologies", fibre);
-  for (const engine::IndicatorInfo& i : engine::indicator_catalogue())
-    out.definitions[std::string(i.column)] = std::string(i.definition);
-  if (r.digital_exclusion.computed) {
-    out.definitions["digitally_excluded"] = fmt::format(
-        "Premises below the USO (known speed) and with no {} {} coverage from any operator.",
-        r.digital_exclusion.technology, r.digital_exclusion.setting);
-  }
   for (const InputRecord& input : r.inputs) out.sources.push_back(describe_source(r, input));
   out.sources.push_back(
       "Every input with its SHA-256 digest, and the row ledger, are listed in manifest.json.");

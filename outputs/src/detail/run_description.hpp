@@ -1,6 +1,5 @@
 #pragma once
 
-#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,14 +8,12 @@
 
 namespace notspot::outputs::detail {
 
-/// What the people-facing outputs (workbook, HTML report) say about a run besides its figures.
+/// What the people-facing outputs (workbook, HTML report) say about a run besides its figures
+/// and their columns (which the column catalogue describes).
 struct RunDescription {
   /// The thresholds used, as label and value, e.g. {"Gigabit-capable: download at least
   /// (Mbit/s)", "1000"}.
   std::vector<std::pair<std::string, std::string>> thresholds;
-  /// Column name -> plain-language definition: the indicator catalogue, and digital exclusion
-  /// as the study defines it.
-  std::map<std::string, std::string> definitions;
   /// One line per input: role, name and file (the manifest has their digests), then the
   /// study's attribution lines.
   std::vector<std::string> sources;

@@ -16,6 +16,8 @@ namespace notspot::study::detail {
 /// Everything a run counted, per area, that goes into parish_stats.
 struct StudyFigures {
   std::string study_name;
+  /// The study's `[thresholds]`, which the indicator columns' labels and definitions name.
+  engine::Thresholds thresholds;
   std::span<const io::Area> areas;
   std::span<const engine::AreaCounts> fixed;  ///< Per-premise fixed-broadband indicators.
   /// Land area of each area in km² (empty when the study CRS is not in metres).
@@ -26,18 +28,18 @@ struct StudyFigures {
   const MobileResults* mobile = nullptr;
   /// Digitally excluded premises per area, when the exclusion's mobile group exists.
   std::optional<std::vector<std::uint64_t>> excluded;
+  /// `[digital_exclusion]` (the mobile group that defines digital exclusion).
+  DigitalExclusion digital_exclusion;
 };
 
+/// The columns the figures call for: what the run has, described by the column catalogue.
+outputs::ColumnCatalogue stats_columns(const StudyFigures& figures);
+
 /**
- * Lays the figures out as the statistics table, in the documented column order: the fixed
- * indicators; land_km2 (with mobile layers); the postcode estimates (est_*); for each mobile
- * group its premises counts (mob_<tech>_<setting>_<operator|any|all|none|partial>) then its
- * land shares (land_<tech>_<setting>_<operator|any|all|none>_pct); digitally_excluded. One row
- * per area, then the study row.
+ * Lays the figures out as the statistics table, in the catalogue's documented column order
+ * (stats_columns()): every cell is computed from its column's description, so the table and
+ * its catalogue cannot disagree. One row per area, then the study row (sums of the areas).
  */
 outputs::StatsTable build_stats_table(const StudyFigures& figures);
-
-/// "EE" -> "ee", "Virgin Media O2" -> "virgin_media_o2": operator names in column names.
-std::string column_slug(std::string_view text);
 
 }  // namespace notspot::study::detail

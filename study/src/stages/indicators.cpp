@@ -59,6 +59,8 @@ void count_indicators(Run& run) {
       figures.land_km2.push_back(engine::area(a.geometry) / 1e6);
     }
   }
+  figures.thresholds = run.study.thresholds;
+  figures.digital_exclusion = run.study.digital_exclusion;
   run.record.table = detail::build_stats_table(figures);
   run.time_stage("count_indicators");
 }

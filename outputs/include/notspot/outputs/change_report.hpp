@@ -11,6 +11,7 @@
 #include "notspot/engine/indicators.hpp"
 #include "notspot/io/problem_log.hpp"
 #include "notspot/outputs/stats_table.hpp"
+#include "notspot/outputs/targets.hpp"
 
 namespace notspot::outputs {
 
@@ -36,38 +37,21 @@ enum class AreaStatus { kSame, kNewArea, kRemovedArea };
 std::string_view status_text(AreaStatus status);
 
 /**
- * A level of a percentage column whose crossing is reported, e.g. gigabit_pct at 85. Crossing
- * means going from below the level to at least the level ("passed"), or back ("fell below"),
- * on the figures as parish_stats.csv writes them (two decimals).
+ * The targets (targets()) whose crossings parish_changes.csv lists (`crossed`), in targets()
+ * order: gigabit_pct 85 and 99, superfast_pct 95, decent_pct 99, land_4g_outdoor_any_pct 95 and
+ * mob_4g_indoor_none_pct 5. Crossing means going from below the level to at least the level
+ * ("passed"), or back ("fell below"), on the figures as parish_stats.csv writes them (two
+ * decimals). A target applies when its column is in both runs (mobile columns need mobile
+ * layers).
  */
-struct ChangeTarget {
-  std::string_view column;  ///< A parish_stats.csv percentage column, e.g. "gigabit_pct".
-  double level;             ///< Percentage, e.g. 85.
-  bool higher_is_better;    ///< False for not-spots: "fell below" is then the good news.
-  std::string_view why;     ///< Where the level comes from, for the report's methodology.
-};
-
-/**
- * The levels whose crossings parish_changes.csv lists (`crossed`), in this order:
- * - gigabit_pct 85: Project Gigabit's 2025 target (gigabit-capable to 85% of UK premises);
- * - gigabit_pct 99: Project Gigabit's 2030 target (nationwide, taken as 99%);
- * - superfast_pct 95: the national superfast target (95% of UK premises, reached nationally
- *   at the end of 2017): parishes still below it are the ones left behind;
- * - decent_pct 99: a local marker, not a national target: beyond 99% the premises left
- *   without decent broadband are individual Universal Service Obligation cases;
- * - land_4g_outdoor_any_pct 95: the Shared Rural Network (4G from at least one operator
- *   across 95% of the landmass);
- * - mob_4g_indoor_none_pct 5: a local marker for 4G not-spots at premises (lower is better).
- * A target applies when its column is in both runs (mobile columns need mobile layers).
- */
-std::span<const ChangeTarget> change_targets();
+std::vector<Target> change_targets();
 
 /// One crossing of a target by one area between the two runs.
 struct Crossing {
   std::string column;       ///< e.g. "gigabit_pct".
   double level = 0;         ///< e.g. 85.
   bool passed = true;       ///< True: went from below to at least the level; false: fell below it.
-  bool improvement = true;  ///< Whether the move is good news (see ChangeTarget).
+  bool improvement = true;  ///< Whether the move is good news (Target::direction).
   /// "gigabit_pct passed 85" or "gigabit_pct fell below 85".
   std::string text() const;
 };

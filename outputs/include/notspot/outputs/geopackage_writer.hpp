@@ -4,7 +4,6 @@
 #include <filesystem>
 #include <span>
 #include <string>
-#include <string_view>
 
 #include "notspot/engine/premises.hpp"
 #include "notspot/io/areas_reader.hpp"
@@ -25,10 +24,11 @@ namespace notspot::outputs {
  *   (`gigabit_pct`, else the first `_pct` column) and, when the table has
  *   `mob_4g_indoor_none_pct`, a second style for 4G indoor not-spots; each as QML (what QGIS
  *   applies) and SLD (for other clients);
- * - a human label (field alias, from field_label()) for every field, in the GeoPackage's
- *   standard gpkg_data_columns table (with the indicator definitions as descriptions), which
- *   GDAL >= 3.7 reads as field aliases; the default style carries them too, for QGIS built
- *   with GDAL 3.6 (Debian 12), which does not read them there.
+ * - a human label (field alias: the column catalogue's ColumnSpec::label) for every field, in
+ *   the GeoPackage's standard gpkg_data_columns table (with ColumnSpec::definition as the
+ *   description), which GDAL >= 3.7 reads as field aliases; the default style carries them
+ *   too, for QGIS built with GDAL 3.6 (Debian 12), which does not read them there. Style
+ *   descriptions name the targets (targets()) that are class bounds.
  *
  * The GeoPackage's timestamps (gpkg_contents and the styles' update_time) are fixed so that the
  * same inputs give the same bytes; the run's real time is in manifest.json.
@@ -47,14 +47,5 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
                              const StatsTable& table, const io::Crs& crs,
                              const engine::PremisesTable& premises,
                              std::span<const std::uint32_t> area_of_premise);
-
-/**
- * A human label for a statistics column, derived from its name so that new columns get one
- * too: `gigabit_pct` -> "Gigabit-capable (% of premises)", `mob_4g_indoor_none` -> "4G indoor:
- * no operator, not-spot (premises)", `land_5g_outdoor_ee_pct` -> "5G outdoor: EE (% of land)",
- * `est_gigabit_pct` -> "Estimate: Gigabit-capable (% of premises with postcode data)". A name
- * that follows no known pattern is spelt out ("new_thing_pct" -> "New thing (%)").
- */
-std::string field_label(std::string_view column);
 
 }  // namespace notspot::outputs

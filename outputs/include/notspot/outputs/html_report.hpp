@@ -20,12 +20,6 @@ struct ReportThreshold {
   std::string value;
 };
 
-/// A column and its plain-language definition, e.g. {"gigabit", "Download >= 1000 Mbit/s..."}.
-struct ReportDefinition {
-  std::string column;
-  std::string definition;
-};
-
 /// One input file of the run.
 struct ReportDataSource {
   std::string file;                   ///< As the study names it (display_path()).
@@ -75,11 +69,14 @@ struct ReportAreaChange {
   std::vector<ReportIndicatorChange> indicators;
 };
 
-/// An area that crossed a threshold, e.g. {"Z04000017", "Parish 017", "passed 85% gigabit"}.
+/// An area that crossed a target's level (see targets()), e.g. {"Z04000017", "Parish 017",
+/// "gigabit_pct", 85, true}.
 struct ReportThresholdCrossing {
   std::string area_id;
   std::string area_name;
-  std::string description;
+  std::string column;  ///< A percentage column of the table.
+  double level = 0;    ///< The target's level.
+  bool passed = true;  ///< True: reached the level; false: fell below it.
 };
 
 /// "What changed since the previous run", filled from the comparison of two runs.
@@ -122,7 +119,6 @@ struct ReportInput {
   std::string software_version;
 
   std::vector<ReportThreshold> thresholds;
-  std::vector<ReportDefinition> definitions;
   std::vector<ReportDataSource> sources;
   std::vector<std::string> attribution;  ///< Licence and attribution lines, one a line.
   ReportLedger ledger;
@@ -134,11 +130,12 @@ struct ReportInput {
 
 /**
  * Writes report.html: one self-contained file (inline CSS, JS and SVG; no external resource)
- * with a plain-language summary against the national targets, choropleth maps, a sortable
- * and filterable table of all areas, a profile per area, and the methodology and data-quality
- * ledger. Every string from the input is HTML-escaped; numbers are formatted with
- * format_cell(), so they read exactly as in parish_stats.csv. No timestamp is written: the
- * same input gives the same bytes.
+ * with a plain-language summary against the national targets (targets()), choropleth maps, a
+ * sortable and filterable table of all areas, a profile per area, and the methodology (with
+ * every measure's definition) and data-quality ledger. Headings, labels and definitions are
+ * the table's column catalogue's. Every string from the input is HTML-escaped; numbers are
+ * formatted with format_cell(), so they read exactly as in parish_stats.csv. No timestamp is
+ * written: the same input gives the same bytes.
  *
  * @throws engine::Error (kInput) when the file cannot be written; (kInternal) when the input
  *   breaks its REQUIRES.

@@ -5,44 +5,30 @@
 #include <variant>
 #include <vector>
 
+#include "notspot/outputs/column_catalogue.hpp"
+
 namespace notspot::outputs {
-
-/// How a column's values are typed and written. Formatting is shared by every output, so that
-/// the CSV and the GeoPackage hold the same figures.
-enum class ColumnKind {
-  kText,      ///< Written as is (CSV-quoted when needed).
-  kCount,     ///< A whole number of premises.
-  kPercent,   ///< A percentage, two decimals; empty when undefined (no premises, no land).
-  kEstimate,  ///< An expected (fractional) number of premises, two decimals.
-  kArea,      ///< Square kilometres, four decimals.
-};
-
-struct Column {
-  std::string name;
-  ColumnKind kind;
-};
 
 /// A cell: null (written empty), text, a count, or a real number.
 using Cell = std::variant<std::monostate, std::string, std::uint64_t, double>;
 
 /**
- * The per-area statistics of a run as a table: the columns the study's layers call for, one
- * row per area and a last row for the whole study. Both parish_stats.csv and the GeoPackage
- * are written from it.
+ * The per-area statistics of a run as a table: the described columns the study's layers call
+ * for, one row per area and a last row for the whole study. Every output (parish_stats.csv,
+ * the GeoPackage, the workbook, the report) is written from it, and names, labels and
+ * formats come from its catalogue, so that the table and its descriptions cannot disagree.
  */
 struct StatsTable {
-  std::vector<Column> columns;
-  std::vector<std::vector<Cell>> rows;
-
-  /// Appends a column and returns its position.
-  std::size_t add_column(std::string name, ColumnKind kind);
+  ColumnCatalogue columns;
+  std::vector<std::vector<Cell>> rows;  ///< One cell per column each.
 };
 
-/// The cell as the outputs write it ("" for null and NaN).
-std::string format_cell(const Cell& cell, ColumnKind kind);
+/// The cell as the outputs write it, as plain text (not CSV-quoted): the column's decimals;
+/// "" for null and NaN.
+std::string format_cell(const Cell& cell, const ColumnSpec& column);
 
 /// The cell's numeric value as written (rounded like format_cell), for typed outputs; NaN for
 /// null.
-double cell_number(const Cell& cell, ColumnKind kind);
+double cell_number(const Cell& cell, const ColumnSpec& column);
 
 }  // namespace notspot::outputs

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <filesystem>
-#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -13,9 +12,9 @@
 namespace notspot::outputs {
 
 /**
- * What the workbook says about the run besides the table: provenance, thresholds, column
- * definitions and sources. A plain struct filled by the run; every field may be left empty.
- * Nothing in it is a date, so that the same run gives the same bytes.
+ * What the workbook says about the run besides the table and its column catalogue:
+ * provenance, thresholds and sources. A plain struct filled by the run; every field may be left
+ * empty. Nothing in it is a date, so that the same run gives the same bytes.
  */
 struct WorkbookInfo {
   std::string study_name;                       ///< `[study] name`.
@@ -25,36 +24,27 @@ struct WorkbookInfo {
   /// The thresholds used, as label and value, e.g. {"Gigabit-capable: download (Mbit/s)",
   /// "1000"}; listed on the Summary sheet in this order.
   std::vector<std::pair<std::string, std::string>> thresholds;
-  /// Column name -> plain-language definition, for the Definitions sheet. A `<name>_pct`
-  /// column without its own entry takes its count column's definition ("as a percentage of the
-  /// area's premises"); columns still without one get a definition derived from the name's
-  /// documented pattern (mob_*, land_*, est_*, ...) by describe_column().
-  std::map<std::string, std::string> definitions;
   /// Data sources and attribution lines, one per line (e.g. "Contains OS data © Crown
   /// copyright and database right 2026"), listed on the Summary sheet.
   std::vector<std::string> sources;
 };
 
 /**
- * A definition of a parish_stats column derived from its name alone, for columns the caller
- * did not define: the fixed columns (level, area_id, ...), land_km2, est_*, mob_*, land_* and
- * digitally_excluded follow documented patterns (README.md). Empty when the name follows none.
- */
-std::string describe_column(const std::string& name);
-
-/**
  * Writes parish_stats.xlsx, an Excel workbook with three sheets:
  *  - "Summary": the study's provenance (name, CRS, boundary vintage, notspot version, no
- *    dates), headline figures of the whole study (the table's last row) against the national
- *    targets (gigabit-capable >= 85% of premises, decent broadband for all, 4G not-spots and
- *    4G land coverage >= 95%) for the columns the table has, the thresholds, how to read the
- *    workbook, and the data sources;
+ *    dates), the headline figures of the whole study (the table's last row: the columns the
+ *    catalogue marks ColumnSpec::summary, labelled with their measures) against the targets on
+ *    their columns (targets(): one line per target, met or not), the thresholds, how to read
+ *    the workbook, and the data sources;
  *  - "Parishes": the table as parish_stats.csv holds it, header first, one row per area, the
  *    study row last (bold, outside the autofilter so that sorting keeps it last); numbers are
- *    stored as numbers equal to the CSV's rounded figures (cell_number()) with number formats
- *    by kind (counts `#,##0`, percentages 0-100 `0.00`, estimates `0.00`, km² `0.0000`); null
- *    cells are empty; the header row and the columns up to area_name are frozen;
- *  - "Definitions": every column with its unit and definition.
+ *    stored as numbers equal to the CSV's rounded figures (cell_number()) with each column's
+ *    number format (ColumnSpec::number_format: counts `#,##0`, percentages 0-100 `0.00`,
+ *    estimates `0.00`, km² `0.0000`); null cells are empty; the header keeps the CSV's column
+ *    names, so that the sheet matches the CSV cell for cell; the header row and the columns up
+ *    to area_name are frozen;
+ *  - "Definitions": every column with its label, unit, definition and what an empty cell means,
+ *    from the table's column catalogue.
  *
  * Document properties carry a fixed creation time (2000-01-01) so that the same table and
  * info give the same bytes.
