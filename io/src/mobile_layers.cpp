@@ -132,11 +132,7 @@ void sample_packed(std::span<const CoverageRaster* const> rasters,
                    std::span<PremisesCoverage> out) {
   const CoverageRaster& first = *rasters[0];
   for (const CoverageRaster* r : rasters) {
-    const engine::Grid& a = r->coverage.grid;
-    const engine::Grid& b = first.coverage.grid;
-    if (a.xmin != b.xmin || a.ymax != b.ymax || a.cell_width != b.cell_width ||
-        a.cell_height != b.cell_height || a.columns != b.columns || a.rows != b.rows ||
-        !r->crs.equivalent_to(first.crs)) {
+    if (r->coverage.grid != first.coverage.grid || !r->crs.equivalent_to(first.crs)) {
       throw engine::internal_error(
           "premises_coverage: rasters sampled together must share "
           "one grid and CRS");

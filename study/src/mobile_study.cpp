@@ -28,11 +28,6 @@ struct LoadedLayer {
   engine::BitVector covered;                         // per premise
 };
 
-bool same_grid(const engine::Grid& a, const engine::Grid& b) {
-  return a.xmin == b.xmin && a.ymax == b.ymax && a.cell_width == b.cell_width &&
-         a.cell_height == b.cell_height && a.columns == b.columns && a.rows == b.rows;
-}
-
 // Area geometry in another CRS: per-thread PROJ transformations.
 class AreaProjector {
  public:
@@ -165,7 +160,7 @@ void shared_raster_land_shares(std::span<const RasterOnlyGroup> groups,
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const engine::Grid& grid = groups[g].grids[0]->grid;
     auto same = [&](const Frame& f) {
-      return same_grid(*f.grid, grid) && f.crs->equivalent_to(*groups[g].crs);
+      return *f.grid == grid && f.crs->equivalent_to(*groups[g].crs);
     };
     auto frame = std::find_if(frames.begin(), frames.end(), same);
     if (frame == frames.end())
@@ -240,7 +235,7 @@ MobileResults run_mobile_layers(const Study& study, const io::Crs& study_crs,
     std::vector<const io::CoverageRaster*> rasters;
     for (std::size_t j = i; j < loaded.size(); ++j) {
       const std::optional<io::CoverageRaster>& r = loaded[j].raster;
-      if (r && same_grid(r->coverage.grid, loaded[i].raster->coverage.grid) &&
+      if (r && r->coverage.grid == loaded[i].raster->coverage.grid &&
           r->crs.equivalent_to(loaded[i].raster->crs)) {
         together.push_back(j);
         rasters.push_back(&*r);
@@ -333,7 +328,7 @@ MobileResults run_mobile_layers(const Study& study, const io::Crs& study_crs,
     for (std::size_t m : members) (loaded[m].raster ? rasters : polygons).push_back(&loaded[m]);
     bool one_grid = true;
     for (const LoadedLayer* r : rasters) {
-      one_grid &= same_grid(r->raster->coverage.grid, rasters[0]->raster->coverage.grid) &&
+      one_grid &= r->raster->coverage.grid == rasters[0]->raster->coverage.grid &&
                   r->raster->crs.equivalent_to(rasters[0]->raster->crs);
     }
     if (!one_grid) {
