@@ -20,6 +20,7 @@
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/geos_context.hpp"
 #include "notspot/engine/mobile_coverage.hpp"
+#include "notspot/engine/premises_key_index.hpp"
 #include "notspot/io/areas_reader.hpp"
 #include "notspot/io/broadband_reader.hpp"
 #include "notspot/io/file_digest.hpp"
@@ -279,7 +280,7 @@ RunSummary run_study(const Study& study, const RunOptions& options) {
   if (outside_explanation) log.warn("premises", *outside_explanation);
   timings["assign_premises"] = clock.lap();
 
-  const io::PremisesKeyIndex keys(premises.table.id);
+  const engine::PremisesKeyIndex keys(premises.table.id);
   if (keys.duplicate_ids() > 0) {
     std::string examples;
     for (std::uint64_t id : keys.duplicate_examples(5))
