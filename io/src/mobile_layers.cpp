@@ -17,6 +17,7 @@
 #include "notspot/engine/area_index.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/geos_context.hpp"
+#include "notspot/engine/polygon_ops.hpp"
 
 namespace notspot::io {
 namespace {
@@ -319,7 +320,7 @@ CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs&
   out.source_crs = source_crs.describe();
 
   engine::GeosContext geos;
-  std::vector<GEOSGeometry*> parts;  // owned until handed to the collection below
+  std::vector<engine::MultiPolygon> parts;  // valid, in the study CRS
   double summed_area = 0;
   GdalErrorCapture capture;
   ogr->ResetReading();
@@ -355,7 +356,7 @@ CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs&
                                        display, feature->GetFID(), report.reason));
     }
     summed_area += engine::area(geometry);
-    parts.push_back(geos.to_geos(geometry).release());
+    parts.push_back(std::move(geometry));
   }
   if (!capture.last_error().empty()) {
     throw engine::input_error(display + ": reading failed part-way: " + capture.last_error() +
@@ -366,12 +367,7 @@ CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs&
                                      "and cover nothing",
                                      display, out.not_polygons));
   }
-  engine::GeosGeometry all =
-      geos.own(GEOSGeom_createCollection_r(geos.handle(), GEOS_GEOMETRYCOLLECTION, parts.data(),
-                                           static_cast<unsigned>(parts.size())),
-               "collection");
-  engine::GeosGeometry dissolved = geos.own(GEOSUnaryUnion_r(geos.handle(), all.get()), "union");
-  out.union_geometry = geos.polygonal_parts(dissolved.get());
+  out.union_geometry = engine::dissolve(geos, std::move(parts));
   out.overlap_area = summed_area - engine::area(out.union_geometry);
   if (out.overlap_area > 1e-9 * std::max(summed_area, 1.0)) {
     log.warn(layer.name, fmt::format("{}: footprints overlap ({:.1f} square units counted twice); "

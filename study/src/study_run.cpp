@@ -20,6 +20,7 @@
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/geos_context.hpp"
 #include "notspot/engine/mobile_coverage.hpp"
+#include "notspot/engine/polygon_ops.hpp"
 #include "notspot/engine/premises_key_index.hpp"
 #include "notspot/io/areas_reader.hpp"
 #include "notspot/io/broadband_reader.hpp"
@@ -157,12 +158,7 @@ void report_overlaps(const engine::AreaIndex& index, std::span<const io::Area> a
     }
     const io::Area& a = areas[o.first];
     const io::Area& b = areas[o.second];
-    engine::GeosGeometry ga = geos.to_geos(a.geometry);
-    engine::GeosGeometry gb = geos.to_geos(b.geometry);
-    engine::GeosGeometry both =
-        geos.own(GEOSIntersection_r(geos.handle(), ga.get(), gb.get()), "intersection");
-    double overlap_area = 0;
-    GEOSArea_r(geos.handle(), both.get(), &overlap_area);
+    const double overlap_area = engine::overlap_area(geos, a.geometry, b.geometry);
     ++reported;
     log.warn("areas", fmt::format("areas '{}' and '{}' overlap ({:.1f} square units, near {:.1f}, "
                                   "{:.1f}); premises in the overlap are assigned to '{}' (the "
