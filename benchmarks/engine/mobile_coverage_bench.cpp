@@ -25,7 +25,7 @@
 #include "notspot/engine/grid_coverage.hpp"
 #include "notspot/engine/mobile_coverage.hpp"
 #include "notspot/io/areas_reader.hpp"
-#include "notspot/io/mobile_layers.hpp"
+#include "notspot/io/coverage_layers.hpp"
 #include "notspot/io/premises_reader.hpp"
 #include "support/bench_env.hpp"
 

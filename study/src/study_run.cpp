@@ -16,6 +16,7 @@
 #include "detail/report_input.hpp"
 #include "detail/run_description.hpp"
 #include "detail/stats_builder.hpp"
+#include "mobile_stage.hpp"
 #include "notspot/engine/area_index.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/geos_context.hpp"
@@ -34,7 +35,6 @@
 #include "notspot/outputs/output_directory.hpp"
 #include "notspot/outputs/version.hpp"
 #include "notspot/outputs/xlsx_writer.hpp"
-#include "notspot/study/mobile_study.hpp"
 
 namespace notspot::study {
 namespace fs = std::filesystem;

@@ -6,9 +6,9 @@
 #include <utility>
 #include <vector>
 
+#include "mobile_stage.hpp"
 #include "notspot/io/broadband_reader.hpp"
 #include "notspot/io/postcode_layer.hpp"
-#include "notspot/study/mobile_study.hpp"
 #include "notspot/study/study.hpp"
 
 namespace notspot::study::detail {

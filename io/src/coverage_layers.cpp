@@ -1,4 +1,4 @@
-#include "notspot/io/mobile_layers.hpp"
+#include "notspot/io/coverage_layers.hpp"
 
 #include <fmt/format.h>
 #include <tbb/blocked_range.h>

@@ -1,4 +1,4 @@
-#include "notspot/study/mobile_study.hpp"
+#include "mobile_stage.hpp"
 
 #include <fmt/format.h>
 #include <tbb/enumerable_thread_specific.h>
@@ -14,8 +14,8 @@
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/geos_context.hpp"
 #include "notspot/engine/grid_coverage.hpp"
+#include "notspot/io/coverage_layers.hpp"
 #include "notspot/io/gdal.hpp"
-#include "notspot/io/mobile_layers.hpp"
 #include "notspot/study/study_run.hpp"
 
 namespace notspot::study {
