@@ -11,6 +11,7 @@
 #include <numbers>
 #include <optional>
 
+#include "notspot/engine/coverage_sampling.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/geos_context.hpp"
 #include "notspot/engine/grid_coverage.hpp"
@@ -223,27 +224,28 @@ MobileResults run_mobile_layers(const Study& study, const io::Crs& study_crs,
   // Coverage at premises. Rasters on one grid are sampled together, in one pass over the
   // premises (the national case: every operator's rasters on the 100 m British National Grid).
   progress.stage("Coverage at premises");
-  std::vector<io::PremisesCoverage> coverage_of(loaded.size());
+  std::vector<engine::PremisesCoverage> coverage_of(loaded.size());
   std::vector<bool> sampled(loaded.size(), false);
   for (std::size_t i = 0; i < loaded.size(); ++i) {
     if (sampled[i]) continue;
     if (!loaded[i].raster) {
-      coverage_of[i] = io::premises_coverage(*loaded[i].footprints, premises);
+      coverage_of[i] =
+          engine::premises_coverage(loaded[i].footprints->union_geometry, premises.x, premises.y);
       continue;
     }
     std::vector<std::size_t> together;
-    std::vector<const io::CoverageRaster*> rasters;
+    std::vector<const engine::CoverageGrid*> rasters;
     for (std::size_t j = i; j < loaded.size(); ++j) {
       const std::optional<io::CoverageRaster>& r = loaded[j].raster;
       if (r && r->coverage.grid == loaded[i].raster->coverage.grid &&
           r->crs.equivalent_to(loaded[i].raster->crs)) {
         together.push_back(j);
-        rasters.push_back(&*r);
+        rasters.push_back(&r->coverage);
         sampled[j] = true;
       }
     }
-    std::vector<io::PremisesCoverage> sampled_together =
-        io::premises_coverage(rasters, premises, study_crs);
+    std::vector<engine::PremisesCoverage> sampled_together = engine::premises_coverage(
+        rasters, premises.x, premises.y, io::transform_factory(study_crs, loaded[i].raster->crs));
     for (std::size_t k = 0; k < together.size(); ++k) {
       coverage_of[together[k]] = std::move(sampled_together[k]);
     }
@@ -260,7 +262,7 @@ MobileResults run_mobile_layers(const Study& study, const io::Crs& study_crs,
     ledger.operator_name = source.tags.operator_name;
     ledger.technology = source.tags.technology;
     ledger.setting = source.tags.setting;
-    io::PremisesCoverage& coverage = coverage_of[index];
+    engine::PremisesCoverage& coverage = coverage_of[index];
     if (layer.raster) {
       ledger.kind = "raster";
       ledger.crs = layer.raster->crs.describe();

@@ -18,8 +18,10 @@
 #include <string>
 #include <vector>
 
+#include "notspot/engine/coverage_sampling.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/geos_context.hpp"
+#include "notspot/engine/premises.hpp"
 #include "support/layer_files.hpp"
 
 namespace notspot::io {
@@ -38,7 +40,8 @@ using test::write_geotiff;
 using test::write_vector;
 using CoverageLayersTest = test::LayerFilesTest;
 
-// ---- read_coverage_raster and premises_coverage ---------------------------------------------
+// ---- read_coverage_raster and engine::premises_coverage
+// ---------------------------------------------
 
 // 5 x 4 cells of 100 m from (400000, 100500), north-up. Rule ">= -105"; N = nodata.
 //            col 0    1      2      3       4
@@ -121,7 +124,8 @@ TEST_F(CoverageLayersTest, PremisesOnCellBordersTakeTheCellEastThenNorth) {
   engine::PremisesTable premises;
   for (std::size_t i = 0; i < cases.size(); ++i)
     premises.push_back(i, cases[i].p.x, cases[i].p.y, i);
-  const io::PremisesCoverage c = io::premises_coverage(r, premises, bng_);
+  const engine::PremisesCoverage c =
+      engine::premises_coverage(r.coverage, premises.x, premises.y, transform_factory(bng_, r.crs));
   ASSERT_EQ(c.covered.size(), cases.size());
   std::uint64_t nodata = 0, off = 0;
   for (std::size_t i = 0; i < cases.size(); ++i) {
@@ -177,7 +181,8 @@ TEST_F(CoverageLayersTest, RasterInAnotherCrsThanTheStudy) {
     }
     premises.push_back(premises.size(), p.x, p.y, premises.size());
   }
-  const io::PremisesCoverage c = io::premises_coverage(r, premises, bng_);
+  const engine::PremisesCoverage c =
+      engine::premises_coverage(r.coverage, premises.x, premises.y, transform_factory(bng_, r.crs));
   std::uint64_t nodata = 0, off = 0, covered = 0;
   for (std::size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(c.covered.test(i), expected[i] == 1)
@@ -338,9 +343,11 @@ TEST_F(CoverageLayersTest, RastersSampledTogetherAgreeWithTheirValues) {
   engine::PremisesTable premises;
   for (std::size_t i = 0; i < 5000; ++i) premises.push_back(i, x(rng), y(rng), i);
 
-  std::vector<const io::CoverageRaster*> together;
-  for (const io::CoverageRaster& r : rasters) together.push_back(&r);
-  const std::vector<io::PremisesCoverage> sampled = io::premises_coverage(together, premises, bng_);
+  std::vector<const engine::CoverageGrid*> together;
+  for (const io::CoverageRaster& r : rasters) together.push_back(&r.coverage);
+  const engine::PointTransformFactory to_grid = transform_factory(bng_, rasters[0].crs);
+  const std::vector<engine::PremisesCoverage> sampled =
+      engine::premises_coverage(together, premises.x, premises.y, to_grid);
   ASSERT_EQ(sampled.size(), static_cast<std::size_t>(kLayers));
   for (int l = 0; l < kLayers; ++l) {
     std::uint64_t nodata = 0, off = 0;
@@ -364,8 +371,8 @@ TEST_F(CoverageLayersTest, RastersSampledTogetherAgreeWithTheirValues) {
   write_geotiff(dir_ / "other.tif", other.spec(27700), std::vector<double>(25, -90));
   const io::CoverageRaster different =
       io::read_coverage_raster(raster_layer("other.tif", "EE"), "other.tif", log);
-  together.push_back(&different);
-  EXPECT_THROW(io::premises_coverage(together, premises, bng_), engine::Error);
+  together.push_back(&different.coverage);
+  EXPECT_THROW(engine::premises_coverage(together, premises.x, premises.y, to_grid), engine::Error);
 }
 
 TEST_F(CoverageLayersTest, MissingBandAndUnreadableFile) {
@@ -481,7 +488,8 @@ TEST_F(CoverageLayersTest, FootprintLayerWithoutPolygonsCoversNothing) {
   EXPECT_EQ(f.overlap_area, 0);
   engine::PremisesTable premises;
   premises.push_back(1, 400050, 100050, 2);
-  const io::PremisesCoverage c = io::premises_coverage(f, premises);
+  const engine::PremisesCoverage c =
+      engine::premises_coverage(f.union_geometry, premises.x, premises.y);
   ASSERT_EQ(c.covered.size(), 1u);
   EXPECT_FALSE(c.covered.test(0));
 }
@@ -528,7 +536,8 @@ TEST_F(CoverageLayersTest, PremisesInFootprintsAgreeWithGeos) {
     premises.push_back(premises.size(), p.x, p.y, 0);
     expected.push_back(inside);
   }
-  const io::PremisesCoverage c = io::premises_coverage(f, premises);
+  const engine::PremisesCoverage c =
+      engine::premises_coverage(f.union_geometry, premises.x, premises.y);
   std::size_t inside_count = 0;
   for (std::size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(c.covered.test(i), expected[i]) << premises.x[i] << ", " << premises.y[i];
