@@ -9,6 +9,7 @@
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/indicators.hpp"
 #include "notspot/engine/postcode.hpp"
+#include "notspot/engine/premises_key_index.hpp"
 #include "notspot/io/broadband_reader.hpp"
 #include "notspot/io/postcode_layer.hpp"
 
@@ -17,7 +18,7 @@ namespace {
 const std::vector<std::uint64_t> kIds = {1, 2, 2, 5, 100000000001, 18446744073709551615u};
 
 void join_fixed(notspot::io::LayerSource& layer) {
-  static const notspot::io::PremisesKeyIndex keys(kIds);
+  static const notspot::engine::PremisesKeyIndex keys(kIds);
   std::vector<notspot::engine::FixedBroadband> broadband(kIds.size());
   notspot::io::ProblemLog log;
   notspot::io::Progress progress;

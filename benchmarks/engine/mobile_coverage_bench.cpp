@@ -21,11 +21,12 @@
 #include <string>
 #include <vector>
 
+#include "notspot/engine/coverage_sampling.hpp"
 #include "notspot/engine/geos_context.hpp"
 #include "notspot/engine/grid_coverage.hpp"
 #include "notspot/engine/mobile_coverage.hpp"
 #include "notspot/io/areas_reader.hpp"
-#include "notspot/io/mobile_layers.hpp"
+#include "notspot/io/coverage_layers.hpp"
 #include "notspot/io/premises_reader.hpp"
 #include "support/bench_env.hpp"
 
@@ -224,7 +225,9 @@ void BM_PremisesNotspot(benchmark::State& state) {
   for (auto _ : state) {
     arena.execute([&] {
       for (const notspot::io::CoverageRaster& r : s.rasters) {
-        covered += notspot::io::premises_coverage(r, s.premises, s.crs).covered.count();
+        covered += notspot::engine::premises_coverage(r.coverage, s.premises.x, s.premises.y,
+                                                      notspot::io::transform_factory(s.crs, r.crs))
+                       .covered.count();
       }
     });
     benchmark::DoNotOptimize(covered);

@@ -11,6 +11,7 @@
 #include "detail/gdal_util.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/geos_context.hpp"
+#include "notspot/engine/polygon_ops.hpp"
 
 namespace notspot::io {
 namespace {
@@ -166,12 +167,7 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
                                     "into one area",
                                     display, f.fid, f.id, area.features.front()));
       if (!geometry.empty()) {
-        engine::MultiPolygon combined = area.geometry;
-        combined.insert(combined.end(), geometry.begin(), geometry.end());
-        engine::GeosGeometry g_combined = geos.to_geos(combined);
-        engine::GeosGeometry dissolved =
-            geos.own(GEOSUnaryUnion_r(geos.handle(), g_combined.get()), "union");
-        geometry = geos.polygonal_parts(dissolved.get());
+        geometry = engine::dissolve(geos, {std::move(area.geometry), std::move(geometry)});
         area.geometry.clear();
       }
     }

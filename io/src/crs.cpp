@@ -221,32 +221,14 @@ void CoordinateTransform::transform(std::span<double> x, std::span<double> y) co
                      sizeof(double), y.size(), nullptr, 0, 0, nullptr, 0, 0);
 }
 
-engine::Point CoordinateTransform::transform(engine::Point p) const {
-  transform(std::span<double>(&p.x, 1), std::span<double>(&p.y, 1));
-  return p;
-}
-
-void CoordinateTransform::transform(engine::MultiPolygon& geometry) const {
-  if (impl_->identity) return;
-  std::vector<double> xs, ys;
-  auto ring_apply = [&](engine::Ring& ring) {
-    xs.resize(ring.size());
-    ys.resize(ring.size());
-    for (std::size_t i = 0; i < ring.size(); ++i) {
-      xs[i] = ring[i].x;
-      ys[i] = ring[i].y;
-    }
-    transform(xs, ys);
-    for (std::size_t i = 0; i < ring.size(); ++i) ring[i] = {xs[i], ys[i]};
-  };
-  for (engine::Polygon& p : geometry) {
-    ring_apply(p.exterior);
-    for (engine::Ring& h : p.holes) ring_apply(h);
-  }
-}
-
 std::string CoordinateTransform::description() const {
   return impl_->description;
+}
+
+engine::PointTransformFactory transform_factory(const Crs& from, const Crs& to) {
+  return [from, to]() -> std::unique_ptr<engine::PointTransform> {
+    return std::make_unique<CoordinateTransform>(from, to);
+  };
 }
 
 }  // namespace notspot::io

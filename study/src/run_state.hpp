@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "detail/stats_builder.hpp"
+#include "mobile_stage.hpp"
 #include "notspot/engine/area_index.hpp"
 #include "notspot/engine/indicators.hpp"
 #include "notspot/io/areas_reader.hpp"
@@ -21,7 +22,6 @@
 #include "notspot/outputs/change_report.hpp"
 #include "notspot/outputs/output_directory.hpp"
 #include "notspot/outputs/run_record.hpp"
-#include "notspot/study/mobile_study.hpp"
 #include "notspot/study/run.hpp"
 
 namespace notspot::study {
@@ -76,7 +76,7 @@ struct Run {
   io::PremisesLoad premises;
   std::vector<std::uint32_t> area_of;  // per premise; engine::AreaIndex::kOutside when outside
   std::optional<std::string> outside_explanation;
-  std::unique_ptr<const io::PremisesKeyIndex> keys;
+  std::unique_ptr<const engine::PremisesKeyIndex> keys;
   // Layers.
   std::vector<engine::FixedBroadband> broadband;  // per premise
   std::vector<io::PostcodeLayerLoad> postcode_layers;

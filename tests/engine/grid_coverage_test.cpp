@@ -134,5 +134,17 @@ TEST(CellAreas, BritishNationalGridMagnitudes) {
   expect_matches_geos({{ring, {}}}, grid);
 }
 
+// Rasters are sampled together and share cells only on equal grids: every field counts.
+TEST(Grid, EqualOnlyWhenEveryFieldIsEqual) {
+  const Grid a{400000, 100500, 100, 100, 5, 4};
+  EXPECT_EQ(a, (Grid{400000, 100500, 100, 100, 5, 4}));
+  EXPECT_NE(a, (Grid{400050, 100500, 100, 100, 5, 4}));
+  EXPECT_NE(a, (Grid{400000, 100550, 100, 100, 5, 4}));
+  EXPECT_NE(a, (Grid{400000, 100500, 50, 100, 5, 4}));
+  EXPECT_NE(a, (Grid{400000, 100500, 100, 50, 5, 4}));
+  EXPECT_NE(a, (Grid{400000, 100500, 100, 100, 6, 4}));
+  EXPECT_NE(a, (Grid{400000, 100500, 100, 100, 5, 3}));
+}
+
 }  // namespace
 }  // namespace notspot::engine

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <span>
+#include <vector>
+
 #include "notspot/engine/error.hpp"
 
 namespace notspot::io {
@@ -72,6 +76,32 @@ TEST(CoordinateTransform, SameCrsIsIdentity) {
   const CoordinateTransform t(bng, bng);
   EXPECT_TRUE(t.is_identity());
   EXPECT_EQ(t.transform(engine::Point{1.5, 2.5}), (engine::Point{1.5, 2.5}));
+}
+
+// The engine sees the same transformation through engine::PointTransform, one per thread from
+// transform_factory(): same coordinates as cs2cs, for points and polygons alike.
+TEST(CoordinateTransform, FactoryMakesIndependentEngineTransforms) {
+  const engine::PointTransformFactory factory = transform_factory(
+      Crs::from_definition("EPSG:27700", "a"), Crs::from_definition("EPSG:4326", "b"));
+  const std::unique_ptr<engine::PointTransform> first = factory();
+  const std::unique_ptr<engine::PointTransform> second = factory();
+  ASSERT_NE(first.get(), second.get());
+  EXPECT_FALSE(first->is_identity());
+  std::vector<double> xs = {400000, 400000}, ys = {100000, 100000};
+  first->transform(std::span<double>(xs).first(1), std::span<double>(ys).first(1));
+  second->transform(std::span<double>(xs).last(1), std::span<double>(ys).last(1));
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_NEAR(xs[i], -2.00136712, 1e-7);  // cs2cs, as above
+    EXPECT_NEAR(ys[i], 50.79956061, 1e-7);
+  }
+  engine::MultiPolygon square = {{{{400000, 100000}, {400100, 100000}, {400100, 100100}}, {}}};
+  first->transform(square);
+  EXPECT_NEAR(square[0].exterior[0].x, -2.00136712, 1e-7);
+  EXPECT_NEAR(square[0].exterior[0].y, 50.79956061, 1e-7);
+  EXPECT_EQ(square[0].exterior[1], first->transform(engine::Point{400100, 100000}));
+
+  const Crs bng = Crs::from_definition("EPSG:27700", "a");
+  EXPECT_TRUE(transform_factory(bng, bng)()->is_identity());
 }
 
 }  // namespace

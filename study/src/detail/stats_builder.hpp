@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "mobile_stage.hpp"
 #include "notspot/engine/indicators.hpp"
 #include "notspot/engine/postcode.hpp"
 #include "notspot/io/areas_reader.hpp"
 #include "notspot/outputs/stats_table.hpp"
-#include "notspot/study/mobile_study.hpp"
 
 namespace notspot::study::detail {
 

@@ -11,12 +11,13 @@
 #include "detail/outside_diagnosis.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/geos_context.hpp"
+#include "notspot/engine/polygon_ops.hpp"
 #include "stages.hpp"
 
 namespace notspot::study {
 namespace {
 
-// Overlapping areas found by the index, with the overlap's area from GEOS; the first
+// Overlapping areas found by the index, with the overlap's area; the first
 // kMaxListedOverlaps pairs are listed, the rest counted.
 void report_overlaps(Run& run) {
   const std::span<const engine::AreaOverlap> overlaps = run.index->overlaps();
@@ -32,12 +33,7 @@ void report_overlaps(Run& run) {
     }
     const io::Area& a = areas[o.first];
     const io::Area& b = areas[o.second];
-    engine::GeosGeometry ga = geos.to_geos(a.geometry);
-    engine::GeosGeometry gb = geos.to_geos(b.geometry);
-    engine::GeosGeometry both =
-        geos.own(GEOSIntersection_r(geos.handle(), ga.get(), gb.get()), "intersection");
-    double overlap_area = 0;
-    GEOSArea_r(geos.handle(), both.get(), &overlap_area);
+    const double overlap_area = engine::overlap_area(geos, a.geometry, b.geometry);
     run.log.warn("areas", fmt::format("areas '{}' and '{}' overlap ({:.1f} square units, near "
                                       "{:.1f}, {:.1f}); premises in the overlap are assigned to "
                                       "'{}' (the lower id)",
@@ -101,7 +97,7 @@ void start_hashing_inputs(Run& run) {
 }
 
 void warn_about_duplicate_ids(Run& run) {
-  const io::PremisesKeyIndex& keys = *run.keys;
+  const engine::PremisesKeyIndex& keys = *run.keys;
   run.record.premises.duplicate_ids = keys.duplicate_ids();
   if (keys.duplicate_ids() == 0) return;
   std::string examples;
@@ -184,7 +180,7 @@ void assign_premises(Run& run) {
   if (!ledger.balanced()) {
     throw engine::internal_error("the premises ledger does not balance; please report this");
   }
-  run.keys = std::make_unique<const io::PremisesKeyIndex>(table.id);
+  run.keys = std::make_unique<const engine::PremisesKeyIndex>(table.id);
   warn_about_duplicate_ids(run);
 }
 

@@ -1,4 +1,4 @@
-// The mobile stage: coverage layers at premises and over land (mobile_study.cpp does the work).
+// The mobile stage: coverage layers at premises and over land (mobile_stage.cpp does the work).
 
 #include "layer_kinds.hpp"
 #include "stages.hpp"

@@ -30,6 +30,10 @@ struct Grid {
   /// cell holds its west and south borders, unlike GDAL's pixel lookup, which takes the
   /// southern cell on a row line).
   std::optional<std::pair<std::size_t, std::size_t>> cell_of(Point p) const;
+
+  /// Same origin, cell size and dimensions: the same cells (rasters on equal grids can be
+  /// sampled together and share an area's exact cells).
+  friend bool operator==(const Grid&, const Grid&) = default;
 };
 
 /// The area of a polygon inside one grid cell.

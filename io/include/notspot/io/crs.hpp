@@ -6,6 +6,7 @@
 #include <string>
 
 #include "notspot/engine/geometry.hpp"
+#include "notspot/engine/point_transform.hpp"
 
 namespace notspot::io {
 
@@ -55,7 +56,8 @@ class Crs {
 /**
  * Transforms coordinates between two CRSs with PROJ (the best transformation PROJ selects
  * for the area; datum grids are used when installed). One instance per thread: it owns a PROJ
- * context. Points that cannot be transformed come out as infinity.
+ * context. Points that cannot be transformed come out as infinity. It is the
+ * engine::PointTransform that engine functions are given (see transform_factory()).
  *
  * Typical usage:
  * @code
@@ -63,7 +65,7 @@ class Crs {
  *   to_study.transform(xs, ys);
  * @endcode
  */
-class CoordinateTransform {
+class CoordinateTransform final : public engine::PointTransform {
  public:
   /// @throws engine::Error (kInput) when PROJ finds no transformation.
   CoordinateTransform(const Crs& from, const Crs& to);
@@ -72,13 +74,12 @@ class CoordinateTransform {
   CoordinateTransform& operator=(CoordinateTransform&&) noexcept;
 
   /// True when the two CRSs are the same: transform() is then a no-op.
-  bool is_identity() const;
+  bool is_identity() const override;
 
   /// Transforms in place. REQUIRES: x.size() == y.size().
-  void transform(std::span<double> x, std::span<double> y) const;
-  engine::Point transform(engine::Point p) const;
-  /// Transforms every vertex of `geometry` in place.
-  void transform(engine::MultiPolygon& geometry) const;
+  void transform(std::span<double> x, std::span<double> y) const override;
+  /// And a point, or every vertex of a multipolygon.
+  using engine::PointTransform::transform;
 
   /// PROJ's description of the operation, e.g. "Inverse of British National Grid + ...".
   std::string description() const;
@@ -87,5 +88,12 @@ class CoordinateTransform {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/**
+ * Makes CoordinateTransforms from `from` to `to`, a new one each call: for the engine functions
+ * that reproject in parallel with one transformation per thread. The factory keeps its own
+ * copies of the two CRSs.
+ */
+engine::PointTransformFactory transform_factory(const Crs& from, const Crs& to);
 
 }  // namespace notspot::io

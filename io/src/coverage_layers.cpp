@@ -1,12 +1,7 @@
-#include "notspot/io/mobile_layers.hpp"
+#include "notspot/io/coverage_layers.hpp"
 
 #include <fmt/format.h>
-#include <tbb/blocked_range.h>
-#include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_for.h>
-#include <tbb/parallel_reduce.h>
 
-#include <array>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -14,9 +9,9 @@
 #include <type_traits>
 
 #include "detail/gdal_util.hpp"
-#include "notspot/engine/area_index.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/geos_context.hpp"
+#include "notspot/engine/polygon_ops.hpp"
 
 namespace notspot::io {
 namespace {
@@ -24,10 +19,6 @@ namespace {
 std::string layer_key(const LayerSource& layer) {
   return layer.where.describe() + " [[layers]] '" + layer.name + "'";
 }
-
-// Premises are processed in blocks of whole 64-bit words, so that threads never write to the
-// same word of a BitVector.
-constexpr std::size_t kBlock = 64 * 1024;
 
 enum class CellState : std::uint8_t { kNotCovered, kCovered, kNodata };
 
@@ -87,116 +78,6 @@ struct StripReader {
     }
   }
 };
-
-// Up to 16 layers on one grid packed into one word per cell: bit L says layer L covers the
-// cell, bit 16 + L that layer L has no data there.
-constexpr std::size_t kPackedLayers = 16;
-
-std::vector<std::uint32_t> pack_layers(std::span<const CoverageRaster* const> rasters) {
-  const engine::Grid& grid = rasters[0]->coverage.grid;
-  const std::size_t cells = grid.columns * grid.rows;
-  std::vector<std::uint32_t> packed(cells);
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, (cells + 63) / 64),
-                    [&](const tbb::blocked_range<std::size_t>& words) {
-                      for (std::size_t w = words.begin(); w != words.end(); ++w) {
-                        std::uint32_t lanes[64] = {};
-                        for (std::size_t l = 0; l < rasters.size(); ++l) {
-                          const std::uint64_t covered = rasters[l]->coverage.covered.word(w);
-                          const std::uint64_t nodata = rasters[l]->coverage.nodata.word(w);
-                          for (unsigned b = 0; b < 64; ++b) {
-                            lanes[b] |= static_cast<std::uint32_t>((covered >> b) & 1) << l |
-                                        static_cast<std::uint32_t>((nodata >> b) & 1) << (16 + l);
-                          }
-                        }
-                        const std::size_t first = w * 64,
-                                          n = std::min<std::size_t>(64, cells - first);
-                        std::copy_n(lanes, n, packed.begin() + static_cast<std::ptrdiff_t>(first));
-                      }
-                    });
-  return packed;
-}
-
-struct PackedTally {
-  std::array<std::uint64_t, kPackedLayers> on_nodata{};
-  std::uint64_t off_layer = 0;
-  PackedTally operator+(const PackedTally& o) const {
-    PackedTally sum = *this;
-    for (std::size_t l = 0; l < kPackedLayers; ++l) sum.on_nodata[l] += o.on_nodata[l];
-    sum.off_layer += o.off_layer;
-    return sum;
-  }
-};
-
-void sample_packed(std::span<const CoverageRaster* const> rasters,
-                   const engine::PremisesTable& premises, const Crs& study_crs,
-                   std::span<PremisesCoverage> out) {
-  const CoverageRaster& first = *rasters[0];
-  for (const CoverageRaster* r : rasters) {
-    const engine::Grid& a = r->coverage.grid;
-    const engine::Grid& b = first.coverage.grid;
-    if (a.xmin != b.xmin || a.ymax != b.ymax || a.cell_width != b.cell_width ||
-        a.cell_height != b.cell_height || a.columns != b.columns || a.rows != b.rows ||
-        !r->crs.equivalent_to(first.crs)) {
-      throw engine::internal_error(
-          "premises_coverage: rasters sampled together must share "
-          "one grid and CRS");
-    }
-  }
-  const std::vector<std::uint32_t> packed = pack_layers(rasters);
-  const std::size_t n = premises.size();
-  for (PremisesCoverage& c : out) c.covered = engine::BitVector(n);
-  const engine::Grid& grid = first.coverage.grid;
-  constexpr std::size_t kOffLayer = std::numeric_limits<std::size_t>::max();
-  // One PROJ transformation per thread (they are not thread-safe, and costly to create).
-  tbb::enumerable_thread_specific<std::optional<CoordinateTransform>> transforms;
-  const PackedTally tally = tbb::parallel_reduce(
-      tbb::blocked_range<std::size_t>(0, (n + kBlock - 1) / kBlock), PackedTally{},
-      [&](const tbb::blocked_range<std::size_t>& blocks, PackedTally t) {
-        std::optional<CoordinateTransform>& transform = transforms.local();
-        if (!transform) transform.emplace(study_crs, first.crs);
-        std::vector<double> xs, ys;
-        std::vector<std::size_t> cells;
-        for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
-          const std::size_t begin = b * kBlock, end = std::min(n, begin + kBlock);
-          xs.assign(premises.x.begin() + static_cast<std::ptrdiff_t>(begin),
-                    premises.x.begin() + static_cast<std::ptrdiff_t>(end));
-          ys.assign(premises.y.begin() + static_cast<std::ptrdiff_t>(begin),
-                    premises.y.begin() + static_cast<std::ptrdiff_t>(end));
-          transform->transform(xs, ys);
-          cells.resize(end - begin);
-          for (std::size_t i = 0; i < cells.size(); ++i) {
-            const auto cell = grid.cell_of({xs[i], ys[i]});
-            cells[i] = cell ? cell->second * grid.columns + cell->first : kOffLayer;
-          }
-          // Premises come in any order, so each lookup is a cache miss: ask for the word a
-          // few premises ahead while this one is handled.
-          constexpr std::size_t kAhead = 16;
-          for (std::size_t i = 0; i < cells.size(); ++i) {
-            if (i + kAhead < cells.size() && cells[i + kAhead] != kOffLayer) {
-              __builtin_prefetch(&packed[cells[i + kAhead]]);
-            }
-            if (cells[i] == kOffLayer) {
-              ++t.off_layer;
-              continue;
-            }
-            const std::uint32_t word = packed[cells[i]];
-            for (std::size_t l = 0; l < out.size(); ++l) {
-              if ((word >> (16 + l)) & 1) {
-                ++t.on_nodata[l];
-              } else if ((word >> l) & 1) {
-                out[l].covered.set(begin + i);
-              }
-            }
-          }
-        }
-        return t;
-      },
-      [](const PackedTally& a, const PackedTally& b) { return a + b; });
-  for (std::size_t l = 0; l < out.size(); ++l) {
-    out[l].on_nodata = tally.on_nodata[l];
-    out[l].off_layer = tally.off_layer;
-  }
-}
 
 }  // namespace
 
@@ -323,7 +204,7 @@ CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs&
   out.source_crs = source_crs.describe();
 
   engine::GeosContext geos;
-  std::vector<GEOSGeometry*> parts;  // owned until handed to the collection below
+  std::vector<engine::MultiPolygon> parts;  // valid, in the study CRS
   double summed_area = 0;
   GdalErrorCapture capture;
   ogr->ResetReading();
@@ -359,7 +240,7 @@ CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs&
                                        display, feature->GetFID(), report.reason));
     }
     summed_area += engine::area(geometry);
-    parts.push_back(geos.to_geos(geometry).release());
+    parts.push_back(std::move(geometry));
   }
   if (!capture.last_error().empty()) {
     throw engine::input_error(display + ": reading failed part-way: " + capture.last_error() +
@@ -370,12 +251,7 @@ CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs&
                                      "and cover nothing",
                                      display, out.not_polygons));
   }
-  engine::GeosGeometry all =
-      geos.own(GEOSGeom_createCollection_r(geos.handle(), GEOS_GEOMETRYCOLLECTION, parts.data(),
-                                           static_cast<unsigned>(parts.size())),
-               "collection");
-  engine::GeosGeometry dissolved = geos.own(GEOSUnaryUnion_r(geos.handle(), all.get()), "union");
-  out.union_geometry = geos.polygonal_parts(dissolved.get());
+  out.union_geometry = engine::dissolve(geos, std::move(parts));
   out.overlap_area = summed_area - engine::area(out.union_geometry);
   if (out.overlap_area > 1e-9 * std::max(summed_area, 1.0)) {
     log.warn(layer.name, fmt::format("{}: footprints overlap ({:.1f} square units counted twice); "
@@ -383,40 +259,6 @@ CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs&
                                      display, out.overlap_area));
   } else {
     out.overlap_area = 0;
-  }
-  return out;
-}
-
-PremisesCoverage premises_coverage(const CoverageRaster& raster,
-                                   const engine::PremisesTable& premises, const Crs& study_crs) {
-  const CoverageRaster* one[] = {&raster};
-  return std::move(premises_coverage(one, premises, study_crs).front());
-}
-
-std::vector<PremisesCoverage> premises_coverage(std::span<const CoverageRaster* const> rasters,
-                                                const engine::PremisesTable& premises,
-                                                const Crs& study_crs) {
-  std::vector<PremisesCoverage> out(rasters.size());
-  for (std::size_t begin = 0; begin < rasters.size(); begin += kPackedLayers) {
-    const std::size_t end = std::min(rasters.size(), begin + kPackedLayers);
-    sample_packed(rasters.subspan(begin, end - begin), premises, study_crs,
-                  std::span(out).subspan(begin, end - begin));
-  }
-  return out;
-}
-
-PremisesCoverage premises_coverage(const CoverageFootprints& footprints,
-                                   const engine::PremisesTable& premises) {
-  PremisesCoverage out;
-  out.covered = engine::BitVector(premises.size());
-  // Each part of the union is an "area": a premise is covered when it is in any of them.
-  std::vector<engine::MultiPolygon> parts;
-  for (const engine::Polygon& p : footprints.union_geometry) parts.push_back({p});
-  const engine::AreaIndex index(parts);
-  std::vector<std::uint32_t> located(premises.size());
-  index.locate_all(premises.x, premises.y, located);
-  for (std::size_t i = 0; i < located.size(); ++i) {
-    if (located[i] != engine::AreaIndex::kOutside) out.covered.set(i);
   }
   return out;
 }

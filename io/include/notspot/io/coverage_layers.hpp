@@ -1,13 +1,11 @@
 #pragma once
 
 #include <cstdint>
-#include <span>
 #include <string>
 #include <vector>
 
 #include "notspot/engine/geometry.hpp"
 #include "notspot/engine/mobile_coverage.hpp"
-#include "notspot/engine/premises.hpp"
 #include "notspot/io/crs.hpp"
 #include "notspot/io/problem_log.hpp"
 #include "notspot/io/sources.hpp"
@@ -51,34 +49,5 @@ struct CoverageFootprints {
  */
 CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs& crs,
                                             const std::string& display, ProblemLog& log);
-
-/// Premises covered by one layer, and those the layer says nothing about.
-struct PremisesCoverage {
-  engine::BitVector covered;
-  std::uint64_t on_nodata = 0;  ///< On a nodata cell.
-  std::uint64_t off_layer = 0;  ///< Outside the raster's extent.
-};
-
-/// Samples a raster at every premise (premises in `study_crs`; transformed to the raster's
-/// CRS). A premise on a cell border takes the cell to its east, then to its north: the
-/// boundary rule of areas (engine::Grid::cell_of).
-PremisesCoverage premises_coverage(const CoverageRaster& raster,
-                                   const engine::PremisesTable& premises, const Crs& study_crs);
-
-/**
- * The same for several rasters on one grid, in one pass over the premises: each premise's cell
- * is found once and one memory access gives every layer's bits, instead of two random accesses
- * per layer. Returns one result per raster, in order. Uses 4 bytes per cell while it runs.
- *
- * @throws engine::Error (kInternal) unless every raster has the grid and CRS of the first.
- */
-std::vector<PremisesCoverage> premises_coverage(std::span<const CoverageRaster* const> rasters,
-                                                const engine::PremisesTable& premises,
-                                                const Crs& study_crs);
-
-/// Premises inside the footprints (the same boundary rule as parishes: east, then north).
-/// REQUIRES: footprints and premises in the same CRS.
-PremisesCoverage premises_coverage(const CoverageFootprints& footprints,
-                                   const engine::PremisesTable& premises);
 
 }  // namespace notspot::io

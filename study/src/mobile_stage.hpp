@@ -51,12 +51,14 @@ struct MobileResults {
 };
 
 /**
- * Reads the study's raster and polygons layers, evaluates them at every premise, and computes
- * each area's exact land shares per group: with rasters that share one grid, from the exact
- * area of the area polygon in every cell (engine::cell_areas); with footprint layers, by
- * overlaying the area with the footprints through a tile index, so that only the footprint
- * pieces near the area cost anything. Areas are transformed to each raster's CRS; a
- * geographic raster CRS weights each cell by the cosine of its latitude.
+ * The run's mobile stage: reads the study's raster and polygons layers (io), evaluates them at
+ * every premise (engine::premises_coverage), groups them by technology and setting, and has
+ * engine compute each area's exact land shares per group: with rasters that share one grid,
+ * from the exact area of the area polygon in every cell (engine::raster_land_shares); with
+ * footprint layers, by overlaying the area with the footprints through a tile index
+ * (engine::overlay_land_shares). Areas are transformed to each raster's CRS with PROJ
+ * (io::transform_factory, one transformation per thread); a geographic raster CRS weights
+ * each cell by the cosine of its latitude. What cannot be computed is warned about in `log`.
  */
 MobileResults run_mobile_layers(const Study& study, const io::Crs& study_crs,
                                 std::span<const io::Area> areas,
