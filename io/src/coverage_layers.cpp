@@ -79,13 +79,21 @@ struct StripReader {
   }
 };
 
-}  // namespace
+// A raster opened and checked as the run reads it: the band exists, it is georeferenced and
+// north-up, its CRS is known. Cells are not read.
+struct OpenedRaster {
+  GDALDatasetUniquePtr dataset;
+  GDALRasterBand* band = nullptr;
+  engine::Grid grid;
+  Crs crs;
+};
 
-CoverageRaster read_coverage_raster(const LayerSource& layer, const std::string& display,
-                                    ProblemLog& log) {
+OpenedRaster open_coverage_raster(const LayerSource& layer, const std::string& display,
+                                  GdalErrorCapture& capture, ProblemLog& log) {
   ensure_gdal();
-  GdalErrorCapture capture;
-  GDALDatasetUniquePtr ds(GDALDataset::Open(layer.path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  OpenedRaster out;
+  out.dataset.reset(GDALDataset::Open(layer.path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  GDALDataset* ds = out.dataset.get();
   if (!ds) {
     std::string why = capture.last_error();
     if (why.empty()) why = "GDAL recognises no raster format in it";
@@ -108,24 +116,43 @@ CoverageRaster read_coverage_raster(const LayerSource& layer, const std::string&
                               ": the raster is rotated, sheared or not north-up; warp "
                               "it to a north-up grid first (e.g. gdalwarp)");
   }
-  CoverageRaster out;
   out.crs = detail::resolve_crs(ds->GetSpatialRef(), layer.crs, display, "the raster", key,
                                 layer.name, log);
-  engine::Grid& grid = out.coverage.grid;
-  grid.xmin = gt[0];
-  grid.ymax = gt[3];
-  grid.cell_width = gt[1];
-  grid.cell_height = -gt[5];
-  grid.columns = static_cast<std::size_t>(ds->GetRasterXSize());
-  grid.rows = static_cast<std::size_t>(ds->GetRasterYSize());
+  out.grid.xmin = gt[0];
+  out.grid.ymax = gt[3];
+  out.grid.cell_width = gt[1];
+  out.grid.cell_height = -gt[5];
+  out.grid.columns = static_cast<std::size_t>(ds->GetRasterXSize());
+  out.grid.rows = static_cast<std::size_t>(ds->GetRasterYSize());
+  out.band = ds->GetRasterBand(layer.band);
+  return out;
+}
+
+std::string describe_raster(const engine::Grid& grid, GDALRasterBand& band) {
+  int has_nodata = 0;
+  const double nodata_value = band.GetNoDataValue(&has_nodata);
+  return fmt::format("{} x {} cells of {} x {}, {}{}", grid.columns, grid.rows, grid.cell_width,
+                     grid.cell_height, GDALGetDataTypeName(band.GetRasterDataType()),
+                     has_nodata ? fmt::format(", nodata {}", nodata_value) : std::string());
+}
+
+}  // namespace
+
+CoverageRaster read_coverage_raster(const LayerSource& layer, const std::string& display,
+                                    ProblemLog& log) {
+  GdalErrorCapture capture;
+  OpenedRaster opened = open_coverage_raster(layer, display, capture, log);
+  CoverageRaster out;
+  out.crs = std::move(opened.crs);
+  out.coverage.grid = opened.grid;
+  const engine::Grid& grid = out.coverage.grid;
   const std::size_t cells = grid.columns * grid.rows;
   out.coverage.covered = engine::BitVector(cells);
   out.coverage.nodata = engine::BitVector(cells);
 
-  GDALRasterBand* band = ds->GetRasterBand(layer.band);
+  GDALRasterBand* band = opened.band;
   const GDALDataType type = band->GetRasterDataType();
-  int has_nodata = 0;
-  const double nodata_value = band->GetNoDataValue(&has_nodata);
+  const double nodata_value = band->GetNoDataValue();
   const int mask_flags = band->GetMaskFlags();
   const StripReader strips{*band, grid, display, capture};
   auto mark = [&](std::size_t cell, CellState state) {
@@ -184,21 +211,55 @@ CoverageRaster read_coverage_raster(const LayerSource& layer, const std::string&
       }
     });
   }
-  out.description =
-      fmt::format("{} x {} cells of {} x {}, {}{}", grid.columns, grid.rows, grid.cell_width,
-                  grid.cell_height, GDALGetDataTypeName(type),
-                  has_nodata ? fmt::format(", nodata {}", nodata_value) : std::string());
+  out.description = describe_raster(grid, *band);
   return out;
+}
+
+CoverageInspection inspect_coverage_raster(const LayerSource& layer, const std::string& display,
+                                           ProblemLog& log) {
+  GdalErrorCapture capture;
+  OpenedRaster opened = open_coverage_raster(layer, display, capture, log);
+  return {describe_raster(opened.grid, *opened.band), std::move(opened.crs)};
+}
+
+namespace {
+
+// A footprint layer opened as the run reads it: the OGR layer exists and its CRS is known.
+struct OpenedFootprints {
+  GDALDatasetUniquePtr dataset;
+  OGRLayer* layer = nullptr;
+  Crs crs;
+};
+
+OpenedFootprints open_footprints(const LayerSource& layer, const std::string& display,
+                                 ProblemLog& log) {
+  OpenedFootprints out;
+  out.dataset = detail::open_vector(layer.path, display);
+  const std::string key = layer_key(layer);
+  out.layer = detail::pick_layer(*out.dataset, layer.ogr_layer, display, key + " layer");
+  out.crs = detail::resolve_crs(out.layer->GetSpatialRef(), layer.crs, display,
+                                std::string("layer '") + out.layer->GetName() + "'", key,
+                                layer.name, log);
+  return out;
+}
+
+}  // namespace
+
+CoverageInspection inspect_coverage_footprints(const LayerSource& layer, const std::string& display,
+                                               ProblemLog& log) {
+  OpenedFootprints opened = open_footprints(layer, display, log);
+  // Without forcing: a count that needs a full scan (GeoJSON, CSV) is not worth it here.
+  const GIntBig features = opened.layer->GetFeatureCount(/*bForce=*/FALSE);
+  std::string description = fmt::format("layer '{}'", opened.layer->GetName());
+  if (features >= 0) description += fmt::format(", {} features", features);
+  return {std::move(description), std::move(opened.crs)};
 }
 
 CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs& crs,
                                             const std::string& display, ProblemLog& log) {
-  GDALDatasetUniquePtr dataset = detail::open_vector(layer.path, display);
-  const std::string key = layer_key(layer);
-  OGRLayer* ogr = detail::pick_layer(*dataset, layer.ogr_layer, display, key + " layer");
-  const Crs source_crs =
-      detail::resolve_crs(ogr->GetSpatialRef(), layer.crs, display,
-                          std::string("layer '") + ogr->GetName() + "'", key, layer.name, log);
+  OpenedFootprints opened = open_footprints(layer, display, log);
+  OGRLayer* ogr = opened.layer;
+  const Crs& source_crs = opened.crs;
   const CoordinateTransform transform(source_crs, crs);
   CoverageFootprints out;
   out.source_crs = source_crs.describe();

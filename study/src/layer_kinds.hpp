@@ -2,8 +2,11 @@
 
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
+#include "notspot/io/crs.hpp"
+#include "notspot/io/problem_log.hpp"
 #include "notspot/io/sources.hpp"
 
 namespace notspot::study {
@@ -15,6 +18,19 @@ enum class LayerFamily {
                     ///< estimate_from_postcodes).
   kMobileCoverage,  ///< Coverage matched to premises and land by location (the mobile stage).
 };
+
+/// What `notspot validate` learns from a layer without reading its rows, cells or features.
+struct LayerInspection {
+  std::string description;
+  /// The layer's CRS, for layers located by coordinates (checked against the study CRS);
+  /// nullopt for layers joined by key.
+  std::optional<io::Crs> crs;
+};
+
+/// Checks a layer as the run will read it (columns, band, OGR layer, CRS) without reading it.
+/// @throws engine::Error (kStudy or kInput) for a problem the run would meet.
+using InspectLayer = LayerInspection (*)(const io::LayerSource& layer, const std::string& display,
+                                         io::ProblemLog& log);
 
 /**
  * One kind of `[[layers]]`. The table of kinds is the one place the study file's parser,
@@ -28,6 +44,7 @@ struct LayerKindInfo {
   std::string_view example_path;  ///< Suggested when `path` is missing.
   bool folder_allowed;            ///< Whether `path` may name a folder (an OGR dataset).
   std::string_view folder_hint;   ///< What to name instead of a folder.
+  InspectLayer inspect;           ///< What `notspot validate` does with it.
 };
 
 /// Every kind, in documentation order.

@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "layer_kinds.hpp"
 #include "notspot/engine/coverage_sampling.hpp"
 #include "notspot/engine/land_coverage.hpp"
 #include "notspot/io/coverage_layers.hpp"
@@ -26,7 +27,7 @@ std::vector<LoadedLayer> read_layers(const Study& study, const io::Crs& study_cr
                                      io::ProblemLog& log) {
   std::vector<const io::LayerSource*> sources;
   for (const io::LayerSource& source : study.layers) {
-    if (source.kind == io::LayerKind::kRaster || source.kind == io::LayerKind::kPolygons) {
+    if (layer_kind_info(source.kind).family == LayerFamily::kMobileCoverage) {
       sources.push_back(&source);
     }
   }

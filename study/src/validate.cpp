@@ -1,8 +1,8 @@
 #include "notspot/study/validate.hpp"
 
+#include "layer_kinds.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/io/areas_reader.hpp"
-#include "notspot/io/broadband_reader.hpp"
 #include "notspot/io/crs.hpp"
 #include "notspot/io/premises_reader.hpp"
 #include "notspot/study/run.hpp"
@@ -43,7 +43,13 @@ ValidationReport validate_study(const Study& study) {
   });
   for (const io::LayerSource& layer : study.layers) {
     attempt([&] {
-      report.notes.push_back(io::inspect_fixed_broadband(layer, display_path(study, layer.path)));
+      const LayerInspection inspection =
+          layer_kind_info(layer.kind).inspect(layer, display_path(study, layer.path), log);
+      if (inspection.crs) {
+        note(inspection.description, *inspection.crs);
+      } else {
+        report.notes.push_back(inspection.description);
+      }
     });
   }
   for (const io::Warning& w : log.warnings()) report.notes.push_back("warning: " + w.message);

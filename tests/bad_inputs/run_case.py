@@ -3,7 +3,8 @@
 
 The small study (tests/data/small_study) is copied into a temporary folder, the case is applied
 (files of the case folder copied over it, text edits, generated files, setup commands), notspot
-is run, and its exit code, messages, manifest ledger and output files are checked. Every failed
+is run, and its exit code, messages, manifest ledger and output files are checked; where the
+run succeeds (exit 0 or 3), `notspot validate` must exit 0 on the same study. Every failed
 check is printed as expected/actual, followed by notspot's whole output.
 
 Usage: run_case.py --notspot BINARY --study SMALL_STUDY_DIR CASE_DIR [--keep]
@@ -169,6 +170,14 @@ def run_case(a, case, case_dir, study):
               "message names line", n, "(not found)")
     for s in case.get("not_expect", []) + CRASH_SIGNS:
         check(s not in out, "message does not contain", repr(s), "(found)")
+
+    # A study that runs must validate: validate checks every input as the run reads it.
+    if args and args[0] == "run" and p.returncode in (0, 3) and len(args) > 1:
+        v = subprocess.run([a.notspot, "validate", args[1]], cwd=cwd, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=case.get("timeout", 100))
+        check(v.returncode == 0, f"`notspot validate {args[1]}` where the run exits "
+              f"{p.returncode}", 0, f"exit {v.returncode}: "
+              + v.stdout.decode("utf-8", errors="replace").replace(os.path.dirname(study), "<tmp>"))
 
     manifest_path = os.path.join(study, "out", "manifest.json")
     manifest = None

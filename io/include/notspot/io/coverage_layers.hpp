@@ -50,4 +50,26 @@ struct CoverageFootprints {
 CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs& crs,
                                             const std::string& display, ProblemLog& log);
 
+/// What `notspot validate` learns from a coverage layer without reading its cells or features.
+struct CoverageInspection {
+  std::string description;  ///< Grid and cell type (raster), or layer and feature count.
+  Crs crs;                  ///< The layer's CRS, as the run resolves it.
+};
+
+/**
+ * Checks a coverage raster as read_coverage_raster() does (format, band, georeferencing,
+ * north-up, CRS) without reading its cells.
+ * @throws engine::Error as read_coverage_raster().
+ */
+CoverageInspection inspect_coverage_raster(const LayerSource& layer, const std::string& display,
+                                           ProblemLog& log);
+
+/**
+ * Checks a footprint layer as read_coverage_footprints() does (format, OGR layer, CRS) without
+ * reading its geometries.
+ * @throws engine::Error as read_coverage_footprints().
+ */
+CoverageInspection inspect_coverage_footprints(const LayerSource& layer, const std::string& display,
+                                               ProblemLog& log);
+
 }  // namespace notspot::io
