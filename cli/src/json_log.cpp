@@ -1,4 +1,4 @@
-#include "json_log.hpp"
+#include "notspot/cli/json_log.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "terminal_progress.hpp"
+#include "notspot/cli/terminal_progress.hpp"
 
 #include <fmt/format.h>
 
