@@ -83,10 +83,11 @@ std::vector<engine::PremisesCoverage> sample_layers(std::span<const LoadedLayer>
 }
 
 // What one layer contributed, for the manifest; warns about premises it says nothing about.
-MobileLayerLedger layer_ledger(const Study& study, const LoadedLayer& layer,
-                               const engine::PremisesCoverage& coverage, io::ProblemLog& log) {
+outputs::MobileLayerRecord layer_ledger(const Study& study, const LoadedLayer& layer,
+                                        const engine::PremisesCoverage& coverage,
+                                        io::ProblemLog& log) {
   const io::LayerSource& source = *layer.source;
-  MobileLayerLedger ledger;
+  outputs::MobileLayerRecord ledger;
   ledger.name = source.name;
   ledger.file = display_path(study, source.path);
   ledger.operator_name = source.tags.operator_name;

@@ -11,25 +11,10 @@
 #include "notspot/io/crs.hpp"
 #include "notspot/io/problem_log.hpp"
 #include "notspot/io/progress.hpp"
+#include "notspot/outputs/run_record.hpp"
 #include "notspot/study/study.hpp"
 
 namespace notspot::study {
-
-/// What one mobile layer contributed, for the manifest.
-struct MobileLayerLedger {
-  std::string name;
-  std::string kind;  ///< "raster" or "polygons".
-  std::string file;
-  std::string operator_name;
-  std::string technology;
-  std::string setting;
-  std::string crs;
-  std::string description;  ///< Grid and type (raster) or feature counts (polygons).
-  std::string rule;         ///< covered_when (raster).
-  std::uint64_t premises_covered = 0;
-  std::uint64_t premises_on_nodata = 0;  ///< Not covered: the layer has no data there.
-  std::uint64_t premises_off_layer = 0;  ///< Not covered: outside the layer's extent.
-};
 
 /// A group of mobile layers: one technology and setting (e.g. 4G indoor), one layer per
 /// operator, in study order.
@@ -47,7 +32,7 @@ struct MobileGroupResult {
 
 struct MobileResults {
   std::vector<MobileGroupResult> groups;  ///< In order of first appearance in the study.
-  std::vector<MobileLayerLedger> layers;
+  std::vector<outputs::MobileLayerRecord> layers;
 };
 
 /**

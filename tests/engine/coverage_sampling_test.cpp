@@ -14,41 +14,13 @@
 #include <vector>
 
 #include "notspot/engine/error.hpp"
+#include "support/coverage_grids.hpp"
 
 namespace notspot::engine {
 namespace {
 
-// A coverage grid from one character per cell, row 0 the northern one: 'C' covered, 'N' nodata,
-// anything else not covered.
-CoverageGrid coverage_grid(const Grid& grid, const char* cells) {
-  CoverageGrid out{grid, BitVector(grid.columns * grid.rows), BitVector(grid.columns * grid.rows)};
-  for (std::size_t k = 0; k < grid.columns * grid.rows; ++k) {
-    if (cells[k] == 'C') out.covered.set(k);
-    if (cells[k] == 'N') out.nodata.set(k);
-  }
-  return out;
-}
-
-// Moves points by (dx, dy) and counts how many transforms were made.
-class Shift final : public PointTransform {
- public:
-  Shift(double dx, double dy) : dx_(dx), dy_(dy) {}
-  using PointTransform::transform;
-  void transform(std::span<double> x, std::span<double> y) const override {
-    for (double& v : x) v += dx_;
-    for (double& v : y) v += dy_;
-  }
-
- private:
-  double dx_, dy_;
-};
-
-PointTransformFactory shift(double dx, double dy, std::atomic<int>* made = nullptr) {
-  return [=]() -> std::unique_ptr<PointTransform> {
-    if (made != nullptr) ++*made;
-    return std::make_unique<Shift>(dx, dy);
-  };
-}
+using test::coverage_grid;
+using test::shift;
 
 // 3 x 2 cells of 10 x 10 from (100, 220):
 //   row 0 (y 210..220):  C  .  N

@@ -16,10 +16,14 @@
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/footprint_index.hpp"
 #include "notspot/engine/polygon_ops.hpp"
+#include "support/coverage_grids.hpp"
 #include "support/tessellation.hpp"
 
 namespace notspot::engine {
 namespace {
+
+using test::coverage_grid;
+using test::shift;
 
 Ring rect(double x0, double y0, double x1, double y1) {
   return {{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}};
@@ -27,33 +31,6 @@ Ring rect(double x0, double y0, double x1, double y1) {
 
 MultiPolygon square(double x0, double y0, double x1, double y1) {
   return {{rect(x0, y0, x1, y1), {}}};
-}
-
-// A coverage grid from one character per cell, row 0 the northern one: 'C' covered, 'N' nodata.
-CoverageGrid coverage_grid(const Grid& grid, const char* cells) {
-  CoverageGrid out{grid, BitVector(grid.columns * grid.rows), BitVector(grid.columns * grid.rows)};
-  for (std::size_t k = 0; k < grid.columns * grid.rows; ++k) {
-    if (cells[k] == 'C') out.covered.set(k);
-    if (cells[k] == 'N') out.nodata.set(k);
-  }
-  return out;
-}
-
-class Shift final : public PointTransform {
- public:
-  Shift(double dx, double dy) : dx_(dx), dy_(dy) {}
-  using PointTransform::transform;
-  void transform(std::span<double> x, std::span<double> y) const override {
-    for (double& v : x) v += dx_;
-    for (double& v : y) v += dy_;
-  }
-
- private:
-  double dx_, dy_;
-};
-
-PointTransformFactory shift(double dx, double dy) {
-  return [=]() -> std::unique_ptr<PointTransform> { return std::make_unique<Shift>(dx, dy); };
 }
 
 std::vector<const MultiPolygon*> pointers(const std::vector<MultiPolygon>& areas) {

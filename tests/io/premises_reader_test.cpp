@@ -10,27 +10,14 @@
 
 #include "notspot/engine/error.hpp"
 #include "notspot/io/crs.hpp"
+#include "support/temp_dir.hpp"
 
 namespace notspot::io {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("notspot_io_" + std::to_string(rd()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  static void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
-  static std::string read(const fs::path& p) {
-    std::ifstream in(p);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-  fs::path dir_;
-};
+using TempDir = test::TempDirTest;
 
 using PremisesReaderTest = TempDir;
 

@@ -6,7 +6,7 @@
 namespace notspot::study {
 namespace {
 
-void record_layer(Run& run, const MobileLayerLedger& m) {
+void record_layer(Run& run, const outputs::MobileLayerRecord& m) {
   const auto source = std::find_if(run.study.layers.begin(), run.study.layers.end(),
                                    [&](const io::LayerSource& l) { return l.name == m.name; });
   outputs::InputRecord input;
@@ -18,9 +18,7 @@ void record_layer(Run& run, const MobileLayerLedger& m) {
   input.description = m.description;
   run.record.inputs.push_back(std::move(input));
   run.input_paths.push_back(source->path);
-  run.record.mobile_layers.push_back({m.name, m.kind, m.file, m.operator_name, m.technology,
-                                      m.setting, m.crs, m.description, m.rule, m.premises_covered,
-                                      m.premises_on_nodata, m.premises_off_layer});
+  run.record.mobile_layers.push_back(m);
 }
 
 }  // namespace
@@ -28,7 +26,7 @@ void record_layer(Run& run, const MobileLayerLedger& m) {
 void measure_mobile_coverage(Run& run) {
   run.mobile = run_mobile_layers(run.study, run.crs, run.areas.areas, run.premises.table,
                                  run.area_of, run.log, run.progress);
-  for (const MobileLayerLedger& m : run.mobile.layers) record_layer(run, m);
+  for (const outputs::MobileLayerRecord& m : run.mobile.layers) record_layer(run, m);
   for (const MobileGroupResult& g : run.mobile.groups) {
     run.record.mobile_groups.push_back(
         {g.technology, g.setting, g.operators,
