@@ -110,6 +110,56 @@ TEST(Geometry, BoundingBox) {
   EXPECT_TRUE(engine::bounding_box(MultiPolygon{Polygon{}}).empty());
 }
 
+TEST(Geometry, AreaOfTriangleWithTriangularHoleAtNationalGridCoordinates) {
+  // Right triangle with legs 8 (area 32) less a right-triangle hole with legs 2 (area 2): 30.
+  // Both given clockwise, and shifted to British National Grid magnitudes where every coordinate
+  // difference is exact: the area must not lose digits to the size of the coordinates.
+  const double x = 400000, y = 100000;
+  const Polygon p{{{x, y}, {x, y + 8}, {x + 8, y}},
+                  {{{x + 1, y + 1}, {x + 1, y + 3}, {x + 3, y + 1}}}};
+  EXPECT_EQ(engine::area(p), 30.0);
+  EXPECT_EQ(engine::signed_area(p.exterior), -32.0);
+  // A 0.1 m square at (412345.7, 1087654.3): its stored sides are the exact differences w and h
+  // (neither 0.1 quite), so its area is w * h to a few ulps. Summed without the shift to the
+  // first vertex, the terms are ~8e4 and their rounding alone is ~1e-11.
+  const double x0 = 412345.7, y0 = 1087654.3;
+  const Ring small = square(x0, y0, 0.1);
+  const double w = small[1].x - x0, h = small[2].y - y0;
+  EXPECT_NEAR(engine::area(Polygon{small, {}}), w * h, 1e-15);
+}
+
+TEST(Geometry, AreaOfMultiPolygonWithHolesInSeveralParts) {
+  // Part 1: 6 x 4 rectangle (24) with two 1 x 1 holes (-2) = 22. Part 2: clockwise triangle with
+  // base 4 and height 3 (6) with a clockwise 1 x 1 hole (-1) = 5. Part 3: a sliver with no area.
+  const MultiPolygon m = {
+      Polygon{{{0, 0}, {6, 0}, {6, 4}, {0, 4}}, {square(1, 1, 1), reversed(square(3, 2, 1))}},
+      Polygon{{{20, 0}, {22, 3}, {24, 0}}, {reversed(square(21.5, 0.5, 1))}},
+      Polygon{{{30, 30}, {31, 31}, {32, 32}}, {}}};
+  EXPECT_EQ(engine::area(m[0]), 22.0);
+  EXPECT_EQ(engine::area(m[1]), 5.0);
+  EXPECT_EQ(engine::area(m[2]), 0.0);
+  EXPECT_EQ(engine::area(m), 27.0);
+}
+
+TEST(Geometry, BoundingBoxSkipsEmptyRingsAndReadsHolesOfEmptyExteriors) {
+  // An empty part and an empty hole add nothing; a part with no exterior still has its holes'
+  // vertices counted (the box covers every vertex).
+  const MultiPolygon m = {Polygon{}, Polygon{square(2, 3, 1), {Ring{}}},
+                          Polygon{Ring{}, {{{-5, 10}, {-4, 10}, {-4, 11}}}}};
+  const Box b = engine::bounding_box(m);
+  EXPECT_EQ(b.xmin, -5);
+  EXPECT_EQ(b.ymin, 3);
+  EXPECT_EQ(b.xmax, 3);
+  EXPECT_EQ(b.ymax, 11);
+  // One vertex: a box of no size, not empty.
+  const Box point = engine::bounding_box(MultiPolygon{Polygon{{{7, -2}}, {}}});
+  EXPECT_FALSE(point.empty());
+  EXPECT_EQ(point.xmin, 7);
+  EXPECT_EQ(point.xmax, 7);
+  EXPECT_EQ(point.ymin, -2);
+  EXPECT_EQ(point.ymax, -2);
+}
+
 TEST(Geometry, BoxContainsIsClosed) {
   const Box b{0, 0, 10, 5};
   EXPECT_TRUE(b.contains({0, 0}));

@@ -233,5 +233,23 @@ TEST(FootprintIndex, IntersectionAgreesWithGeos) {
   EXPECT_EQ(geos_area(geos, empty.intersection(far.get()).get()), 0);
 }
 
+// Boxes are closed, as in GEOS's STRtree that the index used before: a piece whose box only touches
+// the area's is still intersected (here along an edge, so the result is a line). An empty area
+// has no box and meets nothing.
+TEST(FootprintIndex, TouchingBoxesMeetAndEmptyAreasMeetNothing) {
+  GeosContext geos;
+  const FootprintIndex index(square(0, 0, 10, 10), geos);
+  ASSERT_EQ(index.piece_count(), 1u);
+  const GeosGeometry touching = geos.to_geos(square(10, 2, 20, 8));
+  const GeosGeometry line = index.intersection(touching.get());
+  EXPECT_FALSE(GEOSisEmpty_r(geos.handle(), line.get()));
+  EXPECT_EQ(geos_area(geos, line.get()), 0);
+  double length = 0;
+  ASSERT_EQ(GEOSLength_r(geos.handle(), line.get(), &length), 1);
+  EXPECT_EQ(length, 6);  // the shared stretch of x = 10, from y = 2 to 8
+  const GeosGeometry nothing = geos.own(GEOSGeom_createEmptyPolygon_r(geos.handle()), "empty");
+  EXPECT_TRUE(GEOSisEmpty_r(geos.handle(), index.intersection(nothing.get()).get()));
+}
+
 }  // namespace
 }  // namespace notspot::engine

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "notspot/engine/simplify.hpp"
+
 namespace notspot::outputs::detail {
 namespace {
 
@@ -15,39 +17,6 @@ void append_coordinate(std::string& out, double v) {
   std::string text = fmt::format("{:.1f}", r == 0 ? 0.0 : r);
   if (text.size() > 2 && text.compare(text.size() - 2, 2, ".0") == 0) text.resize(text.size() - 2);
   out += text;
-}
-
-// Douglas-Peucker on kept[first..last]: marks the vertices farther than `tolerance` from the
-// chord, recursively. An explicit stack: rings of real boundaries have 100,000s of vertices.
-void douglas_peucker(const std::vector<engine::Point>& points, double tolerance,
-                     std::vector<bool>& keep) {
-  std::vector<std::pair<std::size_t, std::size_t>> stack = {{0, points.size() - 1}};
-  while (!stack.empty()) {
-    const auto [first, last] = stack.back();
-    stack.pop_back();
-    if (last <= first + 1) continue;
-    const engine::Point a = points[first];
-    const engine::Point b = points[last];
-    const double dx = b.x - a.x;
-    const double dy = b.y - a.y;
-    const double length = std::hypot(dx, dy);
-    double worst = -1;
-    std::size_t worst_at = first;
-    for (std::size_t i = first + 1; i < last; ++i) {
-      const engine::Point p = points[i];
-      const double d = length > 0 ? std::abs(dy * (p.x - a.x) - dx * (p.y - a.y)) / length
-                                  : std::hypot(p.x - a.x, p.y - a.y);
-      if (d > worst) {
-        worst = d;
-        worst_at = i;
-      }
-    }
-    if (worst > tolerance) {
-      keep[worst_at] = true;
-      stack.emplace_back(first, worst_at);
-      stack.emplace_back(worst_at, last);
-    }
-  }
 }
 
 void append_ring(std::string& out, const engine::Ring& ring, const MapProjection& projection,
@@ -66,36 +35,9 @@ void append_ring(std::string& out, const engine::Ring& ring, const MapProjection
     }
     kept.push_back(q);
   }
-  // Then drop vertices within the tolerance of the line through their neighbours. The ring is
-  // split at its vertex farthest from the first, so that both halves are open polylines.
-  if (kept.size() > 4) {
-    std::size_t far = 0;
-    double far_d = -1;
-    for (std::size_t i = 1; i < kept.size(); ++i) {
-      const double d = std::hypot(kept[i].x - kept[0].x, kept[i].y - kept[0].y);
-      if (d > far_d) {
-        far_d = d;
-        far = i;
-      }
-    }
-    std::vector<engine::Point> closed = kept;
-    closed.push_back(kept[0]);
-    std::vector<bool> keep(closed.size(), false);
-    keep[0] = keep[far] = keep[closed.size() - 1] = true;
-    std::vector<engine::Point> half(closed.begin(), closed.begin() + static_cast<long>(far) + 1);
-    std::vector<bool> keep_half(half.size(), false);
-    douglas_peucker(half, tolerance_px, keep_half);
-    for (std::size_t i = 0; i < half.size(); ++i) keep[i] = keep[i] || keep_half[i];
-    half.assign(closed.begin() + static_cast<long>(far), closed.end());
-    keep_half.assign(half.size(), false);
-    douglas_peucker(half, tolerance_px, keep_half);
-    for (std::size_t i = 0; i < half.size(); ++i) keep[far + i] = keep[far + i] || keep_half[i];
-    std::vector<engine::Point> simplified;
-    for (std::size_t i = 0; i + 1 < closed.size(); ++i) {
-      if (keep[i]) simplified.push_back(closed[i]);
-    }
-    if (simplified.size() >= 3) kept = std::move(simplified);
-  }
+  // Then Douglas-Peucker (engine::simplify_ring). Rings of 4 vertices or fewer are drawn whole,
+  // so that no quadrilateral is cut to a triangle.
+  if (kept.size() > 4) kept = engine::simplify_ring(kept, tolerance_px);
   // A ring smaller than the tolerance (a tiny parish or island) still gets drawn, so that
   // every area has a shape a reader can find and focus.
   if (kept.size() < 3) kept = std::move(all);

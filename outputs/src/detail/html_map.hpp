@@ -30,10 +30,11 @@ MapProjection fit_projection(const engine::Box& bounds, bool geographic, double 
 
 /**
  * The SVG path data of a multipolygon, simplified for the rendered scale: a vertex closer than
- * `tolerance_px` to the last kept vertex is dropped, then Douglas-Peucker drops those within
- * `tolerance_px` of the line through the kept ones (a ring left with fewer than three vertices
- * is drawn unsimplified, so that every area keeps a shape). Coordinates are written with one
- * decimal. Use with fill-rule="evenodd" so that holes show.
+ * `tolerance_px` to the last kept vertex is dropped, then Douglas-Peucker (engine::simplify_ring)
+ * drops those within `tolerance_px` of the segment between the kept vertices either side of them
+ * (a ring left with fewer than three vertices is drawn unsimplified, so that every area keeps a
+ * shape). Coordinates are written with one decimal. Use with fill-rule="evenodd" so that holes
+ * show.
  */
 std::string svg_path_data(const engine::MultiPolygon& geometry, const MapProjection& projection,
                           double tolerance_px = 0.5);

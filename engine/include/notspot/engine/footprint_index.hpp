@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "notspot/engine/geometry.hpp"
@@ -44,11 +45,14 @@ class FootprintIndex {
   std::size_t piece_count() const { return pieces_.size(); }
 
  private:
+  struct Tree;  // the R-tree of the pieces' boxes; defined in the .cpp to keep Boost private
+
   void split(GeosGeometry g, const Box& box, int depth);
+  Box envelope(const GEOSGeometry* g) const;
 
   const GeosContext& geos_;
-  GEOSSTRtree* tree_;
   std::vector<GeosGeometry> pieces_;
+  std::unique_ptr<Tree> tree_;
 };
 
 }  // namespace notspot::engine
