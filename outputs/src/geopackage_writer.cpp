@@ -49,7 +49,7 @@ void check(OGRErr err, const std::string& what, const std::filesystem::path& pat
            const io::GdalErrorCapture& capture) {
   if (err != OGRERR_NONE) {
     throw engine::output_error(path.string() + ": cannot write " + what + ": " +
-                              capture.last_error());
+                               capture.last_error());
   }
 }
 
@@ -353,7 +353,7 @@ void execute(GDALDataset& ds, const std::string& sql, const std::filesystem::pat
   ds.ExecuteSQL(sql.c_str(), nullptr, nullptr);  // statements without a result set
   if (CPLGetLastErrorType() >= CE_Failure) {
     throw engine::output_error(path.string() +
-                              ": cannot write field labels: " + CPLGetLastErrorMsg());
+                               ": cannot write field labels: " + CPLGetLastErrorMsg());
   }
 }
 
@@ -418,7 +418,7 @@ void write_layer_styles(GDALDataset& ds, const StatsTable& table, const std::str
   OGRLayer* layer = ds.CreateLayer("layer_styles", nullptr, wkbNone, const_cast<char**>(options));
   if (layer == nullptr) {
     throw engine::output_error(path.string() +
-                              ": cannot create table layer_styles: " + capture.last_error());
+                               ": cannot create table layer_styles: " + capture.last_error());
   }
   struct FieldSpec {
     const char* name;
@@ -500,7 +500,7 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
   GDALDatasetUniquePtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
   if (!ds) {
     throw engine::output_error(path.string() +
-                              ": cannot create GeoPackage: " + capture.last_error());
+                               ": cannot create GeoPackage: " + capture.last_error());
   }
   OGRSpatialReference srs;
   srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
@@ -599,7 +599,7 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
   ds.reset();  // closes the file; GDAL reports failures through the capture
   if (!capture.last_error().empty()) {
     throw engine::output_error(path.string() +
-                              ": cannot finish GeoPackage: " + capture.last_error());
+                               ": cannot finish GeoPackage: " + capture.last_error());
   }
 }
 

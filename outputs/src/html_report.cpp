@@ -1241,7 +1241,7 @@ void write_html_report(const std::filesystem::path& path, const ReportInput& inp
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   if (!file) {
     throw engine::output_error("cannot create " + path.string() +
-                              ": check that the folder exists and is writable");
+                               ": check that the folder exists and is writable");
   }
   file.write(html.data(), static_cast<std::streamsize>(html.size()));
   if (!file.flush()) {

@@ -47,8 +47,8 @@ class Workbook {
 
   void check(lxw_error error, std::string_view what) const {
     if (error != LXW_NO_ERROR) {
-      throw engine::output_error("cannot write " + path_.string() + ": " + std::string(what) + ": " +
-                                lxw_strerror(error));
+      throw engine::output_error("cannot write " + path_.string() + ": " + std::string(what) +
+                                 ": " + lxw_strerror(error));
     }
   }
 
@@ -74,8 +74,8 @@ class Workbook {
     const lxw_error error = workbook_close(workbook);
     if (error != LXW_NO_ERROR) {
       throw engine::output_error("cannot write " + path_.string() + ": " + lxw_strerror(error) +
-                                "; check that the folder exists and is writable and that the "
-                                "disk is not full");
+                                 "; check that the folder exists and is writable and that the "
+                                 "disk is not full");
     }
   }
 
@@ -259,9 +259,9 @@ void write_parishes(Workbook& book, const Formats& fmt, const StatsTable& table,
   // Excel's limits: 1,048,576 rows and 16,384 columns.
   if (table.rows.size() + 1 > 1048576 || table.columns.size() > 16384) {
     throw engine::output_error("cannot write " + path.string() + ": " +
-                              std::to_string(table.rows.size()) + " rows of " +
-                              std::to_string(table.columns.size()) +
-                              " columns exceed Excel's limits; use parish_stats.csv");
+                               std::to_string(table.rows.size()) + " rows of " +
+                               std::to_string(table.columns.size()) +
+                               " columns exceed Excel's limits; use parish_stats.csv");
   }
   SheetWriter sheet(book, book.add_sheet("Parishes"));
   const std::size_t columns = table.columns.size();
