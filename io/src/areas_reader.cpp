@@ -80,6 +80,7 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
     std::string name;
     std::string label;
     std::string not_polygon;  // why the feature has no polygon, or ""
+    std::string kind;         // its geometry type when it has no polygon ("Point")
     std::size_t unclosed_rings = 0;
     engine::MultiPolygon geometry;
     engine::RepairReport report;
@@ -105,6 +106,9 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
     const OGRGeometry* g = feature->GetGeometryRef();
     f.unclosed_rings = detail::collect_polygons(g, f.geometry);
     if (f.geometry.empty()) {
+      f.kind = g == nullptr ? "no geometry"
+               : g->IsEmpty() ? "empty geometry"
+                              : OGRGeometryTypeToName(g->getGeometryType());
       f.not_polygon =
           g == nullptr ? "no geometry"
           : g->IsEmpty()
@@ -179,6 +183,22 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
                               "; is the file complete?");
   }
   if (load.features_read == 0) throw no_features_error(display, *layer);
+  if (load.without_polygon == load.features_read) {
+    // Not one polygon: points or lines given as areas. Every premise would be outside, so
+    // the run would publish a study of nobody; name what the layer holds instead.
+    std::map<std::string, std::uint64_t> kinds;
+    for (const Feature& f : features) ++kinds[f.kind];
+    std::string found;
+    for (const auto& [kind, count] : kinds) {
+      if (!found.empty()) found += ", ";
+      found += fmt::format("{}: {}", kind, count);
+    }
+    // A study error (exit 2): what to fix is which layer the study names as its areas.
+    throw engine::study_error(fmt::format(
+        "{}: layer '{}' has no polygons at all (geometry types found, with counts: {}); areas must be polygons or multipolygons "
+        "(boundaries, not points or lines): point [areas] path at the boundary layer",
+        display, load.layer, found));
+  }
   load.areas.reserve(by_id.size());
   for (auto& [id, area] : by_id) load.areas.push_back(std::move(area));
   return load;
