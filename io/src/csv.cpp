@@ -242,6 +242,48 @@ std::optional<std::size_t> CsvHeader::find(std::string_view name) const {
   return found;
 }
 
+std::vector<std::size_t> CsvHeader::candidates(std::string_view name) const {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < names_.size(); ++i)
+    if (names_[i] == name) out.push_back(i);
+  if (!out.empty()) return out;
+  const std::string lower = ascii_lower(name);
+  for (std::size_t i = 0; i < names_.size(); ++i)
+    if (ascii_lower(names_[i]) == lower) out.push_back(i);
+  return out;
+}
+
+std::optional<std::size_t> CsvHeader::find_unambiguous(std::string_view name,
+                                                       const std::string& display,
+                                                       const std::string& study_key) const {
+  const std::vector<std::size_t> found = candidates(name);
+  if (found.empty()) return std::nullopt;
+  if (found.size() == 1) return found.front();
+  std::string positions;
+  for (std::size_t k = 0; k < found.size(); ++k) {
+    if (k > 0) positions += k + 1 == found.size() ? " and " : ", ";
+    positions += std::to_string(found[k] + 1);
+    if (names_[found[k]] != name) positions += " ('" + names_[found[k]] + "')";
+  }
+  throw engine::study_error(
+      display + ": the header has " + std::to_string(found.size()) + " columns named '" +
+      std::string(name) + "' (columns " + positions + ", counting from 1), so it is ambiguous which one " +
+      study_key + " means; notspot does not guess: fix the header so that each name occurs once "
+      "(e.g. rename the unwanted column), or name another, unique column in " + study_key);
+}
+
+std::vector<std::string> CsvHeader::duplicate_names() const {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    if (std::find(out.begin(), out.end(), names_[i]) != out.end()) continue;
+    if (std::find(names_.begin() + static_cast<std::ptrdiff_t>(i) + 1, names_.end(),
+                  names_[i]) != names_.end()) {
+      out.push_back(names_[i]);
+    }
+  }
+  return out;
+}
+
 std::string CsvHeader::describe() const {
   std::string out;
   for (const std::string& n : names_) {
@@ -257,7 +299,7 @@ std::optional<std::string> CsvHeader::closest(std::string_view name) const {
 
 std::size_t CsvHeader::require(const std::string& name, const std::string& display,
                                const std::string& study_key) const {
-  if (auto index = find(name)) return *index;
+  if (auto index = find_unambiguous(name, display, study_key)) return *index;
   std::string hint;
   if (auto nearest = closest(name)) hint = "; did you mean '" + *nearest + "'?";
   throw engine::study_error(display + ": no column '" + name + "' (" + study_key +

@@ -37,14 +37,15 @@ Columns resolve_columns(const PremisesSource& source, const CsvHeader& header,
     c.x = header.require(*source.x_field, display, key + " x");
     c.y = header.require(*source.y_field, display, key + " y");
     c.crs = source.crs.value_or("EPSG:27700");
-  } else if (header.find("X_COORDINATE") && header.find("Y_COORDINATE")) {
+  } else if (!header.candidates("X_COORDINATE").empty() &&
+             !header.candidates("Y_COORDINATE").empty()) {
     // OS Open UPRN: British National Grid eastings and northings.
-    c.x = *header.find("X_COORDINATE");
-    c.y = *header.find("Y_COORDINATE");
+    c.x = *header.find_unambiguous("X_COORDINATE", display, key + " x (detected)");
+    c.y = *header.find_unambiguous("Y_COORDINATE", display, key + " y (detected)");
     c.crs = source.crs.value_or("EPSG:27700");
-  } else if (header.find("LONGITUDE") && header.find("LATITUDE")) {
-    c.x = *header.find("LONGITUDE");
-    c.y = *header.find("LATITUDE");
+  } else if (!header.candidates("LONGITUDE").empty() && !header.candidates("LATITUDE").empty()) {
+    c.x = *header.find_unambiguous("LONGITUDE", display, key + " x (detected)");
+    c.y = *header.find_unambiguous("LATITUDE", display, key + " y (detected)");
     c.crs = source.crs.value_or("EPSG:4326");
   } else {
     throw engine::study_error(display +
@@ -134,6 +135,13 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
   load.source_crs = crs.describe();
   load.area_of_use = crs.bounds();
   load.transformation = CoordinateTransform(crs, study_crs).description();
+  // A name given twice is harmless while the study uses neither column; say so all the same.
+  for (const std::string& name : header.duplicate_names()) {
+    log.warn(std::string(kSource),
+             fmt::format("{}: the header has more than one column named '{}'; none of them is "
+                         "used, but a study naming '{}' would be refused as ambiguous",
+                         display, name, name));
+  }
 
   const std::string_view rows = csv.rows;
   const std::vector<CsvChunk> chunks = split_csv_rows(

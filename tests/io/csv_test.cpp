@@ -175,6 +175,26 @@ TEST(CsvHeader, AmbiguousCaseInsensitiveMatchIsNotGuessed) {
   EXPECT_FALSE(CsvHeader(row).find("name"));
 }
 
+TEST(CsvHeader, RequireRefusesANameTheHeaderHasTwice) {
+  CsvCursor cursor("UPRN,X,Y,X,NOTE,NOTE\n", 1);
+  CsvRow row;
+  ASSERT_TRUE(cursor.next(row));
+  const CsvHeader header(row);
+  try {
+    header.require("X", "p.csv", "study.toml:3 [premises] x");
+    FAIL() << "an ambiguous column was accepted";
+  } catch (const notspot::engine::Error& e) {
+    EXPECT_EQ(e.kind(), notspot::engine::ErrorKind::kStudy);
+    const std::string m = e.what();
+    EXPECT_NE(m.find("p.csv: the header has 2 columns named 'X' (columns 2 and 4"),
+              std::string::npos)
+        << m;
+    EXPECT_NE(m.find("study.toml:3 [premises] x"), std::string::npos) << m;
+  }
+  EXPECT_EQ(header.require("Y", "p.csv", "key"), 2u) << "unique names still resolve";
+  EXPECT_EQ(header.duplicate_names(), (std::vector<std::string>{"X", "NOTE"}));
+}
+
 TEST(ParseDouble, AcceptsNumbersOnly) {
   EXPECT_EQ(parse_double("400500.25"), 400500.25);
   EXPECT_EQ(parse_double(" -2.5 "), -2.5);

@@ -104,6 +104,18 @@ class CsvHeader {
   /// Column index of `name`: an exact match, else the only case-insensitive match.
   std::optional<std::size_t> find(std::string_view name) const;
 
+  /// Every column `name` could mean: its exact matches, else its case-insensitive ones. More
+  /// than one is an ambiguity (a header with the same name twice).
+  std::vector<std::size_t> candidates(std::string_view name) const;
+
+  /// find(), but an Error (kStudy) naming the file, the column, its positions and the study
+  /// key when `name` matches several columns; nullopt when it matches none.
+  std::optional<std::size_t> find_unambiguous(std::string_view name, const std::string& display,
+                                              const std::string& study_key) const;
+
+  /// Names that occur more than once in the header (exactly), each once, in header order.
+  std::vector<std::string> duplicate_names() const;
+
   /// "UPRN, X_COORDINATE, ..." for error messages.
   std::string describe() const;
 
@@ -111,7 +123,8 @@ class CsvHeader {
   std::optional<std::string> closest(std::string_view name) const;
 
   /// Index of column `name`, or an Error (kStudy) naming the file, the study key that asked
-  /// for it, the columns there are and the nearest one.
+  /// for it, the columns there are and the nearest one; also an Error when the header has
+  /// `name` more than once (find_unambiguous()).
   std::size_t require(const std::string& name, const std::string& display,
                       const std::string& study_key) const;
 
