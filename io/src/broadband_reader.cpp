@@ -114,6 +114,7 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
   const std::string_view rows = opened.rows;
   const std::vector<CsvChunk> chunks = split_csv_rows(
       rows, opened.first_row_line, std::max<std::size_t>(1, rows.size() >> 22), &opened.file);
+  refuse_binary(chunks, rows, display);
   std::atomic<std::uint64_t> bytes_done{0};
   const std::string source = layer.name;
 
@@ -128,13 +129,13 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
     std::size_t hint = 0;
     auto reject = [&](const CsvRow& row, std::string reason) {
       out.log.reject(
-          {source, display, row.line, std::nullopt, std::move(reason), std::string(row.raw)});
+          {source, display, row.line, std::nullopt, std::move(reason), ProblemLog::record(row.raw)});
     };
     const RowTally tally = for_each_row(chunks[c], header.size(), reject, [&](const CsvRow& row) {
       const auto id = parse_uint64(row.fields[col.key]);
       if (!id) {
         reject(row, fmt::format("{} '{}' is not a whole number", header.names()[col.key],
-                                row.fields[col.key]));
+                                ProblemLog::field(row.fields[col.key])));
         return;
       }
       ParsedRow parsed{0, 0, {}};
@@ -143,12 +144,12 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
         if (!status) {
           reject(row, fmt::format("subsidy_control_status '{}' is not one of Gigabit White, "
                                   "Gigabit Grey/Black, Gigabit Under Review",
-                                  row.fields[col.a]));
+                                  ProblemLog::field(row.fields[col.a])));
           return;
         }
         const auto gigabit = parse_bool(row.fields[col.b]);
         if (!gigabit) {
-          reject(row, fmt::format("current_gigabit '{}' is not true or false", row.fields[col.b]));
+          reject(row, fmt::format("current_gigabit '{}' is not true or false", ProblemLog::field(row.fields[col.b])));
           return;
         }
         parsed.value.has_bduk_record = true;
@@ -161,7 +162,7 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
           const bool down_bad = !down || !std::isfinite(*down) || *down < 0;
           const std::size_t at = down_bad ? col.a : col.b;
           reject(row, fmt::format("{} '{}' is not a speed (a number of Mbit/s, 0 or more)",
-                                  header.names()[at], row.fields[at]));
+                                  header.names()[at], ProblemLog::field(row.fields[at])));
           return;
         }
         parsed.value.has_speed_record = true;

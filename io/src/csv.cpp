@@ -136,25 +136,32 @@ std::vector<CsvChunk> split_csv_rows(std::string_view rows, std::uint64_t first_
     const __m128i quote = _mm_set1_epi8('"');
     const __m128i zero = _mm_setzero_si128();
     __m128i any_quote = zero;
+    __m128i any_nul = zero;
     while (i + 16 <= n) {
       __m128i counts = zero;
       for (int k = 0; k < 255 && i + 16 <= n; ++k, i += 16) {
         const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
         counts = _mm_sub_epi8(counts, _mm_cmpeq_epi8(block, newline));
         any_quote = _mm_or_si128(any_quote, _mm_cmpeq_epi8(block, quote));
+        any_nul = _mm_or_si128(any_nul, _mm_cmpeq_epi8(block, zero));
       }
       const __m128i sums = _mm_sad_epu8(counts, zero);
       line_ends += static_cast<std::uint64_t>(_mm_cvtsi128_si64(sums)) +
                    static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)));
     }
     quotes = _mm_movemask_epi8(any_quote) != 0;
+    bool nul = _mm_movemask_epi8(any_nul) != 0;
+#else
+    bool nul = false;
 #endif
     for (; i < n; ++i) {
       line_ends += p[i] == '\n';
       quotes |= p[i] == '"';
+      nul |= p[i] == '\0';
     }
     chunk.line_ends = line_ends;
     chunk.has_quotes = quotes;
+    if (nul) chunk.first_nul = chunk.text.find('\0');
     if (mapped != nullptr) mapped->release(chunk.text);
   });
   const bool quoted =
@@ -162,8 +169,14 @@ std::vector<CsvChunk> split_csv_rows(std::string_view rows, std::uint64_t first_
   if (quoted && chunks.size() > 1) {
     // A quoted field may hold a newline, so chunk borders may be wrong: parse in order.
     std::uint64_t line_ends = 0;
-    for (const CsvChunk& c : chunks) line_ends += c.line_ends;
-    return {{rows, first_line, line_ends, true}};
+    std::size_t first_nul = std::string_view::npos;
+    for (const CsvChunk& c : chunks) {
+      if (first_nul == std::string_view::npos && c.first_nul != std::string_view::npos) {
+        first_nul = static_cast<std::size_t>(c.text.data() - rows.data()) + c.first_nul;
+      }
+      line_ends += c.line_ends;
+    }
+    return {{rows, first_line, line_ends, true, first_nul}};
   }
   std::uint64_t line = first_line;
   for (CsvChunk& chunk : chunks) {
@@ -171,6 +184,22 @@ std::vector<CsvChunk> split_csv_rows(std::string_view rows, std::uint64_t first_
     line += chunk.line_ends;
   }
   return chunks;
+}
+
+void refuse_binary(const std::vector<CsvChunk>& chunks, std::string_view rows,
+                   const std::string& display) {
+  for (const CsvChunk& chunk : chunks) {
+    if (chunk.first_nul == std::string_view::npos) continue;
+    const std::string_view before = chunk.text.substr(0, chunk.first_nul);
+    const auto line =
+        chunk.first_line + static_cast<std::uint64_t>(std::count(before.begin(), before.end(), '\n'));
+    const auto offset = static_cast<std::size_t>(chunk.text.data() - rows.data()) + chunk.first_nul;
+    throw engine::input_error(
+        display + ":" + std::to_string(line) + ": binary data (a NUL byte, " +
+        std::to_string(offset) + " bytes into the rows after the header), not CSV text; is " +
+        "it a compressed, database or spreadsheet file named .csv, or a copy cut short and " +
+        "filled with zeros? Use the original text file");
+  }
 }
 
 namespace {
@@ -185,14 +214,37 @@ std::optional<std::string_view> wide_encoding(std::string_view text) {
   // Without a mark: ASCII text saved as UTF-16 has a NUL byte in every other position, and a
   // text CSV has none at all.
   const std::string_view start = text.substr(0, 256);
-  if (start.size() >= 4 && start.find('\0') != std::string_view::npos) return "UTF-16";
+  if (start.size() >= 4 && start.find('\0') != std::string_view::npos) {
+    // ... whereas binary data (or zeros) has NULs in runs: UTF-16 has them in every other
+    // byte only, UTF-32 in three bytes of four.
+    std::size_t nul[4] = {0, 0, 0, 0};
+    for (std::size_t i = 0; i < start.size(); ++i) nul[i % 4] += start[i] == '\0';
+    const std::size_t quarter = start.size() / 4;
+    const auto all = [&](std::size_t k) { return nul[k] * 10 >= quarter * 9; };
+    const auto none = [&](std::size_t k) { return nul[k] * 10 <= quarter; };
+    if ((all(0) && all(2) && none(1) && none(3)) || (all(1) && all(3) && none(0) && none(2)))
+      return "UTF-16";
+    const int full = all(0) + all(1) + all(2) + all(3);
+    const int empty = none(0) + none(1) + none(2) + none(3);
+    if (full == 3 && empty == 1) return "UTF-32";
+    return "binary";
+  }
   return std::nullopt;
 }
 
 }  // namespace
 
 std::string_view csv_text(std::string_view bytes, const std::string& display) {
-  if (const auto encoding = wide_encoding(bytes)) {
+  const std::optional<std::string_view> encoding = wide_encoding(bytes);
+  if (encoding == "binary") {
+    const std::size_t at = bytes.find('\0');
+    const auto line = 1 + std::count(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+    throw engine::input_error(
+        display + ":" + std::to_string(line) + ": binary data (a NUL byte, " + std::to_string(at) +
+        " bytes into the file), not CSV text; is it a compressed, database or spreadsheet file "
+        "named .csv, or a copy cut short and filled with zeros? Use the original text file");
+  }
+  if (encoding) {
     throw engine::input_error(display + " is " + std::string(*encoding) +
                               " (e.g. Excel's \"Unicode text\"); save it as UTF-8 (\"CSV "
                               "UTF-8\" in Excel, or iconv -f " +

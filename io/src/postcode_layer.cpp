@@ -83,16 +83,17 @@ PostcodeLayerLoad join_ofcom_postcodes(const LayerSource& layer, const std::stri
 
   // Rows in file order; a repeated postcode keeps its first row.
   std::vector<std::pair<std::uint64_t, std::uint32_t>> keys;  // postcode, row
-  const CsvChunk all{csv.rows, csv.first_row_line};
+  const CsvChunk all{csv.rows, csv.first_row_line, 0, true, csv.rows.find('\0')};
+  refuse_binary({all}, csv.rows, display);
   auto reject = [&](const CsvRow& row, std::string reason) {
     log.reject(
-        {layer.name, display, row.line, std::nullopt, std::move(reason), std::string(row.raw)});
+        {layer.name, display, row.line, std::nullopt, std::move(reason), ProblemLog::record(row.raw)});
   };
   const RowTally tally = for_each_row(all, header.size(), reject, [&](const CsvRow& row) {
     const auto postcode = engine::postcode_key(row.fields[key_column]);
     if (!postcode) {
       reject(row, fmt::format("{} '{}' is not a postcode", header.names()[key_column],
-                              row.fields[key_column]));
+                              ProblemLog::field(row.fields[key_column])));
       return;
     }
     engine::PostcodeRates rates{};
@@ -107,7 +108,7 @@ PostcodeLayerLoad join_ofcom_postcodes(const LayerSource& layer, const std::stri
       const auto value = parse_double(cell);
       if (!value || !(*value >= 0 && *value <= 100)) {
         reject(row, fmt::format("{} '{}' is not a percentage (0 to 100)",
-                                header.names()[*measure_column[m]], cell));
+                                header.names()[*measure_column[m]], ProblemLog::field(cell)));
         return;
       }
       rates[m] = std::llround(*value * 1e4);  // millionths of a premise per premise

@@ -146,6 +146,7 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
   const std::string_view rows = csv.rows;
   const std::vector<CsvChunk> chunks = split_csv_rows(
       rows, csv.first_row_line, std::max<std::size_t>(1, rows.size() >> 22), &csv.file);
+  refuse_binary(chunks, rows, display);
   // Each chunk parses straight into its own slice of the columns (a row per line at most),
   // so nothing is copied between threads; the slices are closed up afterwards.
   std::vector<std::size_t> slice_begin(chunks.size() + 1, 0);
@@ -170,7 +171,7 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
     std::size_t at = slice_begin[c];
     auto reject = [&](const CsvRow& row, std::string reason) {
       out.log.reject({std::string(kSource), display, row.line, std::nullopt, std::move(reason),
-                      std::string(row.raw)});
+                      ProblemLog::record(row.raw)});
     };
     const RowTally tally = for_each_row(chunks[c], header.size(), reject, [&](const CsvRow& row) {
       const std::string_view id_field = row.fields[columns.id];
@@ -179,7 +180,7 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
         reject(row, trim(id_field).empty()
                         ? fmt::format("{} is empty", id_name)
                         : fmt::format("{} '{}' is not a whole number (UPRN-style ids expected)",
-                                      id_name, id_field));
+                                      id_name, ProblemLog::field(id_field)));
         return;
       }
       const auto x = parse_double(row.fields[columns.x]);
@@ -189,7 +190,7 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
         const std::string& name = x_bad ? x_name : y_name;
         const std::string_view value = row.fields[x_bad ? columns.x : columns.y];
         reject(row, trim(value).empty() ? fmt::format("{} is empty", name)
-                                        : fmt::format("{} '{}' is not a number", name, value));
+                                        : fmt::format("{} '{}' is not a number", name, ProblemLog::field(value)));
         return;
       }
       if (!std::isfinite(*x) || !std::isfinite(*y)) {
@@ -292,7 +293,7 @@ PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
     if (!id) {
       reject(id_text.empty()
                  ? source.id_field + " is empty"
-                 : fmt::format("{} '{}' is not a whole number", source.id_field, id_text));
+                 : fmt::format("{} '{}' is not a whole number", source.id_field, ProblemLog::field(id_text)));
       continue;
     }
     const OGRGeometry* g = feature->GetGeometryRef();

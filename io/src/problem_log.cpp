@@ -62,14 +62,18 @@ bool escape_invalid_utf8(std::string& text) {
   return true;
 }
 
+std::string excerpt(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return std::string(text);
+  // Cut before a character, not inside one, so a long valid row stays valid UTF-8.
+  std::size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return fmt::format("{} [cut: {} bytes]", text.substr(0, cut), text.size() - cut);
+}
+
 void ProblemLog::reject(RejectedRow row) {
-  if (row.record.size() > kMaxRecordBytes) {
-    // Cut before a character, not inside one, so a long valid row stays valid UTF-8.
-    std::size_t cut = kMaxRecordBytes;
-    while (cut > 0 && (static_cast<unsigned char>(row.record[cut]) & 0xC0) == 0x80) --cut;
-    row.record.resize(cut);
-    row.record += "...";
-  }
+  // Records cut already (ProblemLog::record()) carry a marker of at most 32 bytes.
+  if (row.record.size() > kMaxRecordBytes + 32) row.record = excerpt(row.record, kMaxRecordBytes);
+  if (row.reason.size() > kMaxReasonBytes) row.reason = excerpt(row.reason, kMaxReasonBytes);
   const bool bad_record = escape_invalid_utf8(row.record);
   const bool bad_reason = escape_invalid_utf8(row.reason);
   if (bad_record || bad_reason) {

@@ -150,6 +150,40 @@ TEST(CsvText, RefusesWideEncodingsByTheirMarkOrTheirNulBytes) {
   expect_encoding_error("U\0P\0R\0N\0,\0"sv, "UTF-16");  // no mark
 }
 
+TEST(CsvText, CallsNulBytesInRunsBinaryNotUtf16) {
+  using namespace std::string_view_literals;
+  for (const std::string_view bytes :
+       {std::string_view("\0\0\0\0\0\0\0\0\0\0\0\0", 12), "UPRN,X\0\0\0\0\0\0,Y\n"sv}) {
+    try {
+      csv_text(bytes, "premises.csv");
+      ADD_FAILURE() << "no error for NUL bytes";
+    } catch (const notspot::engine::Error& e) {
+      const std::string message = e.what();
+      EXPECT_NE(message.find("premises.csv:1: binary data (a NUL byte, "), std::string::npos)
+          << message;
+      EXPECT_EQ(message.find("UTF-16"), std::string::npos) << message;
+    }
+  }
+}
+
+TEST(CsvChunks, NulBytesAfterTheHeaderAreRefusedWithTheirLine) {
+  const std::string text = std::string("1,2,3\n4,5,6\n7,") + std::string(40, '\0') + "\n8,9,0\n";
+  for (const std::size_t count : {1u, 3u}) {
+    const auto chunks = split_csv_rows(text, 2, count);
+    try {
+      refuse_binary(chunks, text, "p.csv");
+      ADD_FAILURE() << "no error for NUL bytes";
+    } catch (const notspot::engine::Error& e) {
+      EXPECT_EQ(e.kind(), notspot::engine::ErrorKind::kInput);
+      // rows start on line 2: the NUL is on the third row, line 4, 14 bytes in (12 + "7,").
+      EXPECT_NE(std::string(e.what()).find("p.csv:4: binary data (a NUL byte, 14 bytes"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_NO_THROW(refuse_binary(split_csv_rows("1,2\n", 2, 1), "1,2\n", "p.csv"));
+}
+
 TEST(CsvText, RefusesCarriageReturnsAloneAsLineEnds) {
   EXPECT_THROW(csv_text("UPRN,X\r1,2\r", "f.csv"), notspot::engine::Error);
   EXPECT_EQ(csv_text("UPRN,X\r\n1,2\r\n", "f.csv"), "UPRN,X\r\n1,2\r\n");

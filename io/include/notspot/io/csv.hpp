@@ -66,7 +66,18 @@ struct CsvChunk {
   std::uint64_t first_line = 1;
   std::uint64_t line_ends = 0;  ///< Newline characters in text (an upper bound on its rows).
   bool has_quotes = true;       ///< False when text has no '"': rows split at commas only.
+  /// Offset in text of its first NUL byte (binary data, never CSV text), or npos.
+  std::size_t first_nul = std::string_view::npos;
 };
+
+/**
+ * Refuses text holding a NUL byte, which no CSV text has: binary data (a compressed or
+ * database file renamed .csv, or a copy damaged and filled with zeros).
+ * @throws engine::Error (kInput) naming `display`, the line and the byte offset of the first
+ *   NUL of `chunks` (from split_csv_rows(); `rows` is the text they were split from).
+ */
+void refuse_binary(const std::vector<CsvChunk>& chunks, std::string_view rows,
+                   const std::string& display);
 
 /**
  * Splits CSV rows into about `count` chunks at line ends, so that threads can parse them at

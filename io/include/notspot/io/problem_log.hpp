@@ -26,6 +26,13 @@ struct RejectedRow {
  */
 bool escape_invalid_utf8(std::string& text);
 
+/**
+ * At most `max` bytes of `text` (cut between characters, not inside one) and, when cut,
+ * " [cut: N bytes]" saying how many were left out: what problem records quote of a row or a
+ * field, so that a 2 GB line costs a kilobyte, not a copy of itself.
+ */
+std::string excerpt(std::string_view text, std::size_t max);
+
 /// A problem that does not stop the run (a repaired polygon, merged areas, duplicate ids...).
 struct Warning {
   std::string source;
@@ -43,8 +50,17 @@ struct Warning {
  */
 class ProblemLog {
  public:
-  /// Rows longer than this are truncated in `record`.
-  static constexpr std::size_t kMaxRecordBytes = 500;
+  /// Rows longer than this are cut in `record` (excerpt()).
+  static constexpr std::size_t kMaxRecordBytes = 1024;
+  /// Reasons longer than this (quoting a huge field) are cut likewise.
+  static constexpr std::size_t kMaxReasonBytes = 2048;
+  /// What a reason quotes of one field: field() cuts it to this.
+  static constexpr std::size_t kMaxFieldBytes = 200;
+
+  /// `value` cut for quoting in a reason (excerpt() to kMaxFieldBytes).
+  static std::string field(std::string_view value) { return excerpt(value, kMaxFieldBytes); }
+  /// A raw row cut for `record` (excerpt() to kMaxRecordBytes).
+  static std::string record(std::string_view raw) { return excerpt(raw, kMaxRecordBytes); }
 
   void reject(RejectedRow row);
   void warn(std::string source, std::string message);
