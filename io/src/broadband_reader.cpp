@@ -114,6 +114,7 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
   const std::string_view rows = opened.rows;
   const std::vector<CsvChunk> chunks = split_csv_rows(
       rows, opened.first_row_line, std::max<std::size_t>(1, rows.size() >> 22), &opened.file);
+  opened.file.check_unchanged(display);  // zeros read past a truncation are not binary data
   refuse_binary(chunks, rows, display);
   std::atomic<std::uint64_t> bytes_done{0};
   const std::string source = layer.name;
@@ -251,6 +252,7 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
           tbb::make_filter<std::shared_ptr<ChunkResult>, void>(
               tbb::filter_mode::serial_in_order,
               [&](const std::shared_ptr<ChunkResult>& r) { apply_chunk(*r); }));
+  opened.file.check_unchanged(display);
   load.key_column = header.names()[col.key];
   load.premises_with_row = premises_with_row;
   load.premises_without_row = broadband.size() - load.premises_with_row;

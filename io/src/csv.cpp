@@ -266,7 +266,13 @@ std::string_view csv_text(std::string_view bytes, const std::string& display) {
 CsvFile open_csv_file(const std::filesystem::path& path, const std::string& display,
                       std::string_view expected) {
   MappedFile file(path);
-  const std::string_view text = csv_text(file.view(), display);
+  std::string_view text;
+  try {
+    text = csv_text(file.view(), display);
+  } catch (const engine::Error&) {
+    file.check_unchanged(display);  // zeros read past a truncation are not an encoding
+    throw;
+  }
   CsvCursor header_cursor(text, 1);
   CsvRow header_row;
   if (!header_cursor.next(header_row) || header_row.blank()) {

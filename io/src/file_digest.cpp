@@ -35,6 +35,8 @@ FileDigest digest_file(const std::filesystem::path& path) {
       EVP_DigestUpdate(ctx.get(), piece.data(), piece.size());
       mapped.release(piece);
     }
+    // The digest must be of one version of the file, the one the readers read.
+    mapped.check_unchanged(file.string());
     out.size_bytes += mapped.size();
   }
   unsigned char digest[EVP_MAX_MD_SIZE];

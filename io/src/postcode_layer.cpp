@@ -84,6 +84,7 @@ PostcodeLayerLoad join_ofcom_postcodes(const LayerSource& layer, const std::stri
   // Rows in file order; a repeated postcode keeps its first row.
   std::vector<std::pair<std::uint64_t, std::uint32_t>> keys;  // postcode, row
   const CsvChunk all{csv.rows, csv.first_row_line, 0, true, csv.rows.find('\0')};
+  csv.file.check_unchanged(display);  // zeros read past a truncation are not binary data
   refuse_binary({all}, csv.rows, display);
   auto reject = [&](const CsvRow& row, std::string reason) {
     log.reject(
@@ -117,6 +118,7 @@ PostcodeLayerLoad join_ofcom_postcodes(const LayerSource& layer, const std::stri
     keys.emplace_back(*postcode, static_cast<std::uint32_t>(load.rates.size()));
     load.rates.push_back(rates);
   });
+  csv.file.check_unchanged(display);
   load.rows_read = tally.rows;
   load.blank_lines = tally.blank;
   load.rejected = log.rejected_count(layer.name);

@@ -146,6 +146,7 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
   const std::string_view rows = csv.rows;
   const std::vector<CsvChunk> chunks = split_csv_rows(
       rows, csv.first_row_line, std::max<std::size_t>(1, rows.size() >> 22), &csv.file);
+  csv.file.check_unchanged(display);  // zeros read past a truncation are not binary data
   refuse_binary(chunks, rows, display);
   // Each chunk parses straight into its own slice of the columns (a row per line at most),
   // so nothing is copied between threads; the slices are closed up afterwards.
@@ -219,6 +220,8 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
     }
     progress.advance(bytes_done += chunks[c].text.size(), rows.size());
   });
+  // Rows parsed from a file another process truncated or rewrote meanwhile are not the file.
+  csv.file.check_unchanged(display);
 
   std::size_t write = 0;
   for (std::size_t c = 0; c < chunks.size(); ++c) {
