@@ -57,6 +57,30 @@ Columns resolve_columns(const PremisesSource& source, const CsvHeader& header,
   return c;
 }
 
+// Why a longitude/latitude pair of a geographic CRS is impossible (beyond ±180 or ±90), or "".
+std::string beyond_the_globe(double lon, double lat, std::string_view lon_name,
+                             std::string_view lat_name, bool has_bounds) {
+  if (std::abs(lon) > 360 || std::abs(lat) > 360) {
+    // Not degrees gone wrong but no degrees at all (metres?): the CRS is the question, which
+    // the area-of-use check asks when the CRS has one.
+    if (has_bounds) return {};
+    return fmt::format("coordinates ({}, {}) are not longitude and latitude in degrees; are "
+                       "they in another CRS (metres?): set [premises] crs",
+                       lon, lat);
+  }
+  if (std::abs(lat) > 90) {
+    return fmt::format("latitude {} ({}) is beyond ±90 degrees, so it is not a latitude; are "
+                       "{} and {} swapped, or the value cut or mistyped?",
+                       lat, lat_name, lon_name, lat_name);
+  }
+  if (std::abs(lon) > 180) {
+    return fmt::format("longitude {} ({}) is beyond ±180 degrees; longitudes run from -180 "
+                       "to 180 (write 357.5 as -2.5), or is the value cut or mistyped?",
+                       lon, lon_name);
+  }
+  return {};
+}
+
 // What reading one slice of the table (a chunk of the file) found.
 struct SliceResult {
   ProblemLog log;
@@ -163,6 +187,7 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
   const std::string& x_name = load.x_column;
   const std::string& y_name = load.y_column;
   const bool identity = CoordinateTransform(crs, study_crs).is_identity();
+  const bool geographic = crs.is_geographic();
   // PROJ transformations are costly to create and not thread-safe: one per thread.
   tbb::enumerable_thread_specific<std::optional<CoordinateTransform>> transforms;
   engine::PremisesTable& table = load.table;
@@ -197,6 +222,12 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
       if (!std::isfinite(*x) || !std::isfinite(*y)) {
         reject(row, fmt::format("coordinates ({}, {}) are not finite numbers", *x, *y));
         return;
+      }
+      if (geographic) {
+        if (std::string why = beyond_the_globe(*x, *y, x_name, y_name, bounds.has_value()); !why.empty()) {
+          reject(row, std::move(why));
+          return;
+        }
       }
       if (bounds && !bounds->contains({*x, *y})) {
         reject(row, fmt::format("coordinates ({}, {}) are outside the area of use of {}; are "
@@ -236,6 +267,21 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
   }
   table.resize(write);
   if (columns.postcode) load.postcode_column = header.names()[*columns.postcode];
+  // A file cut short by a failed copy ends inside a row: "1024,401500,101" for 101500 parses
+  // as a wrong coordinate. Files written whole end with a line end; say when this one does not.
+  if (!rows.empty() && rows.back() != '\n') {
+    const std::size_t start = rows.rfind('\n') + 1;  // npos + 1 == 0: the only row
+    const std::string_view last = rows.substr(start);
+    std::uint64_t line = csv.first_row_line;
+    for (const CsvChunk& chunk : chunks) line += chunk.line_ends;
+    if (!trim(last).empty() && last != "\r") {
+      log.warn(std::string(kSource),
+               fmt::format("{}:{}: the last line has no line end, so the file may have been cut "
+                           "short and that row's last field truncated ('{}'); check the line "
+                           "against the source, or end the file with a newline",
+                           display, line, ProblemLog::field(last)));
+    }
+  }
   return load;
 }
 
@@ -314,6 +360,12 @@ PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
     if (!std::isfinite(x) || !std::isfinite(y)) {
       reject(fmt::format("coordinates ({}, {}) are not finite numbers", x, y));
       continue;
+    }
+    if (crs->is_geographic()) {
+      if (std::string why = beyond_the_globe(x, y, "x", "y", bounds.has_value()); !why.empty()) {
+        reject(std::move(why));
+        continue;
+      }
     }
     if (bounds && !bounds->contains({x, y})) {
       reject(
