@@ -375,10 +375,10 @@ std::vector<std::string> write_parish_workbook(const std::filesystem::path& path
 
   // Fixed properties: without a `created` time libxlsxwriter writes the current time into
   // docProps/core.xml and the same run would differ byte for byte.
-  std::string title = detail::xlsx_text(info.study_name.empty()
-                                           ? "notspot parish statistics"
-                                           : info.study_name + ": parish statistics")
-                          .text;
+  std::string title =
+      detail::xlsx_text(info.study_name.empty() ? "notspot parish statistics"
+                                                : info.study_name + ": parish statistics")
+          .text;
   lxw_doc_properties properties{};
   properties.title = title.data();
   properties.author = const_cast<char*>("notspot");

@@ -52,8 +52,8 @@ sys.exit(1 if bad else 0)
 )py";
 
 TEST(XlsxHostileText, ControlCharactersAndOverlongCellsGiveAValidWorkbook) {
-  const fs::path dir = fs::temp_directory_path() /
-                       ("notspot_xlsx_hostile_" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("notspot_xlsx_hostile_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
 
@@ -90,17 +90,16 @@ TEST(XlsxHostileText, ControlCharactersAndOverlongCellsGiveAValidWorkbook) {
 }
 
 TEST(XlsxHostileText, PlainTextGivesNoWarning) {
-  const fs::path dir = fs::temp_directory_path() /
-                       ("notspot_xlsx_plain_" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("notspot_xlsx_plain_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   StatsTable t;
   const std::string_view columns[] = {"level", "area_id", "area_name", "premises"};
   t.columns = ColumnCatalogue(CatalogueOptions{}).subset(columns);
   // Tabs and newlines are allowed in XML; an exact 32,767-character cell fits.
-  t.rows.push_back({std::string("area"), std::string("E1"), std::string(32767, 'x'),
-                    std::uint64_t{1}});
-  t.rows.push_back({std::string("study"), std::string(), std::string("a\tb\nc"),
-                    std::uint64_t{1}});
+  t.rows.push_back(
+      {std::string("area"), std::string("E1"), std::string(32767, 'x'), std::uint64_t{1}});
+  t.rows.push_back({std::string("study"), std::string(), std::string("a\tb\nc"), std::uint64_t{1}});
   WorkbookInfo info;
   info.study_name = "Ünïcode study";
   EXPECT_TRUE(write_parish_workbook(dir / "p.xlsx", t, info).empty());

@@ -27,8 +27,8 @@ Decoded decode(std::string_view s) {
     return {cp, 3};
   }
   if (b >= 0xF0 && b <= 0xF4 && continuation(1) && continuation(2) && continuation(3)) {
-    const char32_t cp = (b & 0x07) << 18 | (byte(1) & 0x3F) << 12 | (byte(2) & 0x3F) << 6 |
-                        (byte(3) & 0x3F);
+    const char32_t cp =
+        (b & 0x07) << 18 | (byte(1) & 0x3F) << 12 | (byte(2) & 0x3F) << 6 | (byte(3) & 0x3F);
     if (cp < 0x10000 || cp > 0x10FFFF) return {};
     return {cp, 4};
   }
