@@ -96,7 +96,7 @@ int validate_command(const std::string& study_file, JsonLog* json) {
     say(stdout, "{} is ready to run.\n", study_file);
   } else {
     say(stderr, "{}: {} problem(s) found.\n", study_file,
-               report.study_problems.size() + report.input_problems.size());
+        report.study_problems.size() + report.input_problems.size());
   }
   return exit_code;
 }

