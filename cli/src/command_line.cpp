@@ -13,6 +13,7 @@
 #include "notspot/cli/json_log.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/outputs/version.hpp"
+#include "terminal_text.hpp"
 
 namespace notspot::cli {
 namespace {
@@ -70,8 +71,7 @@ int report_failure(JsonLog* json, std::string_view kind, const std::string& mess
   if (json) {
     log_error(*json, kind, message, exit_code);
   } else {
-    fmt::print(stderr, "notspot: {}: {}\n", kind == "internal" ? "internal error" : "error",
-               message);
+    say(stderr, "notspot: {}: {}\n", kind == "internal" ? "internal error" : "error", message);
   }
   return exit_code;
 }

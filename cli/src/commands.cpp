@@ -12,6 +12,7 @@
 #include "notspot/study/run.hpp"
 #include "notspot/study/study.hpp"
 #include "notspot/study/validate.hpp"
+#include "terminal_text.hpp"
 
 namespace notspot::cli {
 
@@ -88,14 +89,14 @@ int validate_command(const std::string& study_file, JsonLog* json) {
     log_validation(*json, study_file, report, exit_code);
     return exit_code;
   }
-  for (const std::string& note : report.notes) fmt::print("ok: {}\n", note);
-  for (const std::string& p : report.study_problems) fmt::print(stderr, "problem: {}\n", p);
-  for (const std::string& p : report.input_problems) fmt::print(stderr, "problem: {}\n", p);
+  for (const std::string& note : report.notes) say(stdout, "ok: {}\n", note);
+  for (const std::string& p : report.study_problems) say(stderr, "problem: {}\n", p);
+  for (const std::string& p : report.input_problems) say(stderr, "problem: {}\n", p);
   if (report.ok()) {
-    fmt::print("{} is ready to run.\n", study_file);
+    say(stdout, "{} is ready to run.\n", study_file);
   } else {
-    fmt::print(stderr, "{}: {} problem(s) found.\n", study_file,
-               report.study_problems.size() + report.input_problems.size());
+    say(stderr, "{}: {} problem(s) found.\n", study_file,
+        report.study_problems.size() + report.input_problems.size());
   }
   return exit_code;
 }

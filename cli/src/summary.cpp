@@ -7,6 +7,7 @@
 
 #include "notspot/outputs/stats_table.hpp"
 #include "notspot/outputs/version.hpp"
+#include "terminal_text.hpp"
 
 namespace notspot::cli {
 
@@ -49,11 +50,11 @@ void print_summary(const study::Study& study, const outputs::RunRecord& r) {
   const auto& t = r.study_total;
   const outputs::PremisesLedger& p = r.premises;
   const std::size_t areas = r.areas.count;
-  fmt::print("notspot {}: {}\n\n", outputs::kVersion, study.name);
-  fmt::print("Premises read {}: assigned {} to {} areas, outside every area {}, rejected {}\n\n",
-             thousands(p.read), thousands(p.assigned), areas, thousands(p.outside),
-             thousands(p.rejected));
-  fmt::print("Study total: {} premises in {} areas\n", thousands(t.premises), areas);
+  say(stdout, "notspot {}: {}\n\n", outputs::kVersion,
+      terminal_text(study.name, Newlines::kEscape));
+  say(stdout, "Premises read {}: assigned {} to {} areas, outside every area {}, rejected {}\n\n",
+      thousands(p.read), thousands(p.assigned), areas, thousands(p.outside), thousands(p.rejected));
+  say(stdout, "Study total: {} premises in {} areas\n", thousands(t.premises), areas);
   const std::vector<SummaryRow> rows = summary_rows(r);
   // Wide enough for the longest label; fmt pads by characters, so UTF-8 continuation bytes of
   // operator names do not count.
@@ -63,29 +64,30 @@ void print_summary(const study::Study& study, const outputs::RunRecord& r) {
         row.label.begin(), row.label.end(), [](char c) { return (c & 0xC0) != 0x80; }));
     width = std::max(width, characters + 2);
   }
-  fmt::print("  {:<{}}{:>10}  {:>7}\n", "Indicator", width, "premises", "share");
+  say(stdout, "  {:<{}}{:>10}  {:>7}\n", "Indicator", width, "premises", "share");
   for (const SummaryRow& row : rows) {
-    fmt::print("  {:<{}}{:>10}  {:>7}\n", row.label, width, row.premises, row.share);
+    say(stdout, "  {:<{}}{:>10}  {:>7}\n", row.label, width, row.premises, row.share);
   }
-  fmt::print("\n");
+  say(stdout, "\n");
   for (const outputs::QualityCheck& q : r.quality) {
     if (!q.passed) {
-      fmt::print(
+      say(stdout,
           "DATA QUALITY CHECK FAILED: {} is {:.4f}, above the limit {:.4f} ([quality] in "
           "the study file)\n",
           q.measure, q.value, q.limit);
-      if (!q.explanation.empty()) fmt::print("  {}\n", q.explanation);
+      if (!q.explanation.empty()) say(stdout, "  {}\n", q.explanation);
     }
   }
   if (!r.warnings.empty()) {
-    fmt::print("{} warning(s); the first ones:\n", r.warnings.size());
+    say(stdout, "{} warning(s); the first ones:\n", r.warnings.size());
     for (std::size_t i = 0; i < r.warnings.size() && i < 5; ++i) {
-      fmt::print("  - {}\n", r.warnings[i].message);
+      // One line each: a newline in quoted data must not start a line of its own.
+      say(stdout, "  - {}\n", terminal_text(r.warnings[i].message, Newlines::kEscape));
     }
   }
-  fmt::print("Outputs in {}: ", r.output_dir.string());
-  for (const outputs::OutputRecord& o : r.outputs) fmt::print("{}, ", o.file);
-  fmt::print("manifest.json ({:.1f} s)\n", r.timing.seconds);
+  say(stdout, "Outputs in {}: ", r.output_dir.string());
+  for (const outputs::OutputRecord& o : r.outputs) say(stdout, "{}, ", o.file);
+  say(stdout, "manifest.json ({:.1f} s)\n", r.timing.seconds);
 }
 
 }  // namespace notspot::cli

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "terminal_text.hpp"
+
 namespace notspot::cli {
 
 void TerminalProgress::stage(std::string_view name) {
@@ -30,7 +32,9 @@ void TerminalProgress::finish() {
 }
 
 void TerminalProgress::draw(const std::string& text) {
-  std::fprintf(out_, "\r\033[K%s", text.c_str());
+  // Only the line's own control sequence is sent raw; the text is escaped.
+  std::fputs("\r\033[K", out_);
+  print_text(out_, terminal_text(text, Newlines::kEscape));
   std::fflush(out_);
   drawn_ = true;
 }

@@ -14,6 +14,7 @@
 #include "notspot/engine/error.hpp"
 #include "notspot/io/csv.hpp"
 #include "notspot/io/mapped_file.hpp"
+#include "notspot/outputs/csv_text.hpp"
 #include "notspot/outputs/manifest.hpp"
 
 namespace notspot::outputs {
@@ -136,6 +137,7 @@ PreviousRun read_previous_run(const fs::path& previous_dir) {
   }
   const io::CsvHeader header(row);
   run.columns = header.names();
+  for (std::string& name : run.columns) name = restore_formula_text(name);
   for (const char* required : {"level", "area_id", "area_name", "premises"}) {
     if (std::find(run.columns.begin(), run.columns.end(), required) == run.columns.end()) {
       throw engine::input_error(file + ": not a notspot parish_stats.csv: no column '" + required +
@@ -148,6 +150,8 @@ PreviousRun read_previous_run(const fs::path& previous_dir) {
   };
   const std::size_t level = index_of("level");
   const std::size_t premises = index_of("premises");
+  const std::size_t area_id = index_of("area_id");
+  const std::size_t area_name = index_of("area_name");
   bool study_seen = false;
   while (cursor.next(row)) {
     if (row.blank()) continue;
@@ -180,6 +184,10 @@ PreviousRun read_previous_run(const fs::path& previous_dir) {
       }
     }
     run.rows.push_back(to_strings(row.fields));
+    // The text cells as the previous run had them, before they were neutralised on writing.
+    for (const std::size_t text : {area_id, area_name}) {
+      run.rows.back()[text] = restore_formula_text(run.rows.back()[text]);
+    }
   }
   if (!study_seen) {
     throw engine::input_error(file +
@@ -407,11 +415,11 @@ void write_changes_csv(const fs::path& path, const ChangeReport& report) {
   std::string out;
   if (!report.comparable) {
     out += "not_comparable_reason\n";
-    for (const std::string& r : report.reasons) out += io::csv_escape(r) + "\n";
+    for (const std::string& r : report.reasons) out += csv_text_field(r) + "\n";
   } else {
     out += "level,area_id,area_name,status,premises_before,premises_after,premises_change";
     for (const std::string& c : report.columns) {
-      out += fmt::format(",{0}_before,{0}_after,{0}_change", io::csv_escape(c));
+      out += fmt::format(",{0}_before,{0}_after,{0}_change", csv_text_field(c));
     }
     out += ",crossed\n";
     const auto number = [](const std::optional<double>& v) {
@@ -424,8 +432,8 @@ void write_changes_csv(const fs::path& path, const ChangeReport& report) {
     };
     for (const AreaChange& a : report.areas) {
       out += a.study_row ? "study" : "area";
-      field(io::csv_escape(a.study_row ? std::string() : a.id));
-      field(io::csv_escape(a.name));
+      field(csv_text_field(a.study_row ? std::string() : a.id));
+      field(csv_text_field(a.name));
       field(status_text(a.status));
       field(count(a.premises_before));
       field(count(a.premises_after));
@@ -440,7 +448,7 @@ void write_changes_csv(const fs::path& path, const ChangeReport& report) {
         if (!crossed.empty()) crossed += "; ";
         crossed += c.text();
       }
-      field(io::csv_escape(crossed));
+      field(csv_text_field(crossed));
       out += '\n';
     }
   }

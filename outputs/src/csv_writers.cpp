@@ -8,6 +8,7 @@
 
 #include "notspot/engine/error.hpp"
 #include "notspot/io/csv.hpp"
+#include "notspot/outputs/csv_text.hpp"
 
 namespace notspot::outputs {
 namespace {
@@ -53,14 +54,17 @@ void write_stats_csv(const std::filesystem::path& path, const StatsTable& table)
   std::string line;
   for (const ColumnSpec& c : table.columns) {
     if (!line.empty()) line += ',';
-    line += io::csv_escape(c.name);
+    line += csv_text_field(c.name);
   }
   out.write(line + "\n");
   for (const std::vector<Cell>& row : table.rows) {
     line.clear();
     for (std::size_t i = 0; i < row.size(); ++i) {
       if (i > 0) line += ',';
-      line += io::csv_escape(format_cell(row[i], table.columns[i]));
+      // Text columns (ids, names) are neutralised; numbers never are (see csv_text.hpp).
+      const std::string cell = format_cell(row[i], table.columns[i]);
+      line +=
+          table.columns[i].kind == ColumnKind::kText ? csv_text_field(cell) : io::csv_escape(cell);
     }
     out.write(line + "\n");
   }
@@ -71,10 +75,10 @@ void write_rejected_csv(const std::filesystem::path& path, std::span<const io::R
   OutputFile out(path);
   out.write("source,file,line,feature,reason,record\n");
   for (const io::RejectedRow& r : rows) {
-    out.write(fmt::format("{},{},{},{},{},{}\n", io::csv_escape(r.source), io::csv_escape(r.file),
+    out.write(fmt::format("{},{},{},{},{},{}\n", csv_text_field(r.source), csv_text_field(r.file),
                           r.line == 0 ? std::string() : std::to_string(r.line),
                           r.feature ? std::to_string(*r.feature) : std::string(),
-                          io::csv_escape(r.reason), io::csv_escape(r.record)));
+                          csv_text_field(r.reason), csv_text_field(r.record)));
   }
   out.close();
 }

@@ -12,9 +12,10 @@ void write_html_report(const std::filesystem::path& path, const RunRecord& recor
   write_html_report(path, detail::report_input(record, areas));
 }
 
-void write_parish_workbook(const std::filesystem::path& path, const RunRecord& record) {
+std::vector<std::string> write_parish_workbook(const std::filesystem::path& path,
+                                               const RunRecord& record) {
   detail::RunDescription description = detail::describe_run(record);
-  write_parish_workbook(
+  return write_parish_workbook(
       path, record.table,
       WorkbookInfo{record.study.name, record.study.crs, record.study.boundary_vintage,
                    record.notspot_version, std::move(description.thresholds),

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <utility>
 
+#include "detail/xlsx_text.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/outputs/targets.hpp"
 
@@ -44,6 +45,14 @@ class Workbook {
   Workbook& operator=(const Workbook&) = delete;
 
   lxw_workbook* get() const { return workbook_; }
+
+  /// Text cells the workbook could not hold as they were: counted, the first one named.
+  struct Changed {
+    std::size_t count = 0;
+    std::string first;  ///< "Parishes!C5"
+  };
+  Changed replaced;  ///< held characters XML forbids
+  Changed cut;       ///< longer than Excel's limit
 
   void check(lxw_error error, std::string_view what) const {
     if (error != LXW_NO_ERROR) {
@@ -92,7 +101,10 @@ class SheetWriter {
 
   void text(lxw_row_t row, lxw_col_t col, const std::string& s, lxw_format* f = nullptr) {
     if (s.empty()) return;  // An empty string is an empty cell, as in the CSV.
-    book_.check(worksheet_write_string(sheet_, row, col, s.c_str(), f), "text cell");
+    const detail::XlsxText fit = detail::xlsx_text(s);
+    if (fit.replaced) note(book_.replaced, row, col);
+    if (fit.cut) note(book_.cut, row, col);
+    book_.check(worksheet_write_string(sheet_, row, col, fit.text.c_str(), f), "text cell");
   }
   void number(lxw_row_t row, lxw_col_t col, double v, lxw_format* f = nullptr) {
     if (std::isnan(v)) return;  // null: an empty cell
@@ -101,6 +113,13 @@ class SheetWriter {
   lxw_worksheet* get() const { return sheet_; }
 
  private:
+  void note(Workbook::Changed& changed, lxw_row_t row, lxw_col_t col) const {
+    if (changed.count++ > 0) return;
+    char cell[32];
+    lxw_rowcol_to_cell(cell, row, col);
+    changed.first = std::string(sheet_->name) + "!" + cell;
+  }
+
   Workbook& book_;
   lxw_worksheet* sheet_;
 };
@@ -350,14 +369,16 @@ void write_definitions(Workbook& book, const Formats& fmt, const StatsTable& tab
 
 }  // namespace
 
-void write_parish_workbook(const std::filesystem::path& path, const StatsTable& table,
-                           const WorkbookInfo& info) {
+std::vector<std::string> write_parish_workbook(const std::filesystem::path& path,
+                                               const StatsTable& table, const WorkbookInfo& info) {
   Workbook book(path);
 
   // Fixed properties: without a `created` time libxlsxwriter writes the current time into
   // docProps/core.xml and the same run would differ byte for byte.
-  std::string title = info.study_name.empty() ? "notspot parish statistics"
-                                              : info.study_name + ": parish statistics";
+  std::string title =
+      detail::xlsx_text(info.study_name.empty() ? "notspot parish statistics"
+                                                : info.study_name + ": parish statistics")
+          .text;
   lxw_doc_properties properties{};
   properties.title = title.data();
   properties.author = const_cast<char*>("notspot");
@@ -388,6 +409,23 @@ void write_parish_workbook(const std::filesystem::path& path, const StatsTable& 
   write_parishes(book, fmt, table, path);
   write_definitions(book, fmt, table);
   book.close();
+
+  std::vector<std::string> warnings;
+  const std::string file = path.filename().string();
+  if (book.replaced.count > 0) {
+    warnings.push_back(fmt::format(
+        "{}: {} text cells held control characters or bytes that are not UTF-8, which a "
+        "workbook cannot store; they are shown as U+FFFD (the first in {}); parish_stats.csv "
+        "has the text as read",
+        file, book.replaced.count, book.replaced.first));
+  }
+  if (book.cut.count > 0) {
+    warnings.push_back(fmt::format(
+        "{}: {} text cells were longer than Excel's limit of {} characters and were cut, "
+        "ending with \u2026 (the first in {}); parish_stats.csv has the whole text",
+        file, book.cut.count, detail::kMaxCellCharacters, book.cut.first));
+  }
+  return warnings;
 }
 
 }  // namespace notspot::outputs

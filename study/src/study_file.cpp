@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/study_name.hpp"
 #include "layer_kinds.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/io/crs.hpp"
@@ -437,7 +438,13 @@ void check_input(TableReader& table, const fs::path& resolved, const std::string
 
 void read_study_table(TableReader& t, Study& study) {
   t.reject_unknown_keys(kStudyKeys);
-  if (auto name = t.required_string("name", "Dorset connectivity")) study.name = *name;
+  if (auto name = t.required_string("name", "Dorset connectivity")) {
+    if (auto problem = detail::study_name_problem(*name)) {
+      t.report(t.line("name"), std::move(*problem));
+    } else {
+      study.name = *name;
+    }
+  }
   if (auto crs = t.optional_crs("crs")) study.crs = *crs;
   study.boundary_vintage = t.optional_string("boundary_vintage");
   if (auto lines = t.optional_string_array("attribution")) study.attribution = std::move(*lines);

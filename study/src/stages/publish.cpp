@@ -53,7 +53,9 @@ void write_tables(Run& run) {
   const outputs::OutputDirectory& out = run.out;
   const outputs::RunRecord& r = run.record;
   outputs::write_stats_csv(out.file("parish_stats.csv"), r.table);
-  outputs::write_parish_workbook(out.file("parish_stats.xlsx"), r);
+  for (std::string& w : outputs::write_parish_workbook(out.file("parish_stats.xlsx"), r)) {
+    run.log.warn("workbook", std::move(w));
+  }
   outputs::write_parish_geopackage(out.file("parish_stats.gpkg"), run.areas.areas, r.table, run.crs,
                                    run.premises.table, run.area_of);
   outputs::write_rejected_csv(out.file("rejected.csv"), run.log.rejected());

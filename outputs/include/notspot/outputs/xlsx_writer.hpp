@@ -49,15 +49,23 @@ struct WorkbookInfo {
  * Document properties carry a fixed creation time (2000-01-01) so that the same table and
  * info give the same bytes.
  *
+ * Every string (cells, the document title) is made fit for the file's XML: characters XML 1.0
+ * forbids (control characters other than tab, newline and carriage return) and bytes that are
+ * not UTF-8 become U+FFFD, and a cell longer than Excel's 32,767 characters is cut, ending
+ * with "…"; each of these is returned as a warning naming the first cell.
+ *
+ * @return warnings about cells that could not be written as they were; empty when none.
  * @param table REQUIRES: the columns and rows of build_stats_table(): the last row is the
  *   whole study; every row has one cell per column.
  * @throws engine::Error (kInput) naming the path when the file cannot be written.
  */
-void write_parish_workbook(const std::filesystem::path& path, const StatsTable& table,
-                           const WorkbookInfo& info);
+std::vector<std::string> write_parish_workbook(const std::filesystem::path& path,
+                                               const StatsTable& table, const WorkbookInfo& info);
 
 /// Writes parish_stats.xlsx for a run, from its record: the table, provenance, thresholds,
-/// definitions and sources. @throws as write_parish_workbook(path, table, info).
-void write_parish_workbook(const std::filesystem::path& path, const RunRecord& record);
+/// definitions and sources; returns its warnings. @throws as write_parish_workbook(path, table,
+/// info).
+std::vector<std::string> write_parish_workbook(const std::filesystem::path& path,
+                                               const RunRecord& record);
 
 }  // namespace notspot::outputs
