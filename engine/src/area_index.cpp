@@ -13,7 +13,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <utility>
 
 #include "notspot/engine/error.hpp"
@@ -47,8 +46,8 @@ constexpr int kMaxStalledLevels = 3;
 constexpr std::size_t kMaxCopiedLeafEdges = 64;
 // Overlap reporting: a set of at most kMaxPairwiseOverlapSet areas contributes all its pairs;
 // a larger one (a cluster of stacked areas) contributes the pairs of its lowest area with each
-// other member. At most kMaxOverlapPairs distinct pairs are kept (per row while building, and
-// in all); beyond that the list is marked incomplete.
+// other member. The kMaxOverlapPairs lowest distinct pairs are kept (per row while building,
+// and in all); beyond that the list is marked incomplete.
 constexpr std::size_t kMaxPairwiseOverlapSet = 16;
 constexpr std::size_t kMaxOverlapPairs = 10000;
 
@@ -277,7 +276,7 @@ struct RowResult {
   std::vector<BoundaryLeaf> leaves;
   std::vector<LeafEdge> leaf_edges;
   std::vector<std::uint32_t> candidates;
-  std::vector<std::pair<std::uint64_t, Point>> overlaps;  // distinct, in discovery order
+  std::map<std::uint64_t, Point> overlaps;  // the lowest pairs found, with where first seen
   bool overlaps_complete = true;
   std::size_t largest_overlap = 0;
   std::size_t interior_cells = 0;
@@ -629,33 +628,38 @@ RowResult AreaIndex::Impl::build_row(std::size_t row,
     return std::span<const std::uint32_t>(cell_edges.data() + cell_offsets[cell],
                                           cell_offsets[cell + 1] - cell_offsets[cell]);
   };
-  // Distinct pairs of this row; the same set met again (neighbouring cells, probes) is skipped.
-  std::unordered_set<std::uint64_t> seen_pairs;
+  // The kMaxOverlapPairs lowest distinct pairs of this row (lowest area numbers first, as
+  // listed); the same set met again (neighbouring cells, probes) is skipped. Pairs are added in
+  // increasing order within a row of a set, so a loop stops at the first pair above a full map.
   AreaSet last_noted;
   auto add_pair = [&](std::uint32_t a, std::uint32_t b, Point where) {
-    if (seen_pairs.size() >= kMaxOverlapPairs) {
-      out.overlaps_complete = false;  // this pair may be new: the list is no longer complete
-      return;
-    }
     const std::uint64_t key = pair_key(a, b);
-    if (!seen_pairs.insert(key).second) return;
-    out.overlaps.emplace_back(key, where);
+    if (out.overlaps.size() >= kMaxOverlapPairs) {
+      if (key > out.overlaps.rbegin()->first) {
+        out.overlaps_complete = false;
+        return false;
+      }
+      if (!out.overlaps.emplace(key, where).second) return true;
+      out.overlaps.erase(std::prev(out.overlaps.end()));
+      out.overlaps_complete = false;
+      return true;
+    }
+    out.overlaps.emplace(key, where);
+    return true;
   };
   auto note_overlap = [&](const AreaSet& set, Point where) {
     if (set.size() < 2) return;
     out.largest_overlap = std::max(out.largest_overlap, set.size());
     if (set == last_noted) return;
-    if (seen_pairs.size() >= kMaxOverlapPairs) {
-      out.overlaps_complete = false;  // the set may hold new pairs
-      return;
-    }
     last_noted = set;
     if (set.size() <= kMaxPairwiseOverlapSet) {
       for (std::size_t i = 0; i < set.size(); ++i)
-        for (std::size_t j = i + 1; j < set.size(); ++j) add_pair(set[i], set[j], where);
+        for (std::size_t j = i + 1; j < set.size(); ++j)
+          if (!add_pair(set[i], set[j], where)) break;
     } else {
       out.overlaps_complete = false;
-      for (std::size_t j = 1; j < set.size(); ++j) add_pair(set[0], set[j], where);
+      for (std::size_t j = 1; j < set.size(); ++j)
+        if (!add_pair(set[0], set[j], where)) break;
     }
   };
   auto label_code = [&](const AreaSet& set, Point where) {
@@ -896,12 +900,19 @@ AreaIndex::AreaIndex(std::span<const MultiPolygon> areas, AreaIndexOptions optio
     }
     m.leaf_edges.insert(m.leaf_edges.end(), row.leaf_edges.begin(), row.leaf_edges.end());
     m.leaf_candidates.insert(m.leaf_candidates.end(), row.candidates.begin(), row.candidates.end());
+    // The lowest kMaxOverlapPairs pairs over all rows; a pair seen in several rows keeps the
+    // point of the first.
     for (const auto& [key, where] : row.overlaps) {
-      if (overlap_first_seen.size() >= kMaxOverlapPairs && !overlap_first_seen.contains(key)) {
+      if (overlap_first_seen.size() >= kMaxOverlapPairs &&
+          key > overlap_first_seen.rbegin()->first) {
         m.stats.overlaps_complete = false;
-        continue;
+        break;
       }
-      overlap_first_seen.emplace(key, where);
+      if (!overlap_first_seen.emplace(key, where).second) continue;
+      if (overlap_first_seen.size() > kMaxOverlapPairs) {
+        overlap_first_seen.erase(std::prev(overlap_first_seen.end()));
+        m.stats.overlaps_complete = false;
+      }
     }
     m.stats.overlaps_complete = m.stats.overlaps_complete && row.overlaps_complete;
     m.stats.largest_overlap = std::max(m.stats.largest_overlap, row.largest_overlap);
