@@ -35,6 +35,22 @@ constexpr std::uint32_t kOutsideLabel = kPayloadMask;
 constexpr std::uint32_t kNoArea = 0xFFFFFFFFu;
 constexpr std::size_t kMaxLeafCandidates = 64;
 
+// Bounds that keep the index finite whatever the overlap (issue 12: 12 identical squares took
+// 1.7 GB, 50 were OOM-killed). Subdivision separates edges that run apart; it cannot separate
+// edges that coincide or run along the same line (identical or shifted areas), nor reduce the
+// areas a cell lies in. A child that keeps more than 3/4 of its parent's edges has "stalled";
+// after kMaxStalledLevels such levels in a row the cell becomes a leaf whatever its edge
+// count. A leaf with more than kMaxLeafCandidates areas or kMaxCopiedLeafEdges edges is
+// answered by exact ray casting over its candidate areas and keeps no copy of its edges.
+constexpr int kMaxStalledLevels = 3;
+constexpr std::size_t kMaxCopiedLeafEdges = 64;
+// Overlap reporting: a set of at most kMaxPairwiseOverlapSet areas contributes all its pairs;
+// a larger one (a cluster of stacked areas) contributes the pairs of its lowest area with each
+// other member. The kMaxOverlapPairs lowest distinct pairs are kept (per row while building,
+// and in all); beyond that the list is marked incomplete.
+constexpr std::size_t kMaxPairwiseOverlapSet = 16;
+constexpr std::size_t kMaxOverlapPairs = 10000;
+
 // A distinct edge with the (at most two) areas whose boundary it belongs to. An edge shared
 // by more areas is split into several records; crossing one toggles membership of its areas.
 struct EdgeRecord {
@@ -260,9 +276,12 @@ struct RowResult {
   std::vector<BoundaryLeaf> leaves;
   std::vector<LeafEdge> leaf_edges;
   std::vector<std::uint32_t> candidates;
-  std::vector<std::pair<std::uint64_t, Point>> overlaps;  // in discovery order
+  std::map<std::uint64_t, Point> overlaps;  // the lowest pairs found, with where first seen
+  bool overlaps_complete = true;
+  std::size_t largest_overlap = 0;
   std::size_t interior_cells = 0;
   std::size_t fallback_leaves = 0;
+  std::size_t stalled_leaves = 0;
   int deepest_level = 0;
 };
 
@@ -609,10 +628,39 @@ RowResult AreaIndex::Impl::build_row(std::size_t row,
     return std::span<const std::uint32_t>(cell_edges.data() + cell_offsets[cell],
                                           cell_offsets[cell + 1] - cell_offsets[cell]);
   };
+  // The kMaxOverlapPairs lowest distinct pairs of this row (lowest area numbers first, as
+  // listed); the same set met again (neighbouring cells, probes) is skipped. Pairs are added in
+  // increasing order within a row of a set, so a loop stops at the first pair above a full map.
+  AreaSet last_noted;
+  auto add_pair = [&](std::uint32_t a, std::uint32_t b, Point where) {
+    const std::uint64_t key = pair_key(a, b);
+    if (out.overlaps.size() >= kMaxOverlapPairs) {
+      if (key > out.overlaps.rbegin()->first) {
+        out.overlaps_complete = false;
+        return false;
+      }
+      if (!out.overlaps.emplace(key, where).second) return true;
+      out.overlaps.erase(std::prev(out.overlaps.end()));
+      out.overlaps_complete = false;
+      return true;
+    }
+    out.overlaps.emplace(key, where);
+    return true;
+  };
   auto note_overlap = [&](const AreaSet& set, Point where) {
-    for (std::size_t i = 0; i < set.size(); ++i)
-      for (std::size_t j = i + 1; j < set.size(); ++j)
-        out.overlaps.emplace_back(pair_key(set[i], set[j]), where);
+    if (set.size() < 2) return;
+    out.largest_overlap = std::max(out.largest_overlap, set.size());
+    if (set == last_noted) return;
+    last_noted = set;
+    if (set.size() <= kMaxPairwiseOverlapSet) {
+      for (std::size_t i = 0; i < set.size(); ++i)
+        for (std::size_t j = i + 1; j < set.size(); ++j)
+          if (!add_pair(set[i], set[j], where)) break;
+    } else {
+      out.overlaps_complete = false;
+      for (std::size_t j = 1; j < set.size(); ++j)
+        if (!add_pair(set[0], set[j], where)) break;
+    }
   };
   auto label_code = [&](const AreaSet& set, Point where) {
     ++out.interior_cells;
@@ -638,6 +686,7 @@ RowResult AreaIndex::Impl::build_row(std::size_t row,
     AreaSet inside;
     std::vector<std::uint32_t> edge_ids;
     int depth;
+    int stalled = 0;  // levels in a row that kept more than 3/4 of their parent's edges
   };
 
   // Builds the subtree of a boundary cell and returns its code (local numbering).
@@ -655,14 +704,24 @@ RowResult AreaIndex::Impl::build_row(std::size_t row,
         task.edge_ids.size() <= options.max_leaf_edges && candidates.size() <= kMaxLeafCandidates;
     // Below a few edge-assignment margins, children would hold the same edges: stop.
     const bool at_resolution = std::min(task.box.width(), task.box.height()) < 64 * margin;
-    if (small || at_resolution || task.depth >= options.max_depth) {
+    // Too many candidates, most of them areas stacked over the reference point: splitting
+    // would copy that stack into every leaf (1,000 areas shifted by 1 m each: a gigabyte)
+    // without bringing it down to kMaxLeafCandidates.
+    const bool stacked = candidates.size() > kMaxLeafCandidates &&
+                         task.inside.size() * 2 > kMaxLeafCandidates;
+    const bool stalled = task.stalled >= kMaxStalledLevels;
+    if (small || at_resolution || task.depth >= options.max_depth || stacked || stalled) {
+      if ((stacked || stalled) && !small) ++out.stalled_leaves;
       BoundaryLeaf leaf{};
       leaf.ref = task.ref;
+      // Too many areas or edges for the crossing count: exact ray casting over the candidates,
+      // and no copy of the edges.
+      const bool too_big = candidates.size() > kMaxLeafCandidates ||
+                           task.edge_ids.size() > kMaxCopiedLeafEdges;
       leaf.first_edge = static_cast<std::uint32_t>(out.leaf_edges.size());
-      leaf.edge_count = static_cast<std::uint32_t>(task.edge_ids.size());
+      leaf.edge_count = too_big ? 0u : static_cast<std::uint32_t>(task.edge_ids.size());
       leaf.first_candidate = static_cast<std::uint32_t>(out.candidates.size());
-      const bool ray_cast_only =
-          candidates.size() > kMaxLeafCandidates || on_any_edge(task.ref, task.edge_ids, edges);
+      const bool ray_cast_only = too_big || on_any_edge(task.ref, task.edge_ids, edges);
       leaf.candidates_and_flag =
           static_cast<std::uint32_t>(candidates.size()) | (ray_cast_only ? 0x80000000u : 0u);
       auto bit_of = [&](std::uint32_t area) -> std::uint64_t {
@@ -671,17 +730,34 @@ RowResult AreaIndex::Impl::build_row(std::size_t row,
         return std::uint64_t{1} << (it - candidates.begin());
       };
       for (std::uint32_t a : task.inside) leaf.inside |= bit_of(a);
-      for (std::uint32_t id : task.edge_ids) {
-        const EdgeRecord& e = edges[id];
-        out.leaf_edges.push_back(
-            {e.a, e.b, bit_of(e.areas[0]) ^ bit_of(e.areas[1]), orientation(e.a, e.b, task.ref)});
+      if (!too_big) {
+        for (std::uint32_t id : task.edge_ids) {
+          const EdgeRecord& e = edges[id];
+          out.leaf_edges.push_back({e.a, e.b, bit_of(e.areas[0]) ^ bit_of(e.areas[1]),
+                                    orientation(e.a, e.b, task.ref)});
+        }
       }
       out.candidates.insert(out.candidates.end(), candidates.begin(), candidates.end());
       if (ray_cast_only) ++out.fallback_leaves;
       if (task.inside.size() > 1) note_overlap(task.inside, task.ref);
       // Overlaps: probe beside every edge piece; a probe in two areas lies in an overlap.
       const std::span<const LeafEdge> own(out.leaf_edges.data() + leaf.first_edge, leaf.edge_count);
-      if (candidates.size() > 1 && !(!leaf.ray_cast_only() && uniform_without_overlap(leaf, own))) {
+      if (too_big && candidates.size() > 1) {
+        // A fixed lattice of probes, ray cast: probing beside every piece of every edge would
+        // cost edges^2 per leaf. Such leaves hold stacked areas whose overlap the reference
+        // point and the neighbouring cells have nearly always shown already.
+        for (int i = 0; i < 3; ++i) {
+          for (int j = 0; j < 3; ++j) {
+            const Point probe{task.box.xmin + (0.5 + i) / 3.0 * task.box.width(),
+                              task.box.ymin + (0.5 + j) / 3.0 * task.box.height()};
+            AreaSet members;
+            for (std::uint32_t a : candidates)
+              if (area_contains(a, probe)) members.push_back(a);
+            note_overlap(members, probe);
+          }
+        }
+      } else if (candidates.size() > 1 &&
+                 !(!leaf.ray_cast_only() && uniform_without_overlap(leaf, own))) {
         for (Point probe : overlap_probes(own, task.box)) {
           std::uint64_t mask = 0;
           if (!leaf.ray_cast_only()) {
@@ -723,6 +799,7 @@ RowResult AreaIndex::Impl::build_row(std::size_t row,
       for (std::uint32_t id : task.edge_ids) {
         if (segment_touches_box(edges[id].a, edges[id].b, grown)) child.edge_ids.push_back(id);
       }
+      child.stalled = child.edge_ids.size() * 4 > task.edge_ids.size() * 3 ? task.stalled + 1 : 0;
       child.ref = reference_point(child.box, child.edge_ids);
       child.inside = derive(task.ref, task.inside, child.ref, task.edge_ids);
       const std::uint32_t code = self(self, std::move(child));
@@ -823,9 +900,25 @@ AreaIndex::AreaIndex(std::span<const MultiPolygon> areas, AreaIndexOptions optio
     }
     m.leaf_edges.insert(m.leaf_edges.end(), row.leaf_edges.begin(), row.leaf_edges.end());
     m.leaf_candidates.insert(m.leaf_candidates.end(), row.candidates.begin(), row.candidates.end());
-    for (const auto& [key, where] : row.overlaps) overlap_first_seen.emplace(key, where);
+    // The lowest kMaxOverlapPairs pairs over all rows; a pair seen in several rows keeps the
+    // point of the first.
+    for (const auto& [key, where] : row.overlaps) {
+      if (overlap_first_seen.size() >= kMaxOverlapPairs &&
+          key > overlap_first_seen.rbegin()->first) {
+        m.stats.overlaps_complete = false;
+        break;
+      }
+      if (!overlap_first_seen.emplace(key, where).second) continue;
+      if (overlap_first_seen.size() > kMaxOverlapPairs) {
+        overlap_first_seen.erase(std::prev(overlap_first_seen.end()));
+        m.stats.overlaps_complete = false;
+      }
+    }
+    m.stats.overlaps_complete = m.stats.overlaps_complete && row.overlaps_complete;
+    m.stats.largest_overlap = std::max(m.stats.largest_overlap, row.largest_overlap);
     m.stats.interior_cells += row.interior_cells;
     m.stats.fallback_leaves += row.fallback_leaves;
+    m.stats.stalled_leaves += row.stalled_leaves;
     m.stats.deepest_level = std::max(m.stats.deepest_level, row.deepest_level);
     row = RowResult{};
   }

@@ -145,6 +145,8 @@ Json areas_json(const AreasRecord& a) {
   return {{"count", a.count},         {"features_read", a.features_read},
           {"repaired", a.repaired},   {"without_polygon", a.without_polygon},
           {"merged_by_id", a.merged}, {"overlapping_pairs", a.overlapping_pairs},
+          {"overlapping_pairs_complete", a.index.overlaps_complete},
+          {"largest_overlap", a.index.largest_overlap},
           {"overlaps", overlaps},     {"boundary_rule", kBoundaryRule}};
 }
 

@@ -22,6 +22,8 @@ case.toml keys (all but description and exit_code optional):
                                     a missing tool skips the case (exit 77)
   args = ["run", "study.toml", "--out", "out"]   (the default)
   cwd = "."                         folder to run in, relative to the study folder
+  memory_limit_mb = N               address-space limit (RLIMIT_AS) for notspot, so that a
+                                    runaway allocation fails the case instead of the machine
   exit_code = N
   expect = ["substring", ...]       each must occur in stdout+stderr
   expect_lines = [N, ...]           output must mention each of these line numbers (":N:" or
@@ -38,6 +40,7 @@ import argparse
 import json
 import re
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -47,6 +50,7 @@ import tomllib
 KNOWN_KEYS = {"description", "copy", "remove", "edit", "generate", "setup", "args", "cwd",
               "timeout", "exit_code", "expect", "expect_lines", "not_expect", "ledger",
               "manifest", "manifest_contains", "file"}
+KNOWN_KEYS.add("memory_limit_mb")
 CRASH_SIGNS = ["terminate called", "Segmentation fault", "what():", "core dumped",
                "AddressSanitizer", "Assertion", "std::bad_alloc", "basic_string"]
 
@@ -147,8 +151,16 @@ def run_case(a, case, case_dir, study):
     # 6. Run notspot.
     args = case.get("args", ["run", "study.toml", "--out", "out"])
     cwd = os.path.normpath(os.path.join(study, case.get("cwd", ".")))
+    limit_mb = case.get("memory_limit_mb")
+
+    def limit_memory():
+        if limit_mb:
+            limit = int(limit_mb) << 20
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
     p = subprocess.run([a.notspot] + args, cwd=cwd, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, timeout=case.get("timeout", 100))
+                       stderr=subprocess.STDOUT, timeout=case.get("timeout", 100),
+                       preexec_fn=limit_memory)
     out = p.stdout.decode("utf-8", errors="replace")
     # The temporary folder's name holds the case name: hide it so it cannot satisfy a check.
     out = out.replace(os.path.dirname(study), "<tmp>")
@@ -174,7 +186,8 @@ def run_case(a, case, case_dir, study):
     # A study that runs must validate: validate checks every input as the run reads it.
     if args and args[0] == "run" and p.returncode in (0, 3) and len(args) > 1:
         v = subprocess.run([a.notspot, "validate", args[1]], cwd=cwd, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, timeout=case.get("timeout", 100))
+                           stderr=subprocess.STDOUT, timeout=case.get("timeout", 100),
+                           preexec_fn=limit_memory)
         check(v.returncode == 0, f"`notspot validate {args[1]}` where the run exits "
               f"{p.returncode}", 0, f"exit {v.returncode}: "
               + v.stdout.decode("utf-8", errors="replace").replace(os.path.dirname(study), "<tmp>"))

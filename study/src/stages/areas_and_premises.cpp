@@ -17,27 +17,49 @@
 namespace notspot::study {
 namespace {
 
+// Overlapping pairs warned about one by one; beyond that, one summary line (issue 12: a file
+// of 1,000 stacked copies of a boundary must not print a warning per pair).
+constexpr std::size_t kMaxOverlapWarnings = 20;
+
 // Overlapping areas found by the index, with the overlap's area; the first
-// kMaxListedOverlaps pairs are listed, the rest counted.
+// kMaxListedOverlaps pairs are listed in the manifest, the first kMaxOverlapWarnings warned
+// about, and the rest summarised in one warning.
 void report_overlaps(Run& run) {
   const std::span<const engine::AreaOverlap> overlaps = run.index->overlaps();
+  const engine::AreaIndex::Stats& stats = run.index->stats();
   const std::vector<io::Area>& areas = run.areas.areas;
   outputs::AreasRecord& record = run.record.areas;
   record.overlapping_pairs = overlaps.size();
+  // Many pairs: one summary first (the CLI prints the first warnings), then the first few.
+  const bool summarise = overlaps.size() > kMaxOverlapWarnings || !stats.overlaps_complete;
+  if (summarise) {
+    run.log.warn(
+        "areas",
+        fmt::format("{}{} overlapping pairs of areas in all; up to {} areas overlap at one "
+                    "point{}. Premises in an overlap are assigned to the area with the lowest "
+                    "id. The first {} pairs are listed under areas.overlaps in manifest.json "
+                    "and the first {} below. Check the areas file for duplicated or stacked "
+                    "boundaries",
+                    stats.overlaps_complete ? "" : "at least ", overlaps.size(),
+                    stats.largest_overlap,
+                    stats.overlaps_complete ? ""
+                                            : " (too many to find every pair: in a stack of "
+                                              "areas, the pairs of its lowest area are listed)",
+                    std::min(overlaps.size(), outputs::kMaxListedOverlaps),
+                    std::min(overlaps.size(), kMaxOverlapWarnings)));
+  }
   engine::GeosContext geos;
   for (const engine::AreaOverlap& o : overlaps) {
-    if (record.overlaps.size() == outputs::kMaxListedOverlaps) {
-      run.log.warn("areas", fmt::format("... and {} more overlapping pairs (not listed)",
-                                        overlaps.size() - record.overlaps.size()));
-      break;
-    }
+    if (record.overlaps.size() == outputs::kMaxListedOverlaps) break;
     const io::Area& a = areas[o.first];
     const io::Area& b = areas[o.second];
     const double overlap_area = engine::overlap_area(geos, a.geometry, b.geometry);
-    run.log.warn("areas", fmt::format("areas '{}' and '{}' overlap ({:.1f} square units, near "
-                                      "{:.1f}, {:.1f}); premises in the overlap are assigned to "
-                                      "'{}' (the lower id)",
-                                      a.id, b.id, overlap_area, o.near.x, o.near.y, a.id));
+    if (record.overlaps.size() < kMaxOverlapWarnings) {
+      run.log.warn("areas", fmt::format("areas '{}' and '{}' overlap ({:.1f} square units, near "
+                                        "{:.1f}, {:.1f}); premises in the overlap are assigned "
+                                        "to '{}' (the lower id)",
+                                        a.id, b.id, overlap_area, o.near.x, o.near.y, a.id));
+    }
     record.overlaps.push_back({a.id, b.id, overlap_area, o.near});
   }
 }

@@ -81,8 +81,14 @@ class AreaIndex {
     std::size_t leaf_edges = 0;  ///< Edge copies held by boundary leaves.
     std::size_t quadtree_nodes = 0;
     int deepest_level = 0;
-    std::size_t fallback_leaves = 0;  ///< Leaves answered by ray casting: too many areas, or
-                                      ///< cells at the resolution of the coordinates.
+    std::size_t fallback_leaves = 0;  ///< Leaves answered by ray casting: too many areas or
+                                      ///< edges, or cells at the resolution of the coordinates.
+    std::size_t stalled_leaves = 0;   ///< Leaves with more than max_leaf_edges edges where
+                                      ///< subdivision stopped separating them: coincident or
+                                      ///< collinear edges, stacked areas.
+    bool overlaps_complete = true;    ///< False when overlaps() is not every overlapping pair
+                                      ///< (more than kMaxOverlapPairs, or stacked clusters).
+    std::size_t largest_overlap = 0;  ///< Most areas found overlapping at one point (0: none).
     std::size_t memory_bytes = 0;
   };
 

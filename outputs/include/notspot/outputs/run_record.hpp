@@ -166,7 +166,8 @@ struct AreasRecord {
   std::uint64_t repaired = 0;
   std::uint64_t without_polygon = 0;
   std::uint64_t merged = 0;             ///< Features folded into another with the same id.
-  std::uint64_t overlapping_pairs = 0;  ///< All pairs found (only the first are listed).
+  std::uint64_t overlapping_pairs = 0;  ///< All pairs found (only the first are listed); a
+                                        ///< lower bound unless index.overlaps_complete.
   std::vector<OverlapRecord> overlaps;  ///< The first kMaxListedOverlaps pairs.
   engine::AreaIndex::Stats index;
 };
