@@ -68,6 +68,7 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
   AreasLoad load;
   load.layer = layer->GetName();
   load.source_crs = crs.describe();
+  load.crs = crs;
   const CoordinateTransform to_study(crs, study_crs);
   load.transformation = to_study.description();
 

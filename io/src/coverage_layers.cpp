@@ -263,6 +263,7 @@ CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs&
   const CoordinateTransform transform(source_crs, crs);
   CoverageFootprints out;
   out.source_crs = source_crs.describe();
+  out.layer_crs = source_crs;
 
   engine::GeosContext geos;
   std::vector<engine::MultiPolygon> parts;  // valid, in the study CRS

@@ -3,6 +3,9 @@
 #include <proj.h>
 
 #include <cmath>
+#include <string_view>
+
+#include <fmt/format.h>
 
 #include "notspot/engine/error.hpp"
 
@@ -223,6 +226,145 @@ void CoordinateTransform::transform(std::span<double> x, std::span<double> y) co
 
 std::string CoordinateTransform::description() const {
   return impl_->description;
+}
+
+namespace {
+
+std::optional<double> accuracy_of(PJ_CONTEXT* ctx, PJ* op) {
+  const double a = proj_coordoperation_get_accuracy(ctx, op);
+  if (!(a >= 0) || !std::isfinite(a)) return std::nullopt;
+  return a;
+}
+
+// The operation's name without the axis swaps that proj_normalize_for_visualization adds: they
+// are how notspot keeps x = east, not part of the datum operation a user would look up.
+std::string operation_name(PJ* op) {
+  const char* raw = proj_get_name(op);
+  std::string name = raw ? raw : "unnamed PROJ operation";
+  static constexpr std::string_view kAxisSwap = "axis order change (2D)";
+  const std::string prefix = std::string(kAxisSwap) + " + ";
+  const std::string suffix = " + " + std::string(kAxisSwap);
+  if (name.starts_with(prefix)) name.erase(0, prefix.size());
+  if (name.size() > suffix.size() && name.ends_with(suffix)) name.erase(name.size() - suffix.size());
+  return name;
+}
+
+// Longitude and latitude (degrees) of a point given in `crs`, through the CRS's own projection
+// (no datum shift: a hundred metres do not matter for choosing among operations by area).
+std::optional<engine::Point> to_lon_lat(PJ_CONTEXT* ctx, PJ* crs, engine::Point p) {
+  PjPtr horizontal = horizontal_crs(ctx, crs);
+  if (!horizontal) return std::nullopt;
+  if (is_geographic_type(proj_get_type(horizontal.get()))) return p;
+  PjPtr conversion(proj_crs_get_coordoperation(ctx, horizontal.get()));
+  PjPtr norm(conversion ? proj_normalize_for_visualization(ctx, conversion.get()) : nullptr);
+  if (!norm) return std::nullopt;
+  const PJ_COORD c = proj_trans(norm.get(), PJ_INV, proj_coord(p.x, p.y, 0, 0));
+  if (!std::isfinite(c.xy.x) || !std::isfinite(c.xy.y)) return std::nullopt;
+  return engine::Point{c.xy.x, c.xy.y};
+}
+
+}  // namespace
+
+std::string TransformationChoice::describe() const {
+  if (!accuracy_m) return operation + " (accuracy unknown)";
+  return fmt::format("{} (accuracy {:g} m)", operation, *accuracy_m);
+}
+
+TransformationChoice choose_transformation(const Crs& from, const Crs& to,
+                                           std::optional<engine::Point> near) {
+  TransformationChoice choice;
+  if (from.equivalent_to(to)) {
+    choice.operation = "none (same CRS)";
+    choice.identity = true;
+    return choice;
+  }
+  ContextPtr owner = new_context();
+  PJ_CONTEXT* ctx = owner.get();
+  PjPtr source(proj_create(ctx, from.wkt().c_str()));
+  PjPtr target(proj_create(ctx, to.wkt().c_str()));
+  PjPtr raw(source && target
+                ? proj_create_crs_to_crs_from_pj(ctx, source.get(), target.get(), nullptr, nullptr)
+                : nullptr);
+  PjPtr op(raw ? proj_normalize_for_visualization(ctx, raw.get()) : nullptr);
+  if (!op) {
+    throw engine::input_error("PROJ finds no transformation from " + from.describe() + " to " +
+                              to.describe() + " (" + last_error(ctx) + ")");
+  }
+  if (!near && to.bounds()) {
+    const engine::Box& b = *to.bounds();
+    near = engine::Point{(b.xmin + b.xmax) / 2, (b.ymin + b.ymax) / 2};
+  }
+  // What PROJ uses there: back to the source CRS, then forward as a run transforms it.
+  std::optional<engine::Point> at_source;
+  if (near) {
+    const PJ_COORD back = proj_trans(op.get(), PJ_INV, proj_coord(near->x, near->y, 0, 0));
+    if (std::isfinite(back.xy.x) && std::isfinite(back.xy.y)) {
+      at_source = engine::Point{back.xy.x, back.xy.y};
+      proj_trans(op.get(), PJ_FWD, back);
+    }
+  }
+  PjPtr used(at_source ? proj_trans_get_last_used_operation(op.get()) : nullptr);
+  if (used) {
+    choice.operation = operation_name(used.get());
+    choice.accuracy_m = accuracy_of(ctx, used.get());
+  } else {
+    const PJ_PROJ_INFO info = proj_pj_info(op.get());
+    choice.operation = info.description ? info.description : "PROJ transformation";
+    const std::string prefix = "axis order change (2D) + ";
+    if (choice.operation.starts_with(prefix)) choice.operation.erase(0, prefix.size());
+    if (proj_get_type(op.get()) != PJ_TYPE_UNKNOWN) choice.accuracy_m = accuracy_of(ctx, op.get());
+  }
+
+  // Every operation PROJ knows for that place, installed grids or not, most relevant first.
+  PJ_OPERATION_FACTORY_CONTEXT* factory = proj_create_operation_factory_context(ctx, nullptr);
+  if (factory == nullptr) return choice;
+  proj_operation_factory_context_set_grid_availability_use(ctx, factory,
+                                                           PROJ_GRID_AVAILABILITY_IGNORED);
+  proj_operation_factory_context_set_spatial_criterion(
+      ctx, factory, PROJ_SPATIAL_CRITERION_PARTIAL_INTERSECTION);
+  std::optional<engine::Point> lon_lat =
+      at_source ? to_lon_lat(ctx, source.get(), *at_source) : std::nullopt;
+  if (lon_lat) {
+    constexpr double kEps = 1e-6;
+    proj_operation_factory_context_set_area_of_interest(ctx, factory, lon_lat->x - kEps,
+                                                        lon_lat->y - kEps, lon_lat->x + kEps,
+                                                        lon_lat->y + kEps);
+  }
+  PJ_OBJ_LIST* candidates = proj_create_operations(ctx, source.get(), target.get(), factory);
+  proj_operation_factory_context_destroy(factory);
+  if (candidates == nullptr) return choice;
+  const int count = proj_list_get_count(candidates);
+  for (int i = 0; i < count; ++i) {
+    PjPtr candidate(proj_list_get(ctx, candidates, i));
+    if (!candidate) continue;
+    const std::optional<double> accuracy = accuracy_of(ctx, candidate.get());
+    if (!accuracy) continue;
+    const bool better = !choice.accuracy_m || *accuracy < *choice.accuracy_m;
+    const bool better_than_found = !choice.best_accuracy_m || *accuracy < *choice.best_accuracy_m;
+    if (!better || !better_than_found) continue;
+    if (proj_coordoperation_is_instantiable(ctx, candidate.get())) continue;
+    std::vector<std::string> missing;
+    const int grids = proj_coordoperation_get_grid_used_count(ctx, candidate.get());
+    for (int g = 0; g < grids; ++g) {
+      const char* short_name = nullptr;
+      int available = 0;
+      if (proj_coordoperation_get_grid_used(ctx, candidate.get(), g, &short_name, nullptr, nullptr,
+                                            nullptr, nullptr, nullptr, &available) &&
+          !available && short_name != nullptr) {
+        missing.emplace_back(short_name);
+      }
+    }
+    choice.best_operation = operation_name(candidate.get());
+    choice.best_accuracy_m = accuracy;
+    choice.missing_grids = std::move(missing);
+  }
+  proj_list_destroy(candidates);
+  return choice;
+}
+
+std::string proj_search_path() {
+  const PJ_INFO info = proj_info();
+  return info.searchpath ? info.searchpath : "";
 }
 
 engine::PointTransformFactory transform_factory(const Crs& from, const Crs& to) {

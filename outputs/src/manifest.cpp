@@ -78,6 +78,13 @@ Json input_json(const InputRecord& i) {
     j["area_of_use"] = {tidy(b.xmin), tidy(b.ymin), tidy(b.xmax), tidy(b.ymax)};
   }
   if (i.transformation) j["transformation"] = *i.transformation;
+  if (i.transformation_accuracy_m) j["transformation_accuracy_m"] = *i.transformation_accuracy_m;
+  if (i.better_transformation) {
+    const InputRecord::BetterTransformation& b = *i.better_transformation;
+    j["better_transformation_not_installed"] = {{"operation", b.operation},
+                                                {"accuracy_m", b.accuracy_m ? Json(*b.accuracy_m) : Json(nullptr)},
+                                                {"missing_grids", b.missing_grids}};
+  }
   if (i.description) j["description"] = *i.description;
   return j;
 }

@@ -226,6 +226,8 @@ MobileResults run_mobile_layers(const Study& study, const io::Crs& study_crs,
   std::vector<std::vector<std::size_t>> group_layers;
   for (std::size_t index = 0; index < loaded.size(); ++index) {
     results.layers.push_back(layer_ledger(study, loaded[index], coverage_of[index], log));
+    results.layer_crs.push_back(loaded[index].raster ? loaded[index].raster->crs
+                                                     : loaded[index].footprints->layer_crs);
     loaded[index].covered = std::move(coverage_of[index].covered);
     place_in_group(*loaded[index].source, index, results, group_layers);
   }

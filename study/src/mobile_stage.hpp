@@ -33,6 +33,7 @@ struct MobileGroupResult {
 struct MobileResults {
   std::vector<MobileGroupResult> groups;  ///< In order of first appearance in the study.
   std::vector<outputs::MobileLayerRecord> layers;
+  std::vector<io::Crs> layer_crs;  ///< Parallel to `layers`: each layer's own CRS.
 };
 
 /**

@@ -76,6 +76,8 @@ struct Run {
   io::PremisesLoad premises;
   std::vector<std::uint32_t> area_of;  // per premise; engine::AreaIndex::kOutside when outside
   std::optional<std::string> outside_explanation;
+  /// The better transformations already warned about (by name): the warning is given once.
+  std::vector<std::string> transformations_warned;
   std::unique_ptr<const engine::PremisesKeyIndex> keys;
   // Layers.
   std::vector<engine::FixedBroadband> broadband;  // per premise

@@ -20,6 +20,14 @@ void assign_premises(Run& run);
 /// Joins the fixed-broadband and postcode layers to the premises, in study order.
 void join_layers(Run& run);
 
+/// Records in `input` the operation PROJ uses to bring an input from `from` to the study CRS near
+/// `near` (a point of the input, in the study CRS) and its accuracy. When PROJ knows a more
+/// accurate operation that it cannot use (a grid is not installed), warns once per run saying
+/// how to install the grid, or, with `[study] require_best_transformation = true`, throws
+/// (kStudy). `display` names the input in the message.
+void record_transformation(Run& run, outputs::InputRecord& input, const io::Crs& from,
+                           std::optional<engine::Point> near, const std::string& display);
+
 /// Postcode estimates: combines the postcode layers (a premise takes the row of the first
 /// layer that has its postcode) into expected counts per area.
 void estimate_from_postcodes(Run& run);

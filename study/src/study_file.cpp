@@ -39,8 +39,8 @@ using io::SourceLine;
 constexpr std::array<std::string_view, 8> kTopLevelTables = {
     "study",   "areas",  "premises", "layers", "thresholds", "digital_exclusion",
     "quality", "outputs"};
-constexpr std::array<std::string_view, 4> kStudyKeys = {"name", "crs", "boundary_vintage",
-                                                        "attribution"};
+constexpr std::array<std::string_view, 5> kStudyKeys = {
+    "name", "crs", "boundary_vintage", "attribution", "require_best_transformation"};
 constexpr std::array<std::string_view, 5> kAreasKeys = {"path", "layer", "id", "name", "crs"};
 constexpr std::array<std::string_view, 8> kPremisesKeys = {"path",     "format", "layer", "id",
                                                            "postcode", "x",      "y",     "crs"};
@@ -275,6 +275,15 @@ class TableReader {
     return std::nullopt;
   }
 
+  std::optional<bool> optional_bool(std::string_view key) {
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) return std::nullopt;
+    if (const auto* b = node->as_boolean()) return b->get();
+    report(line(key), fmt::format("{} {} must be true or false, not {}", title_, key,
+                                  type_name(node->type())));
+    return std::nullopt;
+  }
+
   /// An integer (not a floating-point number: `band = 1.5` is surely a mistake).
   std::optional<std::int64_t> optional_integer(std::string_view key) {
     const toml::node* node = table_.get(key);
@@ -448,6 +457,9 @@ void read_study_table(TableReader& t, Study& study) {
   if (auto crs = t.optional_crs("crs")) study.crs = *crs;
   study.boundary_vintage = t.optional_string("boundary_vintage");
   if (auto lines = t.optional_string_array("attribution")) study.attribution = std::move(*lines);
+  if (auto strict = t.optional_bool("require_best_transformation")) {
+    study.require_best_transformation = *strict;
+  }
 }
 
 void read_areas(TableReader& t, const fs::path& study_folder, AreasSource& areas) {

@@ -19,7 +19,7 @@ case.toml keys (all but description and exit_code optional):
   [[generate]] file, before, repeat, count, after, mode = "write" | "append"
                                     write before + repeat*count + after (bytes; escapes allowed)
   setup = ["shell command", ...]    run in the study folder after the above (e.g. ogr2ogr);
-                                    a missing tool skips the case (exit 77)
+                                    a missing tool, or a command exiting 77, skips the case
   args = ["run", "study.toml", "--out", "out"]   (the default)
   cwd = "."                         folder to run in, relative to the study folder
   memory_limit_mb = N               address-space limit (RLIMIT_AS) for notspot, so that a
@@ -144,6 +144,9 @@ def run_case(a, case, case_dir, study):
             print(f"SKIP: {tool} is not installed")
             return 77
         p = subprocess.run(["bash", "-c", cmd], cwd=study, capture_output=True, text=True)
+        if p.returncode == 77:
+            print(f"SKIP: `{cmd}` says the case does not apply here\n{p.stdout}{p.stderr}")
+            return 77
         if p.returncode != 0:
             print(f"SETUP ERROR: `{cmd}` exited {p.returncode}\n{p.stdout}{p.stderr}")
             return 1

@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
+#include <sstream>
+#include <string>
 #include <span>
 #include <vector>
 
@@ -102,6 +106,81 @@ TEST(CoordinateTransform, FactoryMakesIndependentEngineTransforms) {
 
   const Crs bng = Crs::from_definition("EPSG:27700", "a");
   EXPECT_TRUE(transform_factory(bng, bng)()->is_identity());
+}
+
+// Whether PROJ can find the OSTN15 grid (the EPSG's "OSGB36 to WGS 84 (9)", accuracy 1 m), looked
+// for independently of notspot in PROJ's search path and PROJ_DATA. Debian ships without it.
+bool ostn15_installed() {
+  std::string path = proj_search_path();
+  for (const char* var : {"PROJ_DATA", "PROJ_LIB"}) {
+    if (const char* v = std::getenv(var)) path += std::string(":") + v;
+  }
+  std::stringstream folders(path);
+  std::string folder;
+  while (std::getline(folders, folder, ':')) {
+    if (folder.empty()) continue;
+    for (const char* name : {"uk_os_OSTN15_NTv2_OSGBtoETRS.tif", "OSTN15_NTv2_OSGBtoETRS.gsb"}) {
+      std::error_code ec;
+      if (std::filesystem::exists(std::filesystem::path(folder) / name, ec)) return true;
+    }
+  }
+  return false;
+}
+
+// The EPSG registry lists for WGS 84 -> OSGB36 in Great Britain: (9) OSTN15 NTv2 grid, 1 m;
+// (6) a Helmert transformation, 2 m. PROJ uses the best one it can instantiate.
+TEST(ChooseTransformation, LonLatToBritishNationalGridNamesTheOperationUsedAndItsAccuracy) {
+  const Crs wgs84 = Crs::from_definition("EPSG:4326", "a");
+  const Crs bng = Crs::from_definition("EPSG:27700", "b");
+  // A point in Dorset, in the study CRS.
+  const TransformationChoice c = choose_transformation(wgs84, bng, engine::Point{371847, 89005});
+  EXPECT_FALSE(c.identity);
+  if (ostn15_installed()) {
+    EXPECT_EQ(c.operation, "Inverse of OSGB36 to WGS 84 (9) + British National Grid");
+    ASSERT_TRUE(c.accuracy_m);
+    EXPECT_DOUBLE_EQ(*c.accuracy_m, 1.0);
+    EXPECT_TRUE(c.is_best());
+  } else {
+    EXPECT_EQ(c.operation, "Inverse of OSGB36 to WGS 84 (6) + British National Grid");
+    ASSERT_TRUE(c.accuracy_m);
+    EXPECT_DOUBLE_EQ(*c.accuracy_m, 2.0);
+    EXPECT_FALSE(c.is_best());
+    EXPECT_EQ(c.best_operation, "Inverse of OSGB36 to WGS 84 (9) + British National Grid");
+    ASSERT_TRUE(c.best_accuracy_m);
+    EXPECT_DOUBLE_EQ(*c.best_accuracy_m, 1.0);
+    EXPECT_EQ(c.missing_grids, std::vector<std::string>{"uk_os_OSTN15_NTv2_OSGBtoETRS.tif"});
+  }
+  EXPECT_NE(c.describe().find("accuracy"), std::string::npos);
+}
+
+TEST(ChooseTransformation, WithoutAPointTheTargetAreaOfUseStandsIn) {
+  const TransformationChoice c =
+      choose_transformation(Crs::from_definition("EPSG:4326", "a"),
+                            Crs::from_definition("EPSG:27700", "b"), std::nullopt);
+  EXPECT_NE(c.operation.find("British National Grid"), std::string::npos) << c.operation;
+  EXPECT_NE(c.operation.find("OSGB36 to WGS 84"), std::string::npos) << c.operation;
+  EXPECT_TRUE(c.accuracy_m);
+}
+
+TEST(ChooseTransformation, SameCrsNeedsNoOperation) {
+  const Crs bng = Crs::from_definition("EPSG:27700", "a");
+  const TransformationChoice c = choose_transformation(bng, bng, engine::Point{400000, 100000});
+  EXPECT_TRUE(c.identity);
+  EXPECT_TRUE(c.is_best());
+  EXPECT_EQ(c.operation, "none (same CRS)");
+  EXPECT_FALSE(c.accuracy_m);
+}
+
+// A conversion within one datum (UTM 30N on WGS 84) is exact: nothing better to install.
+TEST(ChooseTransformation, AProjectionOnTheSameDatumIsBest) {
+  const TransformationChoice c =
+      choose_transformation(Crs::from_definition("EPSG:4326", "a"),
+                            Crs::from_definition("EPSG:32630", "b"), engine::Point{500000, 5600000});
+  EXPECT_FALSE(c.identity);
+  EXPECT_TRUE(c.is_best()) << c.best_operation;
+  EXPECT_NE(c.operation.find("UTM zone 30N"), std::string::npos) << c.operation;
+  ASSERT_TRUE(c.accuracy_m);
+  EXPECT_DOUBLE_EQ(*c.accuracy_m, 0.0);
 }
 
 }  // namespace

@@ -85,7 +85,12 @@ void record_areas_input(Run& run) {
   input.layer = a.layer;
   input.features = a.features_read;
   input.crs = a.source_crs;
-  input.transformation = a.transformation;
+  std::optional<engine::Point> near;
+  if (!a.areas.empty()) {
+    const engine::Box b = engine::bounding_box(a.areas.front().geometry);
+    near = engine::Point{(b.xmin + b.xmax) / 2, (b.ymin + b.ymax) / 2};
+  }
+  record_transformation(run, input, a.crs, near, input.file);
   run.record.inputs.push_back(std::move(input));
   run.input_paths.push_back(run.study.areas.path);
   outputs::AreasRecord& record = run.record.areas;
@@ -105,7 +110,15 @@ void record_premises_input(Run& run) {
   input.columns = outputs::InputRecord::Columns{p.id_column, p.x_column, p.y_column};
   input.crs = p.source_crs;
   input.area_of_use = p.area_of_use;
-  input.transformation = p.transformation;
+  // A premise from the middle of the file stands for the rest.
+  std::optional<engine::Point> near;
+  const engine::PremisesTable& table = p.table;
+  if (table.size() > 0) near = engine::Point{table.x[table.size() / 2], table.y[table.size() / 2]};
+  if (p.crs) {
+    record_transformation(run, input, *p.crs, near, input.file);
+  } else {
+    input.transformation = p.transformation;
+  }
   run.record.inputs.push_back(std::move(input));
   run.input_paths.push_back(run.study.premises.path);
 }

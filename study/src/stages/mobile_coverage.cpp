@@ -6,7 +6,7 @@
 namespace notspot::study {
 namespace {
 
-void record_layer(Run& run, const outputs::MobileLayerRecord& m) {
+void record_layer(Run& run, const outputs::MobileLayerRecord& m, const io::Crs& crs) {
   const auto source = std::find_if(run.study.layers.begin(), run.study.layers.end(),
                                    [&](const io::LayerSource& l) { return l.name == m.name; });
   outputs::InputRecord input;
@@ -16,6 +16,13 @@ void record_layer(Run& run, const outputs::MobileLayerRecord& m) {
   input.file = m.file;
   input.crs = m.crs;
   input.description = m.description;
+  engine::Box extent;
+  for (const io::Area& a : run.areas.areas) extent.expand(engine::bounding_box(a.geometry));
+  std::optional<engine::Point> near;
+  if (!run.areas.areas.empty()) {
+    near = engine::Point{(extent.xmin + extent.xmax) / 2, (extent.ymin + extent.ymax) / 2};
+  }
+  record_transformation(run, input, crs, near, m.file);
   run.record.inputs.push_back(std::move(input));
   run.input_paths.push_back(source->path);
   run.record.mobile_layers.push_back(m);
@@ -26,7 +33,9 @@ void record_layer(Run& run, const outputs::MobileLayerRecord& m) {
 void measure_mobile_coverage(Run& run) {
   run.mobile = run_mobile_layers(run.study, run.crs, run.areas.areas, run.premises.table,
                                  run.area_of, run.log, run.progress);
-  for (const outputs::MobileLayerRecord& m : run.mobile.layers) record_layer(run, m);
+  for (std::size_t i = 0; i < run.mobile.layers.size(); ++i) {
+    record_layer(run, run.mobile.layers[i], run.mobile.layer_crs[i]);
+  }
   for (const MobileGroupResult& g : run.mobile.groups) {
     run.record.mobile_groups.push_back(
         {g.technology, g.setting, g.operators,

@@ -24,6 +24,7 @@ struct AreasLoad {
   std::vector<Area> areas;     ///< Sorted by id (byte order): the area numbers of the run.
   std::string layer;           ///< Layer name in the source.
   std::string source_crs;      ///< The layer's CRS, described.
+  Crs crs;                     ///< The layer's CRS.
   std::string transformation;  ///< PROJ's description of the reprojection to the study CRS.
   std::uint64_t features_read = 0;
   std::uint64_t repaired = 0;         ///< Invalid polygons made valid.

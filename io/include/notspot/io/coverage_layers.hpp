@@ -40,6 +40,7 @@ struct CoverageFootprints {
   std::uint64_t not_polygons = 0;  ///< Features without polygonal geometry (skipped, reported).
   double overlap_area = 0;         ///< Area counted twice by overlapping footprints (merged).
   std::string source_crs;
+  Crs layer_crs;  ///< The layer's own CRS (source_crs describes it).
 };
 
 /**

@@ -4,6 +4,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "notspot/engine/geometry.hpp"
 #include "notspot/engine/point_transform.hpp"
@@ -88,6 +89,50 @@ class CoordinateTransform final : public engine::PointTransform {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/**
+ * The coordinate operation PROJ uses to go from one CRS to another near a point, and, when a more
+ * accurate operation exists that this PROJ installation cannot use (its grid is not installed),
+ * that operation and the grids it needs. For the manifest and the "install the grid" warning.
+ *
+ * Typical usage:
+ * @code
+ *   TransformationChoice c = choose_transformation(premises_crs, study_crs, premise_in_study_crs);
+ *   if (!c.is_best()) log.warn(...c.missing_grids...);
+ * @endcode
+ */
+struct TransformationChoice {
+  /// PROJ's name of the operation, e.g. "Inverse of OSGB36 to WGS 84 (6) + British National
+  /// Grid"; "none (same CRS)" when the CRSs are the same.
+  std::string operation;
+  /// PROJ's stated accuracy in metres; empty when PROJ does not know it (e.g. a ballpark
+  /// transformation) and for the same CRS.
+  std::optional<double> accuracy_m;
+  bool identity = false;
+  /// A more accurate operation that cannot be used here; empty when `operation` is the best.
+  std::string best_operation;
+  std::optional<double> best_accuracy_m;
+  /// The grids `best_operation` needs that PROJ cannot find, by file name
+  /// (e.g. "uk_os_OSTN15_NTv2_OSGBtoETRS.tif").
+  std::vector<std::string> missing_grids;
+
+  bool is_best() const { return best_operation.empty(); }
+  /// "Inverse of ... (accuracy 2 m)", for logs.
+  std::string describe() const;
+};
+
+/**
+ * Chooses as PROJ does when it transforms a point near `near` (in the coordinates of `to`, e.g.
+ * a premise already in the study CRS): the operation PROJ actually uses there, found by
+ * transforming that point, and the most accurate operation PROJ knows for that place whether or
+ * not its grids are installed. Without `near`, the centre of `to`'s area of use stands in.
+ * @throws engine::Error (kInput) when PROJ finds no transformation.
+ */
+TransformationChoice choose_transformation(const Crs& from, const Crs& to,
+                                           std::optional<engine::Point> near);
+
+/// PROJ's search path for data files (grids), as PROJ reports it: "/root/.local/share/proj:...".
+std::string proj_search_path();
 
 /**
  * Makes CoordinateTransforms from `from` to `to`, a new one each call: for the engine functions

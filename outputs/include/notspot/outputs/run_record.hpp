@@ -68,6 +68,14 @@ struct InputRecord {
   std::optional<std::string> crs;             ///< The input's own CRS, described.
   std::optional<engine::Box> area_of_use;     ///< Premises: rows outside it are rejected.
   std::optional<std::string> transformation;  ///< PROJ's operation to the study CRS.
+  std::optional<double> transformation_accuracy_m;  ///< PROJ's stated accuracy of it, metres.
+  /// A more accurate operation PROJ knows but cannot use here (a grid is not installed).
+  struct BetterTransformation {
+    std::string operation;
+    std::optional<double> accuracy_m;
+    std::vector<std::string> missing_grids;  ///< File names, e.g. "uk_os_OSTN15_NTv2_...tif".
+  };
+  std::optional<BetterTransformation> better_transformation;
   std::optional<std::string> description;     ///< Mobile layers: grid or features.
 };
 

@@ -28,6 +28,10 @@ struct Study {
   /// `[study] attribution`: licence and attribution lines the data requires, shown in the
   /// report and the workbook (e.g. "Contains OS data © Crown copyright and database right 2025").
   std::vector<std::string> attribution;
+  /// `[study] require_best_transformation`: when PROJ cannot use the most accurate
+  /// transformation it knows for an input (its grid is not installed), fail (kStudy) instead of
+  /// warning. Default false.
+  bool require_best_transformation = false;
   io::AreasSource areas;
   io::PremisesSource premises;
   std::vector<io::LayerSource> layers;
