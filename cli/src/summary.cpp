@@ -86,6 +86,13 @@ void print_summary(const study::Study& study, const outputs::RunRecord& r) {
   fmt::print("Outputs in {}: ", r.output_dir.string());
   for (const outputs::OutputRecord& o : r.outputs) fmt::print("{}, ", o.file);
   fmt::print("manifest.json ({:.1f} s)\n", r.timing.seconds);
+  if (r.published_beside) {
+    fmt::print(
+        "This run failed a data-quality check, so it was published beside the previous outputs, "
+        "in {}; the outputs folder {} was left as it was. To replace it with a failing run, set "
+        "[quality] publish_failing = true or pass --publish-failing.\n",
+        r.output_dir.string(), (r.output_dir.parent_path() / r.output_dir.stem()).string());
+  }
 }
 
 }  // namespace notspot::cli
