@@ -49,6 +49,9 @@ void add_commands(CLI::App& app, Commands& c) {
   c.run->add_option("--previous", c.run_arguments.previous,
                     "An earlier run's outputs folder: report changes against it (default: "
                     "[outputs] previous of the study)");
+  c.run->add_flag("--publish-failing", c.run_arguments.publish_failing,
+                  "A run that fails a quality check replaces the outputs folder (default: it is "
+                  "published beside it, in DIR.failed; [quality] publish_failing)");
   c.run->add_option("--threads", c.run_arguments.threads, "Threads to use (default: all cores)")
       ->check(CLI::Range(1, 1024));
   c.validate = app.add_subcommand(
@@ -87,7 +90,8 @@ int run_command_line(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 success; 1 failure; 2 usage or study-file error; 3 data-quality "
-      "threshold exceeded (outputs written, marked as failing).");
+      "threshold exceeded (outputs written to DIR.failed, marked as failing); 130/143 "
+      "interrupted by SIGINT/SIGTERM (nothing published).");
   Commands commands;
   add_commands(app, commands);
 

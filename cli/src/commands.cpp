@@ -5,8 +5,13 @@
 #include <tbb/task_arena.h>
 #include <unistd.h>
 
+#include <csignal>
+#include <cstdio>
 #include <filesystem>
 
+#include "notspot/engine/cancellation.hpp"
+
+#include "notspot/cli/signal_cancellation.hpp"
 #include "notspot/cli/summary.hpp"
 #include "notspot/cli/terminal_progress.hpp"
 #include "notspot/study/run.hpp"
@@ -45,6 +50,8 @@ study::Study load_study_argument(const std::string& study_file) {
 }  // namespace
 
 int run_command(const RunArguments& arguments, JsonLog* json) {
+  // Before any thread starts, so that all of them leave SIGINT and SIGTERM to its thread.
+  const SignalCancellation signals;
   const study::Study study = load_study_argument(arguments.study_file);
   const int threads = arguments.threads;
   // A progress line only on a terminal, and never inside a JSON log.
@@ -60,6 +67,7 @@ int run_command(const RunArguments& arguments, JsonLog* json) {
   study::RunOptions options;
   if (arguments.out) options.output_dir = std::filesystem::path(*arguments.out);
   if (arguments.previous) options.previous_dir = std::filesystem::path(*arguments.previous);
+  if (arguments.publish_failing) options.publish_failing = true;
   options.threads = threads;
   options.progress = json_progress       ? static_cast<io::Progress*>(&*json_progress)
                      : terminal_progress ? static_cast<io::Progress*>(&*terminal_progress)
@@ -70,7 +78,23 @@ int run_command(const RunArguments& arguments, JsonLog* json) {
                             static_cast<std::size_t>(threads));
   tbb::task_arena arena(threads);
   outputs::RunRecord record;
-  arena.execute([&] { record = study::run_study(study, options); });
+  try {
+    arena.execute([&] { record = study::run_study(study, options); });
+  } catch (const engine::Cancelled& c) {
+    // The run has unwound: its staging folder is gone and the lock released.
+    if (terminal_progress) terminal_progress->finish();
+    const std::string message = fmt::format(
+        "interrupted: nothing was published; the previous outputs in {} are unchanged",
+        options.output_dir.value_or(study.output_dir).string());
+    const int code = 128 + (c.signal() > 0 ? c.signal() : SIGTERM);
+    if (json) {
+      log_interrupted(*json, message, c.signal(), code);
+    } else {
+      std::fflush(stdout);
+      fmt::print(stderr, "{}\n", message);
+    }
+    return code;
+  }
   if (terminal_progress) terminal_progress->finish();
   const int exit_code = record.quality_passed() ? kSuccess : kQuality;
   if (json) {

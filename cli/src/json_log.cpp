@@ -124,6 +124,7 @@ void log_run_finished(JsonLog& log, const notspot::study::Study& study,
              {"quality", {{"passed", s.quality_passed()}, {"checks", checks}}},
              {"warnings", s.warnings.size()},
              {"output_dir", s.output_dir.string()},
+             {"published_beside", s.published_beside},
              {"outputs", published},
              {"seconds", std::round(s.timing.seconds * 1000) / 1000}});
 }
@@ -143,6 +144,11 @@ void log_error(JsonLog& log, std::string_view kind, const std::string& message, 
   Json fields{{"kind", kind}, {"message", message}, {"exit_code", exit_code}};
   if (message.find('\n') != std::string::npos) fields["problems"] = lines_of(message);
   log.write("error", "error", fields);
+}
+
+void log_interrupted(JsonLog& log, const std::string& message, int signal, int exit_code) {
+  log.write("error", "interrupted",
+            Json{{"message", message}, {"signal", signal}, {"exit_code", exit_code}});
 }
 
 std::string_view kind_name(engine::ErrorKind kind) {

@@ -88,6 +88,13 @@ void print_summary(const study::Study& study, const outputs::RunRecord& r) {
   say(stdout, "Outputs in {}: ", r.output_dir.string());
   for (const outputs::OutputRecord& o : r.outputs) say(stdout, "{}, ", o.file);
   say(stdout, "manifest.json ({:.1f} s)\n", r.timing.seconds);
+  if (r.published_beside) {
+    say(stdout,
+        "This run failed a data-quality check, so it was published beside the previous outputs, "
+        "in {}; the outputs folder {} was left as it was. To replace it with a failing run, set "
+        "[quality] publish_failing = true or pass --publish-failing.\n",
+        r.output_dir.string(), (r.output_dir.parent_path() / r.output_dir.stem()).string());
+  }
 }
 
 }  // namespace notspot::cli

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "notspot/engine/cancellation.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/io/mapped_file.hpp"
 
@@ -31,6 +32,7 @@ FileDigest digest_file(const std::filesystem::path& path) {
     constexpr std::size_t kPiece = std::size_t{64} << 20;
     const std::string_view bytes = mapped.view();
     for (std::size_t at = 0; at < bytes.size(); at += kPiece) {
+      engine::throw_if_cancelled();  // SIGINT/SIGTERM: within one piece (64 MB)
       const std::string_view piece = bytes.substr(at, kPiece);
       EVP_DigestUpdate(ctx.get(), piece.data(), piece.size());
       mapped.release(piece);

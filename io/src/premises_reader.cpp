@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "detail/gdal_util.hpp"
+#include "notspot/engine/cancellation.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/postcode.hpp"
 #include "notspot/io/csv.hpp"
@@ -193,6 +194,7 @@ PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
   engine::PremisesTable& table = load.table;
 
   tbb::parallel_for(std::size_t{0}, chunks.size(), [&](std::size_t c) {
+    engine::throw_if_cancelled();  // SIGINT/SIGTERM: stop within one chunk (4 MB)
     SliceResult& out = results[c];
     std::size_t at = slice_begin[c];
     auto reject = [&](const CsvRow& row, std::string reason) {
@@ -330,6 +332,7 @@ PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
   GdalErrorCapture capture;
   layer->ResetReading();
   for (auto& feature : *layer) {
+    if ((out.rows & 0xFFFF) == 0) engine::throw_if_cancelled();
     ++out.rows;
     const std::int64_t fid = feature->GetFID();
     auto reject = [&](std::string reason) {

@@ -3,6 +3,9 @@
 #include <ctime>
 
 #include "background_digests.hpp"
+#include "detail/outputs_folder_check.hpp"
+#include "notspot/engine/cancellation.hpp"
+#include "notspot/engine/error.hpp"
 #include "notspot/outputs/version.hpp"
 #include "stages.hpp"
 
@@ -27,6 +30,15 @@ std::string utc_now() {
   return buffer;
 }
 
+// --out is checked against the inputs as [outputs] dir is when the study is loaded.
+fs::path checked_outputs_dir(const Study& s, const RunOptions& o) {
+  if (!o.output_dir) return s.output_dir;
+  if (auto conflict = detail::outputs_folder_conflict(s, *o.output_dir)) {
+    throw engine::study_error("--out " + o.output_dir->string() + ": " + *conflict);
+  }
+  return *o.output_dir;
+}
+
 }  // namespace
 
 double Stopwatch::lap() {
@@ -43,7 +55,7 @@ Run::Run(const Study& s, const RunOptions& o)
     : study(s),
       options(o),
       progress(progress_of(o)),
-      out(o.output_dir.value_or(s.output_dir)),
+      out(checked_outputs_dir(s, o), !o.publish_failing.value_or(s.publish_failing)),
       previous_dir(o.previous_dir ? o.previous_dir : s.previous_dir),
       previous(previous_dir ? std::optional(outputs::read_previous_run(*previous_dir))
                             : std::nullopt),
@@ -71,15 +83,16 @@ std::string display_path(const Study& study, const fs::path& path) {
 }
 
 outputs::RunRecord run_study(const Study& study, const RunOptions& options) {
+  engine::throw_if_cancelled();
   Run run(study, options);
-  read_areas_and_premises(run);
-  assign_premises(run);
-  join_layers(run);
-  estimate_from_postcodes(run);
-  measure_mobile_coverage(run);
-  count_indicators(run);
-  check_quality(run);
-  publish(run);
+  // Each stage may take minutes nationally: an interrupted run stops at the next boundary
+  // (or inside the long loops), before anything is published.
+  for (void (*stage)(Run&) : {read_areas_and_premises, assign_premises, join_layers,
+                              estimate_from_postcodes, measure_mobile_coverage, count_indicators,
+                              check_quality, publish}) {
+    engine::throw_if_cancelled();
+    stage(run);
+  }
   return std::move(run.record);
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "detail/study_name.hpp"
+#include "detail/outputs_folder_check.hpp"
 #include "layer_kinds.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/io/crs.hpp"
@@ -291,6 +292,16 @@ class TableReader {
     if (const auto* i = node->as_integer()) return i->get();
     report(line(key), fmt::format("{} {} must be an integer (a whole number, no quotes), not {}",
                                   title_, key, type_name(node->type())));
+    return std::nullopt;
+  }
+
+  /// true or false.
+  std::optional<bool> optional_bool(std::string_view key) {
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) return std::nullopt;
+    if (const auto* b = node->as_boolean()) return b->get();
+    report(line(key), fmt::format("{} {} must be true or false (no quotes), not {}", title_, key,
+                                  type_name(node->type())));
     return std::nullopt;
   }
 
@@ -739,14 +750,16 @@ void read_digital_exclusion(TableReader& t, DigitalExclusion& exclusion) {
   }
 }
 
-void read_quality(TableReader& t, outputs::QualityLimits& quality) {
+void read_quality(TableReader& t, outputs::QualityLimits& quality, bool& publish_failing) {
   static const std::vector<std::string_view> keys = [] {
     std::vector<std::string_view> out;
     for (const outputs::QualityLimitField& f : outputs::quality_limit_fields())
       out.push_back(f.key);
+    out.push_back("publish_failing");
     return out;
   }();
   t.reject_unknown_keys(keys);
+  if (const auto publish = t.optional_bool("publish_failing")) publish_failing = *publish;
   for (const outputs::QualityLimitField& f : outputs::quality_limit_fields()) {
     const auto value = t.optional_number(f.key);
     if (!value) continue;
@@ -966,11 +979,18 @@ Study load_study(const fs::path& file) {
   }
   if (const toml::table* t = table("quality")) {
     TableReader reader(*t, "[quality]", problems);
-    read_quality(reader, study.quality);
+    read_quality(reader, study.quality, study.publish_failing);
   }
   if (const toml::table* t = table("outputs")) {
     TableReader reader(*t, "[outputs]", problems);
     read_outputs(reader, study_folder, study.output_dir, study.previous_dir);
+  }
+  // An outputs folder that holds inputs would have them replaced by the first run.
+  if (auto conflict = detail::outputs_folder_conflict(study, study.output_dir)) {
+    const toml::table* t = table("outputs");
+    const bool named = t != nullptr && t->contains("dir");
+    problems.add(named ? line_of(t->find("dir")->first) : 0,
+                 fmt::format("[outputs] dir{}: {}", named ? "" : " (default \"out\")", *conflict));
   }
 
   problems.throw_if_any();

@@ -33,7 +33,8 @@ case.toml keys (all but description and exit_code optional):
   manifest_contains = ["text", ...] substrings of manifest.json (e.g. a warning)
   [manifest] "dotted.path" = value  other manifest values
   [[file]] path, contains = [...], not_contains = [...]   checks on output files (relative to
-                                    the study folder)
+                                    the study folder); after exit 3, out/... is read from
+                                    out.failed/... unless failed = false
 Whenever manifest.json exists, premises read == assigned + outside + rejected is checked.
 """
 import argparse
@@ -195,7 +196,9 @@ def run_case(a, case, case_dir, study):
               f"{p.returncode}", 0, f"exit {v.returncode}: "
               + v.stdout.decode("utf-8", errors="replace").replace(os.path.dirname(study), "<tmp>"))
 
-    manifest_path = os.path.join(study, "out", "manifest.json")
+    # A failing run (exit 3) is published beside the outputs folder, in out.failed/.
+    failed = p.returncode == 3 and expected_rc == 3
+    manifest_path = os.path.join(study, "out.failed" if failed else "out", "manifest.json")
     manifest = None
     if os.path.exists(manifest_path) and expected_rc in (0, 3):
         with open(manifest_path) as fh:
@@ -224,7 +227,10 @@ def run_case(a, case, case_dir, study):
                                     or case.get("manifest_contains")):
         check(False, "manifest.json", "written", "(missing)")
     for fc in case.get("file", []):
-        path = os.path.join(study, fc["path"])
+        rel = fc["path"]
+        if failed and fc.get("failed", True) and rel.startswith("out/"):
+            rel = "out.failed/" + rel[len("out/"):]  # `failed = false` reads out/ itself
+        path = os.path.join(study, rel)
         if not os.path.exists(path):
             check(False, f"file {fc['path']}", "exists", "(missing)")
             continue

@@ -2,6 +2,7 @@
 // swapped into place in one step.
 
 #include "background_digests.hpp"
+#include "notspot/engine/cancellation.hpp"
 #include "notspot/outputs/csv_writers.hpp"
 #include "notspot/outputs/geopackage_writer.hpp"
 #include "notspot/outputs/html_report.hpp"
@@ -88,8 +89,20 @@ void publish(Run& run) {
   record_output_digests(run);
   run.time_stage("manifest");
   run.record.timing.seconds = run.whole_run.lap();
+  // A failing run is published beside the previous outputs, unless the study asks otherwise.
+  const bool beside = !run.record.quality_passed() &&
+                      !run.options.publish_failing.value_or(run.study.publish_failing);
+  if (beside) {
+    run.record.output_dir = run.out.failed_dir();
+    run.record.published_beside = true;
+  }
   outputs::write_manifest(run.out.file("manifest.json"), run.record);
-  run.out.publish();
+  engine::throw_if_cancelled();  // the last moment at which nothing has been published
+  if (beside) {
+    run.out.publish_failed();
+  } else {
+    run.out.publish();
+  }
 }
 
 }  // namespace notspot::study

@@ -19,11 +19,13 @@ struct RunArguments {
   std::string study_file;
   std::optional<std::string> out;
   std::optional<std::string> previous;
+  bool publish_failing = false;  ///< --publish-failing
   int threads = 1;
 };
 
 /// `notspot run`: runs the study in an arena of `threads` threads and prints its summary (or
-/// logs it to `json`). @return kSuccess, or kQuality when a data-quality check failed.
+/// logs it to `json`). @return kSuccess, or kQuality when a data-quality check failed, or
+/// 128 + the signal (130, 143) when SIGINT or SIGTERM interrupted it (nothing published).
 /// @throws engine::Error as study::run_study().
 int run_command(const RunArguments& arguments, JsonLog* json);
 

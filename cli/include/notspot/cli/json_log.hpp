@@ -64,6 +64,9 @@ void log_validation(JsonLog& log, const std::string& study_file,
 /// also given as a list of problems.
 void log_error(JsonLog& log, std::string_view kind, const std::string& message, int exit_code);
 
+/// The one event of a run interrupted by SIGINT/SIGTERM (event "interrupted"), as an error.
+void log_interrupted(JsonLog& log, const std::string& message, int signal, int exit_code);
+
 /// The name of an error kind in logs: "usage", "study", "input", "output" or "internal".
 std::string_view kind_name(engine::ErrorKind kind);
 

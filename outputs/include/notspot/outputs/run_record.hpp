@@ -230,6 +230,9 @@ struct RunRecord {
   std::optional<ChangeReport> changes;
   std::string previous_run;
   std::filesystem::path output_dir;   ///< Where the outputs were published.
+  /// The run failed a quality gate and was published in `DIR.failed`, beside the outputs
+  /// folder, which was left as it was (output_dir is then `DIR.failed`).
+  bool published_beside = false;
   std::vector<OutputRecord> outputs;  ///< Published files, manifest.json excluded.
   RunTiming timing;
 

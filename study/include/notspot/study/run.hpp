@@ -16,6 +16,8 @@ struct RunOptions {
   std::optional<std::filesystem::path> output_dir;
   /// An earlier run's outputs folder to compare with; overrides `[outputs] previous`.
   std::optional<std::filesystem::path> previous_dir;
+  /// Overrides `[quality] publish_failing` when set (`--publish-failing`).
+  std::optional<bool> publish_failing;
   /// Threads used (recorded in the manifest; the caller sets up the TBB arena). >= 1.
   int threads = 1;
   /// Receives progress; may be null.
@@ -31,7 +33,12 @@ struct RunOptions {
  * a previous run) and manifest.json atomically.
  *
  * A run whose data-quality gates fail still publishes its outputs, marked as failing quality
- * in the manifest; the record says so (the command line exits with 3).
+ * in the manifest, but beside the outputs folder, in `DIR.failed`, leaving DIR as it was
+ * (unless `publish_failing`); record.output_dir says where. The command line exits with 3.
+ * A passing run removes an old `DIR.failed` that holds only notspot's outputs.
+ *
+ * The run checks engine::throw_if_cancelled() between stages and in long loops: on
+ * engine::Cancelled nothing is published and the staging folder is removed.
  *
  * Typical usage:
  * @code

@@ -37,6 +37,9 @@ struct Study {
   std::vector<io::LayerSource> layers;
   engine::Thresholds thresholds;       ///< `[thresholds]`.
   outputs::QualityLimits quality;      ///< `[quality]`.
+  /// `[quality] publish_failing`: a run that fails a quality gate replaces the outputs folder
+  /// (true) or is published beside it in `DIR.failed` (false, the default).
+  bool publish_failing = false;
   DigitalExclusion digital_exclusion;  ///< `[digital_exclusion]`.
   std::filesystem::path output_dir;    ///< `[outputs] dir`, default "out"; need not exist yet.
   /// `[outputs] previous`: an earlier run's outputs folder to report changes against.
