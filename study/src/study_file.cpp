@@ -276,15 +276,6 @@ class TableReader {
     return std::nullopt;
   }
 
-  std::optional<bool> optional_bool(std::string_view key) {
-    const toml::node* node = table_.get(key);
-    if (node == nullptr) return std::nullopt;
-    if (const auto* b = node->as_boolean()) return b->get();
-    report(line(key), fmt::format("{} {} must be true or false, not {}", title_, key,
-                                  type_name(node->type())));
-    return std::nullopt;
-  }
-
   /// An integer (not a floating-point number: `band = 1.5` is surely a mistake).
   std::optional<std::int64_t> optional_integer(std::string_view key) {
     const toml::node* node = table_.get(key);
