@@ -87,6 +87,7 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
     engine::RepairReport report;
   };
   std::vector<Feature> features;
+  std::uint64_t curved = 0;  // features whose arcs were linearised
   GdalErrorCapture capture;
   layer->ResetReading();
   for (auto& feature : *layer) {
@@ -105,7 +106,9 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
                  : f.id;
     f.label = fmt::format("{} ({})", where, f.id);
     const OGRGeometry* g = feature->GetGeometryRef();
-    f.unclosed_rings = detail::collect_polygons(g, f.geometry);
+    std::size_t curved_parts = 0;
+    f.unclosed_rings = detail::collect_polygons(g, f.geometry, &curved_parts);
+    curved += curved_parts > 0;
     if (f.geometry.empty()) {
       f.kind = g == nullptr ? "no geometry"
                : g->IsEmpty() ? "empty geometry"
@@ -131,6 +134,7 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
     if (!f.geometry.empty()) f.geometry = contexts.local().repair_polygonal(f.geometry, f.report);
   });
 
+  if (curved > 0) log.warn("areas", detail::curve_warning(display, curved));
   engine::GeosContext geos;
   std::map<std::string, Area> by_id;  // sorted by id, byte order
   for (Feature& f : features) {

@@ -268,13 +268,16 @@ CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs&
   engine::GeosContext geos;
   std::vector<engine::MultiPolygon> parts;  // valid, in the study CRS
   double summed_area = 0;
+  std::uint64_t curved = 0;  // features whose arcs were linearised
   GdalErrorCapture capture;
   ogr->ResetReading();
   for (auto& feature : *ogr) {
     ++out.features;
     engine::MultiPolygon geometry;
+    std::size_t curved_parts = 0;
     const std::size_t unclosed_rings =
-        detail::collect_polygons(feature->GetGeometryRef(), geometry);
+        detail::collect_polygons(feature->GetGeometryRef(), geometry, &curved_parts);
+    curved += curved_parts > 0;
     if (geometry.empty()) {
       ++out.not_polygons;
       continue;
@@ -308,6 +311,7 @@ CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs&
     throw engine::input_error(display + ": reading failed part-way: " + capture.last_error() +
                               "; is the file complete?");
   }
+  if (curved > 0) log.warn(layer.name, detail::curve_warning(display, curved));
   if (out.not_polygons > 0) {
     log.warn(layer.name, fmt::format("{}: {} features have no polygon (points, lines or empty) "
                                      "and cover nothing",

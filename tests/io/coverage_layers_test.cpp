@@ -494,6 +494,26 @@ TEST_F(CoverageLayersTest, FootprintLayerWithoutPolygonsCoversNothing) {
   EXPECT_FALSE(c.covered.test(0));
 }
 
+TEST_F(CoverageLayersTest, CurvedFootprintsAreLinearisedWithAWarning) {
+  // A circle of radius 100 as a CURVEPOLYGON, and the same inside a MULTISURFACE.
+  write_vector(dir_ / "fp.gpkg", "GPKG", 27700,
+               {"CURVEPOLYGON(CIRCULARSTRING(399900 100000,400000 99900,400100 100000,"
+                "400000 100100,399900 100000))",
+                "MULTISURFACE(CURVEPOLYGON(CIRCULARSTRING(400900 100000,401000 99900,"
+                "401100 100000,401000 100100,400900 100000)))",
+                "POLYGON((402000 100000,402100 100000,402100 100100,402000 100000))"});
+  io::ProblemLog log;
+  const io::CoverageFootprints f =
+      io::read_coverage_footprints(polygons_layer("fp.gpkg", "O2"), bng_, "fp.gpkg", log);
+  // With GDAL's 4-degree step, each circle is a 90-gon: area 45 r^2 sin 4°, a little under
+  // pi r^2; the triangle adds 5000.
+  const double polygon90 = 45 * 100.0 * 100.0 * std::sin(4 * M_PI / 180);
+  EXPECT_NEAR(engine::area(f.union_geometry), 2 * polygon90 + 5000, 1);
+  EXPECT_TRUE(contains_text(log, "fp.gpkg: 2 feature(s) have curved geometry"));
+  EXPECT_TRUE(contains_text(log, "4 degrees of arc (GDAL's OGR_ARC_STEPSIZE)"));
+  EXPECT_TRUE(contains_text(log, "at most 0.0609% of each arc's radius"));
+}
+
 TEST_F(CoverageLayersTest, PremisesInFootprintsAgreeWithGeos) {
   write_vector(dir_ / "fp.gpkg", "GPKG", 27700, footprint_wkts());
   io::ProblemLog log;

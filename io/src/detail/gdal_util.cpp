@@ -1,6 +1,10 @@
 #include "detail/gdal_util.hpp"
 
+#include <cpl_conv.h>
 #include <cpl_error.h>
+#include <fmt/format.h>
+
+#include <cmath>
 
 #include <mutex>
 
@@ -174,7 +178,8 @@ engine::Ring read_ring(const OGRLinearRing* ring, std::size_t& unclosed) {
 }
 }  // namespace
 
-std::size_t collect_polygons(const OGRGeometry* g, engine::MultiPolygon& out) {
+std::size_t collect_polygons(const OGRGeometry* g, engine::MultiPolygon& out,
+                             std::size_t* curved) {
   std::size_t unclosed = 0;
   if (g == nullptr || g->IsEmpty()) return unclosed;
   switch (wkbFlatten(g->getGeometryType())) {
@@ -191,18 +196,34 @@ std::size_t collect_polygons(const OGRGeometry* g, engine::MultiPolygon& out) {
     case wkbGeometryCollection:
     case wkbMultiSurface: {
       for (const OGRGeometry* part : *g->toGeometryCollection())
-        unclosed += collect_polygons(part, out);
+        unclosed += collect_polygons(part, out, curved);
       break;
     }
     case wkbCurvePolygon: {
+      // 0: GDAL's default step, OGR_ARC_STEPSIZE degrees of arc per segment (curve_warning).
       std::unique_ptr<OGRGeometry> linear(g->getLinearGeometry());
-      unclosed += collect_polygons(linear.get(), out);
+      if (curved != nullptr) ++*curved;
+      unclosed += collect_polygons(linear.get(), out, curved);
       break;
     }
     default:
       break;  // points and lines have no area
   }
   return unclosed;
+}
+
+std::string curve_warning(const std::string& display, std::uint64_t features) {
+  const double step = CPLAtof(CPLGetConfigOption("OGR_ARC_STEPSIZE", "4"));
+  // A chord spanning `step` degrees of a circle of radius r is at most r (1 - cos(step / 2))
+  // from the arc.
+  const double deviation = 1 - std::cos(step / 2 * M_PI / 180);
+  return fmt::format(
+      "{}: {} feature(s) have curved geometry (arcs: CURVEPOLYGON, MULTISURFACE, CIRCULARSTRING "
+      "rings), linearised into straight segments of {:g} degrees of arc (GDAL's OGR_ARC_STEPSIZE), "
+      "so the boundary is off by at most {:.3g}% of each arc's radius ({:.2g} m on a 1 km arc); "
+      "set OGR_ARC_STEPSIZE for a finer step, or convert the layer to polygons yourself "
+      "(ogr2ogr -nlt MULTIPOLYGON)",
+      display, features, step, deviation * 100, deviation * 1000);
 }
 
 }  // namespace notspot::io::detail

@@ -44,6 +44,13 @@ Crs resolve_crs(const OGRSpatialReference* file_crs, const std::optional<std::st
 /// Appends the polygonal parts of an OGR geometry (polygons, multipolygons, curved polygons,
 /// those inside collections) to `out`; points and lines have no area and are skipped.
 /// @return how many rings were not closed in the source (closed in `out`): callers report them.
-[[nodiscard]] std::size_t collect_polygons(const OGRGeometry* g, engine::MultiPolygon& out);
+/// @param curved when given, counts the curved polygons (arcs) linearised on the way, which
+///   callers report with curve_warning().
+[[nodiscard]] std::size_t collect_polygons(const OGRGeometry* g, engine::MultiPolygon& out,
+                                           std::size_t* curved = nullptr);
+
+/// The warning for `features` features of `display` whose arcs (CURVEPOLYGON, MULTISURFACE,
+/// CIRCULARSTRING rings) were linearised: how (GDAL's OGR_ARC_STEPSIZE) and how closely.
+std::string curve_warning(const std::string& display, std::uint64_t features);
 
 }  // namespace notspot::io::detail
