@@ -357,9 +357,10 @@ void add_mobile(Builder& b, const CatalogueOptions& options) {
     return s;
   };
   auto slug = [&](const MobileSubject& s) {
-    return column_slug(s.technology) + "_" + column_slug(s.setting) + "_" +
-           (s.coverage == Coverage::kOperator ? column_slug(s.operator_name)
-                                              : std::string(coverage_slug(s.coverage)));
+    return mobile_column_stem(s.technology, s.setting,
+                              s.coverage == Coverage::kOperator
+                                  ? s.operator_name
+                                  : std::string(coverage_slug(s.coverage)));
   };
   for (std::size_t g = 0; g < groups.size(); ++g) {
     for (const auto& [coverage, op] : subjects(
@@ -454,6 +455,28 @@ std::vector<Measure> ColumnCatalogue::measures() const {
       out.back().summary = out.back().summary || c.summary;
     } else {
       out.push_back({c.measure, std::nullopt, i, c.summary, c.family});
+    }
+  }
+  return out;
+}
+
+std::string mobile_column_stem(std::string_view technology, std::string_view setting,
+                               std::string_view subject) {
+  return column_slug(technology) + "_" + column_slug(setting) + "_" + column_slug(subject);
+}
+
+std::vector<std::string> mobile_column_names(std::string_view technology, std::string_view setting,
+                                             std::string_view subject) {
+  const std::string stem = mobile_column_stem(technology, setting, subject);
+  return {"mob_" + stem, "mob_" + stem + "_pct", "land_" + stem + "_pct"};
+}
+
+std::vector<std::string> mobile_group_column_names(std::string_view technology,
+                                                   std::string_view setting) {
+  std::vector<std::string> out;
+  for (Coverage c : {Coverage::kAny, Coverage::kAll, Coverage::kNone, Coverage::kPartial}) {
+    for (std::string& name : mobile_column_names(technology, setting, coverage_slug(c))) {
+      out.push_back(std::move(name));
     }
   }
   return out;

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/mobile_column_check.hpp"
 #include "detail/study_name.hpp"
 #include "detail/outputs_folder_check.hpp"
 #include "layer_kinds.hpp"
@@ -906,6 +907,7 @@ Study load_study(const fs::path& file) {
   if (const toml::array* layers = root.get_as<toml::array>("layers")) {
     // Mobile layers with known tags, for the check that each covers something different.
     std::vector<std::pair<MobileTags, std::uint32_t>> mobile;
+    detail::MobileColumnCheck mobile_columns;
     for (const toml::node& element : *layers) {
       const toml::table* t = element.as_table();
       if (t == nullptr) continue;  // Reported above.
@@ -927,6 +929,8 @@ Study load_study(const fs::path& file) {
                           "operator's coverage would be counted twice: keep one of the "
                           "two layers",
                           tags.operator_name, tags.technology, tags.setting, same->second));
+        } else if (auto clash = mobile_columns.add(tags, read.layer.name, reader.line())) {
+          problems.add(reader.line("operator"), std::move(*clash));
         } else {
           mobile.emplace_back(tags, reader.line());
         }

@@ -180,4 +180,20 @@ class ColumnCatalogue {
 /// settings as they appear in column names.
 std::string column_slug(std::string_view text);
 
+/// "4G", "indoor", "Virgin Media" -> "4g_indoor_virgin_media": the part of a mobile column's
+/// name after `mob_` or `land_` (`subject` is an operator or any, all, none, partial).
+std::string mobile_column_stem(std::string_view technology, std::string_view setting,
+                               std::string_view subject);
+
+/// The names the columns of one operator (or combination) of a mobile group may take:
+/// mob_<stem>, mob_<stem>_pct, land_<stem>_pct. The study loader checks with them that no two
+/// layers, and no layer and its group's combinations, share a column.
+std::vector<std::string> mobile_column_names(std::string_view technology, std::string_view setting,
+                                             std::string_view subject);
+
+/// The names of a mobile group's combination columns (any, all, none, partial), as
+/// mobile_column_names() gives them.
+std::vector<std::string> mobile_group_column_names(std::string_view technology,
+                                                   std::string_view setting);
+
 }  // namespace notspot::outputs
