@@ -27,16 +27,24 @@ std::size_t table_index(T value) {
   return static_cast<std::size_t>(static_cast<std::make_unsigned_t<T>>(value));
 }
 
+// GDAL's unscaled value of a cell: raw * scale + offset (band metadata, e.g. dBm stored as
+// unsigned bytes). covered_when applies to it; nodata is compared on the raw value.
+struct Unscale {
+  double scale = 1;
+  double offset = 0;
+  double operator()(double raw) const { return raw * scale + offset; }
+};
+
 // The state of every value an 8- or 16-bit cell can hold, indexed by table_index.
 template <class T>
 std::vector<CellState> classification_table(const engine::CoverageRule& rule,
-                                            std::optional<double> nodata) {
+                                            std::optional<double> nodata, Unscale unscale) {
   std::vector<CellState> table(std::size_t{1} << (8 * sizeof(T)));
   for (std::int64_t v = std::numeric_limits<T>::min(); v <= std::numeric_limits<T>::max(); ++v) {
     const auto value = static_cast<double>(v);
-    table[table_index(static_cast<T>(v))] = nodata && value == *nodata ? CellState::kNodata
-                                            : rule.covered(value)      ? CellState::kCovered
-                                                                       : CellState::kNotCovered;
+    table[table_index(static_cast<T>(v))] = nodata && value == *nodata  ? CellState::kNodata
+                                            : rule.covered(unscale(value)) ? CellState::kCovered
+                                                                           : CellState::kNotCovered;
   }
   return table;
 }
@@ -128,12 +136,31 @@ OpenedRaster open_coverage_raster(const LayerSource& layer, const std::string& d
   return out;
 }
 
-std::string describe_raster(const engine::Grid& grid, GDALRasterBand& band) {
+// The band's scale and offset (1 and 0 when it has none); refused when not finite.
+Unscale band_unscale(GDALRasterBand& band, const LayerSource& layer, const std::string& display) {
+  Unscale u{band.GetScale(), band.GetOffset()};
+  if (!std::isfinite(u.scale) || !std::isfinite(u.offset)) {
+    throw engine::input_error(fmt::format(
+        "{}: band {} has scale {} and offset {}; notspot needs finite values to compute the "
+        "cells' real values (raw * scale + offset) for covered_when ({}). Fix the band's "
+        "metadata (gdal_edit.py -scale/-offset) or remove it",
+        display, layer.band, u.scale, u.offset, layer_key(layer)));
+  }
+  return u;
+}
+
+std::string describe_raster(const engine::Grid& grid, GDALRasterBand& band, Unscale unscale) {
   int has_nodata = 0;
   const double nodata_value = band.GetNoDataValue(&has_nodata);
-  return fmt::format("{} x {} cells of {} x {}, {}{}", grid.columns, grid.rows, grid.cell_width,
-                     grid.cell_height, GDALGetDataTypeName(band.GetRasterDataType()),
-                     has_nodata ? fmt::format(", nodata {}", nodata_value) : std::string());
+  const bool scaled = unscale.scale != 1 || unscale.offset != 0;
+  return fmt::format(
+      "{} x {} cells of {} x {}, {}{}{}", grid.columns, grid.rows, grid.cell_width,
+      grid.cell_height, GDALGetDataTypeName(band.GetRasterDataType()),
+      has_nodata ? fmt::format(", nodata {}", nodata_value) : std::string(),
+      scaled ? fmt::format(", scale {} and offset {} applied (covered_when tests raw * scale + "
+                           "offset; nodata is the raw value)",
+                           unscale.scale, unscale.offset)
+             : std::string());
 }
 
 }  // namespace
@@ -154,6 +181,9 @@ CoverageRaster read_coverage_raster(const LayerSource& layer, const std::string&
   const GDALDataType type = band->GetRasterDataType();
   const double nodata_value = band->GetNoDataValue();
   const int mask_flags = band->GetMaskFlags();
+  const Unscale unscale = band_unscale(*band, layer, display);
+  out.scale = unscale.scale;
+  out.offset = unscale.offset;
   const StripReader strips{*band, grid, display, capture};
   auto mark = [&](std::size_t cell, CellState state) {
     if (state == CellState::kNodata) {
@@ -171,7 +201,7 @@ CoverageRaster read_coverage_raster(const LayerSource& layer, const std::string&
   auto classify_small = [&]<class T>(T) {
     const std::vector<CellState> table = classification_table<T>(
         layer.covered_when,
-        mask_flags == GMF_NODATA ? std::optional<double>(nodata_value) : std::nullopt);
+        mask_flags == GMF_NODATA ? std::optional<double>(nodata_value) : std::nullopt, unscale);
     strips.read<T>([&](std::size_t first_cell, std::span<const T> values) {
       for (std::size_t k = 0; k < values.size(); ++k) {
         mark(first_cell + k, table[table_index(values[k])]);
@@ -205,13 +235,13 @@ CoverageRaster read_coverage_raster(const LayerSource& layer, const std::string&
       for (std::size_t k = 0; k < values.size(); ++k) {
         const double v = values[k];
         const bool nodata = (!all_valid && valid[k] == 0) || std::isnan(v);
-        mark(first_cell + k, nodata                          ? CellState::kNodata
-                             : layer.covered_when.covered(v) ? CellState::kCovered
-                                                             : CellState::kNotCovered);
+        mark(first_cell + k, nodata                                   ? CellState::kNodata
+                             : layer.covered_when.covered(unscale(v)) ? CellState::kCovered
+                                                                      : CellState::kNotCovered);
       }
     });
   }
-  out.description = describe_raster(grid, *band);
+  out.description = describe_raster(grid, *band, unscale);
   return out;
 }
 
@@ -219,7 +249,8 @@ CoverageInspection inspect_coverage_raster(const LayerSource& layer, const std::
                                            ProblemLog& log) {
   GdalErrorCapture capture;
   OpenedRaster opened = open_coverage_raster(layer, display, capture, log);
-  return {describe_raster(opened.grid, *opened.band), std::move(opened.crs)};
+  return {describe_raster(opened.grid, *opened.band, band_unscale(*opened.band, layer, display)),
+          std::move(opened.crs)};
 }
 
 namespace {

@@ -194,6 +194,8 @@ Json mobile_json(const RunRecord& r) {
                           {"technology", m.technology},
                           {"setting", m.setting},
                           {"covered_when", m.rule.empty() ? Json(nullptr) : Json(m.rule)},
+                          {"scale", m.rule.empty() ? Json(nullptr) : Json(m.scale)},
+                          {"offset", m.rule.empty() ? Json(nullptr) : Json(m.offset)},
                           {"premises_covered", m.premises_covered},
                           {"premises_on_nodata", m.premises_on_nodata},
                           {"premises_off_layer", m.premises_off_layer}});

@@ -98,6 +98,8 @@ outputs::MobileLayerRecord layer_ledger(const Study& study, const LoadedLayer& l
     ledger.crs = layer.raster->crs.describe();
     ledger.description = layer.raster->description;
     ledger.rule = source.covered_when.describe();
+    ledger.scale = layer.raster->scale;
+    ledger.offset = layer.raster->offset;
   } else {
     ledger.kind = "polygons";
     ledger.crs = layer.footprints->source_crs;

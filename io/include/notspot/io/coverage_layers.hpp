@@ -19,12 +19,15 @@ struct CoverageRaster {
   std::string description;  ///< e.g. "1100 x 700 cells of 100 x 100, Int16, nodata -32768".
   std::uint64_t covered_cells = 0;
   std::uint64_t nodata_cells = 0;
+  double scale = 1;   ///< The band's scale, applied: covered_when tests raw * scale + offset.
+  double offset = 0;  ///< The band's offset, applied (nodata is compared on raw values).
 };
 
 /**
  * Reads one band of any GDAL raster and applies the layer's `covered_when` rule to every
- * cell. Nodata is whatever GDAL's mask band says (a nodata value, an alpha band, a mask
- * file) plus NaN; nodata cells are never covered.
+ * cell's unscaled value, raw * scale + offset (GDAL band metadata; 1 and 0 when absent).
+ * Nodata is whatever GDAL's mask band says (a nodata value, an alpha band, a mask file) plus
+ * NaN, compared on raw values; nodata cells are never covered.
  *
  * @throws engine::Error (kStudy) for a missing CRS or band; (kInput) for an unreadable file or
  *   a rotated or south-up raster (warp it north-up first, e.g. with gdalwarp).

@@ -137,6 +137,8 @@ struct MobileLayerRecord {
   std::string crs;
   std::string description;  ///< Grid and cell type (raster) or feature counts (polygons).
   std::string rule;         ///< covered_when (raster); empty for polygons.
+  double scale = 1;         ///< Raster band scale applied before covered_when (1: none).
+  double offset = 0;        ///< Raster band offset applied before covered_when (0: none).
   std::uint64_t premises_covered = 0;
   std::uint64_t premises_on_nodata = 0;  ///< Not covered: the layer has no data there.
   std::uint64_t premises_off_layer = 0;  ///< Not covered: outside the layer's extent.
