@@ -257,9 +257,14 @@ TEST_F(SmallStudy, SameBytesWhateverTheThreadCount) {
 
 TEST_F(SmallStudy, RerunReplacesThePreviousOutputsAndLeavesNoStagingFolder) {
   ASSERT_EQ(run_study().exit_code, 0);
-  write_file(out() / "stale.txt", "from an older run");
+  write_file(out() / "notes.txt", "a user's file");
+  const Result refused = run_study();
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("notes.txt (not written by the previous run)"), std::string::npos)
+      << refused.output;
+  EXPECT_EQ(read_file(out() / "notes.txt"), "a user's file");
+  fs::remove(out() / "notes.txt");
   ASSERT_EQ(run_study().exit_code, 0);
-  EXPECT_FALSE(fs::exists(out() / "stale.txt"));
   for (const auto& entry : fs::directory_iterator(dir_)) {
     EXPECT_EQ(entry.path().filename().string().find(".out.staging"), std::string::npos)
         << entry.path();
@@ -295,8 +300,9 @@ TEST_F(SmallStudy, RefusesToReplaceAFolderOfOtherFiles) {
   fs::create_directories(out());
   write_file(out() / "thesis.docx", "precious");
   const Result r = run_study();
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.output.find("not a notspot run's outputs"), std::string::npos) << r.output;
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("thesis.docx (no notspot manifest.json lists it)"), std::string::npos)
+      << r.output;
   EXPECT_EQ(read_file(out() / "thesis.docx"), "precious");
 }
 
@@ -306,7 +312,9 @@ TEST_F(SmallStudy, QualityGateFailureExitsThreeAndStillPublishesMarkedOutputs) {
   EXPECT_EQ(r.exit_code, 3) << r.output;
   EXPECT_NE(r.output.find("DATA QUALITY CHECK FAILED: rejected_share is 0.2400"), std::string::npos)
       << r.output;
-  const nlohmann::json m = read_json(out() / "manifest.json");
+  // Published beside the outputs folder, in out.failed/; out/ is not created.
+  EXPECT_FALSE(fs::exists(out()));
+  const nlohmann::json m = read_json(dir_ / "out.failed" / "manifest.json");
   EXPECT_EQ(m["quality"]["passed"], false);
   EXPECT_EQ(m["quality"]["checks"][0]["passed"], false);
 }
@@ -328,7 +336,7 @@ TEST_F(SmallStudy, NoDataAndUnmatchedLayerRowsAreQualityGates) {
             std::string::npos)
       << r.output;
   EXPECT_EQ(r.output.find("unmatched_share (speeds) is"), std::string::npos) << "0.0714 passes";
-  const nlohmann::json m = read_json(out() / "manifest.json");
+  const nlohmann::json m = read_json(dir_ / "out.failed" / "manifest.json");  // exit 3
   EXPECT_EQ(m["quality"]["passed"], false);
   std::map<std::string, bool> passed;
   for (const nlohmann::json& c : m["quality"]["checks"]) passed[c["name"]] = c["passed"];
