@@ -87,6 +87,12 @@ void log_run_finished(JsonLog& log, const notspot::study::Study& study,
   Json indicators = Json::object();
   for (const engine::IndicatorInfo& info : engine::indicator_catalogue()) {
     const std::uint64_t n = t.count(info.indicator);
+    const auto column = s.table.columns.find(info.column);
+    if (column && !s.table.columns[*column].measured) {
+      // No source layer: null, never a measured zero.
+      indicators[std::string(info.column)] = {{"premises", nullptr}, {"pct", nullptr}};
+      continue;
+    }
     indicators[std::string(info.column)] = {
         {"premises", n}, {"pct", percent_or_null(engine::percentage(n, t.premises))}};
   }

@@ -31,6 +31,9 @@ std::vector<SummaryRow> summary_rows(const outputs::RunRecord& r) {
   const std::vector<outputs::Cell>& study_row = r.table.rows.back();
   for (const outputs::Measure& m : columns.measures()) {
     if (!m.summary) continue;
+    // Indicators without their source layer are not measured: left out, not printed as 0.
+    const std::size_t first = m.value ? *m.value : *m.share;
+    if (!columns[first].measured) continue;
     SummaryRow row{m.label, "", ""};
     if (m.value) {
       const auto* n = std::get_if<std::uint64_t>(&study_row[*m.value]);

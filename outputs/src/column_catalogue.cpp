@@ -249,13 +249,27 @@ void add_identity(Builder& b) {
         "premises.");
 }
 
-void add_fixed_indicators(Builder& b, const engine::Thresholds& t) {
+// A column measured from `sources` (any one of them), and whether the run has one.
+void set_sources(ColumnSpec& c, const std::vector<std::string_view>& sources,
+                 const CatalogueOptions& options) {
+  c.sources.assign(sources.begin(), sources.end());
+  c.measured = measured_with(c.sources, options.layer_kinds);
+  if (!c.measured) {
+    std::vector<std::string> kinds;
+    for (std::string_view s : sources) kinds.push_back("'" + std::string(s) + "'");
+    c.null_meaning = "Not measured: the study has no " + listed(kinds, " or ") +
+                     " layer, so every cell is empty (not zero).";
+  }
+}
+
+void add_fixed_indicators(Builder& b, const CatalogueOptions& options) {
   for (const engine::IndicatorInfo& info : engine::indicator_catalogue()) {
-    const MeasureText text = indicator_text(info.indicator, t);
+    const MeasureText text = indicator_text(info.indicator, options.thresholds);
     const auto [count, pct] =
         b.count_and_percent(std::string(info.column), ColumnFamily::kFixedIndicator, text.measure,
                             text.definition, text.direction, text.summary);
     count->indicator = pct->indicator = info.indicator;
+    for (ColumnSpec* c : {count, pct}) set_sources(*c, indicator_sources(info.indicator), options);
   }
 }
 
@@ -392,7 +406,9 @@ void add_mobile(Builder& b, const CatalogueOptions& options) {
 void add_digital_exclusion(Builder& b, const CatalogueOptions& options) {
   const std::string group = options.exclusion_technology + " " + options.exclusion_setting;
   const engine::Thresholds& t = options.thresholds;
-  b.count_and_percent(
+  // The mobile half is there whenever the column is (its group exists); the speed half needs
+  // fixed-speeds.
+  const auto [count, pct] = b.count_and_percent(
       "digitally_excluded", ColumnFamily::kDigitalExclusion,
       "Digitally excluded (below the USO, no " + group + ")",
       "Premises below the Universal Service Obligation on a known speed (download under " +
@@ -401,6 +417,7 @@ void add_digital_exclusion(Builder& b, const CatalogueOptions& options) {
           " coverage from any operator: neither decent broadband nor a mobile fallback "
           "([digital_exclusion] in the study file).",
       Direction::kLowerIsBetter, true);
+  for (ColumnSpec* c : {count, pct}) set_sources(*c, {kFixedSpeedsKind}, options);
 }
 
 }  // namespace
@@ -408,7 +425,7 @@ void add_digital_exclusion(Builder& b, const CatalogueOptions& options) {
 ColumnCatalogue::ColumnCatalogue(const CatalogueOptions& options) {
   Builder b(columns_);
   add_identity(b);
-  add_fixed_indicators(b, options.thresholds);
+  add_fixed_indicators(b, options);
   if (options.land_area) {
     b.value("land_km2", ColumnKind::kArea, ColumnFamily::kLandArea, "Land area",
             "The area's land (polygon) area in square kilometres.")
@@ -417,6 +434,36 @@ ColumnCatalogue::ColumnCatalogue(const CatalogueOptions& options) {
   if (options.estimates) add_estimates(b, options);
   add_mobile(b, options);
   if (!options.exclusion_technology.empty()) add_digital_exclusion(b, options);
+}
+
+std::vector<std::string_view> indicator_sources(engine::Indicator indicator) {
+  using enum engine::Indicator;
+  switch (indicator) {
+    case kGigabit:
+    case kNoData:
+      return {kFixedSpeedsKind, kBdukPremisesKind};
+    case kUltrafast:
+    case kSuperfast:
+    case kDecent:
+    case kBelowUso:
+    case kFullFibre:
+      return {kFixedSpeedsKind};
+    case kBdukWhite:
+    case kBdukGreyBlack:
+    case kBdukUnderReview:
+      return {kBdukPremisesKind};
+  }
+  throw engine::internal_error("an indicator without sources; please report this");
+}
+
+bool measured_with(std::span<const std::string> sources, std::span<const std::string> layer_kinds) {
+  if (sources.empty()) return true;
+  for (const std::string& s : sources) {
+    for (const std::string& k : layer_kinds) {
+      if (s == k) return true;
+    }
+  }
+  return false;
 }
 
 std::optional<std::size_t> ColumnCatalogue::find(std::string_view name) const {

@@ -331,7 +331,9 @@ std::string data_figure(const TableView& t, std::size_t row, std::string_view co
   if (c == TableView::kNone) return "";
   const std::string value = t.formatted(row, c);
   const bool pct = t.table().columns[c].kind == ColumnKind::kPercent;
-  std::string shown = value.empty() ? "n/a" : group_digits(value) + (pct ? "%" : "");
+  // A column without its source layer is not measured: say so rather than "n/a" or 0.
+  const char* missing = t.table().columns[c].measured ? "n/a" : "not measured";
+  std::string shown = value.empty() ? missing : group_digits(value) + (pct ? "%" : "");
   return fmt::format("<data{} value=\"{}\">{}</data>",
                      with_attr ? fmt::format(" data-column=\"{}\"", esc(column)) : "", esc(value),
                      shown);
@@ -516,6 +518,7 @@ class ReportWriter {
     const std::optional<Target> national = first_target(column);
     const Target& t = national ? *national : on.front();
     const double v = t_.number(study(), column);
+    if (!t_.spec(column).measured) return "<p>" + esc(t_.spec(column).null_meaning) + "</p>";
     if (std::isnan(v)) return "<p>No premises, so no share.</p>";
     const char* what = t.national ? "target" : "local marker";
     if (t.met(v)) {

@@ -170,18 +170,28 @@ Json indicators_json(const ColumnCatalogue& columns) {
   Json indicators = Json::array();
   for (const engine::IndicatorInfo& info : engine::indicator_catalogue()) {
     const ColumnSpec& c = columns[*columns.find(info.column)];
-    indicators.push_back(Json{{"column", info.column}, {"definition", c.definition}});
+    indicators.push_back(Json{{"column", info.column},
+                              {"definition", c.definition},
+                              {"measured", c.measured},
+                              {"sources", c.sources}});
   }
   return indicators;
 }
 
-Json study_totals_json(const engine::AreaCounts& c) {
+// Unmeasured indicators (no source layer) are null, never a measured zero.
+Json study_totals_json(const engine::AreaCounts& c, const ColumnCatalogue& columns) {
   Json j{{"premises", c.premises}};
   for (const engine::IndicatorInfo& info : engine::indicator_catalogue()) {
+    const std::string name(info.column);
+    if (!columns[*columns.find(name)].measured) {
+      j[name] = nullptr;
+      j[name + "_pct"] = nullptr;
+      continue;
+    }
     const std::uint64_t n = c.count(info.indicator);
-    j[std::string(info.column)] = n;
+    j[name] = n;
     const double pct = engine::percentage(n, c.premises);
-    j[std::string(info.column) + "_pct"] = std::isnan(pct) ? Json(nullptr) : Json(tidy(pct));
+    j[name + "_pct"] = std::isnan(pct) ? Json(nullptr) : Json(tidy(pct));
   }
   return j;
 }
@@ -277,7 +287,7 @@ Json manifest_json(const RunRecord& r) {
          {"areas", areas_json(r.areas)},
          {"area_index", area_index_json(r.areas.index)},
          {"indicators", indicators_json(r.table.columns)},
-         {"study_totals", study_totals_json(r.study_total)},
+         {"study_totals", study_totals_json(r.study_total, r.table.columns)},
          {"mobile", mobile_json(r)},
          {"columns", columns},
          {"quality", quality_json(r)},

@@ -201,7 +201,11 @@ lxw_row_t write_headlines(SheetWriter& sheet, lxw_row_t row, const Formats& fmt,
       sheet.text(row, 3, h.target->describe());
       const auto column = table.columns.find(h.target->column);
       const double value = cell_number(study[*column], table.columns[*column]);
-      if (!std::isnan(value)) sheet.text(row, 4, h.target->met(value) ? "yes" : "no");
+      if (!table.columns[*column].measured) {
+        sheet.text(row, 4, "not measured");  // no source layer: blank figures, not zero
+      } else if (!std::isnan(value)) {
+        sheet.text(row, 4, h.target->met(value) ? "yes" : "no");
+      }
     }
     ++row;
   }

@@ -95,6 +95,7 @@ Cell count_cell(const ColumnSpec& c, std::uint64_t n, std::uint64_t base) {
 
 // The cell of one column, from what the column says it measures.
 Cell cell_of(const ColumnSpec& c, const RowFigures& r) {
+  if (!c.measured) return {};  // null, never a measured zero
   const std::uint64_t premises = r.fixed.premises;
   switch (c.family) {
     case ColumnFamily::kIdentity:
@@ -132,6 +133,7 @@ outputs::ColumnCatalogue stats_columns(const StudyFigures& f) {
   options.land_area = f.mobile != nullptr && !f.mobile->groups.empty();
   options.estimates = f.estimates.has_value();
   options.estimate_measures = f.estimate_measures;
+  options.layer_kinds = f.layer_kinds;
   if (f.mobile != nullptr) {
     for (const MobileGroupResult& g : f.mobile->groups) {
       options.mobile_groups.push_back({g.technology, g.setting, g.operators, !g.land.empty()});

@@ -30,6 +30,9 @@ struct StudyFigures {
   std::optional<std::vector<std::uint64_t>> excluded;
   /// `[digital_exclusion]` (the mobile group that defines digital exclusion).
   DigitalExclusion digital_exclusion;
+  /// The kinds of the study's layers (e.g. "fixed-speeds"): columns none of whose source kinds
+  /// is here are null (outputs::ColumnSpec::measured).
+  std::vector<std::string> layer_kinds;
 };
 
 /// The columns the figures call for: what the run has, described by the column catalogue.

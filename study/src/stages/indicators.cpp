@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "notspot/engine/mobile_coverage.hpp"
+#include "layer_kinds.hpp"
 #include "stages.hpp"
 
 namespace notspot::study {
@@ -61,6 +62,10 @@ void count_indicators(Run& run) {
   }
   figures.thresholds = run.study.thresholds;
   figures.digital_exclusion = run.study.digital_exclusion;
+  figures.layer_kinds.clear();
+  for (const io::LayerSource& layer : run.study.layers) {
+    figures.layer_kinds.emplace_back(layer_kind_info(layer.kind).name);
+  }
   run.record.table = detail::build_stats_table(figures);
   run.time_stage("count_indicators");
 }

@@ -95,7 +95,31 @@ struct ColumnSpec {
   /// A headline figure: shown in the command line's summary, the workbook's Summary sheet and
   /// the report's summary of changes.
   bool summary = false;
+  /// The layer kinds (study-file spelling, e.g. "fixed-speeds") the column is computed from,
+  /// any one of which makes it measured (indicator_sources()); empty when it needs no layer or
+  /// its family exists only with its layers (mobile groups, estimates).
+  std::vector<std::string> sources;
+  /// False when the run had none of `sources`: every cell of the column is then null (empty in
+  /// the CSV, NULL in the GeoPackage, blank in the workbook, "not measured" in the report), never
+  /// a measured zero. See docs/null-semantics.md.
+  bool measured = true;
 };
+
+/// Layer kinds as the study file spells them (`kind = "..."`), for ColumnSpec::sources.
+inline constexpr std::string_view kFixedSpeedsKind = "fixed-speeds";
+inline constexpr std::string_view kBdukPremisesKind = "bduk-premises";
+
+/**
+ * The layer kinds a fixed indicator is computed from; it is measured when the run has at least
+ * one of them: gigabit and no_data from fixed-speeds or bduk-premises (a BDUK current_gigabit
+ * flag alone makes a premise gigabit-capable); the speed tiers, below_uso and full_fibre from
+ * fixed-speeds; the bduk_* statuses from bduk-premises.
+ */
+std::vector<std::string_view> indicator_sources(engine::Indicator indicator);
+
+/// Whether a column with `sources` is measured by a run whose layers are of `layer_kinds`: it
+/// needs no layer (empty sources) or the run has one of them.
+bool measured_with(std::span<const std::string> sources, std::span<const std::string> layer_kinds);
 
 /// A mobile group of the run: one technology and setting, its operators in study order.
 struct MobileGroupColumns {
@@ -118,6 +142,11 @@ struct CatalogueOptions {
   /// group of that technology and setting exists); both empty when it is not.
   std::string exclusion_technology;
   std::string exclusion_setting;
+  /// The kinds of the study's layers (study-file spelling, e.g. "fixed-speeds"; repeats
+  /// allowed): a fixed indicator none of whose indicator_sources() is here is not measured
+  /// (ColumnSpec::measured). DEFAULT: both fixed-broadband kinds, every indicator measured.
+  std::vector<std::string> layer_kinds = {std::string(kFixedSpeedsKind),
+                                          std::string(kBdukPremisesKind)};
 };
 
 /// One measure: a count (or estimate, or km²) column and its percentage, or either alone.
