@@ -69,7 +69,11 @@ void print_summary(const study::Study& study, const outputs::RunRecord& r) {
   }
   fmt::print("\n");
   for (const outputs::QualityCheck& q : r.quality) {
-    if (!q.passed) {
+    if (!q.passed && q.always) {
+      fmt::print("DATA QUALITY CHECK FAILED: {} (always checked; no [quality] limit relaxes it)\n",
+                 q.name);
+      fmt::print("  {}\n", q.explanation);
+    } else if (!q.passed) {
       fmt::print(
           "DATA QUALITY CHECK FAILED: {} is {:.4f}, above the limit {:.4f} ([quality] in "
           "the study file)\n",
