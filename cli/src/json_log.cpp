@@ -78,6 +78,8 @@ void log_run_finished(JsonLog& log, const notspot::study::Study& study,
   Json checks = Json::array();
   for (const notspot::outputs::QualityCheck& q : s.quality) {
     Json check{{"name", q.name}, {"value", q.value}, {"limit", q.limit}, {"passed", q.passed}};
+    if (q.always) check.erase("limit");  // no [quality] key relaxes it
+    if (q.always) check["always"] = true;
     if (!q.explanation.empty()) check["explanation"] = q.explanation;
     log.write(q.passed ? "info" : "warning", "quality_check", check);
     checks.push_back(std::move(check));

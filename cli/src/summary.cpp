@@ -73,7 +73,11 @@ void print_summary(const study::Study& study, const outputs::RunRecord& r) {
   }
   say(stdout, "\n");
   for (const outputs::QualityCheck& q : r.quality) {
-    if (!q.passed) {
+    if (!q.passed && q.always) {
+      say(stdout, "DATA QUALITY CHECK FAILED: {} (always checked; no [quality] limit relaxes it)\n",
+          q.name);
+      say(stdout, "  {}\n", q.explanation);
+    } else if (!q.passed) {
       say(stdout,
           "DATA QUALITY CHECK FAILED: {} is {:.4f}, above the limit {:.4f} ([quality] in "
           "the study file)\n",

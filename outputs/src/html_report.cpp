@@ -1195,10 +1195,11 @@ class ReportWriter {
           "</th><th scope=\"col\">Result</th></tr></thead><tbody>\n";
       for (const ReportQualityCheck& q : in_.quality) {
         out_ += fmt::format(
-            "<tr><th scope=\"row\">{}</th><td class=\"n\">{:.4f}%</td><td class=\"n\">{:.4f}%"
+            "<tr><th scope=\"row\">{}</th><td class=\"n\">{:.4f}%</td><td class=\"n\">{}"
             "</td><td><span class=\"status {}\">{}</span></td></tr>\n",
-            esc(q.name), 100 * q.value, 100 * q.limit, q.passed ? "met" : "unmet",
-            q.passed ? "passed" : "failed");
+            esc(q.name), 100 * q.value,
+            q.always ? std::string("always checked") : fmt::format("{:.4f}%", 100 * q.limit),
+            q.passed ? "met" : "unmet", q.passed ? "passed" : "failed");
       }
       out_ += "</tbody></table>\n";
     }

@@ -230,6 +230,8 @@ Json quality_json(const RunRecord& r) {
   for (const QualityCheck& q : r.quality) {
     Json check{
         {"name", q.name}, {"value", tidy(q.value)}, {"limit", q.limit}, {"passed", q.passed}};
+    if (q.always) check.erase("limit");  // no [quality] key relaxes it
+    if (q.always) check["always"] = true;
     if (!q.explanation.empty()) check["explanation"] = q.explanation;
     checks.push_back(std::move(check));
   }

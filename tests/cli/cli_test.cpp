@@ -344,7 +344,9 @@ TEST_F(SmallStudy, NoDataAndUnmatchedLayerRowsAreQualityGates) {
                                                  {"max_outside_share", true},
                                                  {"max_no_data_share", false},
                                                  {"max_unmatched_share (bduk)", false},
-                                                 {"max_unmatched_share (speeds)", true}}));
+                                                 {"max_unmatched_share (speeds)", true},
+                                                 {"premises_assigned", true},
+                                                 {"premises_coordinates", true}}));
 }
 
 // parish_changes.csv against an earlier run: every delta is checked against the two runs' own
@@ -723,7 +725,8 @@ TEST_F(SmallStudy, JsonLogGivesTheQualityFailureAndExitCodeThree) {
                dir_ / "stderr.txt");
   EXPECT_EQ(r.exit_code, 3);
   const std::vector<nlohmann::json> checks = events_named(r, "quality_check");
-  ASSERT_EQ(checks.size(), 5u);  // rejected, outside, no data, unmatched for bduk and speeds
+  // rejected, outside, no data, unmatched for bduk and speeds; then the two no limit relaxes
+  ASSERT_EQ(checks.size(), 7u);
   EXPECT_EQ(checks[0]["name"], "max_rejected_share");
   EXPECT_EQ(checks[0]["passed"], false);
   EXPECT_EQ(checks[0]["level"], "warning");

@@ -73,7 +73,7 @@ ReportInput report_input(const RunRecord& record, std::span<const io::Area> area
   for (const InputRecord& i : record.inputs) report.sources.push_back(to_report_source(i));
   report.ledger = to_report_ledger(record);
   for (const QualityCheck& q : record.quality)
-    report.quality.push_back({q.name, q.value, q.limit, q.passed});
+    report.quality.push_back({q.name, q.value, q.limit, q.passed, q.always, q.explanation});
   const std::vector<io::Warning>& w = record.warnings;
   report.warnings.assign(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(
                                                     w.size(), kMaxListedWarnings)));

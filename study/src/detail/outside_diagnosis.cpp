@@ -67,8 +67,8 @@ std::optional<std::string> explain(const io::PremisesLoad& premises, const io::C
     if (static_cast<double>(degrees) >= 0.9 * sampled) {
       return fmt::format(
           "{}, and {} hold values within +/-180 and +/-90: they look like longitude/latitude in "
-          "degrees, not coordinates of {}; name the columns LONGITUDE/LATITUDE or set crs = "
-          "\"EPSG:4326\" in [premises]",
+          "degrees, not coordinates of {}; set crs = \"EPSG:4326\" in [premises] (or, if the "
+          "file has columns in that CRS, name them with x and y)",
           counted, columns(premises), file_crs.describe());
     }
   }

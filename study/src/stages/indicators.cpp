@@ -93,6 +93,27 @@ void check_quality(Run& run) {
                            l.file, l.unmatched, usable, l.key_column)
              : "");
   }
+  // Checks no [quality] limit relaxes: a run that places no premise in any area, or whose
+  // coordinates are diagnosed as another CRS's or swapped, has wrong figures whatever the
+  // limits say.
+  const double assigned = fraction(premises.assigned, premises.read);
+  run.record.quality.push_back(
+      {"premises_assigned", "assigned_share", assigned, 0, premises.assigned > 0,
+       premises.assigned > 0
+           ? ""
+           : fmt::format("none of the {} premises read is inside an area, so every figure is "
+                         "zero; {}",
+                         premises.read,
+                         run.outside_explanation
+                             ? std::string("premises_coordinates says why")
+                             : std::string("are the premises for this study's areas, and do "
+                                           "[premises] x, y and crs describe their "
+                                           "coordinates?")),
+       true});
+  run.record.quality.push_back({"premises_coordinates", "outside_share",
+                                fraction(premises.outside, premises.read), 0,
+                                !run.outside_explanation, run.outside_explanation.value_or(""),
+                                true});
 }
 
 }  // namespace notspot::study

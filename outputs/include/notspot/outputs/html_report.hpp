@@ -54,6 +54,8 @@ struct ReportQualityCheck {
   double value = 0;
   double limit = 0;
   bool passed = true;
+  bool always = false;      ///< Checked in every run; no limit relaxes it.
+  std::string explanation;  ///< What the data says about a failure.
 };
 
 /// Change of one indicator in one area since the previous run.

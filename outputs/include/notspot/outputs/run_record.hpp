@@ -190,6 +190,9 @@ struct QualityCheck {
   double limit = 0;     ///< The configured limit.
   bool passed = true;
   std::string explanation;  ///< What the data says about a failure, when it says something.
+  /// Not a `[quality]` limit: a check every run makes and no setting relaxes ("premises_assigned",
+  /// "premises_coordinates"); `limit` is then unused and `value` is the share it looked at.
+  bool always = false;
 };
 
 /// One file the run published.
