@@ -119,7 +119,7 @@ int run(const std::filesystem::path& dir) {
                        "Contains Ofcom data \xC2\xA9 Ofcom 2025, licensed under the Open "
                        "Government Licence v3.0."};
   input.ledger = {total[0] + 12, total[0], 10, 2, {{"speeds", total[0], total[0] - 5, 3, 0, 2}}};
-  input.quality = {{"max_rejected_share", 2.0 / static_cast<double>(total[0] + 12), 0.001, true}};
+  input.quality = {{"max_rejected_share", 2.0 / static_cast<double>(total[0] + 12), 0.001, true, false, ""}};
   input.warnings = {{"areas", "feature 4 <repaired> & merged"}};
   input.warnings_total = 1;
   input.changes = outputs::ReportChanges{"the run of <October 2026>",

@@ -93,7 +93,7 @@ struct Fixture {
     input.sources = {{"premises<1>.csv", "premises", 171, "0123456789abcdef", ""}};
     input.attribution = {kAttribution};
     input.ledger = {171, 161, 7, 3, {{"speeds", 160, 150, 8, 0, 2}}};
-    input.quality = {{"max_rejected_share", 3.0 / 171, 0.05, true}};
+    input.quality = {{"max_rejected_share", 3.0 / 171, 0.05, true, false, ""}};
     input.warnings = {{"areas", "feature 7 <b>repaired</b>"}};
     input.warnings_total = 1;
   }

@@ -76,8 +76,8 @@ TEST_F(StudyProvenanceTest, RequireBestTransformationMustBeABoolean) {
   const fs::path file = study("require_best_transformation = \"yes\"");
   const std::string message = load_error(file);
   EXPECT_NE(message.find(file.string() +
-                         ":3: [study] require_best_transformation must be true or false, not a "
-                         "string"),
+                         ":3: [study] require_best_transformation must be true or false (no "
+                         "quotes), not a string"),
             std::string::npos)
       << message;
 }
