@@ -19,7 +19,8 @@ case.toml keys (all but description and exit_code optional):
   [[generate]] file, before, repeat, count, after, mode = "write" | "append"
                                     write before + repeat*count + after (bytes; escapes allowed)
   setup = ["shell command", ...]    run in the study folder after the above (e.g. ogr2ogr);
-                                    a missing tool, or a command exiting 77, skips the case
+                                    a missing tool, or a command exiting 77, skips the case;
+                                    $NOTSPOT is the binary under test (e.g. a previous run)
   args = ["run", "study.toml", "--out", "out"]   (the default)
   cwd = "."                         folder to run in, relative to the study folder
   memory_limit_mb = N               address-space limit (RLIMIT_AS) for notspot, so that a
@@ -35,7 +36,10 @@ case.toml keys (all but description and exit_code optional):
   [manifest] "dotted.path" = value  other manifest values
   [[file]] path, contains = [...], not_contains = [...]   checks on output files (relative to
                                     the study folder); after exit 3, out/... is read from
-                                    out.failed/... unless failed = false
+                                    out.failed/... unless failed = false;
+                                    exists = false: must not exist (not even as a dangling link);
+                                    is_link = true: must still be a symbolic link;
+                                    unchanged = true: same bytes as when setup finished
 Whenever manifest.json exists, premises read == assigned + outside + rejected is checked.
 """
 import argparse
@@ -147,16 +151,28 @@ def run_case(a, case, case_dir, study):
     # 5. Setup commands (ogr2ogr, gdal_translate, truncate, ...).
     for cmd in case.get("setup", []):
         tool = cmd.split()[0]
-        if shutil.which(tool) is None:
+        if tool != "$NOTSPOT" and shutil.which(tool) is None:
             print(f"SKIP: {tool} is not installed")
             return 77
-        p = subprocess.run(["bash", "-c", cmd], cwd=study, capture_output=True, text=True)
+        p = subprocess.run(["bash", "-c", cmd], cwd=study, capture_output=True, text=True,
+                           env=dict(os.environ, NOTSPOT=a.notspot))
         if p.returncode == 77:
             print(f"SKIP: `{cmd}` says the case does not apply here\n{p.stdout}{p.stderr}")
             return 77
         if p.returncode != 0:
             print(f"SETUP ERROR: `{cmd}` exited {p.returncode}\n{p.stdout}{p.stderr}")
             return 1
+
+    # What `unchanged = true` file checks compare against.
+    before = {}
+    for fc in case.get("file", []):
+        if fc.get("unchanged"):
+            path = os.path.join(study, fc["path"])
+            if not os.path.isfile(path):
+                print(f"SETUP ERROR: {fc['path']} (unchanged = true) does not exist after setup")
+                return 1
+            with open(path, "rb") as fh:
+                before[fc["path"]] = fh.read()
 
     # 6. Run notspot.
     args = case.get("args", ["run", "study.toml", "--out", "out"])
@@ -241,12 +257,25 @@ def run_case(a, case, case_dir, study):
         if failed and fc.get("failed", True) and rel.startswith("out/"):
             rel = "out.failed/" + rel[len("out/"):]  # `failed = false` reads out/ itself
         path = os.path.join(study, rel)
+        if fc.get("exists", True) is False:
+            check(not os.path.lexists(path), f"file {fc['path']}", "does not exist", "(exists)")
+            continue
+        if "is_link" in fc:
+            check(os.path.islink(path) == fc["is_link"], f"{fc['path']} is a symbolic link",
+                  fc["is_link"], os.path.islink(path))
+            if fc["is_link"] and not os.path.exists(path):
+                continue  # a dangling link: nothing more to read
         if not os.path.exists(path):
             check(False, f"file {fc['path']}", "exists", "(missing)")
             continue
+        if os.path.isdir(path):
+            continue  # a folder: only exists / is_link apply
         with open(path, "rb") as fh:
             raw = fh.read()
         text = raw.decode("utf-8", errors="replace")
+        if fc.get("unchanged"):
+            check(raw == before[fc["path"]], f"{fc['path']} unchanged", "same bytes as before "
+                  "the run", f"{len(raw)} bytes, differing")
         for s in fc.get("contains", []):
             check(s in text, f"{fc['path']} contains", repr(s), "(not found)")
         for s in fc.get("not_contains", []):

@@ -44,16 +44,16 @@ std::optional<std::string> outputs_folder_conflict(const Study& study, const fs:
     const fs::path folder = folder_input ? input : input.parent_path();
     if (within(folder, out)) {
       return fmt::format(
-          "{} the folder {} {} {} ({}); the outputs folder is replaced whole by each run, so "
-          "it must not hold any input. Choose an outputs folder of its own, e.g. out/ beside "
-          "the study file",
-          out.string(), folder == out ? "is" : "contains", folder_input ? "the input" : "the folder of",
-          input.string(), key);
+          "the outputs folder {} {} {} {} ({}); a run replaces what it published there, so it "
+          "must not hold any input. Choose an outputs folder of its own, e.g. out/ beside the "
+          "study file",
+          out.string(), folder == out ? "is" : "contains",
+          folder_input ? "the input folder" : "the folder of the input", input.string(), key);
     }
     if (folder_input && within(out, folder)) {
       return fmt::format(
-          "{} lies inside the input folder {} ({}); a run would write into an input. Choose an "
-          "outputs folder outside it, e.g. out/ beside the study file",
+          "the outputs folder {} lies inside the input folder {} ({}); a run would write into "
+          "an input. Choose an outputs folder outside it, e.g. out/ beside the study file",
           out.string(), input.string(), key);
     }
   }
