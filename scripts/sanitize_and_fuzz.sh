@@ -14,7 +14,7 @@ export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_erro
 # The SIGKILL harness is about atomic publishing, not memory: it runs in the main suite. So do
 # the scale tests: 40 M premises under ASan would take far too long, and the sanitizers' shadow
 # memory would make its peak-memory check meaningless.
-ctest --test-dir build-asan --output-on-failure -LE 'reliability|scale'
+ctest --test-dir build-asan --output-on-failure -LE 'reliability|scale|signals'
 mkdir -p build-asan/fuzz-findings
 for target in premises_csv layer_csv study_file; do
   case $target in
