@@ -32,8 +32,8 @@ namespace notspot::outputs {
  *
  * - with a `quality` line (quality_status()'s QualityStatus::line), the GDAL metadata item
  *   `NOTSPOT_QUALITY` holding it, on the dataset and on the `parish_stats` layer (stored in
- *   the GeoPackage's gpkg_metadata tables; `ogrinfo -so FILE parish_stats` and `gdalinfo FILE`
- *   show it); none when `quality` is empty.
+ *   the GeoPackage's gpkg_metadata tables; `ogrinfo FILE` shows the dataset's, `ogrinfo -so
+ *   FILE parish_stats` the layer's); none when `quality` is empty.
  *
  * The GeoPackage's timestamps (gpkg_contents and the styles' update_time) are fixed so that the
  * same inputs give the same bytes; the run's real time is in manifest.json.
