@@ -469,7 +469,7 @@ void write_layer_styles(GDALDataset& ds, const StatsTable& table, const std::str
 }
 
 // The run's quality status as GDAL metadata of the dataset and of the areas layer, where
-// ogrinfo, gdalinfo and QGIS (Layer Properties > Metadata) show it. GDAL writes it into
+// ogrinfo and QGIS (Layer Properties > Metadata) show it. GDAL writes it into
 // gpkg_metadata when the dataset is closed.
 void write_quality_metadata(GDALDataset& ds, OGRLayer& layer, const std::string& quality) {
   if (quality.empty()) return;
