@@ -12,6 +12,7 @@
 #include "detail/html_map.hpp"
 #include "detail/markup.hpp"
 #include "notspot/engine/error.hpp"
+#include "notspot/outputs/quality_status.hpp"
 #include "notspot/outputs/targets.hpp"
 
 namespace notspot::outputs {
@@ -186,6 +187,12 @@ details.profile summary { cursor: pointer; font-weight: 600; }
 details.profile td { text-align: right; font-variant-numeric: tabular-nums; }
 details.profile:target { border-color: #253494; }
 .delta-good { color: #1b5e20; } .delta-bad { color: #8a1c1c; }
+.quality-banner { margin: 1rem 0 0; padding: .6rem 1rem .8rem; border: 3px solid #8a1c1c;
+  border-left-width: 10px; border-radius: 4px; background: #fdecea; color: #3d0a0a; }
+.quality-banner h2 { margin: 0 0 .3rem; border: 0; font-size: 1.35rem; color: #8a1c1c; }
+.quality-banner ul { margin: .3rem 0; padding-left: 1.3rem; }
+.quality-banner li { margin: .25rem 0; }
+.quality-banner a { color: #6b1010; }
 footer { margin-top: 3rem; padding-bottom: 2rem; border-top: 1px solid #767676; }
 @media print {
   @page { size: A4; margin: 14mm 12mm; }
@@ -197,6 +204,9 @@ footer { margin-top: 3rem; padding-bottom: 2rem; border-top: 1px solid #767676; 
   figure.map svg { max-height: 230mm; }
   a { color: inherit; text-decoration: none; }
   .table-wrap { overflow: visible; }
+  .quality-banner { border: 3pt solid #000; border-left-width: 8pt; background: #fdecea;
+    color: #000; break-inside: avoid; }
+  .quality-banner h2 { color: #000; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 )CSS";
@@ -412,6 +422,7 @@ class ReportWriter {
         "<li><a href=\"#methodology\">Methodology</a></li>"
         "<li><a href=\"#quality\">Data quality</a></li></ul></nav>\n</header>\n";
     out_ += "<main id=\"main\" tabindex=\"-1\">\n";
+    quality_banner();
     summary();
     map_section();
     parish_table();
@@ -1144,6 +1155,26 @@ class ReportWriter {
       out_ += "</ul>\n";
     }
     out_ += "</section>\n";
+  }
+
+  // When a check failed, the page opens with what failed and what it means (quality_status()).
+  void quality_banner() {
+    std::vector<QualityCheck> checks;
+    for (const ReportQualityCheck& q : in_.quality)
+      checks.push_back({q.name, "", q.value, q.limit, q.passed, q.explanation, q.always});
+    const QualityStatus status = quality_status(checks);
+    if (status.passed) return;
+    out_ +=
+        "<section class=\"quality-banner\" role=\"alert\" aria-labelledby=\"quality-banner-h\">"
+        "\n<h2 id=\"quality-banner-h\">This run failed its data-quality checks</h2>\n<p><strong>" +
+        esc(status.line) + "</strong></p>\n<ul>\n";
+    for (const FailedCheckText& f : status.failures) {
+      out_ += "<li>" + esc(f.sentence) + "</li>\n";
+    }
+    out_ +=
+        "</ul>\n<p>The figures below were published so that the problem can be seen; see "
+        "<a href=\"#quality\">Data quality</a> for every check and the ledger.</p>\n"
+        "</section>\n";
   }
 
   void quality() {

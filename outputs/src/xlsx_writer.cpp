@@ -129,6 +129,7 @@ struct Formats {
   lxw_format* heading;
   lxw_format* header;
   lxw_format* wrap;
+  lxw_format* alert;  ///< Bold dark red: a failed data-quality status.
   // By number format (ColumnSpec::number_format; "" for text), plain and bold (the study row).
   std::map<std::string, lxw_format*, std::less<>> plain;
   std::map<std::string, lxw_format*, std::less<>> bold;
@@ -212,6 +213,21 @@ lxw_row_t write_headlines(SheetWriter& sheet, lxw_row_t row, const Formats& fmt,
   return row;
 }
 
+// The "Data quality" row (quality_status()'s line) and, when checks failed, one row per failed
+// check with its sentence; returns the next free row. Nothing when the info has no status.
+lxw_row_t write_quality_rows(SheetWriter& sheet, lxw_row_t row, const Formats& fmt,
+                             const WorkbookInfo& info) {
+  if (!info.quality) return row;
+  const QualityStatus& q = *info.quality;
+  sheet.text(row, 0, "Data quality", q.passed ? fmt.heading : fmt.alert);
+  sheet.text(row++, 1, q.line, q.passed ? nullptr : fmt.alert);
+  for (const FailedCheckText& f : q.failures) {
+    sheet.text(row, 0, "Failed check: " + f.check);
+    sheet.text(row++, 1, f.sentence);
+  }
+  return row + 1;
+}
+
 void write_summary(Workbook& book, const Formats& fmt, const StatsTable& table,
                    const WorkbookInfo& info) {
   SheetWriter sheet(book, book.add_sheet("Summary"));
@@ -223,6 +239,7 @@ void write_summary(Workbook& book, const Formats& fmt, const StatsTable& table,
   sheet.text(row++, 0, info.study_name.empty() ? "notspot study" : info.study_name, fmt.title);
   sheet.text(row++, 0, "Broadband and mobile coverage by area (notspot)");
   ++row;
+  row = write_quality_rows(sheet, row, fmt, info);
 
   const std::size_t areas = table.rows.empty() ? 0 : table.rows.size() - 1;
   const std::vector<std::pair<std::string, std::string>> provenance = {
@@ -400,6 +417,8 @@ std::vector<std::string> write_parish_workbook(const std::filesystem::path& path
   fmt.wrap = book.format(nullptr, false);
   format_set_text_wrap(fmt.wrap);
   format_set_align(fmt.wrap, LXW_ALIGN_VERTICAL_TOP);
+  fmt.alert = book.format(nullptr, true);
+  format_set_font_color(fmt.alert, 0x8A1C1C);
   // Every number format of the table, and counts' for the Summary.
   std::vector<std::string> formats = {"#,##0"};
   for (const ColumnSpec& c : table.columns) formats.push_back(c.number_format);

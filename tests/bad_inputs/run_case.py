@@ -40,6 +40,11 @@ case.toml keys (all but description and exit_code optional):
                                     exists = false: must not exist (not even as a dangling link);
                                     is_link = true: must still be a symbolic link;
                                     unchanged = true: same bytes as when setup finished
+  [[command]] run, contains = [...], not_contains = [...]   a shell command run in the study
+                                    folder after notspot (e.g. `ogrinfo -so out/x.gpkg layer`),
+                                    checked on its stdout+stderr; it must exit 0; after exit 3,
+                                    out/ in it reads out.failed/ unless failed = false; a
+                                    missing tool skips the case
 Whenever manifest.json exists, premises read == assigned + outside + rejected is checked.
 """
 import argparse
@@ -57,6 +62,7 @@ KNOWN_KEYS = {"description", "copy", "remove", "edit", "generate", "setup", "arg
               "timeout", "exit_code", "expect", "expect_lines", "not_expect", "ledger",
               "manifest", "manifest_contains", "file"}
 KNOWN_KEYS.add("memory_limit_mb")
+KNOWN_KEYS.add("command")
 CRASH_SIGNS = ["terminate called", "Segmentation fault", "what():", "core dumped",
                "AddressSanitizer", "Assertion", "std::bad_alloc", "basic_string"]
 
@@ -285,6 +291,23 @@ def run_case(a, case, case_dir, study):
                 raw.decode("utf-8")
             except UnicodeDecodeError as e:
                 check(False, f"{fc['path']} is valid UTF-8", "valid", str(e))
+
+    for cc in case.get("command", []):
+        cmd = cc["run"]
+        if failed and cc.get("failed", True):
+            cmd = re.sub(r"(^|[\s'\"=])out/", r"\1out.failed/", cmd)
+        tool = cmd.split()[0]
+        if shutil.which(tool) is None:
+            print(f"SKIP: {tool} is not installed")
+            return 77
+        c = subprocess.run(["bash", "-c", cmd], cwd=study, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=case.get("timeout", 100))
+        said = c.stdout.decode("utf-8", errors="replace")
+        check(c.returncode == 0, f"`{cmd}` exit code", 0, f"{c.returncode}: {said[:2000]}")
+        for s in cc.get("contains", []):
+            check(s in said, f"`{cmd}` prints", repr(s), said[:4000])
+        for s in cc.get("not_contains", []):
+            check(s not in said, f"`{cmd}` does not print", repr(s), "(found)")
 
     if failures:
         print("FAILED")

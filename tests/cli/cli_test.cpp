@@ -233,6 +233,10 @@ TEST_F(SmallStudy, GeoPackageHoldsTheAreasAndTheOutsidePremises) {
   areas->GetSpatialRef()->exportToWkt(&wkt);
   EXPECT_NE(std::string(wkt).find("27700"), std::string::npos);
   CPLFree(wkt);
+  // A passing run's status: 7 checks (3, one per fixed-broadband layer, 2 always made).
+  const char* quality = areas->GetMetadataItem("NOTSPOT_QUALITY");
+  ASSERT_NE(quality, nullptr);
+  EXPECT_EQ(std::string(quality), "Data quality: passed, 7 checks");
 }
 
 TEST_F(SmallStudy, SameBytesWhateverTheThreadCount) {
@@ -317,6 +321,44 @@ TEST_F(SmallStudy, QualityGateFailureExitsThreeAndStillPublishesMarkedOutputs) {
   const nlohmann::json m = read_json(dir_ / "out.failed" / "manifest.json");
   EXPECT_EQ(m["quality"]["passed"], false);
   EXPECT_EQ(m["quality"]["checks"][0]["passed"], false);
+
+  // The outputs carry the status themselves: 6 of 25 rows rejected = 24%, limit 10%; 7 checks
+  // (3, one per fixed-broadband layer, 2 always made), one failed.
+  const std::string status =
+      "Data quality: FAILED: 1 of 7 checks failed (max_rejected_share); do not use these "
+      "figures until the data is fixed";
+  const fs::path xlsx = dir_ / "out.failed" / "parish_stats.xlsx";
+  const std::vector<std::string> strings =
+      notspot::test::shared_strings(notspot::test::unzip_member(xlsx, "xl/sharedStrings.xml"));
+  std::map<std::string, std::string> summary;  // cell -> text
+  for (const auto& [ref, cell] : notspot::test::cells_of(
+           notspot::test::unzip_member(xlsx, "xl/worksheets/sheet1.xml"))) {
+    if (cell.type == "s") summary[ref] = strings.at(std::stoul(cell.value));
+  }
+  std::string row;
+  for (const auto& [ref, text] : summary) {
+    if (ref[0] == 'A' && text == "Data quality") row = ref.substr(1);
+  }
+  ASSERT_FALSE(row.empty()) << "no Data quality row on the Summary";
+  EXPECT_EQ(summary["B" + row], status);
+  const std::string next = std::to_string(std::stoi(row) + 1);
+  EXPECT_EQ(summary["A" + next], "Failed check: max_rejected_share");
+  EXPECT_NE(summary["B" + next].find("24% of the premises rows read were rejected (limit 10%)"),
+            std::string::npos)
+      << summary["B" + next];
+  GDALAllRegister();
+  GDALDatasetUniquePtr ds(GDALDataset::Open((dir_ / "out.failed" / "parish_stats.gpkg").c_str(),
+                                            GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  ASSERT_TRUE(ds);
+  ASSERT_NE(ds->GetMetadataItem("NOTSPOT_QUALITY"), nullptr);
+  EXPECT_EQ(std::string(ds->GetMetadataItem("NOTSPOT_QUALITY")), status);
+  ASSERT_NE(ds->GetLayerByName("parish_stats"), nullptr);
+  const char* on_layer = ds->GetLayerByName("parish_stats")->GetMetadataItem("NOTSPOT_QUALITY");
+  ASSERT_NE(on_layer, nullptr);
+  EXPECT_EQ(std::string(on_layer), status);
+  const std::string html = read_file(dir_ / "out.failed" / "report.html");
+  EXPECT_NE(html.find("<section class=\"quality-banner\" role=\"alert\""), std::string::npos);
+  EXPECT_NE(html.find(status), std::string::npos);
 }
 
 TEST_F(SmallStudy, NoDataAndUnmatchedLayerRowsAreQualityGates) {

@@ -9,6 +9,11 @@
 #   OUTPUT_DIR    holds report.html and parish_stats.csv (e.g. a `notspot run --out` folder)
 #   ARTIFACT_DIR  receives report.png, report.pdf, dom.html and chromium.log
 #   WRITER        optional program run first as `WRITER OUTPUT_DIR` to write the folder
+# Environment:
+#   NOTSPOT_EXPECT_BANNER  a failed check's name: the report must open with the quality banner
+#                          (the first element of <main>, role="alert", naming that check), and
+#                          the screenshot must show it within the first 720 pixels; "none": the
+#                          report must have no banner; unset: not checked
 # Exit codes: 0 pass, 1 fail, 77 skipped (no chromium; install Debian's `chromium` package).
 set -euo pipefail
 
@@ -91,6 +96,140 @@ print(f"report.pdf: {len(boxes)} A4 pages")
 PY
   echo "FAIL: $artifacts/report.pdf is not an A4 PDF" >&2
   status=1
+fi
+
+# The quality banner: in the DOM as the first element of <main>, and on screen at the top (the
+# screenshot, decoded here without any imaging library, has the banner's border colour #8a1c1c
+# and background #fdecea within its first 720 rows, i.e. on a first screen of a laptop).
+if [[ -n ${NOTSPOT_EXPECT_BANNER:-} ]]; then
+  python3 - "$artifacts/dom.html" "$artifacts/report.png" "$NOTSPOT_EXPECT_BANNER" <<'PY' || status=1
+import struct
+import sys
+import zlib
+from html.parser import HTMLParser
+
+dom_path, png_path, expect = sys.argv[1], sys.argv[2], sys.argv[3]
+
+
+class Main(HTMLParser):
+    """The first element inside <main>, and the text of the quality banner."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.in_main = False
+        self.first = None         # (tag, attrs) of <main>'s first element
+        self.banners = 0
+        self.depth = 0            # inside the banner section
+        self.text = ""
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if self.in_main and self.first is None:
+            self.first = (tag, a)
+        if tag == "main":
+            self.in_main = True
+        if tag == "section" and "quality-banner" in (a.get("class") or "").split():
+            self.banners += 1
+            self.depth = 1
+        elif tag == "section" and self.depth:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag == "section" and self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.text += data
+
+
+def rows_of_png(path, limit):
+    """The first `limit` rows of an 8-bit RGB or RGBA PNG, as (width, channels, [bytes])."""
+    data = open(path, "rb").read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        sys.exit(f"FAIL: {path} is not a PNG")
+    at, idat, width, channels = 8, b"", 0, 0
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        body = data[at + 8:at + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            if depth != 8 or colour not in (2, 6) or interlace:
+                sys.exit(f"FAIL: {path}: PNG depth {depth}, colour type {colour} not decoded")
+            channels = 3 if colour == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+        at += 12 + length
+    raw = zlib.decompress(idat)
+    stride = width * channels
+    rows, prev = [], bytearray(stride)
+    for y in range(min(limit, len(raw) // (stride + 1))):
+        f = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            left = line[i - channels] if i >= channels else 0
+            up = prev[i]
+            if f == 1:
+                line[i] = (line[i] + left) & 255
+            elif f == 2:
+                line[i] = (line[i] + up) & 255
+            elif f == 3:
+                line[i] = (line[i] + (left + up) // 2) & 255
+            elif f == 4:
+                ul = prev[i - channels] if i >= channels else 0
+                p = left + up - ul
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - ul)
+                line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else ul)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return width, channels, rows
+
+
+with open(dom_path, encoding="utf-8") as f:
+    page = Main()
+    page.feed(f.read())
+failures = []
+if expect == "none":
+    if page.banners:
+        failures.append(f"{page.banners} quality banners, expected none (every check passed)")
+else:
+    if page.banners != 1:
+        failures.append(f"{page.banners} quality banners, expected 1")
+    tag, attrs = page.first or ("(nothing)", {})
+    if tag != "section" or "quality-banner" not in (attrs.get("class") or "").split():
+        failures.append(f"<main> opens with <{tag}>, not the quality banner")
+    elif attrs.get("role") != "alert":
+        failures.append("the quality banner has no role=\"alert\"")
+    if expect not in page.text or "Data quality: FAILED" not in page.text:
+        failures.append(f"the banner does not name {expect!r}: {page.text.strip()[:300]!r}")
+    width, channels, rows = rows_of_png(png_path, 720)
+    def near(px, rgb):
+        return all(abs(px[k] - rgb[k]) <= 6 for k in range(3))
+    border = background = 0
+    first_row = None
+    for y, line in enumerate(rows):
+        hits = 0
+        for x in range(0, width, 2):
+            px = line[x * channels:x * channels + 3]
+            if near(px, (0x8a, 0x1c, 0x1c)):
+                border += 1
+                hits += 1
+            elif near(px, (0xfd, 0xec, 0xea)):
+                background += 1
+                hits += 1
+        if hits > 50 and first_row is None:
+            first_row = y
+    if border < 200 or background < 2000:
+        failures.append(f"the screenshot's first 720 rows show no banner (border pixels {border}, "
+                        f"background pixels {background})")
+    else:
+        print(f"report.png: the quality banner starts at row {first_row} of the screenshot")
+if failures:
+    for f in failures:
+        print("FAIL:", f, file=sys.stderr)
+    sys.exit(1)
+print("report.html: quality banner as expected:", expect)
+PY
 fi
 
 python3 - "$artifacts/dom.html" "$csv" <<'PY' || status=1

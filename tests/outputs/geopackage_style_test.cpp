@@ -109,10 +109,11 @@ class GeoPackageStyleTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  fs::path write(const SmallOutput& o, const std::string& name = "parish_stats.gpkg") {
+  fs::path write(const SmallOutput& o, const std::string& name = "parish_stats.gpkg",
+                 const std::string& quality = {}) {
     const fs::path path = dir_ / name;
     write_parish_geopackage(path, o.areas, o.table, io::Crs::from_definition("EPSG:27700", "test"),
-                            o.premises, o.area_of_premise);
+                            o.premises, o.area_of_premise, quality);
     return path;
   }
 
@@ -461,12 +462,56 @@ TEST_F(GeoPackageStyleTest, WithoutGigabitTheFirstPercentageIsStyled) {
   EXPECT_NE(parse_qml(rows[0][2]).attr.find("\"superfast_pct\""), std::string::npos);
 }
 
+constexpr const char* kFailedStatus =
+    "Data quality: FAILED: 1 of 6 checks failed (max_outside_share); do not use these figures "
+    "until the data is fixed";
+
+// The quality status is GDAL metadata of the dataset and of parish_stats, read back here with
+// GDAL and, independently, from the GeoPackage's own gpkg_metadata tables.
+TEST_F(GeoPackageStyleTest, QualityStatusIsMetadataOfTheDatasetAndTheAreasLayer) {
+  const fs::path path = write(small_output(), "parish_stats.gpkg", kFailedStatus);
+  {
+    GDALDatasetUniquePtr ds = open(path);
+    ASSERT_TRUE(ds);
+    const char* on_dataset = ds->GetMetadataItem("NOTSPOT_QUALITY");
+    ASSERT_NE(on_dataset, nullptr);
+    EXPECT_STREQ(on_dataset, kFailedStatus);
+    OGRLayer* layer = ds->GetLayerByName("parish_stats");
+    ASSERT_NE(layer, nullptr);
+    const char* on_layer = layer->GetMetadataItem("NOTSPOT_QUALITY");
+    ASSERT_NE(on_layer, nullptr);
+    EXPECT_STREQ(on_layer, kFailedStatus);
+    EXPECT_EQ(ds->GetLayerByName("premises_outside")->GetMetadataItem("NOTSPOT_QUALITY"),
+              nullptr);
+    const auto rows = query(*ds,
+                            "SELECT r.reference_scope, r.table_name, m.metadata FROM "
+                            "gpkg_metadata_reference r JOIN gpkg_metadata m ON m.id = r.md_file_id "
+                            "ORDER BY r.reference_scope");
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0][0], "geopackage");
+    EXPECT_EQ(rows[1][0], "table");
+    EXPECT_EQ(rows[1][1], "parish_stats");
+    for (const auto& row : rows) EXPECT_NE(row[2].find(kFailedStatus), std::string::npos);
+  }
+  // Without a status, no metadata item.
+  const fs::path plain = write(small_output(), "plain.gpkg");
+  GDALDatasetUniquePtr ds = open(plain);
+  ASSERT_TRUE(ds);
+  EXPECT_EQ(ds->GetMetadataItem("NOTSPOT_QUALITY"), nullptr);
+}
+
+TEST_F(GeoPackageStyleTest, SameBytesWithTheQualityStatus) {
+  const fs::path a = write(small_output(), "a.gpkg", kFailedStatus);
+  const fs::path b = write(small_output(), "b.gpkg", kFailedStatus);
+  EXPECT_TRUE(read_bytes(a) == read_bytes(b)) << "the metadata must not carry a timestamp";
+}
+
 TEST_F(GeoPackageStyleTest, ValidByGdalsValidationScript) {
   const char* script = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py";
   if (!fs::exists(script) || !fs::exists("/usr/bin/python3")) {
     GTEST_SKIP() << "GDAL's validate_gpkg.py is not installed (Debian package python3-gdal)";
   }
-  const fs::path path = write(small_output());
+  const fs::path path = write(small_output(), "parish_stats.gpkg", kFailedStatus);
   const std::string command =
       std::string("/usr/bin/python3 ") + script + " '" + path.string() + "' 2>&1";
   std::FILE* pipe = ::popen(command.c_str(), "r");

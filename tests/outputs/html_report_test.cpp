@@ -294,6 +294,46 @@ TEST(HtmlReport, SameInputSameBytes) {
   EXPECT_GT(first.size(), 1000u);
 }
 
+// A run that failed a check opens with a banner naming it and what it means, before anything
+// else in <main>; the texts are quality_status()'s, escaped.
+TEST(HtmlReport, FailedCheckOpensThePageWithABanner) {
+  Fixture f;
+  f.input.quality.push_back({"max_outside_share", 0.021, 0.01, false, false, "see <b>this</b>"});
+  const std::string html = write_report(f.input);
+  const std::string opening = "<main id=\"main\" tabindex=\"-1\">\n";
+  const std::size_t main = html.find(opening);
+  ASSERT_NE(main, std::string::npos);
+  const std::string banner_start = "<section class=\"quality-banner\" role=\"alert\"";
+  EXPECT_EQ(html.compare(main + opening.size(), banner_start.size(), banner_start), 0)
+      << html.substr(main, 200);
+  EXPECT_EQ(count(html, "<section class=\"quality-banner\" role=\"alert\""), 1u);
+  const std::string banner = between(html, "<section class=\"quality-banner\"", "</section>");
+  EXPECT_NE(banner.find("Data quality: FAILED: 1 of 2 checks failed (max_outside_share)"),
+            std::string::npos)
+      << banner;
+  // 2.1% measured against a 1% limit, and what it means for the reader.
+  EXPECT_NE(banner.find("<li>max_outside_share: 2.1% of the premises read were outside every "
+                        "area (limit 1%): figures may be missing premises; check the "
+                        "premises&#39; CRS and the areas&#39; coverage. In detail: see "
+                        "&lt;b&gt;this&lt;/b&gt;</li>"),
+            std::string::npos)
+      << banner;
+  EXPECT_EQ(banner.find("max_rejected_share"), std::string::npos) << "it passed";
+  EXPECT_NE(banner.find("href=\"#quality\""), std::string::npos);
+  EXPECT_LT(main, html.find("id=\"summary\""));
+  // Styled for screen and print.
+  const std::string print = between(html, "@media print", "</style>");
+  EXPECT_NE(print.find(".quality-banner"), std::string::npos);
+}
+
+TEST(HtmlReport, NoBannerWhenEveryCheckPassed) {
+  Fixture f;
+  f.input.quality.push_back({"premises_assigned", 161.0 / 171, 0, true, true, ""});
+  const std::string html = write_report(f.input);
+  EXPECT_EQ(html.find("<section class=\"quality-banner\""), std::string::npos);
+  EXPECT_EQ(html.find("role=\"alert\""), std::string::npos);
+}
+
 TEST(HtmlReport, ShowsChangesSinceThePreviousRun) {
   Fixture f;
   f.input.changes =

@@ -340,6 +340,68 @@ TEST_F(XlsxReadBack, DefinitionsListEveryColumn) {
   EXPECT_EQ(text_of(cells.at("B18")), "4G outdoor: no operator (not-spot), % of premises");
 }
 
+// Column A label -> row number of the Summary sheet, and the text of a shared-string cell.
+struct SummaryRows {
+  std::map<std::string, XmlCell> cells;
+  std::vector<std::string> strings;
+  std::map<std::string, std::string> row_of_label;
+
+  explicit SummaryRows(const fs::path& xlsx)
+      : cells(cells_of(unzip_member(xlsx, "xl/worksheets/sheet1.xml"))),
+        strings(shared_strings(unzip_member(xlsx, "xl/sharedStrings.xml"))) {
+    for (const auto& [ref, cell] : cells) {
+      if (ref[0] == 'A' && ref[1] >= '0' && ref[1] <= '9' && cell.type == "s") {
+        row_of_label[text(ref)] = ref.substr(1);
+      }
+    }
+  }
+  std::string text(const std::string& ref) const {
+    const auto it = cells.find(ref);
+    if (it == cells.end() || it->second.type != "s") return "<no text in " + ref + ">";
+    return strings.at(std::stoul(it->second.value));
+  }
+};
+
+TEST(XlsxWriter, SummaryCarriesTheFailedQualityStatusAndEachFailedCheck) {
+  TempDir dir;
+  WorkbookInfo info = sample_info();
+  // As quality_status() words a failed run (its own test checks the wording).
+  info.quality = QualityStatus{
+      false,
+      "Data quality: FAILED: 1 of 6 checks failed (max_outside_share); do not use these figures "
+      "until the data is fixed",
+      {{"max_outside_share", "max_outside_share: 2.1% of the premises read were outside every "
+                             "area (limit 1%): figures may be missing premises."}}};
+  const fs::path xlsx = dir.path() / "parish_stats.xlsx";
+  write_parish_workbook(xlsx, sample_table(), info);
+  const SummaryRows s(xlsx);
+  ASSERT_TRUE(s.row_of_label.count("Data quality"));
+  const int row = std::stoi(s.row_of_label.at("Data quality"));
+  EXPECT_EQ(s.text("B" + std::to_string(row)), info.quality->line);
+  // Near the top: before the provenance.
+  EXPECT_LT(row, std::stoi(s.row_of_label.at("Boundary vintage")));
+  const std::string next = std::to_string(row + 1);
+  EXPECT_EQ(s.text("A" + next), "Failed check: max_outside_share");
+  EXPECT_EQ(s.text("B" + next), info.quality->failures[0].sentence);
+}
+
+TEST(XlsxWriter, SummaryCarriesAPassedQualityStatusAndNoFailedChecks) {
+  TempDir dir;
+  WorkbookInfo info = sample_info();
+  info.quality = QualityStatus{true, "Data quality: passed, 6 checks", {}};
+  const fs::path xlsx = dir.path() / "parish_stats.xlsx";
+  write_parish_workbook(xlsx, sample_table(), info);
+  const SummaryRows s(xlsx);
+  ASSERT_TRUE(s.row_of_label.count("Data quality"));
+  EXPECT_EQ(s.text("B" + s.row_of_label.at("Data quality")), "Data quality: passed, 6 checks");
+  for (const auto& [label, row] : s.row_of_label) {
+    EXPECT_EQ(label.find("Failed check"), std::string::npos) << label;
+  }
+  // Without a status (no run), no row.
+  write_parish_workbook(dir.path() / "plain.xlsx", sample_table(), sample_info());
+  EXPECT_FALSE(SummaryRows(dir.path() / "plain.xlsx").row_of_label.count("Data quality"));
+}
+
 TEST(XlsxWriter, SameTableGivesSameBytes) {
   TempDir dir;
   const StatsTable table = sample_table();

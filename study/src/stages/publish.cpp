@@ -7,6 +7,7 @@
 #include "notspot/outputs/geopackage_writer.hpp"
 #include "notspot/outputs/html_report.hpp"
 #include "notspot/outputs/manifest.hpp"
+#include "notspot/outputs/quality_status.hpp"
 #include "notspot/outputs/version.hpp"
 #include "notspot/outputs/xlsx_writer.hpp"
 #include "stages.hpp"
@@ -58,7 +59,8 @@ void write_tables(Run& run) {
     run.log.warn("workbook", std::move(w));
   }
   outputs::write_parish_geopackage(out.file("parish_stats.gpkg"), run.areas.areas, r.table, run.crs,
-                                   run.premises.table, run.area_of);
+                                   run.premises.table, run.area_of,
+                                   outputs::quality_status(r.quality).line);
   outputs::write_rejected_csv(out.file("rejected.csv"), run.log.rejected());
   for (const char* name :
        {"parish_stats.csv", "parish_stats.xlsx", "parish_stats.gpkg", "rejected.csv"}) {

@@ -30,6 +30,11 @@ namespace notspot::outputs {
  *   too, for QGIS built with GDAL 3.6 (Debian 12), which does not read them there. Style
  *   descriptions name the targets (targets()) that are class bounds.
  *
+ * - with a `quality` line (quality_status()'s QualityStatus::line), the GDAL metadata item
+ *   `NOTSPOT_QUALITY` holding it, on the dataset and on the `parish_stats` layer (stored in
+ *   the GeoPackage's gpkg_metadata tables; `ogrinfo FILE` shows the dataset's, `ogrinfo -so
+ *   FILE parish_stats` the layer's); none when `quality` is empty.
+ *
  * The GeoPackage's timestamps (gpkg_contents and the styles' update_time) are fixed so that the
  * same inputs give the same bytes; the run's real time is in manifest.json.
  *
@@ -46,6 +51,7 @@ namespace notspot::outputs {
 void write_parish_geopackage(const std::filesystem::path& path, std::span<const io::Area> areas,
                              const StatsTable& table, const io::Crs& crs,
                              const engine::PremisesTable& premises,
-                             std::span<const std::uint32_t> area_of_premise);
+                             std::span<const std::uint32_t> area_of_premise,
+                             const std::string& quality = {});
 
 }  // namespace notspot::outputs

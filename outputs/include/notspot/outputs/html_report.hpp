@@ -134,7 +134,9 @@ struct ReportInput {
  * Writes report.html: one self-contained file (inline CSS, JS and SVG; no external resource)
  * with a plain-language summary against the national targets (targets()), choropleth maps, a
  * sortable and filterable table of all areas, a profile per area, and the methodology (with
- * every measure's definition) and data-quality ledger. Headings, labels and definitions are
+ * every measure's definition) and data-quality ledger. When a check of `input.quality` failed,
+ * the page opens (first in <main>) with a `<section class="quality-banner" role="alert">`
+ * holding quality_status()'s line and a sentence per failed check. Headings, labels and definitions are
  * the table's column catalogue's. Every string from the input is HTML-escaped; numbers are
  * formatted with format_cell(), so they read exactly as in parish_stats.csv. No timestamp is
  * written: the same input gives the same bytes.

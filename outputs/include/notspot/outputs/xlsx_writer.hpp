@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "notspot/outputs/quality_status.hpp"
 #include "notspot/outputs/run_record.hpp"
 #include "notspot/outputs/stats_table.hpp"
 
@@ -27,11 +28,16 @@ struct WorkbookInfo {
   /// Data sources and attribution lines, one per line (e.g. "Contains OS data © Crown
   /// copyright and database right 2026"), listed on the Summary sheet.
   std::vector<std::string> sources;
+  /// The run's data-quality status (quality_status()): shown near the top of the Summary as a
+  /// "Data quality" row with its line and, below it, one row per failed check with its
+  /// sentence. None: no such row.
+  std::optional<QualityStatus> quality;
 };
 
 /**
  * Writes parish_stats.xlsx, an Excel workbook with three sheets:
- *  - "Summary": the study's provenance (name, CRS, boundary vintage, notspot version, no
+ *  - "Summary": the data-quality status when info.quality is set ("Data quality"), the
+ *    study's provenance (name, CRS, boundary vintage, notspot version, no
  *    dates), the headline figures of the whole study (the table's last row: the columns the
  *    catalogue marks ColumnSpec::summary, labelled with their measures) against the targets on
  *    their columns (targets(): one line per target, met or not), the thresholds, how to read
