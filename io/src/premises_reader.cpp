@@ -455,9 +455,11 @@ PremisesSample sample_csv(const PremisesSource& source, const std::string& displ
     }
     thin_out(sample, max_points);
   } else {
-    // The row starting at or after each of max_points evenly spaced offsets. A row is read
-    // from at most 64 kB, so a seek that lands inside a quoted field costs no more than that.
+    // The row starting at or after each of max_points evenly spaced offsets, read up to its
+    // line end (at most 64 kB): a row with a line end inside quotes, or a seek that lands
+    // inside a quoted field, is an unterminated quote, left out and counted.
     constexpr std::size_t kMaxRow = std::size_t{1} << 16;
+    csv.file.expect_random_access();
     std::size_t previous = std::string_view::npos;
     for (std::size_t k = 0; k < max_points; ++k) {
       const std::size_t offset = k * rows.size() / max_points;  // < 2^64 for any real file
@@ -470,15 +472,19 @@ PremisesSample sample_csv(const PremisesSource& source, const std::string& displ
       if (start >= rows.size()) break;
       if (start == previous) continue;
       previous = start;
-      const std::string_view text = rows.substr(start, kMaxRow);
-      if (text.find('\0') != std::string_view::npos) {
+      // Up to its line end only: the cursor may look ahead, and every page touched is read.
+      const std::string_view window = rows.substr(start, kMaxRow);
+      CsvCursor cursor(window.substr(0, window.find('\n') + 1), 0);  // npos + 1: the window
+      CsvRow row;
+      if (!cursor.next(row)) continue;
+      if (row.raw.find('\0') != std::string_view::npos) {
+        csv.file.check_unchanged(display);  // zeros read past a truncation are not binary data
         throw engine::input_error(fmt::format(
-            "{}: holds NUL bytes near byte {}: binary data, not CSV text; is it the right file?",
+            "{}: holds NUL bytes in the row at byte {} after the header: binary data, not CSV "
+            "text; is it the right file?",
             display, start));
       }
-      CsvCursor cursor(text, 0);
-      CsvRow row;
-      if (!cursor.next(row) || row.blank()) continue;
+      if (row.blank()) continue;
       if (row.unterminated_quote) {
         ++sample.unparsed;
         continue;
