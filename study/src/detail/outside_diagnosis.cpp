@@ -102,8 +102,8 @@ std::optional<std::string> diagnose_coordinates(std::vector<double> x, std::vect
     if (static_cast<double>(beyond) >= 0.9 * sampled) {
       const bool as_study = static_cast<double>(among) >= 0.5 * sampled;
       return fmt::format(
-          "{}, and {} hold values beyond +/-180 and +/-90: they look like coordinates in metres, "
-          "not degrees of {}; {}",
+          "{}, and {} hold values far beyond +/-180 and +/-90: they look like coordinates in "
+          "metres, not degrees of {}; {}",
           counted, named, file_crs.describe(),
           as_study ? fmt::format("they fall among the areas as coordinates of {}: set crs = "
                                  "\"{}\" in [premises]",
