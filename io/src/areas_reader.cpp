@@ -52,9 +52,15 @@ OpenedAreas open_areas(const AreasSource& source, const std::string& display, Pr
 AreasInspection inspect_areas(const AreasSource& source, const std::string& display,
                               ProblemLog& log) {
   OpenedAreas opened = open_areas(source, display, log);
-  return {fmt::format("{} layer '{}', {} features", display, opened.layer->GetName(),
-                      opened.layer->GetFeatureCount(TRUE)),
-          opened.crs};
+  AreasInspection inspection{fmt::format("{} layer '{}', {} features", display,
+                                         opened.layer->GetName(),
+                                         opened.layer->GetFeatureCount(TRUE)),
+                             opened.crs, std::nullopt};
+  OGREnvelope envelope;
+  if (opened.layer->GetExtent(&envelope, TRUE) == OGRERR_NONE && envelope.IsInit()) {
+    inspection.extent = engine::Box{envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY};
+  }
+  return inspection;
 }
 
 AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std::string& display,

@@ -154,6 +154,10 @@ void MappedFile::check_unchanged(const std::string& display) const {
                             "finished");
 }
 
+void MappedFile::expect_random_access() const {
+  if (data_ != nullptr && size_ > 0) ::madvise(const_cast<char*>(data_), size_, MADV_RANDOM);
+}
+
 void MappedFile::release(std::string_view part) const {
   if (data_ == nullptr || part.empty()) return;
   // Only whole pages strictly inside the part: its neighbours may still be in use.

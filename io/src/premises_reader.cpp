@@ -4,6 +4,7 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 
@@ -407,6 +408,129 @@ PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
   return load;
 }
 
+// Keeps at most `max_points` of the points, evenly spread (the k-th of max_points at k*n/max).
+void thin_out(PremisesSample& sample, std::size_t max_points) {
+  const std::size_t n = sample.x.size();
+  if (n <= max_points) return;
+  std::vector<double> x, y;
+  x.reserve(max_points);
+  y.reserve(max_points);
+  for (std::size_t k = 0; k < max_points; ++k) {
+    const std::size_t i = k * n / max_points;
+    x.push_back(sample.x[i]);
+    y.push_back(sample.y[i]);
+  }
+  sample.x = std::move(x);
+  sample.y = std::move(y);
+}
+
+PremisesSample sample_csv(const PremisesSource& source, const std::string& display,
+                          std::size_t max_points, std::size_t whole_file_bytes) {
+  const CsvSource csv = open_csv(source, display);
+  PremisesSample sample{{}, {}, csv.crs, csv.header.names()[csv.columns.x],
+                        csv.header.names()[csv.columns.y]};
+  const std::string_view rows = csv.rows;
+  const std::size_t field_count = csv.header.size();
+  auto take = [&](const CsvRow& row) {
+    if (row.fields.size() != field_count) {
+      ++sample.unparsed;
+      return;
+    }
+    const auto x = parse_double(row.fields[csv.columns.x]);
+    const auto y = parse_double(row.fields[csv.columns.y]);
+    if (!x || !y || !std::isfinite(*x) || !std::isfinite(*y)) {
+      ++sample.unparsed;
+      return;
+    }
+    sample.x.push_back(*x);
+    sample.y.push_back(*y);
+  };
+  if (rows.size() <= whole_file_bytes) {
+    sample.whole_file = true;
+    const std::vector<CsvChunk> chunks = split_csv_rows(rows, csv.first_row_line, 1);
+    refuse_binary(chunks, rows, display);
+    for (const CsvChunk& chunk : chunks) {
+      for_each_row(chunk, field_count, [&](const CsvRow&, const std::string&) { ++sample.unparsed; },
+                   take);
+    }
+    thin_out(sample, max_points);
+  } else {
+    // The row starting at or after each of max_points evenly spaced offsets, read up to its
+    // line end (at most 64 kB): a row with a line end inside quotes, or a seek that lands
+    // inside a quoted field, is an unterminated quote, left out and counted.
+    constexpr std::size_t kMaxRow = std::size_t{1} << 16;
+    csv.file.expect_random_access();
+    std::size_t previous = std::string_view::npos;
+    for (std::size_t k = 0; k < max_points; ++k) {
+      const std::size_t offset = k * rows.size() / max_points;  // < 2^64 for any real file
+      std::size_t start = 0;
+      if (offset > 0) {
+        const std::size_t line_end = rows.find('\n', offset - 1);
+        if (line_end == std::string_view::npos) break;
+        start = line_end + 1;
+      }
+      if (start >= rows.size()) break;
+      if (start == previous) continue;
+      previous = start;
+      // Up to its line end only: the cursor may look ahead, and every page touched is read.
+      const std::string_view window = rows.substr(start, kMaxRow);
+      CsvCursor cursor(window.substr(0, window.find('\n') + 1), 0);  // npos + 1: the window
+      CsvRow row;
+      if (!cursor.next(row)) continue;
+      if (row.raw.find('\0') != std::string_view::npos) {
+        csv.file.check_unchanged(display);  // zeros read past a truncation are not binary data
+        throw engine::input_error(fmt::format(
+            "{}: holds NUL bytes in the row at byte {} after the header: binary data, not CSV "
+            "text; is it the right file?",
+            display, start));
+      }
+      if (row.blank()) continue;
+      if (row.unterminated_quote) {
+        ++sample.unparsed;
+        continue;
+      }
+      take(row);
+    }
+  }
+  csv.file.check_unchanged(display);
+  return sample;
+}
+
+PremisesSample sample_ogr(const PremisesSource& source, const std::string& display,
+                          std::size_t max_points) {
+  ProblemLog ignored;  // warnings come again when the run reads the layer
+  OgrSource ogr = open_ogr(source, display, ignored);
+  OGRLayer* layer = ogr.layer;
+  PremisesSample sample{{}, {}, ogr.crs, "", ""};
+  auto take = [&](const OGRFeature& feature) {
+    const OGRGeometry* g = feature.GetGeometryRef();
+    if (g == nullptr || g->IsEmpty() || wkbFlatten(g->getGeometryType()) != wkbPoint ||
+        !std::isfinite(g->toPoint()->getX()) || !std::isfinite(g->toPoint()->getY())) {
+      ++sample.unparsed;
+      return;
+    }
+    sample.x.push_back(g->toPoint()->getX());
+    sample.y.push_back(g->toPoint()->getY());
+  };
+  const std::int64_t count = layer->GetFeatureCount(TRUE);
+  layer->ResetReading();
+  if (count > static_cast<std::int64_t>(max_points) &&
+      layer->TestCapability(OLCFastSetNextByIndex)) {
+    for (std::size_t k = 0; k < max_points; ++k) {
+      const auto index =
+          static_cast<GIntBig>(k * static_cast<std::uint64_t>(count) / max_points);
+      if (layer->SetNextByIndex(index) != OGRERR_NONE) break;
+      const OGRFeatureUniquePtr feature(layer->GetNextFeature());
+      if (feature) take(*feature);
+    }
+  } else {
+    sample.whole_file = true;
+    for (auto& feature : *layer) take(*feature);
+    thin_out(sample, max_points);
+  }
+  return sample;
+}
+
 }  // namespace
 
 PremisesInspection inspect_premises(const PremisesSource& source, const std::string& display) {
@@ -421,6 +545,14 @@ PremisesInspection inspect_premises(const PremisesSource& source, const std::str
   return {fmt::format("{} ({:.1f} MB), columns {}", display,
                       static_cast<double>(csv.file.size()) / 1e6, csv.header.describe()),
           csv.crs};
+}
+
+PremisesSample sample_premises(const PremisesSource& source, const std::string& display,
+                               std::size_t max_points, std::size_t whole_file_bytes) {
+  max_points = std::max<std::size_t>(1, max_points);
+  return source.format == PremisesFormat::kOgr
+             ? sample_ogr(source, display, max_points)
+             : sample_csv(source, display, max_points, whole_file_bytes);
 }
 
 PremisesLoad read_premises(const PremisesSource& source, const Crs& study_crs,

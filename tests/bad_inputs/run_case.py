@@ -4,7 +4,8 @@
 The small study (tests/data/small_study) is copied into a temporary folder, the case is applied
 (files of the case folder copied over it, text edits, generated files, setup commands), notspot
 is run, and its exit code, messages, manifest ledger and output files are checked; where the
-run succeeds (exit 0 or 3), `notspot validate` must exit 0 on the same study. Every failed
+run succeeds (exit 0 or 3), `notspot validate` must exit 0 on the same study, unless the case
+says what validate must do (validate_exit_code). Every failed
 check is printed as expected/actual, followed by notspot's whole output.
 
 Usage: run_case.py --notspot BINARY --study SMALL_STUDY_DIR CASE_DIR [--keep]
@@ -45,6 +46,11 @@ case.toml keys (all but description and exit_code optional):
                                     checked on its stdout+stderr; it must exit 0; after exit 3,
                                     out/ in it reads out.failed/ unless failed = false; a
                                     missing tool skips the case
+  validate_exit_code = N             also run `notspot validate STUDY` (the run's study file, or
+                                    study.toml) after the run: its exit code (replaces the
+                                    "a study that runs must validate" check)
+  validate_expect = ["substring", ...]      each must occur in validate's stdout+stderr
+  validate_not_expect = ["substring", ...]  none may occur there
 Whenever manifest.json exists, premises read == assigned + outside + rejected is checked.
 """
 import argparse
@@ -63,6 +69,7 @@ KNOWN_KEYS = {"description", "copy", "remove", "edit", "generate", "setup", "arg
               "manifest", "manifest_contains", "file"}
 KNOWN_KEYS.add("memory_limit_mb")
 KNOWN_KEYS.add("command")
+KNOWN_KEYS |= {"validate_exit_code", "validate_expect", "validate_not_expect"}
 CRASH_SIGNS = ["terminate called", "Segmentation fault", "what():", "core dumped",
                "AddressSanitizer", "Assertion", "std::bad_alloc", "basic_string"]
 
@@ -219,8 +226,29 @@ def run_case(a, case, case_dir, study):
     for s in case.get("not_expect", []) + CRASH_SIGNS:
         check(s not in out, "message does not contain", repr(s), "(found)")
 
+    def run_validate(study_file):
+        v = subprocess.run([a.notspot, "validate", study_file], cwd=cwd, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=case.get("timeout", 100),
+                           preexec_fn=limit_memory)
+        return v, v.stdout.decode("utf-8", errors="replace").replace(os.path.dirname(study),
+                                                                    "<tmp>")
+
+    validate_out = None
+    if "validate_exit_code" in case:
+        # What validate says of this study, whatever the run did.
+        study_file = args[1] if args and args[0] == "run" and len(args) > 1 else "study.toml"
+        v, validate_out = run_validate(study_file)
+        check(v.returncode == case["validate_exit_code"], f"`notspot validate {study_file}` exit "
+              "code", case["validate_exit_code"],
+              v.returncode if v.returncode >= 0 else f"killed by signal {-v.returncode}")
+        for s in case.get("validate_expect", []):
+            check(s in validate_out, "validate's message contains", repr(s), "(not found)")
+        for s in case.get("validate_not_expect", []) + CRASH_SIGNS:
+            check(s not in validate_out, "validate's message does not contain", repr(s), "(found)")
+    elif case.get("validate_expect") or case.get("validate_not_expect"):
+        check(False, "validate_expect needs", "validate_exit_code", "(not set)")
     # A study that runs must validate: validate checks every input as the run reads it.
-    if args and args[0] == "run" and p.returncode in (0, 3) and len(args) > 1:
+    elif args and args[0] == "run" and p.returncode in (0, 3) and len(args) > 1:
         v = subprocess.run([a.notspot, "validate", args[1]], cwd=cwd, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=case.get("timeout", 100),
                            preexec_fn=limit_memory)
@@ -315,6 +343,9 @@ def run_case(a, case, case_dir, study):
             print(f"  {what}:\n    expected: {exp}\n    actual:   {act}")
         print(f"--- notspot {' '.join(args)} (exit {p.returncode}) printed:")
         print(out[:20000] + ("\n... (output cut)" if len(out) > 20000 else ""))
+        if validate_out is not None:
+            print("--- notspot validate printed:")
+            print(validate_out[:20000])
         if manifest is not None:
             print("--- manifest ledger:", json.dumps(manifest.get("ledger", {}).get("premises")))
         return 1

@@ -815,6 +815,14 @@ TEST_F(SmallStudy, JsonLogOfValidate) {
   EXPECT_EQ(r.events[0]["event"], "validation");
   EXPECT_EQ(r.events[0]["ok"], true);
   EXPECT_FALSE(r.events[0]["checked"].empty());
+  // The premises sample (every row of the small file): 19 of the 21 rows with two numbers are
+  // inside the areas' extent, as counted by hand in tests/data/small_study/README.md.
+  bool sampled = false;
+  for (const nlohmann::json& note : r.events[0]["checked"]) {
+    sampled = sampled || note.get<std::string>().rfind(
+                             "premises sample: 19 of 21 inside the areas' extent", 0) == 0;
+  }
+  EXPECT_TRUE(sampled) << r.events[0]["checked"];
 }
 
 TEST(Cli, JsonLogReportsCommandLineErrorsInJson) {

@@ -28,9 +28,13 @@ double share_inside(std::vector<double> x, std::vector<double> y, const io::Crs&
   return static_cast<double>(n) / static_cast<double>(x.size());
 }
 
-std::string columns(const io::PremisesLoad& premises) {
-  if (premises.x_column.empty()) return "the points' coordinates";
-  return premises.x_column + " and " + premises.y_column;
+std::string columns(const std::string& x_column, const std::string& y_column) {
+  if (x_column.empty()) return "the points' coordinates";
+  return x_column + " and " + y_column;
+}
+
+std::string crs_key(const io::Crs& crs) {
+  return crs.authority_code().empty() ? crs.definition() : crs.authority_code();
 }
 
 std::optional<std::string> explain(const io::PremisesLoad& premises, const io::Crs& study_crs,
@@ -55,10 +59,25 @@ std::optional<std::string> explain(const io::PremisesLoad& premises, const io::C
   }
   const io::Crs& file_crs = *premises.crs;
   io::CoordinateTransform(study_crs, file_crs).transform(x, y);
-  const auto sampled = static_cast<double>(x.size());
+  return diagnose_coordinates(
+      std::move(x), std::move(y), file_crs, study_crs, areas_extent, premises.x_column,
+      premises.y_column,
+      fmt::format("{}: {} of {} premises are outside every area", display, outside.size(),
+                  area_of.size()));
+}
 
-  const std::string counted = fmt::format("{}: {} of {} premises are outside every area", display,
-                                          outside.size(), area_of.size());
+}  // namespace
+
+std::optional<std::string> diagnose_coordinates(std::vector<double> x, std::vector<double> y,
+                                                const io::Crs& file_crs,
+                                                const io::Crs& study_crs,
+                                                const engine::Box& areas_extent,
+                                                const std::string& x_column,
+                                                const std::string& y_column,
+                                                const std::string& counted) {
+  if (x.empty() || areas_extent.empty()) return std::nullopt;
+  const auto sampled = static_cast<double>(x.size());
+  const std::string named = columns(x_column, y_column);
   if (!file_crs.is_geographic()) {
     std::size_t degrees = 0;
     for (std::size_t i = 0; i < x.size(); ++i) {
@@ -69,7 +88,27 @@ std::optional<std::string> explain(const io::PremisesLoad& premises, const io::C
           "{}, and {} hold values within +/-180 and +/-90: they look like longitude/latitude in "
           "degrees, not coordinates of {}; set crs = \"EPSG:4326\" in [premises] (or, if the "
           "file has columns in that CRS, name them with x and y)",
-          counted, columns(premises), file_crs.describe());
+          counted, named, file_crs.describe());
+    }
+  } else if (!study_crs.is_geographic()) {
+    // Eastings and northings in the columns of a geographic CRS: far beyond +/-180 and +/-90,
+    // and among the areas when read as the study CRS's own coordinates.
+    std::size_t beyond = 0;
+    std::size_t among = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      beyond += std::abs(x[i]) > 360 || std::abs(y[i]) > 360 ? 1 : 0;
+      among += inside(areas_extent, x[i], y[i]) ? 1 : 0;
+    }
+    if (static_cast<double>(beyond) >= 0.9 * sampled) {
+      const bool as_study = static_cast<double>(among) >= 0.5 * sampled;
+      return fmt::format(
+          "{}, and {} hold values far beyond +/-180 and +/-90: they look like coordinates in "
+          "metres, not degrees of {}; {}",
+          counted, named, file_crs.describe(),
+          as_study ? fmt::format("they fall among the areas as coordinates of {}: set crs = "
+                                 "\"{}\" in [premises]",
+                                 study_crs.describe(), crs_key(study_crs))
+                   : std::string("set crs in [premises] to the CRS they are in"));
     }
   }
   // Swapped columns put the points among the areas once swapped back. Only a clear majority
@@ -79,22 +118,17 @@ std::optional<std::string> explain(const io::PremisesLoad& premises, const io::C
   const double swapped = share_inside(y, x, file_crs, study_crs, areas_extent);
   if (swapped >= 0.5 && swapped > 2 * as_given) {
     // Naming the columns replaces the default CRS that came with their names, so say it too.
-    const std::string crs =
-        file_crs.authority_code().empty() ? file_crs.definition() : file_crs.authority_code();
     const std::string fix =
-        premises.x_column.empty()
-            ? std::string("swap the coordinates")
-            : fmt::format("set x = \"{}\", y = \"{}\" and crs = \"{}\" in [premises]",
-                          premises.y_column, premises.x_column, crs);
+        x_column.empty() ? std::string("swap the coordinates")
+                         : fmt::format("set x = \"{}\", y = \"{}\" and crs = \"{}\" in [premises]",
+                                       y_column, x_column, crs_key(file_crs));
     return fmt::format(
         "{}, and {:.0f}% of them would fall among the areas with x and y exchanged: {} look "
         "swapped; {}",
-        counted, 100 * swapped, columns(premises), fix);
+        counted, 100 * swapped, named, fix);
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 std::optional<std::string> explain_premises_outside(const io::PremisesLoad& premises,
                                                     const io::Crs& study_crs,

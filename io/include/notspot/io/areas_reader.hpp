@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,8 @@ struct AreasLoad {
 struct AreasInspection {
   std::string description;  ///< e.g. "parishes.gpkg layer 'parishes', 250 features".
   Crs crs;                  ///< The CRS its coordinates will be read in.
+  /// The layer's bounding box in `crs` (GDAL's layer extent), when GDAL can give one.
+  std::optional<engine::Box> extent;
 };
 
 /// Opens the areas source and checks its layer, fields and CRS, like read_areas() does.

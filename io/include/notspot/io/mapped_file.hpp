@@ -38,6 +38,10 @@ class MappedFile {
   /// the process's resident memory (a 2 GB premises file would otherwise count in full) and
   /// are read again from the page cache if touched. Views into `part` stay valid.
   void release(std::string_view part) const;
+  /// Tells the kernel the file will be read here and there, not from start to end (the
+  /// mapping's default): a touched page is read alone, without read-ahead, so sampling a few
+  /// thousand rows of a 2 GB file reads a few thousand pages, not half a gigabyte.
+  void expect_random_access() const;
   std::size_t size() const { return size_; }
   const std::filesystem::path& path() const { return path_; }
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "notspot/engine/premises.hpp"
 #include "notspot/io/crs.hpp"
@@ -39,6 +40,32 @@ struct PremisesInspection {
 /// Opens the premises source and checks its header or layer, columns and CRS, like
 /// read_premises() does, without reading rows. @throws engine::Error as read_premises().
 PremisesInspection inspect_premises(const PremisesSource& source, const std::string& display);
+
+/// A bounded sample of a premises source's coordinates, spread evenly over the file.
+struct PremisesSample {
+  std::vector<double> x;       ///< In `crs`, as written in the file (not reprojected).
+  std::vector<double> y;
+  Crs crs;                     ///< The coordinates' CRS, resolved as read_premises() does.
+  std::string x_column;        ///< CSV only.
+  std::string y_column;        ///< CSV only.
+  bool whole_file = false;     ///< Every row was parsed (a small file) rather than sought.
+  std::uint64_t unparsed = 0;  ///< Sampled rows without two finite numeric coordinates.
+};
+
+/**
+ * Reads at most `max_points` coordinates, evenly spread over the premises source, without
+ * reading it all: a CSV file of more than `whole_file_bytes` is sampled by seeking to
+ * `max_points` evenly spaced byte offsets and parsing the row that starts after each (so a
+ * national file costs a few thousand rows, not 40 million); a smaller one is parsed whole and
+ * every n-th row kept. An OGR layer is sampled by feature index. Rows that do not parse
+ * (wrong field count, non-numeric or non-finite coordinates, a seek landing inside a quoted
+ * field) are counted in `unparsed` and left out; no row-level check beyond that is applied.
+ * Deterministic: the same file gives the same sample.
+ * @throws engine::Error as inspect_premises().
+ */
+PremisesSample sample_premises(const PremisesSource& source, const std::string& display,
+                               std::size_t max_points = 4096,
+                               std::size_t whole_file_bytes = std::size_t{4} << 20);
 
 /**
  * Reads premises from a CSV file (the fast path: memory-mapped, parsed in parallel chunks,
