@@ -1,5 +1,6 @@
 // The report and the workbook of a run, from its record.
 
+#include "notspot/outputs/data_dates.hpp"
 #include "detail/report_input.hpp"
 #include "detail/run_description.hpp"
 #include "notspot/outputs/html_report.hpp"
@@ -15,11 +16,11 @@ void write_html_report(const std::filesystem::path& path, const RunRecord& recor
 std::vector<std::string> write_parish_workbook(const std::filesystem::path& path,
                                                const RunRecord& record) {
   detail::RunDescription description = detail::describe_run(record);
-  return write_parish_workbook(
-      path, record.table,
-      WorkbookInfo{record.study.name, record.study.crs, record.study.boundary_vintage,
-                   record.notspot_version, std::move(description.thresholds),
-                   std::move(description.sources)});
+  WorkbookInfo info{record.study.name, record.study.crs, record.study.boundary_vintage,
+                    record.notspot_version, std::move(description.thresholds),
+                    std::move(description.sources)};
+  info.data_dates = data_dates(record);
+  return write_parish_workbook(path, record.table, info);
 }
 
 }  // namespace notspot::outputs

@@ -5,6 +5,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "notspot/io/areas_reader.hpp"
@@ -84,6 +85,10 @@ struct ReportThresholdCrossing {
 /// "What changed since the previous run", filled from the comparison of two runs.
 struct ReportChanges {
   std::string previous_run;  ///< How the previous run is named, e.g. its folder or date.
+  /// How both runs are named, e.g. "October 2026 compared with September 2026" (their study
+  /// as_at), or "This run compared with out_sep" (the previous run's folder) when either run
+  /// has no date. Empty: "Compared with <previous_run>".
+  std::string comparison;
   std::vector<ReportAreaChange> areas;
   std::vector<ReportThresholdCrossing> crossings;
   std::vector<std::string> notes;  ///< e.g. areas added or removed, premises added.
@@ -128,6 +133,9 @@ struct ReportInput {
   std::vector<io::Warning> warnings;  ///< The first warnings (the report lists at most 200).
   std::uint64_t warnings_total = 0;   ///< All warnings, when more than `warnings` were kept.
   std::optional<ReportChanges> changes;
+  /// "Data dates": what each input describes, e.g. {"Fixed broadband: speeds", "July 2025"};
+  /// "not stated" when the study does not say. The study's own date first.
+  std::vector<std::pair<std::string, std::string>> data_dates;
 };
 
 /**

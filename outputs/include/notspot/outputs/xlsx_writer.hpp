@@ -27,6 +27,10 @@ struct WorkbookInfo {
   /// Data sources and attribution lines, one per line (e.g. "Contains OS data © Crown
   /// copyright and database right 2026"), listed on the Summary sheet.
   std::vector<std::string> sources;
+  /// "Data dates": what each input describes, as label and date, e.g. {"Fixed broadband:
+  /// speeds", "July 2025"} (data_dates()); listed on the Summary sheet after the provenance.
+  /// These are the dates the study declares, never the date of the run.
+  std::vector<std::pair<std::string, std::string>> data_dates;
 };
 
 /**
