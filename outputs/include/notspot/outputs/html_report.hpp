@@ -85,16 +85,16 @@ struct ReportThresholdCrossing {
 /// "What changed since the previous run", filled from the comparison of two runs.
 struct ReportChanges {
   std::string previous_run;  ///< How the previous run is named, e.g. its folder or date.
-  /// How both runs are named, e.g. "October 2026 compared with September 2026" (their study
-  /// as_at), or "This run compared with out_sep" (the previous run's folder) when either run
-  /// has no date. Empty: "Compared with <previous_run>".
-  std::string comparison;
   std::vector<ReportAreaChange> areas;
   std::vector<ReportThresholdCrossing> crossings;
   std::vector<std::string> notes;  ///< e.g. areas added or removed, premises added.
   /// Why the runs were not compared (different thresholds, boundary vintage...); when not
   /// empty, the report shows these reasons instead of changes.
   std::vector<std::string> not_comparable;
+  /// How both runs are named, e.g. "October 2026 compared with September 2026" (their study
+  /// as_at), or "This run compared with the run in out_sep" when either run has no date
+  /// (run_comparison()). Empty: "Compared with <previous_run>".
+  std::string comparison;
 };
 
 /**
