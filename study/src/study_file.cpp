@@ -267,7 +267,7 @@ class TableReader {
     if (node == nullptr) return std::nullopt;
     if (const auto* date = node->as_date()) {
       const toml::date& d = date->get();
-      std::string text = fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day);
+      std::string text = fmt::format("{:04}-{:02}-{:02}", int{d.year}, int{d.month}, int{d.day});
       if (outputs::valid_as_at(text)) return text;
     }
     const auto* value = node->as_string();

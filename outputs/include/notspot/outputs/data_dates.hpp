@@ -29,7 +29,7 @@ std::string describe_as_at(const std::optional<std::string>& as_at);
  */
 std::vector<std::pair<std::string, std::string>> data_dates(const RunRecord& record);
 
-/// The rows of data_dates() as one text, "Label: date" lines joined by "; " (GeoPackage
+/// The rows of data_dates() as one text, "Label, date" items joined by "; " (GeoPackage
 /// metadata item NOTSPOT_DATA_DATES).
 std::string data_dates_text(const RunRecord& record);
 

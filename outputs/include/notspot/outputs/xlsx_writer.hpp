@@ -13,8 +13,9 @@ namespace notspot::outputs {
 
 /**
  * What the workbook says about the run besides the table and its column catalogue:
- * provenance, thresholds and sources. A plain struct filled by the run; every field may be left
- * empty. Nothing in it is a date, so that the same run gives the same bytes.
+ * provenance, data dates, thresholds and sources. A plain struct filled by the run; every field
+ * may be left empty. The only dates in it are those the study declares (data_dates), never the
+ * date of the run, so that the same run gives the same bytes.
  */
 struct WorkbookInfo {
   std::string study_name;                       ///< `[study] name`.
@@ -36,7 +37,8 @@ struct WorkbookInfo {
 /**
  * Writes parish_stats.xlsx, an Excel workbook with three sheets:
  *  - "Summary": the study's provenance (name, CRS, boundary vintage, notspot version, no
- *    dates), the headline figures of the whole study (the table's last row: the columns the
+ *    date of the run), the data dates the study declares ("Data dates", when given), the
+ *    headline figures of the whole study (the table's last row: the columns the
  *    catalogue marks ColumnSpec::summary, labelled with their measures) against the targets on
  *    their columns (targets(): one line per target, met or not), the thresholds, how to read
  *    the workbook, and the data sources;
