@@ -15,6 +15,7 @@
 #include "notspot/io/csv.hpp"
 #include "notspot/io/mapped_file.hpp"
 #include "notspot/outputs/csv_text.hpp"
+#include "notspot/outputs/data_dates.hpp"
 #include "notspot/outputs/manifest.hpp"
 
 namespace notspot::outputs {
@@ -251,7 +252,10 @@ ChangeReport compare_runs(const PreviousRun& previous, const StatsTable& current
         "boundary_vintage to have this checked)",
         describe_vintage(was.boundary_vintage), describe_vintage(now.boundary_vintage)));
   }
-  const std::string where = "previous run " + previous_dir.string();
+  // Named by its date too when it has one ("previous run (September 2026) out_sep").
+  const std::string where = "previous run " +
+                            (was.as_at ? "(" + describe_as_at(was.as_at) + ") " : std::string()) +
+                            previous_dir.string();
   if (!report.reasons.empty()) {
     report.comparable = false;
     for (const std::string& r : report.reasons) {

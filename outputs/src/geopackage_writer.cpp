@@ -468,22 +468,13 @@ void write_layer_styles(GDALDataset& ds, const StatsTable& table, const std::str
   check(ds.CommitTransaction(), "layer styles", path, capture);
 }
 
-// The run's quality status as GDAL metadata of the dataset and of the areas layer, where
-// ogrinfo and QGIS (Layer Properties > Metadata) show it. GDAL writes it into
-// gpkg_metadata when the dataset is closed.
-void write_quality_metadata(GDALDataset& ds, OGRLayer& layer, const std::string& quality) {
-  if (quality.empty()) return;
-  ds.SetMetadataItem("NOTSPOT_QUALITY", quality.c_str());
-  layer.SetMetadataItem("NOTSPOT_QUALITY", quality.c_str());
-}
-
 }  // namespace
 
 void write_parish_geopackage(const std::filesystem::path& path, std::span<const io::Area> areas,
                              const StatsTable& table, const io::Crs& crs,
                              const engine::PremisesTable& premises,
                              std::span<const std::uint32_t> area_of_premise,
-                             const std::string& quality) {
+                             const GeoPackageMetadata& metadata) {
   io::ensure_gdal();
   io::GdalErrorCapture capture;
   // The file is written in a staging folder and made durable by OutputDirectory::publish()
@@ -605,7 +596,14 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
   write_layer_styles(*ds, table, layer->GetName(), layer->GetGeometryColumn(), labels, path,
                      capture);
   write_data_columns(*ds, labels, path);
-  write_quality_metadata(*ds, *layer, quality);
+  // Written by GDAL into gpkg_metadata when the file is closed (timestamps: OGR_CURRENT_DATE).
+  for (const auto& [name, value] : metadata.items) {
+    if (ds->SetMetadataItem(name.c_str(), value.c_str()) != CE_None ||
+        layer->SetMetadataItem(name.c_str(), value.c_str()) != CE_None) {
+      throw engine::output_error(path.string() + ": cannot write metadata " + name + ": " +
+                                 capture.last_error());
+    }
+  }
 
   ds.reset();  // closes the file; GDAL reports failures through the capture
   if (!capture.last_error().empty()) {

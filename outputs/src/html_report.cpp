@@ -423,6 +423,7 @@ class ReportWriter {
         "<li><a href=\"#quality\">Data quality</a></li></ul></nav>\n</header>\n";
     out_ += "<main id=\"main\" tabindex=\"-1\">\n";
     quality_banner();
+    data_dates();
     summary();
     map_section();
     parish_table();
@@ -477,6 +478,16 @@ class ReportWriter {
     const std::size_t row = t_.area_rows()[area_number];
     if (!profiles_shown()) return esc(t_.text(row, "area_name"));
     return fmt::format("<a href=\"#p-{}\">{}</a>", area_number, esc(t_.text(row, "area_name")));
+  }
+
+  // "Data dates": what each input describes, before any figure (empty input: nothing).
+  void data_dates() {
+    if (in_.data_dates.empty()) return;
+    out_ += "<section id=\"data-dates\" aria-labelledby=\"data-dates-h\">\n"
+            "<h2 id=\"data-dates-h\">Data dates</h2>\n<ul class=\"data-dates\">\n";
+    for (const auto& [label, date] : in_.data_dates)
+      out_ += "<li>" + esc(label) + ", " + esc(date) + "</li>\n";
+    out_ += "</ul>\n</section>\n";
   }
 
   void summary() {
@@ -702,7 +713,8 @@ class ReportWriter {
       out_ += "</ul>\n";
       return;
     }
-    out_ += "<p>Compared with " + esc(c.previous_run) + ".</p>\n";
+    out_ += c.comparison.empty() ? "<p>Compared with " + esc(c.previous_run) + ".</p>\n"
+                                 : "<p>" + esc(c.comparison) + ".</p>\n";
     for (const std::string& note : c.notes) out_ += "<p>" + esc(note) + "</p>\n";
     // The summary names the headline measures only; a parish's profile lists all its changes.
     auto headline = [&](const ReportAreaChange& a) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "notspot/engine/error.hpp"
+#include "notspot/outputs/data_dates.hpp"
 
 namespace notspot::outputs {
 namespace fs = std::filesystem;
@@ -40,7 +41,8 @@ Json study_json(const RunRecord& r) {
           {"file", r.study.file},
           {"sha256", r.study.sha256},
           {"crs", r.study.crs},
-          {"boundary_vintage", optional_json(r.study.boundary_vintage)}};
+          {"boundary_vintage", optional_json(r.study.boundary_vintage)},
+          {"as_at", optional_json(r.study.as_at)}};
 }
 
 Json thresholds_json(const engine::Thresholds& t) {
@@ -86,6 +88,7 @@ Json input_json(const InputRecord& i) {
                                                 {"missing_grids", b.missing_grids}};
   }
   if (i.description) j["description"] = *i.description;
+  j["as_at"] = optional_json(i.as_at);
   return j;
 }
 
@@ -249,6 +252,9 @@ Json warnings_json(const std::vector<io::Warning>& warnings) {
 
 Json changes_json(const ChangeReport& c, const std::string& previous) {
   return {{"previous", previous},
+          {"previous_as_at", optional_json(c.previous.as_at)},
+          {"current_as_at", optional_json(c.current.as_at)},
+          {"compared", run_comparison(c.current.as_at, c.previous.as_at, previous)},
           {"previous_notspot_version", c.previous.notspot_version},
           {"comparable", c.comparable},
           {"not_comparable_reasons", c.reasons},
@@ -330,6 +336,11 @@ void read_identity_fields(const Json& manifest, RunIdentity& id, std::string& fi
   field = "study.boundary_vintage";
   if (study.contains("boundary_vintage") && !study.at("boundary_vintage").is_null()) {
     id.boundary_vintage = study.at("boundary_vintage").get<std::string>();
+  }
+  // Informational: a missing or malformed date only means the run is named by its folder.
+  if (const auto it = study.find("as_at");
+      it != study.end() && it->is_string() && valid_as_at(it->get<std::string>())) {
+    id.as_at = it->get<std::string>();
   }
   field = "thresholds";
   const Json& t = manifest.at("thresholds");

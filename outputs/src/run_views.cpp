@@ -1,5 +1,6 @@
 // The report and the workbook of a run, from its record.
 
+#include "notspot/outputs/data_dates.hpp"
 #include "detail/report_input.hpp"
 #include "detail/run_description.hpp"
 #include "notspot/outputs/html_report.hpp"
@@ -20,6 +21,7 @@ std::vector<std::string> write_parish_workbook(const std::filesystem::path& path
                     record.notspot_version, std::move(description.thresholds),
                     std::move(description.sources)};
   info.quality = quality_status(record.quality);
+  info.data_dates = data_dates(record);
   return write_parish_workbook(path, record.table, info);
 }
 

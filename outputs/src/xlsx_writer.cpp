@@ -228,6 +228,19 @@ lxw_row_t write_quality_rows(SheetWriter& sheet, lxw_row_t row, const Formats& f
   return row + 1;
 }
 
+// "Data dates": the date each input describes (as the study declares it); returns the next
+// free row.
+lxw_row_t write_data_dates(SheetWriter& sheet, lxw_row_t row, const Formats& fmt,
+                           const WorkbookInfo& info) {
+  if (info.data_dates.empty()) return row;
+  sheet.text(row++, 0, "Data dates", fmt.heading);
+  for (const auto& [label, date] : info.data_dates) {
+    sheet.text(row, 0, label);
+    sheet.text(row++, 1, date);
+  }
+  return row + 1;
+}
+
 void write_summary(Workbook& book, const Formats& fmt, const StatsTable& table,
                    const WorkbookInfo& info) {
   SheetWriter sheet(book, book.add_sheet("Summary"));
@@ -256,6 +269,7 @@ void write_summary(Workbook& book, const Formats& fmt, const StatsTable& table,
   sheet.text(row, 0, "Areas");
   sheet.number(row++, 1, static_cast<double>(areas), fmt.plain.at("#,##0"));
   ++row;
+  row = write_data_dates(sheet, row, fmt, info);
 
   row = write_headlines(sheet, row, fmt, table);
   ++row;

@@ -21,6 +21,7 @@
 #include "notspot/engine/error.hpp"
 #include "notspot/io/crs.hpp"
 #include "notspot/io/suggest.hpp"
+#include "notspot/outputs/data_dates.hpp"
 #include "notspot/study/study.hpp"
 
 namespace notspot::study {
@@ -41,14 +42,15 @@ using io::SourceLine;
 constexpr std::array<std::string_view, 8> kTopLevelTables = {
     "study",   "areas",  "premises", "layers", "thresholds", "digital_exclusion",
     "quality", "outputs"};
-constexpr std::array<std::string_view, 5> kStudyKeys = {
-    "name", "crs", "boundary_vintage", "attribution", "require_best_transformation"};
-constexpr std::array<std::string_view, 5> kAreasKeys = {"path", "layer", "id", "name", "crs"};
-constexpr std::array<std::string_view, 8> kPremisesKeys = {"path",     "format", "layer", "id",
-                                                           "postcode", "x",      "y",     "crs"};
-constexpr std::array<std::string_view, 13> kLayerKeys = {
-    "kind",     "name",    "path",         "key",  "down",  "up", "technology",
-    "operator", "setting", "covered_when", "band", "layer", "crs"};
+constexpr std::array<std::string_view, 6> kStudyKeys = {
+    "name", "crs", "boundary_vintage", "attribution", "require_best_transformation", "as_at"};
+constexpr std::array<std::string_view, 6> kAreasKeys = {"path", "layer", "id",
+                                                        "name", "crs",   "as_at"};
+constexpr std::array<std::string_view, 9> kPremisesKeys = {
+    "path", "format", "layer", "id", "postcode", "x", "y", "crs", "as_at"};
+constexpr std::array<std::string_view, 14> kLayerKeys = {
+    "kind",     "name",    "path",         "key",  "down",  "up",  "technology",
+    "operator", "setting", "covered_when", "band", "layer", "crs", "as_at"};
 constexpr std::array<std::string_view, 2> kDigitalExclusionKeys = {"mobile_technology",
                                                                    "mobile_setting"};
 constexpr std::array<std::string_view, 2> kOutputsKeys = {"dir", "previous"};
@@ -256,6 +258,34 @@ class TableReader {
     return definition;
   }
 
+  /// `as_at`: the date the data describes, "YYYY", "YYYY-MM" or "YYYY-MM-DD" (a real month
+  /// and day). An unquoted TOML date (as_at = 2025-07-01) is taken as "2025-07-01".
+  std::optional<std::string> optional_as_at() {
+    constexpr std::string_view kForms =
+        "\"YYYY\", \"YYYY-MM\" or \"YYYY-MM-DD\" in quotes, e.g. as_at = \"2025-07\"";
+    const toml::node* node = table_.get("as_at");
+    if (node == nullptr) return std::nullopt;
+    if (const auto* date = node->as_date()) {
+      const toml::date& d = date->get();
+      std::string text = fmt::format("{:04}-{:02}-{:02}", int{d.year}, int{d.month}, int{d.day});
+      if (outputs::valid_as_at(text)) return text;
+    }
+    const auto* value = node->as_string();
+    if (value == nullptr) {
+      report(line("as_at"), fmt::format("{} as_at must be a date written as a string: {}; not {}",
+                                        title_, kForms, type_name(node->type())));
+      return std::nullopt;
+    }
+    if (!outputs::valid_as_at(value->get())) {
+      report(line("as_at"),
+             fmt::format("{} as_at \"{}\" is not a date the data describes; write {} (a real "
+                         "month 01-12 and day of that month)",
+                         title_, value->get(), kForms));
+      return std::nullopt;
+    }
+    return value->get();
+  }
+
   /// As optional_string, and reports a missing key; `example` shows what to add.
   std::optional<std::string> required_string(std::string_view key, std::string_view example) {
     if (!has(key)) {
@@ -459,6 +489,7 @@ void read_study_table(TableReader& t, Study& study) {
   }
   if (auto crs = t.optional_crs("crs")) study.crs = *crs;
   study.boundary_vintage = t.optional_string("boundary_vintage");
+  study.as_at = t.optional_as_at();
   if (auto lines = t.optional_string_array("attribution")) study.attribution = std::move(*lines);
   if (auto strict = t.optional_bool("require_best_transformation")) {
     study.require_best_transformation = *strict;
@@ -477,6 +508,7 @@ void read_areas(TableReader& t, const fs::path& study_folder, AreasSource& areas
   if (auto id = t.required_string("id", "PAR23CD")) areas.id_field = *id;
   areas.name_field = t.optional_string("name");
   areas.crs = t.optional_crs("crs");
+  areas.as_at = t.optional_as_at();
 }
 
 bool has_csv_extension(const fs::path& path) {
@@ -543,6 +575,7 @@ void read_premises(TableReader& t, const fs::path& study_folder, PremisesSource&
                          t.title(), given, missing));
   }
   premises.crs = t.optional_crs("crs");
+  premises.as_at = t.optional_as_at();
 }
 
 /// `kind = "a"`, `kind = "a" or "b"`, `kind = "a", "b" or "c"`.
@@ -642,6 +675,7 @@ LayerRead read_layer(TableReader& t, const fs::path& study_folder) {
   } else if (t.has("name")) {
     ok = false;
   }
+  layer.as_at = t.optional_as_at();
   if (!kind) return read;  // Which of the other keys apply, and what they mean, is unknown.
 
   for (const KindSpecificKey& specific : kKindSpecificKeys) {

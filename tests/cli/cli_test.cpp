@@ -473,6 +473,106 @@ TEST_F(SmallStudy, ChangesAgainstThePreviousRunMatchBothRunsFigures) {
   EXPECT_TRUE(listed);
 }
 
+// Declares the small study's dates: the study (October 2026 unless `study_as_at` says
+// otherwise; none when empty), its premises (September 2026) and its speeds layer (July 2025);
+// the BDUK layer and the areas state none.
+void declare_dates(const fs::path& study, const std::string& study_as_at = "2026-10") {
+  if (!study_as_at.empty()) {
+    replace_in_file(study, "boundary_vintage = \"test fixture\"\n",
+                    "boundary_vintage = \"test fixture\"\nas_at = \"" + study_as_at + "\"\n");
+  }
+  replace_in_file(study, "path = \"premises.csv\"\n",
+                  "path = \"premises.csv\"\nas_at = \"2026-09\"\n");
+  replace_in_file(study, "name = \"speeds\"\n", "name = \"speeds\"\nas_at = \"2025-07\"\n");
+}
+
+TEST_F(SmallStudy, DataDatesReachEveryOutputAndIdenticalRunsGiveIdenticalBytes) {
+  declare_dates(study());
+  ASSERT_EQ(run_study().exit_code, 0);
+  const fs::path second = dir_ / "second";
+  const Result r = run("run " + study().string() + " --out " + second.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // Same inputs and dates, same bytes (the wall-clock time is only in the manifest's `run`).
+  for (const char* name : {"report.html", "parish_stats.xlsx", "parish_stats.csv",
+                           "parish_stats.gpkg", "rejected.csv"}) {
+    EXPECT_TRUE(read_file(out() / name) == read_file(second / name)) << name << " differs";
+  }
+
+  const std::string html = read_file(out() / "report.html");
+  for (const char* line : {"<li>Study, October 2026</li>",
+                           "<li>Premises: premises.csv, September 2026</li>",
+                           "<li>Fixed broadband: speeds, July 2025</li>",
+                           "<li>BDUK premises: bduk, not stated</li>",
+                           "<li>Areas: parishes.geojson, not stated</li>"}) {
+    EXPECT_NE(html.find(line), std::string::npos) << line;
+  }
+
+  const nlohmann::json m = read_json(out() / "manifest.json");
+  EXPECT_EQ(m["study"]["as_at"], "2026-10");
+  std::map<std::string, nlohmann::json> as_at;  // by layer name, or role
+  for (const auto& i : m["inputs"])
+    as_at[i["role"] == "layer" ? i["name"].get<std::string>() : i["role"].get<std::string>()] =
+        i["as_at"];
+  EXPECT_EQ(as_at["premises"], "2026-09");
+  EXPECT_EQ(as_at["speeds"], "2025-07");
+  EXPECT_TRUE(as_at["bduk"].is_null());
+  EXPECT_TRUE(as_at["areas"].is_null());
+
+  const std::vector<std::string> strings = notspot::test::shared_strings(
+      notspot::test::unzip_member(out() / "parish_stats.xlsx", "xl/sharedStrings.xml"));
+  for (const char* text : {"Data dates", "Fixed broadband: speeds", "July 2025", "not stated"}) {
+    EXPECT_NE(std::find(strings.begin(), strings.end(), text), strings.end()) << text;
+  }
+
+  GDALAllRegister();
+  GDALDatasetUniquePtr ds(
+      GDALDataset::Open((out() / "parish_stats.gpkg").c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  ASSERT_TRUE(ds);
+  const char* dates = ds->GetMetadataItem("NOTSPOT_DATA_DATES");
+  ASSERT_NE(dates, nullptr);
+  EXPECT_EQ(std::string(dates),
+            "Study, October 2026; Areas: parishes.geojson, not stated; Premises: premises.csv, "
+            "September 2026; BDUK premises: bduk, not stated; Fixed broadband: speeds, July 2025");
+}
+
+TEST_F(SmallStudy, UndeclaredDatesAreNotStatedNeverToday) {
+  ASSERT_EQ(run_study().exit_code, 0);
+  const std::string html = read_file(out() / "report.html");
+  EXPECT_NE(html.find("<li>Study, not stated</li>"), std::string::npos);
+  EXPECT_NE(html.find("<li>Fixed broadband: speeds, not stated</li>"), std::string::npos);
+  EXPECT_TRUE(read_json(out() / "manifest.json")["study"]["as_at"].is_null());
+}
+
+TEST_F(SmallStudy, ChangeSectionNamesBothRunsByTheirDates) {
+  declare_dates(study(), "2026-09");
+  ASSERT_EQ(run_study().exit_code, 0);
+  const fs::path previous = dir_ / "previous";
+  fs::copy(out(), previous, fs::copy_options::recursive);
+  replace_in_file(study(), "as_at = \"2026-09\"\n", "as_at = \"2026-10\"\n");  // the study's
+  const Result r = run_study("--previous " + previous.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string html = read_file(out() / "report.html");
+  EXPECT_NE(html.find("<p>October 2026 compared with September 2026.</p>"), std::string::npos);
+  const nlohmann::json m = read_json(out() / "manifest.json");
+  EXPECT_EQ(m["changes"]["compared"], "October 2026 compared with September 2026");
+  EXPECT_EQ(m["changes"]["previous_as_at"], "2026-09");
+  EXPECT_EQ(m["changes"]["current_as_at"], "2026-10");
+}
+
+TEST_F(SmallStudy, ChangeSectionNamesThePreviousRunByItsFolderWhenItHasNoDate) {
+  ASSERT_EQ(run_study().exit_code, 0);  // no [study] as_at
+  const fs::path previous = dir_ / "previous";
+  fs::copy(out(), previous, fs::copy_options::recursive);
+  declare_dates(study());
+  const Result r = run_study("--previous " + previous.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(read_file(out() / "report.html").find("<p>This run compared with the run in previous.</p>"),
+            std::string::npos);
+  const nlohmann::json m = read_json(out() / "manifest.json");
+  EXPECT_TRUE(m["changes"]["previous_as_at"].is_null());
+  EXPECT_EQ(m["changes"]["current_as_at"], "2026-10");
+}
+
 TEST_F(SmallStudy, ChangedThresholdsAreReportedNotCompared) {
   ASSERT_EQ(run_study().exit_code, 0);
   // The previous run may be the outputs folder itself: it is read before being replaced.

@@ -112,8 +112,10 @@ class GeoPackageStyleTest : public ::testing::Test {
   fs::path write(const SmallOutput& o, const std::string& name = "parish_stats.gpkg",
                  const std::string& quality = {}) {
     const fs::path path = dir_ / name;
+    GeoPackageMetadata metadata;
+    if (!quality.empty()) metadata.items = {{"NOTSPOT_QUALITY", quality}};
     write_parish_geopackage(path, o.areas, o.table, io::Crs::from_definition("EPSG:27700", "test"),
-                            o.premises, o.area_of_premise, quality);
+                            o.premises, o.area_of_premise, metadata);
     return path;
   }
 
@@ -450,6 +452,33 @@ TEST_F(GeoPackageStyleTest, SameBytesWhenWrittenTwice) {
   const std::string bytes = read_bytes(a);
   ASSERT_FALSE(bytes.empty());
   EXPECT_TRUE(bytes == read_bytes(b)) << "two writes of the same table differ";
+}
+
+TEST_F(GeoPackageStyleTest, MetadataItemsOnTheDatasetAndTheLayer) {
+  const SmallOutput o = small_output();
+  const std::string dates = "Study, October 2026; Fixed broadband: speeds, July 2025";
+  GeoPackageMetadata metadata;
+  metadata.items = {{"NOTSPOT_DATA_DATES", dates}};
+  const fs::path path = dir_ / "with_metadata.gpkg";
+  write_parish_geopackage(path, o.areas, o.table, io::Crs::from_definition("EPSG:27700", "test"),
+                          o.premises, o.area_of_premise, metadata);
+  {
+    GDALDatasetUniquePtr ds = open(path);  // read back by GDAL, as ogrinfo and QGIS do
+    ASSERT_TRUE(ds);
+    const char* on_dataset = ds->GetMetadataItem("NOTSPOT_DATA_DATES");
+    ASSERT_NE(on_dataset, nullptr);
+    EXPECT_EQ(std::string(on_dataset), dates);
+    OGRLayer* layer = ds->GetLayerByName("parish_stats");
+    ASSERT_NE(layer, nullptr);
+    const char* on_layer = layer->GetMetadataItem("NOTSPOT_DATA_DATES");
+    ASSERT_NE(on_layer, nullptr);
+    EXPECT_EQ(std::string(on_layer), dates);
+  }
+  // Same metadata, same bytes (the metadata's timestamps are fixed too).
+  const fs::path again = dir_ / "with_metadata_again.gpkg";
+  write_parish_geopackage(again, o.areas, o.table, io::Crs::from_definition("EPSG:27700", "test"),
+                          o.premises, o.area_of_premise, metadata);
+  EXPECT_EQ(read_bytes(path), read_bytes(again));
 }
 
 TEST_F(GeoPackageStyleTest, WithoutGigabitTheFirstPercentageIsStyled) {

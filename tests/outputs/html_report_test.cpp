@@ -359,6 +359,39 @@ TEST(HtmlReport, ShowsChangesSinceThePreviousRun) {
   EXPECT_NE(profile.find("-1.25 points"), std::string::npos);
 }
 
+TEST(HtmlReport, ListsTheDataDatesBeforeTheSummary) {
+  Fixture f;
+  f.input.data_dates = {{"Study", "October 2026"},
+                        {"Fixed broadband: <speeds>", "July 2025"},
+                        {"Premises: premises.csv", "not stated"}};
+  const std::string html = write_report(f.input);
+  const std::string dates = between(html, "<section id=\"data-dates\"", "</section>");
+  ASSERT_FALSE(dates.empty()) << html.substr(0, 3000);
+  EXPECT_NE(dates.find("<h2 id=\"data-dates-h\">Data dates</h2>"), std::string::npos);
+  EXPECT_NE(dates.find("<li>Study, October 2026</li>"), std::string::npos) << dates;
+  EXPECT_NE(dates.find("<li>Fixed broadband: &lt;speeds&gt;, July 2025</li>"), std::string::npos);
+  EXPECT_NE(dates.find("<li>Premises: premises.csv, not stated</li>"), std::string::npos);
+  EXPECT_LT(html.find("id=\"data-dates\""), html.find("<section id=\"summary\""));
+}
+
+TEST(HtmlReport, WithoutDataDatesHasNoDataDatesSection) {
+  Fixture f;
+  EXPECT_EQ(write_report(f.input).find("data-dates"), std::string::npos);
+}
+
+TEST(HtmlReport, NamesBothRunsByTheirDates) {
+  Fixture f;
+  ReportChanges changes;
+  changes.previous_run = "out_sep";
+  changes.comparison = "October 2026 compared with September 2026";
+  f.input.changes = changes;
+  const std::string summary =
+      between(write_report(f.input), "<section id=\"summary\"", "</section>");
+  EXPECT_NE(summary.find("<p>October 2026 compared with September 2026.</p>"), std::string::npos)
+      << summary;
+  EXPECT_EQ(summary.find("Compared with out_sep"), std::string::npos);
+}
+
 TEST(HtmlReport, SaysWhyRunsWereNotCompared) {
   Fixture f;
   f.input.changes = ReportChanges{"run of October", {}, {}, {}, {"thresholds differ: <x>"}};

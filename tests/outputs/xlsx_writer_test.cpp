@@ -150,6 +150,9 @@ WorkbookInfo sample_info() {
   info.notspot_version = "9.9.9";
   info.thresholds = {{"Gigabit-capable: download (Mbit/s)", "1000"}};
   info.sources = {"Contains OS data © Crown copyright and database right 2026"};
+  info.data_dates = {{"Study", "October 2026"},
+                     {"Fixed broadband: speeds", "July 2025"},
+                     {"Premises: premises.csv", "not stated"}};
   return info;
 }
 
@@ -311,6 +314,31 @@ TEST_F(XlsxReadBack, SummaryHasProvenanceAndHeadlinesFromTheStudyRow) {
   ASSERT_FALSE(l.empty());
   EXPECT_EQ(std::stod(cells.at("C" + l).value), 95.5);
   EXPECT_EQ(text_of(cells.at("E" + l)), "yes");  // Shared Rural Network: 95% of land
+}
+
+TEST_F(XlsxReadBack, SummaryListsTheDataDatesUnderTheirHeading) {
+  const std::map<std::string, XmlCell> cells = cells_of(sheet(1));
+  std::map<std::string, int> row_of_label;  // label in column A -> row number
+  for (const auto& [ref, cell] : cells) {
+    if (ref[0] == 'A' && ref[1] >= '0' && ref[1] <= '9' && cell.type == "s") {
+      row_of_label[text_of(cell)] = std::stoi(ref.substr(1));
+    }
+  }
+  ASSERT_TRUE(row_of_label.count("Data dates"));
+  const int heading = row_of_label["Data dates"];
+  // The rows follow the heading in the order given, each date in column B.
+  const std::pair<const char*, const char*> expected[] = {
+      {"Study", "October 2026"},
+      {"Fixed broadband: speeds", "July 2025"},
+      {"Premises: premises.csv", "not stated"}};
+  for (int i = 0; i < 3; ++i) {
+    const std::string row = std::to_string(heading + 1 + i);
+    ASSERT_TRUE(cells.count("A" + row) && cells.count("B" + row)) << row;
+    EXPECT_EQ(text_of(cells.at("A" + row)), expected[i].first);
+    EXPECT_EQ(text_of(cells.at("B" + row)), expected[i].second);
+  }
+  // Near the top: before the headline figures.
+  EXPECT_LT(heading, row_of_label["Headline figures for the whole study"]);
 }
 
 TEST_F(XlsxReadBack, DefinitionsListEveryColumn) {

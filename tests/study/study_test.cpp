@@ -989,7 +989,108 @@ path = "premises.csv"
 )"),
                              7,
                              "unknown key 'nmae' in [areas]; expected one of: path, layer, id, "
-                             "name, crs; did you mean 'name'?"));
+                             "name, crs, as_at; did you mean 'name'?"));
+}
+
+// ---- as_at: the date each input describes ---------------------------------------------------
+
+TEST_F(StudyTest, AsAtIsReadOnStudyAreasPremisesAndEveryLayer) {
+  write("speeds.csv", "uprn,max_down_mbps,max_up_mbps,technology\n");
+  write("bduk.csv", "uprn\n");
+  const Study s = load_study(study(R"([study]
+name = "Test"
+as_at = "2026-10"
+
+[areas]
+path = "parishes.gpkg"
+id = "PAR23CD"
+as_at = "2025"
+
+[premises]
+path = "premises.csv"
+as_at = "2026-09-30"
+
+[[layers]]
+kind = "fixed-speeds"
+path = "speeds.csv"
+as_at = "2025-07"
+
+[[layers]]
+kind = "bduk-premises"
+path = "bduk.csv"
+)"));
+  EXPECT_EQ(s.as_at, "2026-10");
+  EXPECT_EQ(s.areas.as_at, "2025");
+  EXPECT_EQ(s.premises.as_at, "2026-09-30");
+  ASSERT_EQ(s.layers.size(), 2u);
+  EXPECT_EQ(s.layers[0].as_at, "2025-07");
+  EXPECT_EQ(s.layers[1].as_at, std::nullopt);  // not declared: never a default date
+}
+
+TEST_F(StudyTest, AsAtIsOptional) {
+  const Study s = load_study(study(kMinimal));
+  EXPECT_EQ(s.as_at, std::nullopt);
+  EXPECT_EQ(s.areas.as_at, std::nullopt);
+  EXPECT_EQ(s.premises.as_at, std::nullopt);
+}
+
+TEST_F(StudyTest, AsAtAcceptsAnUnquotedTomlDate) {
+  const Study s = load_study(minimal_plus("as_at = 2024-02-29\n"));  // a leap day
+  EXPECT_EQ(s.premises.as_at, "2024-02-29");
+}
+
+TEST_F(StudyTest, AsAtMustBeARealYearMonthOrDay) {
+  // Hand-checked: month 13 does not exist; 2025 is not a leap year; April has 30 days;
+  // "2025-7" lacks the month's leading zero; "July 2025" is not one of the forms.
+  for (const char* bad : {"2025-13", "2025-00", "2025-02-29", "2025-04-31", "2025-7", "July 2025",
+                          "25-07", "2025-07-01T00:00", "2025/07"}) {
+    SCOPED_TRACE(bad);
+    const fs::path file = minimal_plus(std::string("as_at = \"") + bad + "\"\n");
+    EXPECT_TRUE(study_error_at(
+        file, 10,
+        std::string("[premises] as_at \"") + bad +
+            "\" is not a date the data describes; write \"YYYY\", \"YYYY-MM\" or \"YYYY-MM-DD\""));
+  }
+  for (const char* good : {"2025", "2025-12", "2025-01-31", "2000-02-29", "2026-04-30"}) {
+    SCOPED_TRACE(good);
+    EXPECT_EQ(load_study(minimal_plus(std::string("as_at = \"") + good + "\"\n")).premises.as_at,
+              good);
+  }
+}
+
+TEST_F(StudyTest, AsAtOfTheWrongTypeNamesTheAcceptedForms) {
+  EXPECT_TRUE(study_error_at(study(R"([study]
+name = "Test"
+as_at = 2025
+
+[areas]
+path = "parishes.gpkg"
+id = "PAR23CD"
+
+[premises]
+path = "premises.csv"
+)"),
+                             3,
+                             "[study] as_at must be a date written as a string: \"YYYY\", "
+                             "\"YYYY-MM\" or \"YYYY-MM-DD\" in quotes, e.g. as_at = \"2025-07\"; "
+                             "not an integer"));
+}
+
+TEST_F(StudyTest, AsAtOnALayerIsCheckedAndNamesItsTable) {
+  write("speeds.csv", "uprn,max_down_mbps,max_up_mbps,technology\n");
+  EXPECT_TRUE(study_error_at(minimal_plus(R"(
+[[layers]]
+kind = "fixed-speeds"
+path = "speeds.csv"
+as_at = "2025-13"
+)"),
+                             14, "[[layers]] as_at \"2025-13\" is not a date"));
+}
+
+TEST_F(StudyTest, MisspeltAsAtSuggestsAsAt) {
+  EXPECT_TRUE(study_error_at(minimal_plus("as_of = \"2025-07\"\n"), 10,
+                             "unknown key 'as_of' in [premises]; expected one of: path, format, "
+                             "layer, id, postcode, x, y, crs, as_at; did you mean 'as_at'?"));
 }
 
 TEST_F(StudyTest, UnknownKeyFarFromEveryKeyHasNoSuggestion) {

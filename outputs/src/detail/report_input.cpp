@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "detail/run_description.hpp"
+#include "notspot/outputs/data_dates.hpp"
 
 namespace notspot::outputs::detail {
 namespace {
@@ -13,6 +14,8 @@ namespace {
 ReportChanges to_report_changes(const ChangeReport& c) {
   ReportChanges r;
   r.previous_run = c.previous_dir.filename().string();
+  r.comparison = run_comparison(c.current.as_at, c.previous.as_at, r.previous_run);
+  if (c.previous.as_at) r.previous_run = describe_as_at(c.previous.as_at) + ", " + r.previous_run;
   if (!c.comparable) {
     r.not_comparable = c.reasons;
     return r;
@@ -79,6 +82,7 @@ ReportInput report_input(const RunRecord& record, std::span<const io::Area> area
                                                     w.size(), kMaxListedWarnings)));
   report.warnings_total = w.size();
   report.attribution = record.study.attribution;
+  report.data_dates = data_dates(record);
   if (record.changes) report.changes = to_report_changes(*record.changes);
   return report;
 }

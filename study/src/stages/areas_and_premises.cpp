@@ -85,6 +85,7 @@ void record_areas_input(Run& run) {
   input.layer = a.layer;
   input.features = a.features_read;
   input.crs = a.source_crs;
+  input.as_at = run.study.areas.as_at;
   std::optional<engine::Point> near;
   if (!a.areas.empty()) {
     const engine::Box b = engine::bounding_box(a.areas.front().geometry);
@@ -110,6 +111,7 @@ void record_premises_input(Run& run) {
   input.columns = outputs::InputRecord::Columns{p.id_column, p.x_column, p.y_column};
   input.crs = p.source_crs;
   input.area_of_use = p.area_of_use;
+  input.as_at = run.study.premises.as_at;
   // A premise from the middle of the file stands for the rest.
   std::optional<engine::Point> near;
   const engine::PremisesTable& table = p.table;

@@ -14,6 +14,7 @@ outputs::InputRecord layer_input(const Run& run, const io::LayerSource& layer, s
   input.kind = std::string(layer_kind_info(layer.kind).name);
   input.file = run.display(layer.path);
   input.rows = rows;
+  input.as_at = layer.as_at;
   return input;
 }
 

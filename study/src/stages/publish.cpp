@@ -4,6 +4,7 @@
 #include "background_digests.hpp"
 #include "notspot/engine/cancellation.hpp"
 #include "notspot/outputs/csv_writers.hpp"
+#include "notspot/outputs/data_dates.hpp"
 #include "notspot/outputs/geopackage_writer.hpp"
 #include "notspot/outputs/html_report.hpp"
 #include "notspot/outputs/manifest.hpp"
@@ -22,6 +23,7 @@ void record_study(Run& run) {
   s.crs = run.crs.describe();
   s.crs_geographic = run.crs.is_geographic();
   s.boundary_vintage = run.study.boundary_vintage;
+  s.as_at = run.study.as_at;
   s.attribution = run.study.attribution;
   run.record.notspot_version = outputs::kVersion;
   run.record.thresholds = run.study.thresholds;
@@ -42,12 +44,21 @@ void compare_with_previous_run(Run& run, const DigestCache& digests) {
   identity.study_name = run.study.name;
   identity.crs = run.crs.describe();
   identity.boundary_vintage = run.study.boundary_vintage;
+  identity.as_at = run.study.as_at;
   identity.thresholds = run.study.thresholds;
   identity.areas_sha256 = digests.at(run.study.areas.path).sha256;
   run.record.changes = outputs::compare_runs(*run.previous, run.record.table, identity, run.log);
   run.record.previous_run = run.display(*run.previous_dir);
   outputs::write_changes_csv(run.out.file("parish_changes.csv"), *run.record.changes);
   run.record.outputs.push_back({"parish_changes.csv", {}});
+}
+
+// The GeoPackage's metadata items: the data dates (NOTSPOT_DATA_DATES).
+outputs::GeoPackageMetadata geopackage_metadata(const outputs::RunRecord& r) {
+  outputs::GeoPackageMetadata metadata;
+  metadata.items.emplace_back("NOTSPOT_QUALITY", outputs::quality_status(r.quality).line);
+  metadata.items.emplace_back("NOTSPOT_DATA_DATES", outputs::data_dates_text(r));
+  return metadata;
 }
 
 // Written while the inputs are still being hashed (nationally, gigabytes).
@@ -59,8 +70,7 @@ void write_tables(Run& run) {
     run.log.warn("workbook", std::move(w));
   }
   outputs::write_parish_geopackage(out.file("parish_stats.gpkg"), run.areas.areas, r.table, run.crs,
-                                   run.premises.table, run.area_of,
-                                   outputs::quality_status(r.quality).line);
+                                   run.premises.table, run.area_of, geopackage_metadata(r));
   outputs::write_rejected_csv(out.file("rejected.csv"), run.log.rejected());
   for (const char* name :
        {"parish_stats.csv", "parish_stats.xlsx", "parish_stats.gpkg", "rejected.csv"}) {

@@ -27,6 +27,8 @@ struct AreasSource {
   std::string id_field;                   ///< `id`, required.
   std::optional<std::string> name_field;  ///< `name`; when absent the id is the name.
   std::optional<std::string> crs;         ///< Declares the CRS of a file that has none.
+  /// `as_at`: the date the data describes, "YYYY", "YYYY-MM" or "YYYY-MM-DD" (validated).
+  std::optional<std::string> as_at;
   SourceLine where;                       ///< Line of the `[areas]` table.
 };
 
@@ -47,6 +49,9 @@ struct PremisesSource {
   /// `postcode`: the column (CSV) or field (OGR) holding each premise's postcode, for joining
   /// postcode-level layers (ofcom-postcode). Optional.
   std::optional<std::string> postcode_field;
+  /// `as_at`: the date the data describes (e.g. the UPRN release), "YYYY", "YYYY-MM" or
+  /// "YYYY-MM-DD" (validated).
+  std::optional<std::string> as_at;
   SourceLine where;
 };
 
@@ -85,6 +90,9 @@ struct LayerSource {
   std::optional<std::string> ogr_layer;
   /// raster and polygons: `crs`, declares the CRS of a file that has none.
   std::optional<std::string> crs;
+  /// `as_at`: the date the data describes (e.g. Ofcom's release month), "YYYY", "YYYY-MM" or
+  /// "YYYY-MM-DD" (validated).
+  std::optional<std::string> as_at;
   SourceLine where;
 };
 

@@ -28,6 +28,9 @@ struct RunIdentity {
   engine::Thresholds thresholds;
   std::string areas_sha256;     ///< Of the areas input; empty when unknown.
   std::string notspot_version;  ///< For information; empty for the current run.
+  /// `[study] as_at` (manifest `study.as_at`): the date the run describes; names the run in the
+  /// change section. None when unset (or, in a previous manifest, not a valid date).
+  std::optional<std::string> as_at;
 };
 
 /// Whether an area is in both runs or in one only.

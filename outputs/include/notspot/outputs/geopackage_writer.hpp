@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "notspot/engine/premises.hpp"
 #include "notspot/io/areas_reader.hpp"
@@ -11,6 +13,13 @@
 #include "notspot/outputs/stats_table.hpp"
 
 namespace notspot::outputs {
+
+/// GDAL metadata items (name, value) set on the GeoPackage dataset and on its `parish_stats`
+/// layer (stored in gpkg_metadata, read by `gdalinfo`/`ogrinfo` and QGIS's layer properties),
+/// e.g. {"NOTSPOT_DATA_DATES", data_dates_text(record)}. In the order given.
+struct GeoPackageMetadata {
+  std::vector<std::pair<std::string, std::string>> items;
+};
 
 /**
  * Writes parish_stats.gpkg, ready to open in QGIS:
@@ -30,10 +39,10 @@ namespace notspot::outputs {
  *   too, for QGIS built with GDAL 3.6 (Debian 12), which does not read them there. Style
  *   descriptions name the targets (targets()) that are class bounds.
  *
- * - with a `quality` line (quality_status()'s QualityStatus::line), the GDAL metadata item
- *   `NOTSPOT_QUALITY` holding it, on the dataset and on the `parish_stats` layer (stored in
- *   the GeoPackage's gpkg_metadata tables; `ogrinfo FILE` shows the dataset's, `ogrinfo -so
- *   FILE parish_stats` the layer's); none when `quality` is empty.
+ * - `metadata`: items set on the dataset and on `parish_stats` (GeoPackageMetadata): a run
+ *   sets `NOTSPOT_QUALITY` (quality_status()'s QualityStatus::line) and `NOTSPOT_DATA_DATES`
+ *   (data_dates_text()); `ogrinfo FILE` shows the dataset's, `ogrinfo -so FILE parish_stats`
+ *   the layer's.
  *
  * The GeoPackage's timestamps (gpkg_contents and the styles' update_time) are fixed so that the
  * same inputs give the same bytes; the run's real time is in manifest.json.
@@ -52,6 +61,6 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
                              const StatsTable& table, const io::Crs& crs,
                              const engine::PremisesTable& premises,
                              std::span<const std::uint32_t> area_of_premise,
-                             const std::string& quality = {});
+                             const GeoPackageMetadata& metadata = {});
 
 }  // namespace notspot::outputs

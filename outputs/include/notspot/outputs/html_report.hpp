@@ -5,6 +5,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "notspot/io/areas_reader.hpp"
@@ -90,6 +91,10 @@ struct ReportChanges {
   /// Why the runs were not compared (different thresholds, boundary vintage...); when not
   /// empty, the report shows these reasons instead of changes.
   std::vector<std::string> not_comparable;
+  /// How both runs are named, e.g. "October 2026 compared with September 2026" (their study
+  /// as_at), or "This run compared with the run in out_sep" when either run has no date
+  /// (run_comparison()). Empty: "Compared with <previous_run>".
+  std::string comparison;
 };
 
 /**
@@ -128,6 +133,9 @@ struct ReportInput {
   std::vector<io::Warning> warnings;  ///< The first warnings (the report lists at most 200).
   std::uint64_t warnings_total = 0;   ///< All warnings, when more than `warnings` were kept.
   std::optional<ReportChanges> changes;
+  /// "Data dates": what each input describes, e.g. {"Fixed broadband: speeds", "July 2025"};
+  /// "not stated" when the study does not say. The study's own date first.
+  std::vector<std::pair<std::string, std::string>> data_dates;
 };
 
 /**

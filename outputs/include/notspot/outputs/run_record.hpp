@@ -46,6 +46,8 @@ struct StudyRecord {
   std::string crs;     ///< The study CRS, described ("EPSG:27700 (OSGB36 / ...)").
   bool crs_geographic = false;
   std::optional<std::string> boundary_vintage;
+  /// `[study] as_at`: the date the study describes, "YYYY", "YYYY-MM" or "YYYY-MM-DD".
+  std::optional<std::string> as_at;
   std::vector<std::string> attribution;  ///< Licence and attribution lines.
 };
 
@@ -77,6 +79,9 @@ struct InputRecord {
   };
   std::optional<BetterTransformation> better_transformation;
   std::optional<std::string> description;     ///< Mobile layers: grid or features.
+  /// `as_at` of the input's table: the date its data describes ("YYYY", "YYYY-MM" or
+  /// "YYYY-MM-DD"); none when the study does not state it.
+  std::optional<std::string> as_at;
 };
 
 /// Every premises row read is assigned to an area, outside every area, or rejected.

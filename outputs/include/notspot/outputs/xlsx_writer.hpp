@@ -14,8 +14,9 @@ namespace notspot::outputs {
 
 /**
  * What the workbook says about the run besides the table and its column catalogue:
- * provenance, thresholds and sources. A plain struct filled by the run; every field may be left
- * empty. Nothing in it is a date, so that the same run gives the same bytes.
+ * provenance, data dates, thresholds and sources. A plain struct filled by the run; every field
+ * may be left empty. The only dates in it are those the study declares (data_dates), never the
+ * date of the run, so that the same run gives the same bytes.
  */
 struct WorkbookInfo {
   std::string study_name;                       ///< `[study] name`.
@@ -32,13 +33,18 @@ struct WorkbookInfo {
   /// "Data quality" row with its line and, below it, one row per failed check with its
   /// sentence. None: no such row.
   std::optional<QualityStatus> quality;
+  /// "Data dates": what each input describes, as label and date, e.g. {"Fixed broadband:
+  /// speeds", "July 2025"} (data_dates()); listed on the Summary sheet after the provenance.
+  /// These are the dates the study declares, never the date of the run.
+  std::vector<std::pair<std::string, std::string>> data_dates;
 };
 
 /**
  * Writes parish_stats.xlsx, an Excel workbook with three sheets:
  *  - "Summary": the data-quality status when info.quality is set ("Data quality"), the
- *    study's provenance (name, CRS, boundary vintage, notspot version, no
- *    dates), the headline figures of the whole study (the table's last row: the columns the
+ *    study's provenance (name, CRS, boundary vintage, notspot version, no date of the run),
+ *    the data dates the study declares ("Data dates", when given), the
+ *    headline figures of the whole study (the table's last row: the columns the
  *    catalogue marks ColumnSpec::summary, labelled with their measures) against the targets on
  *    their columns (targets(): one line per target, met or not), the thresholds, how to read
  *    the workbook, and the data sources;

@@ -25,6 +25,9 @@ struct Study {
   std::string name;                             ///< `[study] name`, required.
   std::string crs = "EPSG:27700";               ///< `[study] crs`.
   std::optional<std::string> boundary_vintage;  ///< `[study] boundary_vintage`.
+  /// `[study] as_at`: the date the study describes ("YYYY", "YYYY-MM" or "YYYY-MM-DD"); names
+  /// the run in change reports.
+  std::optional<std::string> as_at;
   /// `[study] attribution`: licence and attribution lines the data requires, shown in the
   /// report and the workbook (e.g. "Contains OS data © Crown copyright and database right 2025").
   std::vector<std::string> attribution;
