@@ -431,6 +431,79 @@ TEST_F(SmallStudy, ChangesAgainstThePreviousRunMatchBothRunsFigures) {
   EXPECT_TRUE(listed);
 }
 
+TEST_F(SmallStudy, AddingALayerIsNotReportedAsAChange) {
+  // Last month had no BDUK layer; this month adds it. A BDUK current_gigabit flag alone makes a
+  // premise gigabit-capable (README.md beside the data: 1017 in Alpha has no speed row but is
+  // BDUK gigabit), so gigabit_pct rises in Alpha only because a layer was added. It, no_data_pct
+  // (fixed-speeds or BDUK) and the bduk_* columns (not measured last month) are not compared;
+  // superfast_pct and decent_pct (fixed-speeds, in both runs) still are.
+  const std::string with_bduk = read_file(study());
+  replace_in_file(study(),
+                  "[[layers]]\nkind = \"bduk-premises\"\nname = \"bduk\"\npath = "
+                  "\"bduk_premises.csv\"\n",
+                  "");
+  ASSERT_EQ(run_study().exit_code, 0);
+  const fs::path previous = dir_ / "previous";
+  fs::copy(out(), previous, fs::copy_options::recursive);
+  write_file(study(), with_bduk);
+  const Result r = run_study("--previous " + previous.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  // The premise of the test: the two runs' gigabit_pct differ somewhere, from the layer alone
+  // (the premises and speeds files are the same).
+  const auto before = csv_rows(previous / "parish_stats.csv");
+  const auto after = csv_rows(out() / "parish_stats.csv");
+  ASSERT_EQ(before.size(), after.size());
+  bool gigabit_moved = false;
+  for (std::size_t row = 1; row < after.size(); ++row) {
+    gigabit_moved |= before[row][column(before[0], "gigabit_pct")] !=
+                     after[row][column(after[0], "gigabit_pct")];
+  }
+  ASSERT_TRUE(gigabit_moved);
+
+  const auto changes = csv_rows(out() / "parish_changes.csv");
+  const auto& h = changes.at(0);
+  for (const char* gone : {"gigabit_pct_before", "gigabit_pct_change", "no_data_pct_before",
+                           "bduk_white_pct_before", "bduk_grey_black_pct_change"}) {
+    EXPECT_EQ(std::find(h.begin(), h.end(), gone), h.end()) << gone;
+  }
+  for (const char* kept : {"superfast_pct_change", "decent_pct_change", "full_fibre_pct_change"}) {
+    EXPECT_NE(std::find(h.begin(), h.end(), kept), h.end()) << kept;
+  }
+  for (std::size_t row = 1; row < changes.size(); ++row) {
+    EXPECT_EQ(changes[row][column(h, "crossed")].find("gigabit"), std::string::npos)
+        << changes[row][column(h, "area_id")];
+    // Same premises, same speeds: nothing that is compared moved.
+    EXPECT_EQ(changes[row][column(h, "superfast_pct_change")],
+              changes[row][column(h, "superfast_pct_before")].empty() ? "" : "0.00");
+  }
+
+  const nlohmann::json m = read_json(out() / "manifest.json");
+  EXPECT_EQ(m["changes"]["comparable"], true);
+  std::map<std::string, std::string> not_compared;
+  for (const auto& n : m["changes"]["columns_not_compared"]) {
+    not_compared[n["column"].get<std::string>()] = n["reason"].get<std::string>();
+  }
+  for (const char* c : {"gigabit_pct", "no_data_pct", "bduk_white_pct", "bduk_grey_black_pct",
+                        "bduk_under_review_pct"}) {
+    EXPECT_TRUE(not_compared.contains(c)) << c;
+  }
+  EXPECT_FALSE(not_compared.contains("superfast_pct"));
+  EXPECT_NE(not_compared["gigabit_pct"].find("'bduk-premises'"), std::string::npos)
+      << not_compared["gigabit_pct"];
+  bool noted = false;
+  for (const auto& n : m["changes"]["notes"]) {
+    noted |= n.get<std::string>().rfind("gigabit_pct not compared: ", 0) == 0;
+  }
+  EXPECT_TRUE(noted);
+  EXPECT_EQ(m["changes"]["crossings"], 0);
+  const std::string report = read_file(out() / "report.html");
+  EXPECT_NE(report.find("Not compared, because the two runs did not measure them"),
+            std::string::npos);
+  EXPECT_NE(report.find("(gigabit_pct): the previous run measured it from &#39;fixed-speeds&#39; only"),
+            std::string::npos);
+}
+
 TEST_F(SmallStudy, ChangedThresholdsAreReportedNotCompared) {
   ASSERT_EQ(run_study().exit_code, 0);
   // The previous run may be the outputs folder itself: it is read before being replaced.
