@@ -101,6 +101,13 @@ struct AreaChange {
   std::vector<Crossing> crossings;          ///< In change_targets() order.
 };
 
+/// A percentage column both runs have but that is not compared, and why (one sentence naming
+/// what each run had, e.g. the previous run measured gigabit_pct from fixed-speeds only).
+struct ColumnNotCompared {
+  std::string column;  ///< e.g. "gigabit_pct".
+  std::string reason;
+};
+
 /**
  * The comparison of a run with a previous one, for parish_changes.csv and the HTML report.
  *
