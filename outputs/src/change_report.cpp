@@ -56,28 +56,57 @@ std::optional<std::uint64_t> to_premises(std::string_view text) {
 }
 
 // "'fixed-speeds'", "'fixed-speeds' and 'bduk-premises'".
-std::string quoted_list(const std::vector<std::string>& items) {
+std::string quoted_list(const std::vector<std::string>& items, std::string_view last = " and ") {
   std::string out;
   for (std::size_t i = 0; i < items.size(); ++i) {
-    out += (i == 0 ? "" : (i + 1 == items.size() ? " and " : ", ")) + ("'" + items[i] + "'");
+    out += (i == 0 ? "" : (i + 1 == items.size() ? std::string(last) : ", ")) +
+           ("'" + items[i] + "'");
   }
   return out;
 }
 
-// The column's source kinds that a run with `layer_kinds` had, in the column's order.
-std::vector<std::string> present_sources(const ColumnSpec& c,
-                                         const std::vector<std::string>& layer_kinds) {
+// The layer kinds whose presence can change a fixed indicator's figures (engine's
+// indicator_flags()): wider than the kinds that make it measured (ColumnSpec::sources). A BDUK
+// current_gigabit flag makes a premise gigabit-capable, hence ultrafast, superfast and decent
+// (so not below the USO) and not "no data", whatever the speeds layer says; full fibre comes
+// from the speeds layer alone and the BDUK statuses from the BDUK layer alone.
+std::vector<std::string_view> affecting_kinds(const ColumnSpec& c) {
+  using enum engine::Indicator;
+  if (c.family == ColumnFamily::kDigitalExclusion) return {kFixedSpeedsKind, kBdukPremisesKind};
+  if (c.family != ColumnFamily::kFixedIndicator || !c.indicator) return {};
+  switch (*c.indicator) {
+    case kFullFibre:
+      return {kFixedSpeedsKind};
+    case kBdukWhite:
+    case kBdukGreyBlack:
+    case kBdukUnderReview:
+      return {kBdukPremisesKind};
+    default:
+      return {kFixedSpeedsKind, kBdukPremisesKind};
+  }
+}
+
+// Of `kinds`, those a run with `layer_kinds` had, in the order of `kinds`.
+template <typename Kinds>
+std::vector<std::string> present_kinds(const Kinds& kinds,
+                                       const std::vector<std::string>& layer_kinds) {
   std::vector<std::string> out;
-  for (const std::string& s : c.sources) {
-    if (std::find(layer_kinds.begin(), layer_kinds.end(), s) != layer_kinds.end()) {
-      out.push_back(s);
+  for (const auto& k : kinds) {
+    if (std::find(layer_kinds.begin(), layer_kinds.end(), k) != layer_kinds.end()) {
+      out.emplace_back(k);
     }
   }
   return out;
 }
 
-std::string describe_sources(const std::vector<std::string>& present, std::string_view run) {
-  if (present.empty()) return std::string(run) + " had none of its source layers (not measured)";
+// "the previous run measured it from 'fixed-speeds' only", "this run did not measure it (no
+// 'fixed-speeds' layer)".
+std::string describe_sources(const ColumnSpec& c, const std::vector<std::string>& layer_kinds,
+                             std::string_view run) {
+  if (present_kinds(c.sources, layer_kinds).empty()) {
+    return std::string(run) + " did not measure it (no " + quoted_list(c.sources, " or ") + " layer)";
+  }
+  const std::vector<std::string> present = present_kinds(affecting_kinds(c), layer_kinds);
   return std::string(run) + " measured it from " + quoted_list(present) +
          (present.size() == 1 ? " only" : "");
 }
@@ -111,14 +140,12 @@ std::string operators_text(const RunMobileGroup& g) {
 // the same things, so its change would come from a layer (or an operator) added or removed.
 std::optional<std::string> why_not_comparable(const ColumnSpec& c, const RunIdentity& was,
                                               const RunIdentity& now) {
-  if (!c.sources.empty() && was.layer_kinds && now.layer_kinds) {
-    const std::vector<std::string> before = present_sources(c, *was.layer_kinds);
-    const std::vector<std::string> after = present_sources(c, *now.layer_kinds);
-    if (before != after) {
-      return describe_sources(before, "the previous run") + "; " +
-             describe_sources(after, "this run") +
-             ", so a change would come from the layers, not from the data";
-    }
+  const std::vector<std::string_view> kinds = affecting_kinds(c);
+  if (!kinds.empty() && was.layer_kinds && now.layer_kinds &&
+      present_kinds(kinds, *was.layer_kinds) != present_kinds(kinds, *now.layer_kinds)) {
+    return describe_sources(c, *was.layer_kinds, "the previous run") + "; " +
+           describe_sources(c, *now.layer_kinds, "this run") +
+           ", so a change would come from the layers, not from the data";
   }
   std::optional<std::pair<std::string, std::string>> group_was;
   std::optional<std::pair<std::string, std::string>> group_now;

@@ -433,10 +433,10 @@ TEST_F(SmallStudy, ChangesAgainstThePreviousRunMatchBothRunsFigures) {
 
 TEST_F(SmallStudy, AddingALayerIsNotReportedAsAChange) {
   // Last month had no BDUK layer; this month adds it. A BDUK current_gigabit flag alone makes a
-  // premise gigabit-capable (README.md beside the data: 1017 in Alpha has no speed row but is
-  // BDUK gigabit), so gigabit_pct rises in Alpha only because a layer was added. It, no_data_pct
-  // (fixed-speeds or BDUK) and the bduk_* columns (not measured last month) are not compared;
-  // superfast_pct and decent_pct (fixed-speeds, in both runs) still are.
+  // premise gigabit-capable, hence ultrafast, superfast and decent (README.md beside the data:
+  // 1017 in Alpha has no speed row but is BDUK gigabit), so those figures rise only because a
+  // layer was added: not compared, nor no_data_pct, below_uso_pct or the bduk_* columns (not
+  // measured last month). full_fibre_pct comes from the speeds layer alone: still compared.
   const std::string with_bduk = read_file(study());
   replace_in_file(study(),
                   "[[layers]]\nkind = \"bduk-premises\"\nname = \"bduk\"\npath = "
@@ -463,19 +463,18 @@ TEST_F(SmallStudy, AddingALayerIsNotReportedAsAChange) {
 
   const auto changes = csv_rows(out() / "parish_changes.csv");
   const auto& h = changes.at(0);
-  for (const char* gone : {"gigabit_pct_before", "gigabit_pct_change", "no_data_pct_before",
-                           "bduk_white_pct_before", "bduk_grey_black_pct_change"}) {
+  for (const char* gone :
+       {"gigabit_pct_before", "gigabit_pct_change", "superfast_pct_before", "decent_pct_change",
+        "below_uso_pct_before", "no_data_pct_before", "bduk_white_pct_before",
+        "bduk_grey_black_pct_change"}) {
     EXPECT_EQ(std::find(h.begin(), h.end(), gone), h.end()) << gone;
   }
-  for (const char* kept : {"superfast_pct_change", "decent_pct_change", "full_fibre_pct_change"}) {
-    EXPECT_NE(std::find(h.begin(), h.end(), kept), h.end()) << kept;
-  }
+  ASSERT_NE(std::find(h.begin(), h.end(), "full_fibre_pct_change"), h.end());
   for (std::size_t row = 1; row < changes.size(); ++row) {
-    EXPECT_EQ(changes[row][column(h, "crossed")].find("gigabit"), std::string::npos)
-        << changes[row][column(h, "area_id")];
-    // Same premises, same speeds: nothing that is compared moved.
-    EXPECT_EQ(changes[row][column(h, "superfast_pct_change")],
-              changes[row][column(h, "superfast_pct_before")].empty() ? "" : "0.00");
+    EXPECT_EQ(changes[row][column(h, "crossed")], "") << changes[row][column(h, "area_id")];
+    // Same premises, same speeds: what is compared did not move.
+    EXPECT_EQ(changes[row][column(h, "full_fibre_pct_change")],
+              changes[row][column(h, "full_fibre_pct_before")].empty() ? "" : "0.00");
   }
 
   const nlohmann::json m = read_json(out() / "manifest.json");
@@ -484,11 +483,16 @@ TEST_F(SmallStudy, AddingALayerIsNotReportedAsAChange) {
   for (const auto& n : m["changes"]["columns_not_compared"]) {
     not_compared[n["column"].get<std::string>()] = n["reason"].get<std::string>();
   }
-  for (const char* c : {"gigabit_pct", "no_data_pct", "bduk_white_pct", "bduk_grey_black_pct",
+  for (const char* c : {"gigabit_pct", "ultrafast_pct", "superfast_pct", "decent_pct",
+                        "below_uso_pct", "no_data_pct", "bduk_white_pct", "bduk_grey_black_pct",
                         "bduk_under_review_pct"}) {
     EXPECT_TRUE(not_compared.contains(c)) << c;
   }
-  EXPECT_FALSE(not_compared.contains("superfast_pct"));
+  EXPECT_FALSE(not_compared.contains("full_fibre_pct"));
+  EXPECT_NE(not_compared["bduk_white_pct"].find("the previous run did not measure it (no "
+                                                "'bduk-premises' layer)"),
+            std::string::npos)
+      << not_compared["bduk_white_pct"];
   EXPECT_NE(not_compared["gigabit_pct"].find("'bduk-premises'"), std::string::npos)
       << not_compared["gigabit_pct"];
   bool noted = false;

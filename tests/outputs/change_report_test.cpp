@@ -509,48 +509,55 @@ constexpr const char* kBdukLayer =
     {"role": "layer", "name": "bduk", "kind": "bduk-premises", "file": "b.csv", "sha256": "02"})";
 
 TEST_F(ChangeReportTest, AnIndicatorWhoseSourceLayersDifferIsNotCompared) {
-  // The previous run had speeds only; this one adds a BDUK layer, which makes premises
-  // gigabit-capable on its own (indicator_sources(kGigabit) is fixed-speeds or bduk-premises):
-  // Alpha's gigabit 80.00 -> 85.71 "passes 85" only because a layer was added. decent_pct
-  // comes from fixed-speeds alone, which both runs had: still compared.
+  // The previous run had speeds only; this one adds a BDUK layer. A BDUK current_gigabit flag
+  // alone makes a premise gigabit-capable, and so superfast and decent (engine's
+  // indicator_flags()): Alpha's gigabit 80.00 -> 85.71 "passes 85" only because a layer was
+  // added, and decent_pct may move for the same reason. Neither is compared. full_fibre_pct
+  // comes from the speeds layer alone, which both runs had: still compared.
   ManifestFields fields;
   fields.more_inputs = kSpeedsLayer;
-  write_previous(fields);
+  write(previous() / "manifest.json", manifest_text(fields));
+  write(previous() / "parish_stats.csv",
+        "level,area_id,area_name,premises,gigabit_pct,decent_pct,full_fibre_pct\n"
+        "area,E04000001,Alpha,200,80.00,99.50,40.00\n"
+        "area,E04000002,\"Beta, upper\",100,90.00,97.00,50.00\n"
+        "study,,Test study,300,83.33,98.67,45.00\n");
   RunIdentity now = identity();
   now.layer_kinds = {"fixed-speeds", "bduk-premises"};
   io::ProblemLog log;
   const ChangeReport report = compare_runs(previous(), current_table(), now, log);
   ASSERT_TRUE(report.comparable);
-  EXPECT_EQ(report.columns, (std::vector<std::string>{"decent_pct"}));
-  ASSERT_EQ(report.not_compared.size(), 1u);
+  EXPECT_EQ(report.columns, (std::vector<std::string>{"full_fibre_pct"}));
+  ASSERT_EQ(report.not_compared.size(), 2u);
   EXPECT_EQ(report.not_compared[0].column, "gigabit_pct");
+  EXPECT_EQ(report.not_compared[1].column, "decent_pct");
   const std::string& reason = report.not_compared[0].reason;
-  EXPECT_NE(reason.find("'fixed-speeds' only"), std::string::npos) << reason;
-  EXPECT_NE(reason.find("'fixed-speeds' and 'bduk-premises'"), std::string::npos) << reason;
-  EXPECT_EQ(report.crossing_count(), 0u);  // Alpha and Beta crossed 85 on gigabit only
+  EXPECT_NE(reason.find("the previous run measured it from 'fixed-speeds' only; this run "
+                        "measured it from 'fixed-speeds' and 'bduk-premises'"),
+            std::string::npos)
+      << reason;
+  EXPECT_EQ(report.crossing_count(), 0u);  // Alpha crossed 85 on gigabit only
   std::string notes;
   for (const std::string& n : report.notes) notes += n + "\n";
   EXPECT_NE(notes.find("gigabit_pct not compared: " + reason), std::string::npos) << notes;
   bool warned = false;
   for (const io::Warning& w : log.warnings()) {
-    warned |= w.message.find("1 columns in both runs not compared") != std::string::npos &&
-              w.message.find("gigabit_pct") != std::string::npos;
+    warned |= w.message.find("2 columns in both runs not compared") != std::string::npos &&
+              w.message.find("gigabit_pct, decent_pct") != std::string::npos;
   }
   EXPECT_TRUE(warned);
 
   const fs::path out = dir_ / "parish_changes.csv";
   write_changes_csv(out, report);
-  // The same rows as DeltasCrossingsAndAreasInOneRunOnly without gigabit_pct; the study's
-  // decent_pct 98.86 -> 99.43 still passes 99.
+  // full fibre: Alpha 100/210 = 47.62, Beta 50/98 = 51.02, Delta 40/40, study 190/348 = 54.60.
   EXPECT_EQ(read(out),
             "level,area_id,area_name,status,premises_before,premises_after,premises_change,"
-            "decent_pct_before,decent_pct_after,decent_pct_change,crossed\n"
-            "area,E04000001,Alpha,same,200,210,10,99.50,99.52,0.02,\n"
-            "area,E04000002,\"Beta, upper\",same,100,98,-2,97.00,98.98,1.98,\n"
-            "area,E04000003,Gamma,removed area,50,,,100.00,,,\n"
+            "full_fibre_pct_before,full_fibre_pct_after,full_fibre_pct_change,crossed\n"
+            "area,E04000001,Alpha,same,200,210,10,40.00,47.62,7.62,\n"
+            "area,E04000002,\"Beta, upper\",same,100,98,-2,50.00,51.02,1.02,\n"
             "area,E04000004,Delta,new area,,40,,,100.00,,\n"
-            "area,E04000005,Empty,same,0,0,0,,,,\n"
-            "study,,Test study,same,350,348,-2,98.86,99.43,0.57,decent_pct passed 99\n");
+            "area,E04000005,Empty,new area,,0,,,,,\n"
+            "study,,Test study,same,300,348,48,45.00,54.60,9.60,\n");
 }
 
 TEST_F(ChangeReportTest, AnIndicatorMeasuredInOneRunOnlyIsNotCompared) {
@@ -566,7 +573,8 @@ TEST_F(ChangeReportTest, AnIndicatorMeasuredInOneRunOnlyIsNotCompared) {
   ASSERT_EQ(report.not_compared.size(), 2u);
   EXPECT_EQ(report.not_compared[1].column, "decent_pct");
   EXPECT_NE(report.not_compared[1].reason.find(
-                "the previous run had none of its source layers (not measured)"),
+                "the previous run did not measure it (no 'fixed-speeds' layer); this run "
+                "measured it from 'fixed-speeds' and 'bduk-premises'"),
             std::string::npos)
       << report.not_compared[1].reason;
 }
