@@ -177,8 +177,10 @@ PreviousRun read_previous_run(const std::filesystem::path& previous_dir);
  * areas files have the same sha256; if not, the runs are compared and a warning says the
  * boundaries could not be confirmed the same. Areas in one run only are reported (warning with
  * their counts) and listed, not dropped. A percentage column in both runs is compared only when
- * both measured it from the same kinds of source layer (ColumnSpec::sources present in
- * RunIdentity::layer_kinds) and, for a mobile group's any/all/none/partial columns (and
+ * both had the same of the layer kinds that can move its figures (RunIdentity::layer_kinds; for
+ * gigabit, ultrafast, superfast, decent, below_uso, no_data and digitally_excluded both
+ * fixed-speeds and bduk-premises, since a BDUK current_gigabit flag alone makes a premise
+ * gigabit-capable; full_fibre fixed-speeds; bduk_* bduk-premises) and, for a mobile group's any/all/none/partial columns (and
  * digitally_excluded_pct), when both groups had the same operators; the others are listed in
  * ChangeReport::not_compared, in `notes` (one each) and in one warning.
  *
