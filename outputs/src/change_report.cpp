@@ -425,8 +425,7 @@ ChangeReport compare_runs(const PreviousRun& previous, const StatsTable& current
         describe_vintage(was.boundary_vintage), describe_vintage(now.boundary_vintage)));
   }
   for (const std::string& v : previous.out_of_range) {
-    report.reasons.push_back("a value of the previous run is out of range, so it is not a "
-                             "notspot run's figure and that run is not compared: " + v);
+    report.reasons.push_back("a value out of range, not a figure notspot writes: " + v);
   }
   const std::string where = "previous run " + previous_dir.string();
   if (!report.reasons.empty()) {
