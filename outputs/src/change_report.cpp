@@ -31,11 +31,153 @@ constexpr const char* kWhatToDo =
 // before + change == after exactly and a crossing at 85 means the written 85.00.
 using Hundredths = std::int64_t;
 
+// The ranges a previous run's numbers must be in to be compared. Outside them a value is not
+// something notspot wrote, and converting it (llround, signed differences) could overflow.
+constexpr double kMaxPremises = 1e10;
+constexpr double kMaxThresholdMbps = 100000;  // as the study file allows
+
+bool is_percentage(double v) {
+  return v >= 0 && v <= 100;  // false for NaN
+}
+
+// Empty for an empty cell and for anything that is not a percentage (0..100): llround is only
+// ever given a checked value.
 std::optional<Hundredths> to_hundredths(std::string_view text) {
   if (io::trim(text).empty()) return std::nullopt;
   const std::optional<double> value = io::parse_double(text);
-  if (!value || !std::isfinite(*value)) return std::nullopt;
+  if (!value || !is_percentage(*value)) return std::nullopt;
   return static_cast<Hundredths>(std::llround(*value * 100.0));
+}
+
+// A premises count in 0..kMaxPremises, else empty.
+std::optional<std::uint64_t> to_premises(std::string_view text) {
+  const std::optional<std::uint64_t> value = io::parse_uint64(text);
+  if (!value || static_cast<double>(*value) > kMaxPremises) return std::nullopt;
+  return value;
+}
+
+// "'fixed-speeds'", "'fixed-speeds' and 'bduk-premises'".
+std::string quoted_list(const std::vector<std::string>& items, std::string_view last = " and ") {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    out += (i == 0 ? "" : (i + 1 == items.size() ? std::string(last) : ", ")) +
+           ("'" + items[i] + "'");
+  }
+  return out;
+}
+
+// The layer kinds whose presence can change a fixed indicator's figures (engine's
+// indicator_flags()): wider than the kinds that make it measured (ColumnSpec::sources). A BDUK
+// current_gigabit flag makes a premise gigabit-capable, hence ultrafast, superfast and decent
+// (so not below the USO) and not "no data", whatever the speeds layer says; full fibre comes
+// from the speeds layer alone and the BDUK statuses from the BDUK layer alone.
+std::vector<std::string_view> affecting_kinds(const ColumnSpec& c) {
+  using enum engine::Indicator;
+  if (c.family == ColumnFamily::kDigitalExclusion) return {kFixedSpeedsKind, kBdukPremisesKind};
+  if (c.family != ColumnFamily::kFixedIndicator || !c.indicator) return {};
+  switch (*c.indicator) {
+    case kFullFibre:
+      return {kFixedSpeedsKind};
+    case kBdukWhite:
+    case kBdukGreyBlack:
+    case kBdukUnderReview:
+      return {kBdukPremisesKind};
+    default:
+      return {kFixedSpeedsKind, kBdukPremisesKind};
+  }
+}
+
+// Of `kinds`, those a run with `layer_kinds` had, in the order of `kinds`.
+template <typename Kinds>
+std::vector<std::string> present_kinds(const Kinds& kinds,
+                                       const std::vector<std::string>& layer_kinds) {
+  std::vector<std::string> out;
+  for (const auto& k : kinds) {
+    if (std::find(layer_kinds.begin(), layer_kinds.end(), k) != layer_kinds.end()) {
+      out.emplace_back(k);
+    }
+  }
+  return out;
+}
+
+// "the previous run measured it from 'fixed-speeds' only", "this run did not measure it (no
+// 'fixed-speeds' layer)".
+std::string describe_sources(const ColumnSpec& c, const std::vector<std::string>& layer_kinds,
+                             std::string_view run) {
+  if (present_kinds(c.sources, layer_kinds).empty()) {
+    return std::string(run) + " did not measure it (no " + quoted_list(c.sources, " or ") + " layer)";
+  }
+  const std::vector<std::string> present = present_kinds(affecting_kinds(c), layer_kinds);
+  return std::string(run) + " measured it from " + quoted_list(present) +
+         (present.size() == 1 ? " only" : "");
+}
+
+std::string group_key(std::string_view technology, std::string_view setting) {
+  return column_slug(technology) + "/" + column_slug(setting);
+}
+
+const RunMobileGroup* find_group(const std::vector<RunMobileGroup>& groups,
+                                 const std::pair<std::string, std::string>& group) {
+  for (const RunMobileGroup& g : groups) {
+    if (group_key(g.technology, g.setting) == group_key(group.first, group.second)) return &g;
+  }
+  return nullptr;
+}
+
+// Operators as column names see them, as a set.
+std::set<std::string> operator_set(const RunMobileGroup& g) {
+  std::set<std::string> out;
+  for (const std::string& o : g.operators) out.insert(column_slug(o));
+  return out;
+}
+
+std::string operators_text(const RunMobileGroup& g) {
+  std::string out;
+  for (const std::string& o : g.operators) out += (out.empty() ? "" : ", ") + o;
+  return out.empty() ? std::string("none") : out;
+}
+
+// Why a percentage column both runs have cannot be compared: the runs did not measure it from
+// the same things, so its change would come from a layer (or an operator) added or removed.
+std::optional<std::string> why_not_comparable(const ColumnSpec& c, const RunIdentity& was,
+                                              const RunIdentity& now) {
+  const std::vector<std::string_view> kinds = affecting_kinds(c);
+  if (!kinds.empty() && was.layer_kinds && now.layer_kinds &&
+      present_kinds(kinds, *was.layer_kinds) != present_kinds(kinds, *now.layer_kinds)) {
+    return describe_sources(c, *was.layer_kinds, "the previous run") + "; " +
+           describe_sources(c, *now.layer_kinds, "this run") +
+           ", so a change would come from the layers, not from the data";
+  }
+  std::optional<std::pair<std::string, std::string>> group_was;
+  std::optional<std::pair<std::string, std::string>> group_now;
+  if (c.family == ColumnFamily::kDigitalExclusion) {
+    group_now = now.exclusion_group ? now.exclusion_group : was.exclusion_group;
+    group_was = was.exclusion_group ? was.exclusion_group : now.exclusion_group;
+    if (group_was && group_now &&
+        group_key(group_was->first, group_was->second) !=
+            group_key(group_now->first, group_now->second)) {
+      return fmt::format(
+          "[digital_exclusion] differs: {} {} in the previous run, {} {} in this one",
+          group_was->first, group_was->second, group_now->first, group_now->second);
+    }
+  } else if (c.mobile && c.mobile->coverage != Coverage::kOperator) {
+    group_was = group_now = std::pair(c.mobile->technology, c.mobile->setting);
+  }
+  if (group_was && group_now && was.mobile_groups && now.mobile_groups) {
+    const RunMobileGroup* before = find_group(*was.mobile_groups, *group_was);
+    const RunMobileGroup* after = find_group(*now.mobile_groups, *group_now);
+    const std::string name = group_now->first + " " + group_now->second;
+    if (!before || !after) {
+      return fmt::format("the {} had no {} layers", before ? "current run" : "previous run", name);
+    }
+    if (operator_set(*before) != operator_set(*after)) {
+      return fmt::format(
+          "the {} operators differ: {} in the previous run, {} in this one, so a change would "
+          "come from the operators, not from the coverage",
+          name, operators_text(*before), operators_text(*after));
+    }
+  }
+  return std::nullopt;
 }
 
 double from_hundredths(Hundredths h) {
@@ -127,6 +269,19 @@ PreviousRun read_previous_run(const fs::path& previous_dir) {
   PreviousRun run;
   run.dir = previous_dir;
   run.identity = read_run_identity(previous_dir / "manifest.json");
+  std::size_t out_of_range_total = 0;
+  const auto out_of_range = [&](std::string message) {
+    if (++out_of_range_total <= kMaxListedOutOfRange) run.out_of_range.push_back(std::move(message));
+  };
+  for (const engine::SpeedThreshold& speed : engine::speed_thresholds()) {
+    const double v = run.identity.thresholds.*speed.value;
+    if (!(v > 0 && v <= kMaxThresholdMbps)) {  // written so that NaN fails too
+      out_of_range(fmt::format("{}: thresholds.{} is {}, not a speed notspot accepts (more than 0, "
+                               "at most {:.0f} Mbit/s)",
+                               (previous_dir / "manifest.json").string(), speed.key, v,
+                               kMaxThresholdMbps));
+    }
+  }
 
   const fs::path csv_path = previous_dir / "parish_stats.csv";
   const std::string file = csv_path.string();
@@ -172,16 +327,30 @@ PreviousRun read_previous_run(const fs::path& previous_dir) {
                                 "', expected 'area' or 'study'; " + kWhatToDo);
     }
     study_seen = row.fields[level] == "study";
-    if (!io::parse_uint64(row.fields[premises])) {
+    const std::string subject =
+        study_seen ? std::string("the study row")
+                   : "area '" + restore_formula_text(std::string(row.fields[area_id])) + "'";
+    const std::string_view premises_text = io::trim(row.fields[premises]);
+    if (!io::parse_uint64(premises_text) && !io::parse_double(premises_text)) {
       throw engine::input_error(where + "premises is '" + std::string(row.fields[premises]) +
                                 "', not a whole number; the file is damaged; " + kWhatToDo);
     }
+    if (!to_premises(premises_text)) {
+      out_of_range(fmt::format("{}{}: premises is {}, not a count of premises (0 to {:.0f})",
+                               where, subject, premises_text, kMaxPremises));
+    }
     for (std::size_t i = 0; i < run.columns.size(); ++i) {
       const std::string& name = run.columns[i];
-      if (name.size() > 4 && name.ends_with("_pct") && !io::trim(row.fields[i]).empty() &&
-          !to_hundredths(row.fields[i])) {
+      const std::string_view text = io::trim(row.fields[i]);
+      if (name.size() <= 4 || !name.ends_with("_pct") || text.empty()) continue;
+      const std::optional<double> value = io::parse_double(text);
+      if (!value) {
         throw engine::input_error(where + name + " is '" + std::string(row.fields[i]) +
                                   "', not a percentage; the file is damaged; " + kWhatToDo);
+      }
+      if (!is_percentage(*value)) {
+        out_of_range(fmt::format("{}{}: {} is {}, not a percentage (0 to 100)", where, subject,
+                                 name, text));
       }
     }
     run.rows.push_back(to_strings(row.fields));
@@ -195,6 +364,10 @@ PreviousRun read_previous_run(const fs::path& previous_dir) {
                               ": no study row (level 'study') at the end; the file is "
                               "truncated or not a notspot parish_stats.csv; " +
                               std::string(kWhatToDo));
+  }
+  if (out_of_range_total > kMaxListedOutOfRange) {
+    run.out_of_range.push_back(fmt::format("and {} more values out of range",
+                                           out_of_range_total - kMaxListedOutOfRange));
   }
   return run;
 }
@@ -252,6 +425,9 @@ ChangeReport compare_runs(const PreviousRun& previous, const StatsTable& current
         "boundary_vintage to have this checked)",
         describe_vintage(was.boundary_vintage), describe_vintage(now.boundary_vintage)));
   }
+  for (const std::string& v : previous.out_of_range) {
+    report.reasons.push_back("a value out of range, not a figure notspot writes: " + v);
+  }
   // Named by its date too when it has one ("previous run (September 2026) out_sep").
   const std::string where = "previous run " +
                             (was.as_at ? "(" + describe_as_at(was.as_at) + ") " : std::string()) +
@@ -288,6 +464,10 @@ ChangeReport compare_runs(const PreviousRun& previous, const StatsTable& current
     current_pct.insert(c.name);
     const auto it = previous_column.find(c.name);
     if (it == previous_column.end()) continue;
+    if (std::optional<std::string> why = why_not_comparable(c, was, now)) {
+      report.not_compared.push_back({c.name, std::move(*why)});
+      continue;
+    }
     report.columns.push_back(c.name);
     current_index.push_back(i);
     previous_index.push_back(it->second);
@@ -312,6 +492,23 @@ ChangeReport compare_runs(const PreviousRun& previous, const StatsTable& current
     report.notes.push_back("columns only in the previous run, not compared: " +
                            list(only_previous));
   }
+  if (!was.layer_kinds && now.layer_kinds) {
+    report.notes.push_back(
+        "the previous run's manifest.json does not record its layers, so the indicators are "
+        "compared without checking that both runs had their source layers");
+  }
+  if (!report.not_compared.empty()) {
+    std::vector<std::string> names;
+    for (const ColumnNotCompared& n : report.not_compared) {
+      report.notes.push_back(n.column + " not compared: " + n.reason);
+      names.push_back(n.column);
+    }
+    log.warn("changes",
+             fmt::format("{}: {} columns in both runs not compared, because the runs measured "
+                         "them from different layers or operators (the reasons are in "
+                         "manifest.json and report.html): {}",
+                         where, names.size(), list(names)));
+  }
 
   // ---- rows: both runs' rows as text, exactly as parish_stats.csv has them ----
   struct Side {
@@ -324,7 +521,8 @@ ChangeReport compare_runs(const PreviousRun& previous, const StatsTable& current
   for (const std::vector<std::string>& r : previous.rows) {
     Side s;
     s.name = r[previous_column.at("area_name")];
-    s.premises = *io::parse_uint64(r[previous_column.at("premises")]);
+    // Checked when read (PreviousRun::out_of_range); 0 for one made by other means.
+    s.premises = to_premises(r[previous_column.at("premises")]).value_or(0);
     for (std::size_t k : previous_index) s.values.push_back(to_hundredths(r[k]));
     if (r[previous_column.at("level")] == "study") {
       study.first = std::move(s);
@@ -342,7 +540,7 @@ ChangeReport compare_runs(const PreviousRun& previous, const StatsTable& current
     const auto text = [&](std::size_t i) { return format_cell(r[i], current.columns[i]); };
     Side s;
     s.name = text(c_name);
-    s.premises = io::parse_uint64(text(c_premises)).value_or(0);
+    s.premises = to_premises(text(c_premises)).value_or(0);
     for (std::size_t k : current_index) s.values.push_back(to_hundredths(text(k)));
     const auto* level = std::get_if<std::string>(&r[c_level]);
     if (level && *level == "study") {
@@ -362,6 +560,7 @@ ChangeReport compare_runs(const PreviousRun& previous, const StatsTable& current
     if (before) a.premises_before = before->premises;
     if (after) a.premises_after = after->premises;
     if (before && after) {
+      // Both are at most kMaxPremises (to_premises), so neither cast nor difference overflows.
       a.premises_change =
           static_cast<std::int64_t>(after->premises) - static_cast<std::int64_t>(before->premises);
     }

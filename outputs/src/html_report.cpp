@@ -716,6 +716,17 @@ class ReportWriter {
     out_ += c.comparison.empty() ? "<p>Compared with " + esc(c.previous_run) + ".</p>\n"
                                  : "<p>" + esc(c.comparison) + ".</p>\n";
     for (const std::string& note : c.notes) out_ += "<p>" + esc(note) + "</p>\n";
+    if (!c.columns_not_compared.empty()) {
+      out_ += "<p>Not compared, because the two runs did not measure them from the same layers "
+              "or operators (a change would come from a layer added or removed, not from the "
+              "data):</p><ul>\n";
+      for (const auto& [column, reason] : c.columns_not_compared) {
+        const std::optional<std::size_t> i = t_.table().columns.find(column);
+        const std::string label = i ? t_.table().columns[*i].label + " (" + column + ")" : column;
+        out_ += "<li>" + esc(label) + ": " + esc(reason) + "</li>\n";
+      }
+      out_ += "</ul>\n";
+    }
     // The summary names the headline measures only; a parish's profile lists all its changes.
     auto headline = [&](const ReportAreaChange& a) {
       std::vector<ReportIndicatorChange> key;

@@ -225,6 +225,8 @@ Json mobile_json(const RunRecord& r) {
           {"digital_exclusion",
            {{"definition", "below the USO (known speed) and no " + r.digital_exclusion.technology +
                                " " + r.digital_exclusion.setting + " coverage from any operator"},
+            {"technology", r.digital_exclusion.technology},
+            {"setting", r.digital_exclusion.setting},
             {"computed", r.digital_exclusion.computed}}}};
 }
 
@@ -251,6 +253,10 @@ Json warnings_json(const std::vector<io::Warning>& warnings) {
 }
 
 Json changes_json(const ChangeReport& c, const std::string& previous) {
+  Json not_compared = Json::array();
+  for (const ColumnNotCompared& n : c.not_compared) {
+    not_compared.push_back(Json{{"column", n.column}, {"reason", n.reason}});
+  }
   return {{"previous", previous},
           {"previous_as_at", optional_json(c.previous.as_at)},
           {"current_as_at", optional_json(c.current.as_at)},
@@ -260,6 +266,7 @@ Json changes_json(const ChangeReport& c, const std::string& previous) {
           {"not_comparable_reasons", c.reasons},
           {"notes", c.notes},
           {"columns_compared", c.columns.size()},
+          {"columns_not_compared", not_compared},
           {"areas_new", c.count(AreaStatus::kNewArea)},
           {"areas_removed", c.count(AreaStatus::kRemovedArea)},
           {"crossings", c.crossing_count()}};
@@ -361,6 +368,39 @@ void read_identity_fields(const Json& manifest, RunIdentity& id, std::string& fi
   }
   field = "notspot_version";
   id.notspot_version = manifest.value("notspot_version", std::string());
+  // What the indicators were measured from. Every manifest since layers have kinds lists them
+  // in `inputs`; one with neither a layer nor the `indicators` list does not say.
+  field = "inputs";
+  std::vector<std::string> kinds;
+  if (manifest.contains("inputs")) {
+    for (const Json& input : manifest.at("inputs")) {
+      if (input.value("role", std::string()) != "layer") continue;
+      field = "inputs[].kind";
+      kinds.push_back(input.at("kind").get<std::string>());
+    }
+  }
+  if (!kinds.empty() || manifest.contains("indicators")) id.layer_kinds = std::move(kinds);
+  field = "mobile";
+  if (manifest.contains("mobile")) {
+    const Json& mobile = manifest.at("mobile");
+    field = "mobile.groups";
+    std::vector<RunMobileGroup> groups;
+    if (mobile.contains("groups")) {
+      for (const Json& g : mobile.at("groups")) {
+        groups.push_back({g.at("technology").get<std::string>(), g.at("setting").get<std::string>(),
+                          g.at("operators").get<std::vector<std::string>>()});
+      }
+    }
+    id.mobile_groups = std::move(groups);
+    field = "mobile.digital_exclusion";
+    if (mobile.contains("digital_exclusion")) {
+      const Json& d = mobile.at("digital_exclusion");
+      if (d.contains("technology") && d.contains("setting")) {
+        id.exclusion_group = std::pair(d.at("technology").get<std::string>(),
+                                       d.at("setting").get<std::string>());
+      }
+    }
+  }
 }
 
 }  // namespace

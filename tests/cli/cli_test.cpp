@@ -573,6 +573,83 @@ TEST_F(SmallStudy, ChangeSectionNamesThePreviousRunByItsFolderWhenItHasNoDate) {
   EXPECT_EQ(m["changes"]["current_as_at"], "2026-10");
 }
 
+TEST_F(SmallStudy, AddingALayerIsNotReportedAsAChange) {
+  // Last month had no BDUK layer; this month adds it. A BDUK current_gigabit flag alone makes a
+  // premise gigabit-capable, hence ultrafast, superfast and decent (README.md beside the data:
+  // 1017 in Alpha has no speed row but is BDUK gigabit), so those figures rise only because a
+  // layer was added: not compared, nor no_data_pct, below_uso_pct or the bduk_* columns (not
+  // measured last month). full_fibre_pct comes from the speeds layer alone: still compared.
+  const std::string with_bduk = read_file(study());
+  replace_in_file(study(),
+                  "[[layers]]\nkind = \"bduk-premises\"\nname = \"bduk\"\npath = "
+                  "\"bduk_premises.csv\"\n",
+                  "");
+  ASSERT_EQ(run_study().exit_code, 0);
+  const fs::path previous = dir_ / "previous";
+  fs::copy(out(), previous, fs::copy_options::recursive);
+  write_file(study(), with_bduk);
+  const Result r = run_study("--previous " + previous.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  // The premise of the test: the two runs' gigabit_pct differ somewhere, from the layer alone
+  // (the premises and speeds files are the same).
+  const auto before = csv_rows(previous / "parish_stats.csv");
+  const auto after = csv_rows(out() / "parish_stats.csv");
+  ASSERT_EQ(before.size(), after.size());
+  bool gigabit_moved = false;
+  for (std::size_t row = 1; row < after.size(); ++row) {
+    gigabit_moved |= before[row][column(before[0], "gigabit_pct")] !=
+                     after[row][column(after[0], "gigabit_pct")];
+  }
+  ASSERT_TRUE(gigabit_moved);
+
+  const auto changes = csv_rows(out() / "parish_changes.csv");
+  const auto& h = changes.at(0);
+  for (const char* gone :
+       {"gigabit_pct_before", "gigabit_pct_change", "superfast_pct_before", "decent_pct_change",
+        "below_uso_pct_before", "no_data_pct_before", "bduk_white_pct_before",
+        "bduk_grey_black_pct_change"}) {
+    EXPECT_EQ(std::find(h.begin(), h.end(), gone), h.end()) << gone;
+  }
+  ASSERT_NE(std::find(h.begin(), h.end(), "full_fibre_pct_change"), h.end());
+  for (std::size_t row = 1; row < changes.size(); ++row) {
+    EXPECT_EQ(changes[row][column(h, "crossed")], "") << changes[row][column(h, "area_id")];
+    // Same premises, same speeds: what is compared did not move.
+    EXPECT_EQ(changes[row][column(h, "full_fibre_pct_change")],
+              changes[row][column(h, "full_fibre_pct_before")].empty() ? "" : "0.00");
+  }
+
+  const nlohmann::json m = read_json(out() / "manifest.json");
+  EXPECT_EQ(m["changes"]["comparable"], true);
+  std::map<std::string, std::string> not_compared;
+  for (const auto& n : m["changes"]["columns_not_compared"]) {
+    not_compared[n["column"].get<std::string>()] = n["reason"].get<std::string>();
+  }
+  for (const char* c : {"gigabit_pct", "ultrafast_pct", "superfast_pct", "decent_pct",
+                        "below_uso_pct", "no_data_pct", "bduk_white_pct", "bduk_grey_black_pct",
+                        "bduk_under_review_pct"}) {
+    EXPECT_TRUE(not_compared.contains(c)) << c;
+  }
+  EXPECT_FALSE(not_compared.contains("full_fibre_pct"));
+  EXPECT_NE(not_compared["bduk_white_pct"].find("the previous run did not measure it (no "
+                                                "'bduk-premises' layer)"),
+            std::string::npos)
+      << not_compared["bduk_white_pct"];
+  EXPECT_NE(not_compared["gigabit_pct"].find("'bduk-premises'"), std::string::npos)
+      << not_compared["gigabit_pct"];
+  bool noted = false;
+  for (const auto& n : m["changes"]["notes"]) {
+    noted |= n.get<std::string>().rfind("gigabit_pct not compared: ", 0) == 0;
+  }
+  EXPECT_TRUE(noted);
+  EXPECT_EQ(m["changes"]["crossings"], 0);
+  const std::string report = read_file(out() / "report.html");
+  EXPECT_NE(report.find("Not compared, because the two runs did not measure them"),
+            std::string::npos);
+  EXPECT_NE(report.find("(gigabit_pct): the previous run measured it from &#39;fixed-speeds&#39; only"),
+            std::string::npos);
+}
+
 TEST_F(SmallStudy, ChangedThresholdsAreReportedNotCompared) {
   ASSERT_EQ(run_study().exit_code, 0);
   // The previous run may be the outputs folder itself: it is read before being replaced.

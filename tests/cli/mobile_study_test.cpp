@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
@@ -127,6 +128,49 @@ TEST_F(MobileStudy, ManifestAccountsForPostcodesAndMobileLayers) {
   EXPECT_EQ(m["mobile"]["digital_exclusion"]["computed"], true);
   EXPECT_NE(read_file(dir_ / "out" / "rejected.csv").find("ofcom,ofcom_postcodes.csv,7,,"),
             std::string::npos);
+}
+
+TEST_F(MobileStudy, AddingAnOperatorIsNotReportedAsAChange) {
+  // Last month 4G outdoor had operator Alpha only; this month Beta is added. "Any operator",
+  // "no operator" and the rest of the group's combinations (and digital exclusion, which uses
+  // 4G outdoor's "no operator") change because an operator joined, not because coverage did:
+  // not compared. Alpha's own columns are the same layer in both runs: compared.
+  const std::string study = read_file(dir_ / "study.toml");
+  const std::string beta =
+      "[[layers]]\nkind = \"raster\"\nname = \"beta\"\npath = \"beta_4g_outdoor.asc\"\n"
+      "operator = \"Beta\"\ntechnology = \"4g\"\nsetting = \"Outdoor\"\n"
+      "covered_when = \">= -105\"\n\n";
+  replace_in_file(dir_ / "study.toml", beta, "");
+  ASSERT_EQ(run_study().exit_code, 0);
+  fs::copy(dir_ / "out", dir_ / "previous", fs::copy_options::recursive);
+  std::ofstream(dir_ / "study.toml", std::ios::binary) << study;
+  const Result r = run_study("--previous " + (dir_ / "previous").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  const std::string changes = read_file(dir_ / "out" / "parish_changes.csv");
+  const std::string header = changes.substr(0, changes.find('\n') + 1);
+  EXPECT_NE(header.find(",mob_4g_outdoor_alpha_pct_change,"), std::string::npos) << header;
+  for (const char* gone : {"mob_4g_outdoor_any_pct", "mob_4g_outdoor_none_pct",
+                           "mob_4g_outdoor_all_pct", "mob_4g_outdoor_partial_pct",
+                           "land_4g_outdoor_any_pct", "land_4g_outdoor_none_pct",
+                           "digitally_excluded_pct"}) {
+    EXPECT_EQ(header.find("," + std::string(gone) + "_before,"), std::string::npos) << gone;
+  }
+  const nlohmann::json m = nlohmann::json::parse(read_file(dir_ / "out" / "manifest.json"));
+  std::map<std::string, std::string> not_compared;
+  for (const auto& n : m["changes"]["columns_not_compared"]) {
+    not_compared[n["column"].get<std::string>()] = n["reason"].get<std::string>();
+  }
+  EXPECT_FALSE(not_compared.contains("mob_4g_outdoor_alpha_pct"));
+  ASSERT_TRUE(not_compared.contains("mob_4g_outdoor_none_pct"));
+  EXPECT_NE(not_compared["mob_4g_outdoor_none_pct"].find(
+                "operators differ: Alpha in the previous run, Alpha, Beta in this one"),
+            std::string::npos)
+      << not_compared["mob_4g_outdoor_none_pct"];
+  EXPECT_TRUE(not_compared.contains("digitally_excluded_pct"));
+  EXPECT_TRUE(not_compared.contains("land_4g_outdoor_any_pct"));
+  // Beta's columns are new in this run: a note, not a comparison.
+  EXPECT_EQ(header.find("beta"), std::string::npos) << header;
 }
 
 TEST_F(MobileStudy, RastersOnDifferentGridsGiveNoLandSharesButStillCountPremises) {

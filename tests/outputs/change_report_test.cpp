@@ -39,6 +39,11 @@ struct ManifestFields {
   std::string crs = kBng;
   std::string vintage = R"("December 2023")";  // JSON: a string or null
   std::string areas_sha256 = kSha;
+  std::string superfast_mbps = "30.0";
+  // Further "inputs" entries (each with a leading comma), e.g. the layers; and further top-level
+  // members (each with a trailing comma), e.g. "mobile".
+  std::string more_inputs;
+  std::string more_members;
 };
 
 std::string manifest_text(const ManifestFields& f) {
@@ -56,7 +61,8 @@ std::string manifest_text(const ManifestFields& f) {
     "gigabit_mbps": )" +
          f.gigabit_mbps + R"(,
     "ultrafast_mbps": 300.0,
-    "superfast_mbps": 30.0,
+    "superfast_mbps": )" +
+         f.superfast_mbps + R"(,
     "decent_down_mbps": 10.0,
     "decent_up_mbps": 1.0,
     "full_fibre_technologies": )" +
@@ -65,8 +71,11 @@ std::string manifest_text(const ManifestFields& f) {
   "inputs": [
     {"role": "areas", "file": "parishes.gpkg", "sha256": ")" +
          f.areas_sha256 + R"("},
-    {"role": "premises", "file": "premises.csv", "sha256": "0000"}
-  ]
+    {"role": "premises", "file": "premises.csv", "sha256": "0000"})" +
+         f.more_inputs + R"(
+  ],)" + f.more_members +
+         R"(
+  "columns": []
 }
 )";
 }
@@ -383,6 +392,289 @@ TEST_F(ChangeReportTest, CsvThatIsNotParishStatsIsAnInputError) {
   write(csv, "level,area_id,area_name,premises,gigabit_pct\narea,E1,A,3,lots\nstudy,,S,3,1\n");
   expect_error([&] { read_previous_run(previous()); }, engine::ErrorKind::kInput,
                {csv.string() + ":2:", "gigabit_pct is 'lots'"});
+}
+
+// ---- numbers out of range in the previous run ----------------------------------------------
+// Each crafted value below is outside what notspot writes (0..100 for a percentage, 0..1e10
+// premises): converting it (llround, int64_t casts) would overflow. The run is then not
+// compared, with a message naming the file, the line, the area, the column and the value.
+
+struct OutOfRange {
+  std::string premises;  // Alpha's premises
+  std::string gigabit;   // Alpha's gigabit_pct
+  std::string column;    // the column the message must name
+  std::string value;     // the value it must quote
+};
+
+class ChangeReportOutOfRange : public ChangeReportTest,
+                               public ::testing::WithParamInterface<OutOfRange> {};
+
+TEST_P(ChangeReportOutOfRange, MakesThePreviousRunNotComparable) {
+  const OutOfRange& p = GetParam();
+  write(previous() / "manifest.json", manifest_text({}));
+  write(previous() / "parish_stats.csv",
+        "level,area_id,area_name,premises,gigabit_pct,decent_pct\n"
+        "area,E04000001,Alpha," +
+            p.premises + "," + p.gigabit +
+            ",99.50\n"
+            "study,,Test study,200,80.00,99.50\n");
+  const PreviousRun run = read_previous_run(previous());  // not an error: a reason
+  ASSERT_EQ(run.out_of_range.size(), 1u);
+  const std::string& message = run.out_of_range[0];
+  const std::string file = (previous() / "parish_stats.csv").string();
+  for (const std::string& part :
+       {file + ":2:", std::string("area 'E04000001'"), p.column + " is " + p.value}) {
+    EXPECT_NE(message.find(part), std::string::npos) << message << "\nlacks " << part;
+  }
+  io::ProblemLog log;
+  const ChangeReport report = compare_runs(run, current_table(), identity(), log);
+  EXPECT_FALSE(report.comparable);
+  EXPECT_TRUE(report.areas.empty());
+  ASSERT_EQ(report.reasons.size(), 1u);
+  EXPECT_NE(report.reasons[0].find(message), std::string::npos) << report.reasons[0];
+  ASSERT_EQ(log.warnings().size(), 1u);
+  EXPECT_NE(log.warnings()[0].message.find("not compared"), std::string::npos);
+  const fs::path out = dir_ / "parish_changes.csv";
+  write_changes_csv(out, report);
+  EXPECT_EQ(read(out).rfind("not_comparable_reason\n", 0), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    CraftedValues, ChangeReportOutOfRange,
+    ::testing::Values(OutOfRange{"200", "1e300", "gigabit_pct", "1e300"},
+                      OutOfRange{"200", "NaN", "gigabit_pct", "NaN"},
+                      OutOfRange{"200", "-5", "gigabit_pct", "-5"},
+                      OutOfRange{"200", "101", "gigabit_pct", "101"},
+                      OutOfRange{"200", "100.01", "gigabit_pct", "100.01"},
+                      OutOfRange{"18446744073709551615", "80.00", "premises",
+                                 "18446744073709551615"},
+                      OutOfRange{"10000000001", "80.00", "premises", "10000000001"},
+                      OutOfRange{"1e300", "80.00", "premises", "1e300"},
+                      OutOfRange{"-5", "80.00", "premises", "-5"}));
+
+TEST_F(ChangeReportTest, TheLimitsThemselvesAreInRange) {
+  // 0 and 100 per cent, 0 and 1e10 premises: the ends of the ranges are values notspot writes.
+  write(previous() / "manifest.json", manifest_text({}));
+  write(previous() / "parish_stats.csv",
+        "level,area_id,area_name,premises,gigabit_pct,decent_pct\n"
+        "area,E04000001,Alpha,10000000000,0,100.00\n"
+        "area,E04000002,Beta,0,,\n"
+        "study,,Test study,10000000000,0.00,100\n");
+  const PreviousRun run = read_previous_run(previous());
+  EXPECT_TRUE(run.out_of_range.empty()) << run.out_of_range.front();
+  io::ProblemLog log;
+  const ChangeReport report = compare_runs(run, current_table(), identity(), log);
+  ASSERT_TRUE(report.comparable);
+  // Alpha: 210 - 10,000,000,000 premises, exactly.
+  EXPECT_EQ(report.areas[0].premises_change, std::int64_t{210} - std::int64_t{10000000000});
+}
+
+TEST_F(ChangeReportTest, OutOfRangeThresholdInTheManifestIsNamed) {
+  ManifestFields fields;
+  fields.superfast_mbps = "1e300";
+  write_previous(fields);
+  const PreviousRun run = read_previous_run(previous());
+  ASSERT_EQ(run.out_of_range.size(), 1u);
+  const std::string& message = run.out_of_range[0];
+  EXPECT_NE(message.find((previous() / "manifest.json").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("thresholds.superfast_mbps is 1e+300"), std::string::npos) << message;
+  fields.superfast_mbps = "18446744073709551615";
+  write_previous(fields);
+  EXPECT_EQ(read_previous_run(previous()).out_of_range.size(), 1u);
+  fields.superfast_mbps = "-5";
+  write_previous(fields);
+  EXPECT_EQ(read_previous_run(previous()).out_of_range.size(), 1u);
+  io::ProblemLog log;
+  EXPECT_FALSE(compare_runs(previous(), current_table(), identity(), log).comparable);
+}
+
+TEST_F(ChangeReportTest, ManyValuesOutOfRangeAreCountedNotAllListed) {
+  std::string csv = "level,area_id,area_name,premises,gigabit_pct\n";
+  for (int i = 0; i < 8; ++i) csv += "area,E" + std::to_string(i) + ",A,1,1e300\n";
+  csv += "study,,S,8,50.00\n";
+  write(previous() / "manifest.json", manifest_text({}));
+  write(previous() / "parish_stats.csv", csv);
+  const PreviousRun run = read_previous_run(previous());
+  ASSERT_EQ(run.out_of_range.size(), kMaxListedOutOfRange + 1);
+  EXPECT_EQ(run.out_of_range.back(), "and 3 more values out of range");
+}
+
+// ---- per-indicator comparability ------------------------------------------------------------
+
+constexpr const char* kSpeedsLayer =
+    R"(,
+    {"role": "layer", "name": "speeds", "kind": "fixed-speeds", "file": "s.csv", "sha256": "01"})";
+constexpr const char* kBdukLayer =
+    R"(,
+    {"role": "layer", "name": "bduk", "kind": "bduk-premises", "file": "b.csv", "sha256": "02"})";
+
+TEST_F(ChangeReportTest, AnIndicatorWhoseSourceLayersDifferIsNotCompared) {
+  // The previous run had speeds only; this one adds a BDUK layer. A BDUK current_gigabit flag
+  // alone makes a premise gigabit-capable, and so superfast and decent (engine's
+  // indicator_flags()): Alpha's gigabit 80.00 -> 85.71 "passes 85" only because a layer was
+  // added, and decent_pct may move for the same reason. Neither is compared. full_fibre_pct
+  // comes from the speeds layer alone, which both runs had: still compared.
+  ManifestFields fields;
+  fields.more_inputs = kSpeedsLayer;
+  write(previous() / "manifest.json", manifest_text(fields));
+  write(previous() / "parish_stats.csv",
+        "level,area_id,area_name,premises,gigabit_pct,decent_pct,full_fibre_pct\n"
+        "area,E04000001,Alpha,200,80.00,99.50,40.00\n"
+        "area,E04000002,\"Beta, upper\",100,90.00,97.00,50.00\n"
+        "study,,Test study,300,83.33,98.67,45.00\n");
+  RunIdentity now = identity();
+  now.layer_kinds = {"fixed-speeds", "bduk-premises"};
+  io::ProblemLog log;
+  const ChangeReport report = compare_runs(previous(), current_table(), now, log);
+  ASSERT_TRUE(report.comparable);
+  EXPECT_EQ(report.columns, (std::vector<std::string>{"full_fibre_pct"}));
+  ASSERT_EQ(report.not_compared.size(), 2u);
+  EXPECT_EQ(report.not_compared[0].column, "gigabit_pct");
+  EXPECT_EQ(report.not_compared[1].column, "decent_pct");
+  const std::string& reason = report.not_compared[0].reason;
+  EXPECT_NE(reason.find("the previous run measured it from 'fixed-speeds' only; this run "
+                        "measured it from 'fixed-speeds' and 'bduk-premises'"),
+            std::string::npos)
+      << reason;
+  EXPECT_EQ(report.crossing_count(), 0u);  // Alpha crossed 85 on gigabit only
+  std::string notes;
+  for (const std::string& n : report.notes) notes += n + "\n";
+  EXPECT_NE(notes.find("gigabit_pct not compared: " + reason), std::string::npos) << notes;
+  bool warned = false;
+  for (const io::Warning& w : log.warnings()) {
+    warned |= w.message.find("2 columns in both runs not compared") != std::string::npos &&
+              w.message.find("gigabit_pct, decent_pct") != std::string::npos;
+  }
+  EXPECT_TRUE(warned);
+
+  const fs::path out = dir_ / "parish_changes.csv";
+  write_changes_csv(out, report);
+  // full fibre: Alpha 100/210 = 47.62, Beta 50/98 = 51.02, Delta 40/40, study 190/348 = 54.60.
+  EXPECT_EQ(read(out),
+            "level,area_id,area_name,status,premises_before,premises_after,premises_change,"
+            "full_fibre_pct_before,full_fibre_pct_after,full_fibre_pct_change,crossed\n"
+            "area,E04000001,Alpha,same,200,210,10,40.00,47.62,7.62,\n"
+            "area,E04000002,\"Beta, upper\",same,100,98,-2,50.00,51.02,1.02,\n"
+            "area,E04000004,Delta,new area,,40,,,100.00,,\n"
+            "area,E04000005,Empty,new area,,0,,,,,\n"
+            "study,,Test study,same,300,348,48,45.00,54.60,9.60,\n");
+}
+
+TEST_F(ChangeReportTest, AnIndicatorMeasuredInOneRunOnlyIsNotCompared) {
+  // The previous run had a BDUK layer only: decent_pct (fixed-speeds) was not measured there.
+  ManifestFields fields;
+  fields.more_inputs = kBdukLayer;
+  write_previous(fields);
+  RunIdentity now = identity();
+  now.layer_kinds = {"bduk-premises", "fixed-speeds"};
+  io::ProblemLog log;
+  const ChangeReport report = compare_runs(previous(), current_table(), now, log);
+  EXPECT_TRUE(report.columns.empty());
+  ASSERT_EQ(report.not_compared.size(), 2u);
+  EXPECT_EQ(report.not_compared[1].column, "decent_pct");
+  EXPECT_NE(report.not_compared[1].reason.find(
+                "the previous run did not measure it (no 'fixed-speeds' layer); this run "
+                "measured it from 'fixed-speeds' and 'bduk-premises'"),
+            std::string::npos)
+      << report.not_compared[1].reason;
+}
+
+TEST_F(ChangeReportTest, SameLayerKindsInAnotherOrderAreCompared) {
+  ManifestFields fields;
+  fields.more_inputs = std::string(kBdukLayer) + kSpeedsLayer;
+  write_previous(fields);
+  RunIdentity now = identity();
+  now.layer_kinds = {"fixed-speeds", "bduk-premises"};
+  io::ProblemLog log;
+  const ChangeReport report = compare_runs(previous(), current_table(), now, log);
+  EXPECT_EQ(report.columns, (std::vector<std::string>{"gigabit_pct", "decent_pct"}));
+  EXPECT_TRUE(report.not_compared.empty());
+  EXPECT_EQ(report.crossing_count(), 2u);
+}
+
+TEST_F(ChangeReportTest, AManifestThatDoesNotRecordItsLayersIsComparedWithANote) {
+  write_previous();  // no layer inputs, no `indicators`: an older manifest
+  RunIdentity now = identity();
+  now.layer_kinds = {"fixed-speeds"};
+  io::ProblemLog log;
+  const ChangeReport report = compare_runs(previous(), current_table(), now, log);
+  EXPECT_EQ(report.columns, (std::vector<std::string>{"gigabit_pct", "decent_pct"}));
+  std::string notes;
+  for (const std::string& n : report.notes) notes += n + "\n";
+  EXPECT_NE(notes.find("does not record its layers"), std::string::npos) << notes;
+}
+
+TEST_F(ChangeReportTest, MobileCombinationsNeedTheSameOperators) {
+  // 4G indoor had EE only last time; Three is added. mob_4g_indoor_ee_pct is the same layer in
+  // both runs and is compared; "no operator" (a not-spot) fell from 10.00% to 4.00% (below the
+  // target of 5) only because Three was added: not compared, no crossing.
+  CatalogueOptions options;
+  options.mobile_groups = {{"4G", "indoor", {"EE", "Three"}, false}};
+  StatsTable t;
+  const std::string_view columns[] = {"level", "area_id", "area_name", "premises",
+                                      "mob_4g_indoor_ee_pct", "mob_4g_indoor_none_pct"};
+  t.columns = ColumnCatalogue(options).subset(columns);
+  t.rows.push_back({Cell(std::string("area")), Cell(std::string("E1")), Cell(std::string("A")),
+                    Cell(std::uint64_t{50}), Cell(92.0), Cell(4.0)});
+  t.rows.push_back({Cell(std::string("study")), Cell(std::string()), Cell(std::string("S")),
+                    Cell(std::uint64_t{50}), Cell(92.0), Cell(4.0)});
+  ManifestFields fields;
+  fields.more_members = R"(
+  "mobile": {"layers": [], "groups": [{"technology": "4G", "setting": "indoor",
+             "operators": ["EE"], "land_method": null}]},)";
+  write(previous() / "manifest.json", manifest_text(fields));
+  write(previous() / "parish_stats.csv",
+        "level,area_id,area_name,premises,mob_4g_indoor_ee_pct,mob_4g_indoor_none_pct\n"
+        "area,E1,A,50,90.00,10.00\nstudy,,S,50,90.00,10.00\n");
+  RunIdentity now = identity();
+  now.mobile_groups = std::vector<RunMobileGroup>{{"4G", "indoor", {"EE", "Three"}}};
+  io::ProblemLog log;
+  const ChangeReport report = compare_runs(previous(), t, now, log);
+  ASSERT_TRUE(report.comparable);
+  EXPECT_EQ(report.columns, (std::vector<std::string>{"mob_4g_indoor_ee_pct"}));
+  ASSERT_EQ(report.not_compared.size(), 1u);
+  EXPECT_EQ(report.not_compared[0].column, "mob_4g_indoor_none_pct");
+  EXPECT_NE(report.not_compared[0].reason.find(
+                "the 4G indoor operators differ: EE in the previous run, EE, Three in this one"),
+            std::string::npos)
+      << report.not_compared[0].reason;
+  EXPECT_EQ(report.crossing_count(), 0u);
+  ASSERT_TRUE(report.areas[0].indicators[0].change);
+  EXPECT_NEAR(*report.areas[0].indicators[0].change, 2.0, 1e-9);
+
+  // The same operators, spelt with other case and order, are the same group: compared, and the
+  // not-spot share crossing below 5 is listed.
+  now.mobile_groups = std::vector<RunMobileGroup>{{"4g", "Indoor", {"ee"}}};
+  write(previous() / "manifest.json",
+        manifest_text(fields));  // unchanged: EE only
+  const ChangeReport same = compare_runs(previous(), t, now, log);
+  EXPECT_TRUE(same.not_compared.empty());
+  ASSERT_EQ(same.crossing_count(), 1u);
+  EXPECT_EQ(same.areas[0].crossings[0].text(), "mob_4g_indoor_none_pct fell below 5");
+}
+
+TEST_F(ChangeReportTest, ReadsLayerKindsAndMobileGroupsFromTheManifest) {
+  ManifestFields fields;
+  fields.more_inputs = std::string(kSpeedsLayer) + kBdukLayer;
+  fields.more_members = R"(
+  "mobile": {"layers": [], "groups": [{"technology": "4G", "setting": "outdoor",
+             "operators": ["EE", "Three"], "land_method": null}],
+             "digital_exclusion": {"definition": "...", "technology": "4G",
+                                   "setting": "outdoor", "computed": true}},)";
+  write_previous(fields);
+  const RunIdentity id = read_previous_run(previous()).identity;
+  ASSERT_TRUE(id.layer_kinds);
+  EXPECT_EQ(*id.layer_kinds, (std::vector<std::string>{"fixed-speeds", "bduk-premises"}));
+  ASSERT_TRUE(id.mobile_groups);
+  ASSERT_EQ(id.mobile_groups->size(), 1u);
+  EXPECT_EQ(id.mobile_groups->at(0).operators, (std::vector<std::string>{"EE", "Three"}));
+  ASSERT_TRUE(id.exclusion_group);
+  EXPECT_EQ(id.exclusion_group->second, "outdoor");
+
+  write_previous();  // neither layers nor mobile recorded
+  const RunIdentity old = read_previous_run(previous()).identity;
+  EXPECT_FALSE(old.layer_kinds);
+  EXPECT_FALSE(old.mobile_groups);
 }
 
 TEST(ChangeTargets, AreTheDocumentedOnes) {

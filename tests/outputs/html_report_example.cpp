@@ -128,6 +128,7 @@ int run(const std::filesystem::path& dir) {
                                           {areas[3].id, areas[3].name, {{"gigabit_pct", -0.5}}}},
                                          {{areas[0].id, areas[0].name, "gigabit_pct", 85, true}},
                                          {"12 premises added, 2 removed"},
+                                         {},
                                          {}};
 
   std::filesystem::create_directories(dir);

@@ -341,6 +341,7 @@ TEST(HtmlReport, ShowsChangesSinceThePreviousRun) {
                     {{"", "", {{"gigabit_pct", 2.5}}}, {"A1", "Ashby", {{"gigabit_pct", -1.25}}}},
                     {{"A1", "Ashby", "gigabit_pct", 85, true}},
                     {"3 premises added"},
+                    {},
                     {}};
   const std::string html = write_report(f.input);
   const std::string summary = between(html, "<section id=\"summary\"", "</section>");
@@ -392,9 +393,25 @@ TEST(HtmlReport, NamesBothRunsByTheirDates) {
   EXPECT_EQ(summary.find("Compared with out_sep"), std::string::npos);
 }
 
+TEST(HtmlReport, ListsTheColumnsNotCompared) {
+  // Columns measured from different layers in the two runs: listed with their label and reason.
+  Fixture f;
+  f.input.changes = ReportChanges{
+      "run of October", {}, {}, {}, {}, {{"gigabit_pct", "the previous run had <no> BDUK layer"}}};
+  const std::string html = write_report(f.input);
+  const std::string summary = between(html, "<section id=\"summary\"", "</section>");
+  EXPECT_NE(summary.find("Not compared, because the two runs did not measure them"),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("<li>Gigabit-capable (&gt;= 1000 Mbit/s), % of premises (gigabit_pct): "
+                         "the previous run had &lt;no&gt; BDUK layer</li>"),
+            std::string::npos)
+      << summary;
+}
+
 TEST(HtmlReport, SaysWhyRunsWereNotCompared) {
   Fixture f;
-  f.input.changes = ReportChanges{"run of October", {}, {}, {}, {"thresholds differ: <x>"}};
+  f.input.changes = ReportChanges{"run of October", {}, {}, {}, {"thresholds differ: <x>"}, {}};
   const std::string html = write_report(f.input);
   EXPECT_NE(html.find("was not compared"), std::string::npos);
   EXPECT_NE(html.find("thresholds differ: &lt;x&gt;"), std::string::npos);

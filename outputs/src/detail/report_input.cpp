@@ -20,7 +20,15 @@ ReportChanges to_report_changes(const ChangeReport& c) {
     r.not_comparable = c.reasons;
     return r;
   }
-  r.notes = c.notes;
+  // The per-column reasons are listed apart from the other notes.
+  for (const std::string& note : c.notes) {
+    const bool per_column = std::any_of(c.not_compared.begin(), c.not_compared.end(),
+                                        [&](const ColumnNotCompared& n) {
+                                          return note == n.column + " not compared: " + n.reason;
+                                        });
+    if (!per_column) r.notes.push_back(note);
+  }
+  for (const ColumnNotCompared& n : c.not_compared) r.columns_not_compared.emplace_back(n.column, n.reason);
   if (c.count(AreaStatus::kNewArea) + c.count(AreaStatus::kRemovedArea) > 0) {
     r.notes.push_back(fmt::format("{} areas new in this run, {} no longer in it",
                                   c.count(AreaStatus::kNewArea),

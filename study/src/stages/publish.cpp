@@ -47,6 +47,17 @@ void compare_with_previous_run(Run& run, const DigestCache& digests) {
   identity.as_at = run.study.as_at;
   identity.thresholds = run.study.thresholds;
   identity.areas_sha256 = digests.at(run.study.areas.path).sha256;
+  // What the indicators were measured from, as the manifest records it (read_run_identity()).
+  identity.layer_kinds.emplace();
+  for (const outputs::InputRecord& i : run.record.inputs) {
+    if (i.role == "layer") identity.layer_kinds->push_back(i.kind);
+  }
+  identity.mobile_groups.emplace();
+  for (const outputs::MobileGroupRecord& g : run.record.mobile_groups) {
+    identity.mobile_groups->push_back({g.technology, g.setting, g.operators});
+  }
+  identity.exclusion_group =
+      std::pair(run.record.digital_exclusion.technology, run.record.digital_exclusion.setting);
   run.record.changes = outputs::compare_runs(*run.previous, run.record.table, identity, run.log);
   run.record.previous_run = run.display(*run.previous_dir);
   outputs::write_changes_csv(run.out.file("parish_changes.csv"), *run.record.changes);

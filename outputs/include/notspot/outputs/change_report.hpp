@@ -15,11 +15,21 @@
 
 namespace notspot::outputs {
 
+/// A mobile group as a run had it, for comparing its combination columns (any, all, none...).
+struct RunMobileGroup {
+  std::string technology;
+  std::string setting;
+  std::vector<std::string> operators;  ///< As the study names them.
+};
+
 /**
  * What decides whether two runs can be compared, and what names them. The current run's comes
  * from the study; the previous run's is read from its manifest.json (`study.name`, `study.crs`,
  * `study.boundary_vintage`, `thresholds`, and the sha256 of the input whose role is "areas").
- * The indicator columns are not here: they are the columns of the two parish_stats tables.
+ * The indicator columns are the columns of the two parish_stats tables; what each was measured
+ * from is here (layer kinds, mobile groups), so that an indicator is compared only when both
+ * runs measured it from the same kinds of layer (and, for a mobile group's combinations, the
+ * same operators).
  */
 struct RunIdentity {
   std::string study_name;  ///< For information only.
@@ -31,6 +41,15 @@ struct RunIdentity {
   /// `[study] as_at` (manifest `study.as_at`): the date the run describes; names the run in the
   /// change section. None when unset (or, in a previous manifest, not a valid date).
   std::optional<std::string> as_at;
+  /// The kinds of the run's layers (study-file spelling, e.g. "fixed-speeds"; the manifest's
+  /// inputs with role "layer"). Nullopt when unknown (a manifest that records neither layers nor
+  /// `indicators`): the source layers of the fixed indicators are then not checked.
+  std::optional<std::vector<std::string>> layer_kinds;
+  /// The mobile groups (the manifest's `mobile.groups`); nullopt when unknown (no `mobile`).
+  std::optional<std::vector<RunMobileGroup>> mobile_groups;
+  /// `[digital_exclusion]`'s technology and setting; nullopt when not recorded (then taken to
+  /// be the other run's).
+  std::optional<std::pair<std::string, std::string>> exclusion_group;
 };
 
 /// Whether an area is in both runs or in one only.
@@ -85,6 +104,13 @@ struct AreaChange {
   std::vector<Crossing> crossings;          ///< In change_targets() order.
 };
 
+/// A percentage column both runs have but that is not compared, and why (one sentence naming
+/// what each run had, e.g. the previous run measured gigabit_pct from fixed-speeds only).
+struct ColumnNotCompared {
+  std::string column;  ///< e.g. "gigabit_pct".
+  std::string reason;
+};
+
 /**
  * The comparison of a run with a previous one, for parish_changes.csv and the HTML report.
  *
@@ -100,8 +126,12 @@ struct ChangeReport {
   /// Comparable, but worth knowing: columns in one run only, boundaries not confirmed the same.
   std::vector<std::string> notes;
   /// The percentage columns compared: those of the current table also in the previous run's
-  /// parish_stats.csv, in the current table's order (e.g. "gigabit_pct").
+  /// parish_stats.csv and measured by both runs from the same kinds of source layer (mobile
+  /// combinations: the same operators), in the current table's order (e.g. "gigabit_pct").
   std::vector<std::string> columns;
+  /// Percentage columns in both tables that are not compared, in the current table's order:
+  /// their changes would come from a layer added or removed, not from the data.
+  std::vector<ColumnNotCompared> not_compared;
   /// Areas sorted by id (byte order, as parish_stats.csv), then the study row. Areas in only one
   /// run are kept, with status kNewArea or kRemovedArea.
   std::vector<AreaChange> areas;
@@ -119,14 +149,24 @@ struct PreviousRun {
   /// parish_stats.csv as written: header names, and each row's fields as text.
   std::vector<std::string> columns;
   std::vector<std::vector<std::string>> rows;
+  /// Values out of range (a percentage not finite or outside 0..100, premises outside
+  /// 0..1e10, a threshold not finite or outside (0, 100000]), one message each naming the file,
+  /// the line, the area and column and the value (at most kMaxListedOutOfRange, then a count).
+  /// Not empty: the run is not compared (compare_runs() gives these as its reasons).
+  std::vector<std::string> out_of_range;
 };
+
+/// How many out-of-range values PreviousRun::out_of_range lists one by one.
+inline constexpr std::size_t kMaxListedOutOfRange = 5;
 
 /**
  * Reads an earlier run's manifest.json and parish_stats.csv.
  * @throws engine::Error (kStudy) when the folder or one of the two files does not exist;
  *   (kInput) when manifest.json is not a notspot manifest (not JSON, or missing `study.crs` or
  *   `thresholds`) or parish_stats.csv is not a notspot parish_stats.csv (missing columns,
- *   malformed rows, no study row). Messages name the file and what to do.
+ *   malformed rows, a field that is not a number where one is expected, no study row).
+ *   Messages name the file and what to do. Numbers that parse but are out of range are not
+ *   errors: they are listed in PreviousRun::out_of_range and make the run not comparable.
  */
 PreviousRun read_previous_run(const std::filesystem::path& previous_dir);
 
@@ -136,10 +176,16 @@ PreviousRun read_previous_run(const std::filesystem::path& previous_dir);
  * Not comparable (report.comparable false, no areas, one warning per reason in `log` naming
  * both values) when the thresholds differ (any speed; full-fibre technologies compared as
  * case-insensitive sets), the CRS differs, or both runs record a boundary vintage and they
- * differ. When a vintage is missing from either run, the boundaries count as the same if the
+ * differ, or a value of the previous run is out of range (PreviousRun::out_of_range). When a vintage is missing from either run, the boundaries count as the same if the
  * areas files have the same sha256; if not, the runs are compared and a warning says the
  * boundaries could not be confirmed the same. Areas in one run only are reported (warning with
- * their counts) and listed, not dropped.
+ * their counts) and listed, not dropped. A percentage column in both runs is compared only when
+ * both had the same of the layer kinds that can move its figures (RunIdentity::layer_kinds; for
+ * gigabit, ultrafast, superfast, decent, below_uso, no_data and digitally_excluded both
+ * fixed-speeds and bduk-premises, since a BDUK current_gigabit flag alone makes a premise
+ * gigabit-capable; full_fibre fixed-speeds; bduk_* bduk-premises) and, for a mobile group's any/all/none/partial columns (and
+ * digitally_excluded_pct), when both groups had the same operators; the others are listed in
+ * ChangeReport::not_compared, in `notes` (one each) and in one warning.
  *
  * Typical usage (before the outputs are published, so `previous_dir` may be the outputs folder):
  * @code

@@ -91,6 +91,9 @@ struct ReportChanges {
   /// Why the runs were not compared (different thresholds, boundary vintage...); when not
   /// empty, the report shows these reasons instead of changes.
   std::vector<std::string> not_comparable;
+  /// Columns both runs have but not compared, each with why (e.g. a layer added): listed, and
+  /// left out of the changes and crossings.
+  std::vector<std::pair<std::string, std::string>> columns_not_compared;  ///< {column, reason}
   /// How both runs are named, e.g. "October 2026 compared with September 2026" (their study
   /// as_at), or "This run compared with the run in out_sep" when either run has no date
   /// (run_comparison()). Empty: "Compared with <previous_run>".
