@@ -12,3 +12,9 @@ apt-get install -y -qq --no-install-recommends \
   libgtest-dev libgmock-dev libbenchmark-dev \
   libxlsxwriter-dev unzip time python3 python3-gdal gdal-bin chromium clang \
   > /dev/null
+# The browser checks of report.html (tests/browser: axe-core, playwright-core driving Debian's
+# Chromium) come from npm, pinned by tests/browser/package-lock.json.
+if ! command -v npm > /dev/null; then
+  apt-get install -y -qq --no-install-recommends nodejs npm > /dev/null
+fi
+npm ci --prefix "$(dirname "$0")/../tests/browser" --no-audit --no-fund --loglevel=error

@@ -137,8 +137,9 @@ constexpr std::string_view kScript = R"JS((function () {
 constexpr std::string_view kStyle = R"CSS(
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
-body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans",
-  "DejaVu Sans", sans-serif; color: #1b1b1b; background: #fff; }
+body { margin: 0; overflow-wrap: break-word;
+  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans",
+  sans-serif; color: #1b1b1b; background: #fff; }
 main, header, footer { max-width: 1100px; margin: 0 auto; padding: 0 1rem; }
 header { border-bottom: 4px solid #253494; padding-top: 1rem; }
 h1 { font-size: 1.9rem; margin: .3rem 0; }
@@ -169,7 +170,14 @@ th button { font: inherit; font-weight: 700; background: none; border: 0; paddin
   color: #0b4f9c; cursor: pointer; text-align: inherit; }
 th[aria-sort="ascending"] button::after { content: " \25B2"; }
 th[aria-sort="descending"] button::after { content: " \25BC"; }
-.table-wrap { overflow-x: auto; }
+.table-wrap { overflow-x: auto; max-width: 100%; }
+td { overflow-wrap: anywhere; }
+td.n, details.profile td { overflow-wrap: normal; }
+@media (max-width: 480px) {
+  main, header, footer { padding: 0 .6rem; }
+  th, td { padding: .25rem .3rem; }
+  input[type="search"] { min-width: 0; width: 100%; }
+}
 #table-controls { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; }
 #table-controls[hidden] { display: none; }
 input[type="search"] { font: inherit; padding: .3rem .5rem; border: 1px solid #767676;
@@ -483,8 +491,9 @@ class ReportWriter {
   // "Data dates": what each input describes, before any figure (empty input: nothing).
   void data_dates() {
     if (in_.data_dates.empty()) return;
-    out_ += "<section id=\"data-dates\" aria-labelledby=\"data-dates-h\">\n"
-            "<h2 id=\"data-dates-h\">Data dates</h2>\n<ul class=\"data-dates\">\n";
+    out_ +=
+        "<section id=\"data-dates\" aria-labelledby=\"data-dates-h\">\n"
+        "<h2 id=\"data-dates-h\">Data dates</h2>\n<ul class=\"data-dates\">\n";
     for (const auto& [label, date] : in_.data_dates)
       out_ += "<li>" + esc(label) + ", " + esc(date) + "</li>\n";
     out_ += "</ul>\n</section>\n";
@@ -717,9 +726,10 @@ class ReportWriter {
                                  : "<p>" + esc(c.comparison) + ".</p>\n";
     for (const std::string& note : c.notes) out_ += "<p>" + esc(note) + "</p>\n";
     if (!c.columns_not_compared.empty()) {
-      out_ += "<p>Not compared, because the two runs did not measure them from the same layers "
-              "or operators (a change would come from a layer added or removed, not from the "
-              "data):</p><ul>\n";
+      out_ +=
+          "<p>Not compared, because the two runs did not measure them from the same layers "
+          "or operators (a change would come from a layer added or removed, not from the "
+          "data):</p><ul>\n";
       for (const auto& [column, reason] : c.columns_not_compared) {
         const std::optional<std::size_t> i = t_.table().columns.find(column);
         const std::string label = i ? t_.table().columns[*i].label + " (" + column + ")" : column;
@@ -1044,7 +1054,7 @@ class ReportWriter {
       const std::string name = esc(t_.text(r, "area_name"));
       out_ += fmt::format("<details class=\"profile\" id=\"p-{}\"><summary>{}</summary>\n", a,
                           t_.area_title(r));
-      out_ += "<table><caption>" + name +
+      out_ += "<div class=\"table-wrap\"><table><caption>" + name +
               " and the whole study</caption><thead><tr>"
               "<th scope=\"col\">Measure</th><th scope=\"col\" class=\"n\">" +
               name + "</th><th scope=\"col\" class=\"n\">" + name +
@@ -1054,7 +1064,7 @@ class ReportWriter {
         out_ += "<tr><th scope=\"row\">" + esc(p.label) + "</th>" + cell(r, p.value) +
                 cell(r, p.share) + cell(study(), p.value) + cell(study(), p.share) + "</tr>\n";
       }
-      out_ += "</tbody></table>\n";
+      out_ += "</tbody></table></div>\n";
       if (const auto it = changes.find(t_.text(r, "area_id")); it != changes.end()) {
         out_ += "<p>Since the previous run: ";
         for (std::size_t i = 0; i < it->second->indicators.size(); ++i) {
@@ -1072,7 +1082,8 @@ class ReportWriter {
   void definitions() {
     const ColumnCatalogue& columns = t_.table().columns;
     out_ +=
-        "<table id=\"definitions\"><caption>Definitions of the columns of parish_stats.csv"
+        "<div class=\"table-wrap\"><table id=\"definitions\"><caption>Definitions of the columns "
+        "of parish_stats.csv"
         "</caption><thead><tr><th scope=\"col\">Columns</th><th scope=\"col\">Measure</th>"
         "<th scope=\"col\">Definition</th><th scope=\"col\">An empty cell means</th></tr>"
         "</thead><tbody>\n";
@@ -1084,7 +1095,7 @@ class ReportWriter {
       out_ += "<tr><th scope=\"row\">" + names + "</th><td>" + esc(m.label) + "</td><td>" +
               esc(first.definition) + "</td><td>" + esc(last.null_meaning) + "</td></tr>\n";
     }
-    out_ += "</tbody></table>\n";
+    out_ += "</tbody></table></div>\n";
   }
 
   // The targets and markers on the table's columns, in full.
@@ -1105,11 +1116,12 @@ class ReportWriter {
     }
     if (rows.empty()) return;
     out_ +=
-        "<table id=\"targets\"><caption>National targets and local markers</caption><thead><tr>"
+        "<div class=\"table-wrap\"><table id=\"targets\"><caption>National targets and local "
+        "markers</caption><thead><tr>"
         "<th scope=\"col\">Measure</th><th scope=\"col\" class=\"n\">Level</th><th "
         "scope=\"col\">By</th><th scope=\"col\">Source</th><th scope=\"col\">What it "
         "is</th></tr></thead><tbody>\n" +
-        rows + "</tbody></table>\n";
+        rows + "</tbody></table></div>\n";
   }
 
   void methodology() {
@@ -1124,13 +1136,14 @@ class ReportWriter {
             "it (on an east-west edge, immediately north), so it is counted once.</li></ul>\n";
     if (!in_.thresholds.empty()) {
       out_ +=
-          "<table><caption>Thresholds used</caption><thead><tr><th scope=\"col\">Measure"
+          "<div class=\"table-wrap\"><table><caption>Thresholds used</caption><thead><tr><th "
+          "scope=\"col\">Measure"
           "</th><th scope=\"col\">Threshold</th></tr></thead><tbody>\n";
       for (const ReportThreshold& t : in_.thresholds) {
         out_ +=
             "<tr><th scope=\"row\">" + esc(t.label) + "</th><td>" + esc(t.value) + "</td></tr>\n";
       }
-      out_ += "</tbody></table>\n";
+      out_ += "</tbody></table></div>\n";
     }
     definitions();
     targets_table();
@@ -1156,7 +1169,8 @@ class ReportWriter {
     out_ += "</ul>\n";
     if (!in_.sources.empty()) {
       out_ +=
-          "<table><caption>Data sources</caption><thead><tr><th scope=\"col\">File</th>"
+          "<div class=\"table-wrap\"><table><caption>Data sources</caption><thead><tr><th "
+          "scope=\"col\">File</th>"
           "<th scope=\"col\">Role</th><th scope=\"col\" class=\"n\">Rows</th>"
           "<th scope=\"col\">SHA-256 (first 12)</th><th scope=\"col\">Notes</th></tr>"
           "</thead><tbody>\n";
@@ -1167,7 +1181,7 @@ class ReportWriter {
                 "</td><td><code>" + esc(s.sha256.substr(0, 12)) + "</code></td><td>" + esc(s.note) +
                 "</td></tr>\n";
       }
-      out_ += "</tbody></table>\n";
+      out_ += "</tbody></table></div>\n";
     }
     out_ += "<h3>Attribution</h3>\n";
     if (in_.attribution.empty()) {
@@ -1214,7 +1228,8 @@ class ReportWriter {
         std::string(balanced ? "The ledger balances."
                              : "<strong>The ledger does not "
                                "balance.</strong>") +
-        "</p>\n<table id=\"ledger\"><caption>Premises ledger</caption><thead><tr><th "
+        "</p>\n<div class=\"table-wrap\"><table id=\"ledger\"><caption>Premises "
+        "ledger</caption><thead><tr><th "
         "scope=\"col\">Rows</th><th scope=\"col\" class=\"n\">Premises</th></tr></thead>"
         "<tbody>\n";
     for (const auto& [label, v] : std::vector<std::pair<const char*, std::uint64_t>>{
@@ -1225,10 +1240,11 @@ class ReportWriter {
       out_ +=
           fmt::format("<tr><th scope=\"row\">{}</th><td class=\"n\">{}</td></tr>\n", label, n(v));
     }
-    out_ += "</tbody></table>\n";
+    out_ += "</tbody></table></div>\n";
     if (!l.layers.empty()) {
       out_ +=
-          "<table><caption>Attribute layers: read = matched + unmatched + duplicate keys + "
+          "<div class=\"table-wrap\"><table><caption>Attribute layers: read = matched + unmatched "
+          "+ duplicate keys + "
           "rejected</caption><thead><tr><th scope=\"col\">Layer</th><th scope=\"col\" "
           "class=\"n\">Read</th><th scope=\"col\" class=\"n\">Matched</th><th scope=\"col\""
           " class=\"n\">Unmatched</th><th scope=\"col\" class=\"n\">Duplicate keys</th>"
@@ -1240,11 +1256,12 @@ class ReportWriter {
             esc(y.name), n(y.read), n(y.matched), n(y.unmatched), n(y.duplicate_keys),
             n(y.rejected));
       }
-      out_ += "</tbody></table>\n";
+      out_ += "</tbody></table></div>\n";
     }
     if (!in_.quality.empty()) {
       out_ +=
-          "<table><caption>Quality gates</caption><thead><tr><th scope=\"col\">Check</th>"
+          "<div class=\"table-wrap\"><table><caption>Quality gates</caption><thead><tr><th "
+          "scope=\"col\">Check</th>"
           "<th scope=\"col\" class=\"n\">Measured</th><th scope=\"col\" class=\"n\">Limit"
           "</th><th scope=\"col\">Result</th></tr></thead><tbody>\n";
       for (const ReportQualityCheck& q : in_.quality) {
@@ -1255,7 +1272,7 @@ class ReportWriter {
             q.always ? std::string("always checked") : fmt::format("{:.4f}%", 100 * q.limit),
             q.passed ? "met" : "unmet", q.passed ? "passed" : "failed");
       }
-      out_ += "</tbody></table>\n";
+      out_ += "</tbody></table></div>\n";
     }
     const std::uint64_t total = std::max<std::uint64_t>(in_.warnings_total, in_.warnings.size());
     out_ += "<h3>Warnings</h3>\n";
