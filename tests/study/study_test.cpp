@@ -1090,7 +1090,7 @@ as_at = "2025-13"
 TEST_F(StudyTest, MisspeltAsAtSuggestsAsAt) {
   EXPECT_TRUE(study_error_at(minimal_plus("as_of = \"2025-07\"\n"), 10,
                              "unknown key 'as_of' in [premises]; expected one of: path, format, "
-                             "layer, id, postcode, x, y, crs, as_at; did you mean 'as_at'?"));
+                             "layer, where, id, postcode, x, y, crs, as_at; did you mean 'as_at'?"));
 }
 
 TEST_F(StudyTest, UnknownKeyFarFromEveryKeyHasNoSuggestion) {
