@@ -246,8 +246,8 @@ std::optional<AttributeFilterResult> apply_attribute_filter(OGRLayer& layer,
   result.features_selected = static_cast<std::uint64_t>(selected);
   if (result.features_selected == 0) {
     throw engine::input_error(fmt::format(
-        "{}: layer '{}': where \"{}\" ({}) selects 0 of {} features; check the value (text "
-        "is compared exactly, case included) and the field, or remove where to read them all",
+        "{}: layer '{}': where \"{}\" ({}) selects 0 of {} features; check the value (its "
+        "spelling, and its case for a GeoPackage) and the field, or remove where to read them all",
         display, layer.GetName(), *clause, study_key, result.features_in_layer));
   }
   layer.ResetReading();
