@@ -215,6 +215,26 @@ std::string unknown_fields_hint(OGRLayer& layer, std::string_view clause) {
   return out;
 }
 
+// GDAL's parser message spans lines (the clause, then a caret under the error): one line for a
+// terminal or log, without the caret line.
+std::string one_line(const std::string& message) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= message.size()) {
+    std::size_t end = message.find('\n', start);
+    if (end == std::string::npos) end = message.size();
+    std::string_view line(message.data() + start, end - start);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front()))) line.remove_prefix(1);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.remove_suffix(1);
+    if (!line.empty() && line != "^") {
+      if (!out.empty()) out += ' ';
+      out += line;
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<AttributeFilterResult> apply_attribute_filter(OGRLayer& layer,
@@ -233,12 +253,12 @@ std::optional<AttributeFilterResult> apply_attribute_filter(OGRLayer& layer,
   GIntBig selected = -1;
   if (set == OGRERR_NONE && capture.last_error().empty()) selected = layer.GetFeatureCount(TRUE);
   if (set != OGRERR_NONE || selected < 0 || !capture.last_error().empty()) {
-    std::string why = capture.last_error();
+    std::string why = one_line(capture.last_error());
     if (why.empty()) why = "GDAL refused it without saying why";
     layer.SetAttributeFilter(nullptr);
     throw engine::study_error(fmt::format(
-        "{}: layer '{}': where \"{}\" ({}) cannot be used: {}{}; its fields are: {}. Write an "
-        "OGR SQL condition on those fields, e.g. where = \"FIELD = 'value'\" (text values in "
+        "{}: layer '{}': where \"{}\" ({}) cannot be used: {}{}; its fields are: {}. Write a "
+        "condition on those fields, e.g. where = \"FIELD = 'value'\" (text values in "
         "single quotes)",
         display, layer.GetName(), *clause, study_key, why, unknown_fields_hint(layer, *clause),
         field_list(layer)));
