@@ -988,7 +988,7 @@ nmae = "PAR23NM"
 path = "premises.csv"
 )"),
                              7,
-                             "unknown key 'nmae' in [areas]; expected one of: path, layer, id, "
+                             "unknown key 'nmae' in [areas]; expected one of: path, layer, where, id, "
                              "name, crs, as_at; did you mean 'name'?"));
 }
 
@@ -1496,7 +1496,10 @@ where = "x = 1"
                              "[[layers]] where applies to vector sources read through GDAL (kind "
                              "= \"polygons\", [areas], OGR [premises]), not kind = "
                              "\"fixed-speeds\", which is read as CSV; remove where"));
-  EXPECT_TRUE(study_error_at(file, 24, "not kind = \"raster\", a raster, which has cells"));
+  EXPECT_TRUE(study_error_at(file, 24,
+                             "[[layers]] where applies to vector sources read through GDAL (kind "
+                             "= \"polygons\", [areas], OGR [premises]), not kind = \"raster\", "
+                             "a raster, which has cells, not features; remove where"));
 }
 
 TEST_F(StudyTest, WhereMustBeANonEmptyString) {
