@@ -65,7 +65,21 @@ AreasInspection inspect_areas(const AreasSource& source, const std::string& disp
   }
   AreasInspection inspection{std::move(description), opened.crs, std::nullopt, opened.filter};
   OGREnvelope envelope;
-  if (opened.layer->GetExtent(&envelope, TRUE) == OGRERR_NONE && envelope.IsInit()) {
+  if (opened.filter) {
+    // Drivers with a stored extent (GeoPackage) give the whole layer's, whatever the filter:
+    // validate checks the premises against the selected areas, so those are measured.
+    for (auto& feature : *opened.layer) {
+      OGREnvelope one;
+      if (const OGRGeometry* g = feature->GetGeometryRef(); g != nullptr && !g->IsEmpty()) {
+        g->getEnvelope(&one);
+        envelope.Merge(one);
+      }
+    }
+    opened.layer->ResetReading();
+    if (envelope.IsInit()) {
+      inspection.extent = engine::Box{envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY};
+    }
+  } else if (opened.layer->GetExtent(&envelope, TRUE) == OGRERR_NONE && envelope.IsInit()) {
     inspection.extent = engine::Box{envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY};
   }
   return inspection;

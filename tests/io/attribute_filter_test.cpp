@@ -130,6 +130,21 @@ TEST_F(AttributeFilterTest, SelectedCountAgreesWithOgrinfo) {
   EXPECT_EQ(static_cast<long>(load.areas.size()), *expected);
 }
 
+TEST_F(AttributeFilterTest, InspectionGivesTheExtentOfTheSelectedAreas) {
+  for (const fs::path& path : {kParishes, parishes_as_geopackage(dir_)}) {
+    SCOPED_TRACE(path.string());
+    ProblemLog log;
+    // README: Bravo is [401000, 402000] x [100000, 101000].
+    const AreasInspection inspection =
+        inspect_areas(small_study_areas(path, "label = 'Bravo'"), "parishes", log);
+    ASSERT_TRUE(inspection.extent.has_value());
+    EXPECT_EQ(inspection.extent->xmin, 401000);
+    EXPECT_EQ(inspection.extent->ymin, 100000);
+    EXPECT_EQ(inspection.extent->xmax, 402000);
+    EXPECT_EQ(inspection.extent->ymax, 101000);
+  }
+}
+
 TEST_F(AttributeFilterTest, WithoutAClauseEveryFeatureIsReadAndNoFilterIsRecorded) {
   ProblemLog log;
   const AreasLoad load = read_areas(small_study_areas(kParishes, std::nullopt), bng_, "p", log);

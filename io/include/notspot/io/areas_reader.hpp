@@ -39,8 +39,8 @@ struct AreasLoad {
 struct AreasInspection {
   std::string description;  ///< e.g. "parishes.gpkg layer 'parishes', 250 features".
   Crs crs;                  ///< The CRS its coordinates will be read in.
-  /// The layer's bounding box in `crs` (GDAL's layer extent; with `where`, some drivers give
-  /// that of all the layer's features), when GDAL can give one.
+  /// The bounding box in `crs` of the features read (GDAL's layer extent; with `where`, that
+  /// of the selected features), when GDAL can give one.
   std::optional<engine::Box> extent;
   std::optional<AttributeFilterResult> filter;  ///< `where` as applied; none without one.
 };
