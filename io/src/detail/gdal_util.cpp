@@ -191,7 +191,7 @@ std::vector<std::string> clause_identifiers(std::string_view clause) {
   return out;
 }
 
-// "; no field 'LAD24CDD' (did you mean 'LAD24CD'?)" for each name the clause uses that the
+// "; the layer has no field 'LAD24CDD' (did you mean 'LAD24CD'?)" for each name the clause uses that the
 // layer does not have, or "".
 std::string unknown_fields_hint(OGRLayer& layer, std::string_view clause) {
   OGRFeatureDefn* defn = layer.GetLayerDefn();
@@ -244,9 +244,9 @@ std::optional<AttributeFilterResult> apply_attribute_filter(OGRLayer& layer,
   if (!clause) return std::nullopt;
   AttributeFilterResult result;
   result.clause = *clause;
-  GdalErrorCapture capture;
   const GIntBig total = layer.GetFeatureCount(TRUE);
   result.features_in_layer = total > 0 ? static_cast<std::uint64_t>(total) : 0;
+  GdalErrorCapture capture;  // from here on, a failure is the clause's
   // Some drivers (GeoJSON, Shapefile: OGR SQL) check the clause here; others (GeoPackage:
   // SQLite) only when it runs, so the count below is the check for them.
   const OGRErr set = layer.SetAttributeFilter(clause->c_str());
