@@ -42,8 +42,8 @@ OpenedAreas open_areas(const AreasSource& source, const std::string& display, Pr
   if (source.name_field) {
     out.name_index = detail::require_field(*out.layer, *source.name_field, display, key + " name");
   }
-  out.filter = detail::apply_attribute_filter(*out.layer, source.attribute_filter, display,
-                                              key + " where");
+  out.filter =
+      detail::apply_attribute_filter(*out.layer, source.attribute_filter, display, key + " where");
   out.crs =
       detail::resolve_crs(out.layer->GetSpatialRef(), source.crs, display,
                           std::string("layer '") + out.layer->GetName() + "'", key, "areas", log);

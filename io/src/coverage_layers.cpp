@@ -285,9 +285,9 @@ CoverageInspection inspect_coverage_footprints(const LayerSource& layer, const s
   // Without forcing: a count that needs a full scan (GeoJSON, CSV) is not worth it here.
   std::string description = fmt::format("layer '{}'", opened.layer->GetName());
   if (opened.filter) {
-    description += fmt::format(", {} features, {} selected by where \"{}\"",
-                               opened.filter->features_in_layer, opened.filter->features_selected,
-                               opened.filter->clause);
+    description +=
+        fmt::format(", {} features, {} selected by where \"{}\"", opened.filter->features_in_layer,
+                    opened.filter->features_selected, opened.filter->clause);
   } else if (const GIntBig features = opened.layer->GetFeatureCount(/*bForce=*/FALSE);
              features >= 0) {
     description += fmt::format(", {} features", features);

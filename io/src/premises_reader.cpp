@@ -308,8 +308,8 @@ OgrSource open_ogr(const PremisesSource& source, const std::string& display, Pro
     out.postcode_index =
         detail::require_field(*out.layer, *source.postcode_field, display, key + " postcode");
   }
-  out.filter = detail::apply_attribute_filter(*out.layer, source.attribute_filter, display,
-                                              key + " where");
+  out.filter =
+      detail::apply_attribute_filter(*out.layer, source.attribute_filter, display, key + " where");
   out.crs = detail::resolve_crs(out.layer->GetSpatialRef(), source.crs, display,
                                 std::string("layer '") + out.layer->GetName() + "'", key,
                                 std::string(kSource), log);
@@ -333,9 +333,8 @@ PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
   SliceResult out;
   engine::PremisesTable table;
   if (ogr.postcode_index >= 0) table.enable_postcodes();
-  const std::int64_t total = ogr.filter
-                                 ? static_cast<std::int64_t>(ogr.filter->features_selected)
-                                 : layer->GetFeatureCount(FALSE);
+  const std::int64_t total = ogr.filter ? static_cast<std::int64_t>(ogr.filter->features_selected)
+                                        : layer->GetFeatureCount(FALSE);
   GdalErrorCapture capture;
   layer->ResetReading();
   for (auto& feature : *layer) {

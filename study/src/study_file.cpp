@@ -49,8 +49,8 @@ constexpr std::array<std::string_view, 7> kAreasKeys = {"path", "layer", "where"
 constexpr std::array<std::string_view, 10> kPremisesKeys = {
     "path", "format", "layer", "where", "id", "postcode", "x", "y", "crs", "as_at"};
 constexpr std::array<std::string_view, 15> kLayerKeys = {
-    "kind",         "name", "path",  "key",   "down", "up",  "technology", "operator",
-    "setting",      "covered_when", "band", "layer", "where", "crs", "as_at"};
+    "kind",    "name",         "path", "key",   "down",  "up",  "technology", "operator",
+    "setting", "covered_when", "band", "layer", "where", "crs", "as_at"};
 constexpr std::array<std::string_view, 2> kDigitalExclusionKeys = {"mobile_technology",
                                                                    "mobile_setting"};
 constexpr std::array<std::string_view, 2> kOutputsKeys = {"dir", "previous"};
@@ -696,17 +696,14 @@ LayerRead read_layer(TableReader& t, const fs::path& study_folder) {
     }
   }
   if (t.has("where") && layer.kind != LayerKind::kPolygons) {
+    const bool raster = layer.kind == LayerKind::kRaster;
     t.report(t.line("where"),
              fmt::format("{} where applies to vector sources read through GDAL (kind = "
-                         "\"polygons\", [areas], OGR [premises]), not kind = \"{}\"{}; remove "
-                         "where{}",
+                         "\"polygons\", [areas], OGR [premises]), not kind = \"{}\", {}; "
+                         "remove where{}",
                          t.title(), *kind,
-                         layer.kind == LayerKind::kRaster
-                             ? ", a raster, which has cells, not features"
-                             : ", which is read as CSV",
-                         layer.kind == LayerKind::kRaster
-                             ? ""
-                             : " and cut the file first (e.g. ogr2ogr -where)"));
+                         raster ? "a raster, which has cells, not features" : "which is read as CSV",
+                         raster ? "" : " and cut the file first (e.g. ogr2ogr -where)"));
   }
   switch (layer.kind) {
     case LayerKind::kBdukPremises:

@@ -69,8 +69,8 @@ fs::path parishes_as_geopackage(const fs::path& dir) {
 // "Feature Count: N" from `ogrinfo -ro -so -where CLAUSE FILE LAYER`, GDAL's own count.
 std::optional<long> ogrinfo_count(const fs::path& file, const std::string& layer,
                                   const std::string& clause) {
-  const std::string command = "ogrinfo -ro -so -where \"" + clause + "\" '" + file.string() +
-                              "' " + layer + " 2>/dev/null";
+  const std::string command =
+      "ogrinfo -ro -so -where \"" + clause + "\" '" + file.string() + "' " + layer + " 2>/dev/null";
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
   if (!pipe) return std::nullopt;
   std::string text;
@@ -97,8 +97,8 @@ TEST_F(AttributeFilterTest, AreasReadOnlyTheFeaturesTheClauseSelects) {
     SCOPED_TRACE(path.string());
     ProblemLog log;
     // README: six areas; leaving out Foxtrot (the bow-tie) leaves five, and no repair.
-    const AreasLoad load = read_areas(small_study_areas(path, "code <> 'E04000006'"), bng_,
-                                      "parishes", log);
+    const AreasLoad load =
+        read_areas(small_study_areas(path, "code <> 'E04000006'"), bng_, "parishes", log);
     EXPECT_EQ(ids(load), (std::vector<std::string>{"E04000001", "E04000002", "E04000003",
                                                    "E04000004", "E04000005"}));
     EXPECT_EQ(load.features_read, 5u);
@@ -161,10 +161,10 @@ TEST_F(AttributeFilterTest, AMisspeltFieldIsAStudyErrorListingTheFieldsAndTheNea
         [&] { read_areas(small_study_areas(path, "cdoe = 'E04000001'"), bng_, "parishes.x", log); },
         kind);
     EXPECT_EQ(kind, engine::ErrorKind::kStudy);
-    for (const char* part : {"parishes.x: layer 'parishes': where \"cdoe = 'E04000001'\"",
-                             "study.toml:7 [areas] where", "cannot be used: ",
-                             "the layer has no field 'cdoe' (did you mean 'code'?)",
-                             "its fields are: code, label"}) {
+    for (const char* part :
+         {"parishes.x: layer 'parishes': where \"cdoe = 'E04000001'\"",
+          "study.toml:7 [areas] where", "cannot be used: ",
+          "the layer has no field 'cdoe' (did you mean 'code'?)", "its fields are: code, label"}) {
       EXPECT_NE(message.find(part), std::string::npos) << part << "\n" << message;
     }
   }

@@ -976,7 +976,8 @@ path = "bduk"
 // ---- Errors ---------------------------------------------------------------------------------
 
 TEST_F(StudyTest, UnknownKeySuggestsTheClosestKey) {
-  EXPECT_TRUE(study_error_at(study(R"([study]
+  EXPECT_TRUE(
+      study_error_at(study(R"([study]
 name = "Test"
 
 [areas]
@@ -987,9 +988,9 @@ nmae = "PAR23NM"
 [premises]
 path = "premises.csv"
 )"),
-                             7,
-                             "unknown key 'nmae' in [areas]; expected one of: path, layer, where, id, "
-                             "name, crs, as_at; did you mean 'name'?"));
+                     7,
+                     "unknown key 'nmae' in [areas]; expected one of: path, layer, where, id, "
+                     "name, crs, as_at; did you mean 'name'?"));
 }
 
 // ---- as_at: the date each input describes ---------------------------------------------------
@@ -1088,9 +1089,10 @@ as_at = "2025-13"
 }
 
 TEST_F(StudyTest, MisspeltAsAtSuggestsAsAt) {
-  EXPECT_TRUE(study_error_at(minimal_plus("as_of = \"2025-07\"\n"), 10,
-                             "unknown key 'as_of' in [premises]; expected one of: path, format, "
-                             "layer, where, id, postcode, x, y, crs, as_at; did you mean 'as_at'?"));
+  EXPECT_TRUE(
+      study_error_at(minimal_plus("as_of = \"2025-07\"\n"), 10,
+                     "unknown key 'as_of' in [premises]; expected one of: path, format, "
+                     "layer, where, id, postcode, x, y, crs, as_at; did you mean 'as_at'?"));
 }
 
 TEST_F(StudyTest, UnknownKeyFarFromEveryKeyHasNoSuggestion) {
@@ -1511,7 +1513,8 @@ path = "parishes.gpkg"
 id = "PAR23CD"
 where = 1
 )");
-  EXPECT_TRUE(study_error_at(file, 7, "[areas] where must be a string (in quotes), not an integer"));
+  EXPECT_TRUE(
+      study_error_at(file, 7, "[areas] where must be a string (in quotes), not an integer"));
   const fs::path empty = study(R"([study]
 name = "Test"
 

@@ -136,8 +136,7 @@ int require_field(OGRLayer& layer, const std::string& field, const std::string& 
 namespace {
 
 bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -145,10 +144,10 @@ bool iequal(std::string_view a, std::string_view b) {
 
 // Words of OGR SQL that are not field names (swq_parser's keywords and the usual SQL types).
 constexpr std::string_view kSqlWords[] = {
-    "AND",  "OR",   "NOT",     "IN",    "LIKE",    "ILIKE",   "IS",        "NULL",
-    "BETWEEN", "ESCAPE", "TRUE", "FALSE", "CAST", "AS", "CHARACTER", "INTEGER", "BIGINT",
-    "FLOAT", "NUMERIC", "TIMESTAMP", "DATE", "TIME", "BOOLEAN", "GEOMETRY", "SMALLINT",
-    "REAL", "TEXT", "VARCHAR", "CHAR"};
+    "AND",      "OR",     "NOT",     "IN",        "LIKE", "ILIKE", "IS",        "NULL",
+    "BETWEEN",  "ESCAPE", "TRUE",    "FALSE",     "CAST", "AS",    "CHARACTER", "INTEGER",
+    "BIGINT",   "FLOAT",  "NUMERIC", "TIMESTAMP", "DATE", "TIME",  "BOOLEAN",   "GEOMETRY",
+    "SMALLINT", "REAL",   "TEXT",    "VARCHAR",   "CHAR"};
 
 // The names a WHERE clause uses as fields: bare words that are not keywords or functions
 // (followed by '(') and "double-quoted" names; 'text' literals and numbers are skipped. Only
@@ -191,8 +190,8 @@ std::vector<std::string> clause_identifiers(std::string_view clause) {
   return out;
 }
 
-// "; the layer has no field 'LAD24CDD' (did you mean 'LAD24CD'?)" for each name the clause uses that the
-// layer does not have, or "".
+// "; the layer has no field 'LAD24CDD' (did you mean 'LAD24CD'?)" for each name the clause uses
+// that the layer does not have, or "".
 std::string unknown_fields_hint(OGRLayer& layer, std::string_view clause) {
   OGRFeatureDefn* defn = layer.GetLayerDefn();
   std::vector<std::string> names;
@@ -224,8 +223,10 @@ std::string one_line(const std::string& message) {
     std::size_t end = message.find('\n', start);
     if (end == std::string::npos) end = message.size();
     std::string_view line(message.data() + start, end - start);
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front()))) line.remove_prefix(1);
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.remove_suffix(1);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front())))
+      line.remove_prefix(1);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
+      line.remove_suffix(1);
     if (!line.empty() && line != "^") {
       if (!out.empty()) out += ' ';
       out += line;
@@ -237,10 +238,9 @@ std::string one_line(const std::string& message) {
 
 }  // namespace
 
-std::optional<AttributeFilterResult> apply_attribute_filter(OGRLayer& layer,
-                                                            const std::optional<std::string>& clause,
-                                                            const std::string& display,
-                                                            const std::string& study_key) {
+std::optional<AttributeFilterResult> apply_attribute_filter(
+    OGRLayer& layer, const std::optional<std::string>& clause, const std::string& display,
+    const std::string& study_key) {
   if (!clause) return std::nullopt;
   AttributeFilterResult result;
   result.clause = *clause;

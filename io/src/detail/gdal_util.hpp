@@ -41,10 +41,9 @@ int require_field(OGRLayer& layer, const std::string& field, const std::string& 
  *   bad syntax), naming the file, layer, clause and GDAL's message and listing the layer's
  *   fields with the nearest one to a misspelt name; (kInput) when it selects no feature.
  */
-std::optional<AttributeFilterResult> apply_attribute_filter(OGRLayer& layer,
-                                                            const std::optional<std::string>& clause,
-                                                            const std::string& display,
-                                                            const std::string& study_key);
+std::optional<AttributeFilterResult> apply_attribute_filter(
+    OGRLayer& layer, const std::optional<std::string>& clause, const std::string& display,
+    const std::string& study_key);
 
 /**
  * The CRS to read a layer or raster in: the file's own (`file_crs` non-null), or the study's

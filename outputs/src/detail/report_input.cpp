@@ -54,8 +54,8 @@ ReportDataSource to_report_source(const InputRecord& i) {
   std::string note = i.crs.value_or("");
   if (i.filter) {
     // The figures are of the selected features only: say so beside the file.
-    note += fmt::format("{}where {} ({} of {} features)", note.empty() ? "" : "; ", i.filter->clause,
-                        i.filter->features_selected, i.filter->features_in_layer);
+    note += fmt::format("{}where {} ({} of {} features)", note.empty() ? "" : "; ",
+                        i.filter->clause, i.filter->features_selected, i.filter->features_in_layer);
   }
   return {i.file, role, i.rows ? i.rows : i.features, i.digest.sha256, std::move(note)};
 }

@@ -39,7 +39,7 @@ CoverageRaster read_coverage_raster(const LayerSource& layer, const std::string&
 /// Coverage footprints of one operator: the union of a layer's polygons, valid, in `crs`.
 struct CoverageFootprints {
   engine::MultiPolygon union_geometry;
-  std::uint64_t features = 0;      ///< Features read: those `where` selects, when given.
+  std::uint64_t features = 0;  ///< Features read: those `where` selects, when given.
   std::optional<AttributeFilterResult> filter;  ///< `where` as applied; none without one.
   std::uint64_t repaired = 0;      ///< Invalid footprints made valid.
   std::uint64_t not_polygons = 0;  ///< Features without polygonal geometry (skipped, reported).

@@ -17,7 +17,8 @@ namespace notspot::io {
 /// The premises of a study and what reading them found.
 struct PremisesLoad {
   engine::PremisesTable table;    ///< Accepted premises, in input order, in the study CRS.
-  std::uint64_t rows_read = 0;    ///< Data rows (CSV) or features (OGR, those `where` selects); blank lines excluded.
+  std::uint64_t rows_read =
+      0;  ///< Data rows (CSV) or features (OGR, those `where` selects); blank lines excluded.
   std::optional<AttributeFilterResult> filter;  ///< OGR `where` as applied; none without one.
   std::uint64_t rejected = 0;     ///< Rows rejected into the problem log (rows_read - accepted).
   std::uint64_t blank_lines = 0;  ///< Empty CSV lines, skipped and counted.
