@@ -697,13 +697,14 @@ LayerRead read_layer(TableReader& t, const fs::path& study_folder) {
   }
   if (t.has("where") && layer.kind != LayerKind::kPolygons) {
     const bool raster = layer.kind == LayerKind::kRaster;
-    t.report(t.line("where"),
-             fmt::format("{} where applies to vector sources read through GDAL (kind = "
-                         "\"polygons\", [areas], OGR [premises]), not kind = \"{}\", {}; "
-                         "remove where{}",
-                         t.title(), *kind,
-                         raster ? "a raster, which has cells, not features" : "which is read as CSV",
-                         raster ? "" : " and cut the file first (e.g. ogr2ogr -where)"));
+    t.report(
+        t.line("where"),
+        fmt::format("{} where applies to vector sources read through GDAL (kind = "
+                    "\"polygons\", [areas], OGR [premises]), not kind = \"{}\", {}; "
+                    "remove where{}",
+                    t.title(), *kind,
+                    raster ? "a raster, which has cells, not features" : "which is read as CSV",
+                    raster ? "" : " and cut the file first (e.g. ogr2ogr -where)"));
   }
   switch (layer.kind) {
     case LayerKind::kBdukPremises:
