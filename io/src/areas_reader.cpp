@@ -23,6 +23,7 @@ struct OpenedAreas {
   int id_index = -1;
   int name_index = -1;  // -1: the id is the name
   Crs crs;
+  std::optional<AttributeFilterResult> filter;  // `where`, applied to `layer`
 };
 
 engine::Error no_features_error(const std::string& display, OGRLayer& layer) {
@@ -41,6 +42,8 @@ OpenedAreas open_areas(const AreasSource& source, const std::string& display, Pr
   if (source.name_field) {
     out.name_index = detail::require_field(*out.layer, *source.name_field, display, key + " name");
   }
+  out.filter =
+      detail::apply_attribute_filter(*out.layer, source.attribute_filter, display, key + " where");
   out.crs =
       detail::resolve_crs(out.layer->GetSpatialRef(), source.crs, display,
                           std::string("layer '") + out.layer->GetName() + "'", key, "areas", log);
@@ -52,12 +55,31 @@ OpenedAreas open_areas(const AreasSource& source, const std::string& display, Pr
 AreasInspection inspect_areas(const AreasSource& source, const std::string& display,
                               ProblemLog& log) {
   OpenedAreas opened = open_areas(source, display, log);
-  AreasInspection inspection{fmt::format("{} layer '{}', {} features", display,
-                                         opened.layer->GetName(),
-                                         opened.layer->GetFeatureCount(TRUE)),
-                             opened.crs, std::nullopt};
+  std::string description =
+      fmt::format("{} layer '{}', {} features", display, opened.layer->GetName(),
+                  opened.filter ? static_cast<GIntBig>(opened.filter->features_in_layer)
+                                : opened.layer->GetFeatureCount(TRUE));
+  if (opened.filter) {
+    description += fmt::format(", {} selected by where \"{}\"", opened.filter->features_selected,
+                               opened.filter->clause);
+  }
+  AreasInspection inspection{std::move(description), opened.crs, std::nullopt, opened.filter};
   OGREnvelope envelope;
-  if (opened.layer->GetExtent(&envelope, TRUE) == OGRERR_NONE && envelope.IsInit()) {
+  if (opened.filter) {
+    // Drivers with a stored extent (GeoPackage) give the whole layer's, whatever the filter:
+    // validate checks the premises against the selected areas, so those are measured.
+    for (auto& feature : *opened.layer) {
+      OGREnvelope one;
+      if (const OGRGeometry* g = feature->GetGeometryRef(); g != nullptr && !g->IsEmpty()) {
+        g->getEnvelope(&one);
+        envelope.Merge(one);
+      }
+    }
+    opened.layer->ResetReading();
+    if (envelope.IsInit()) {
+      inspection.extent = engine::Box{envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY};
+    }
+  } else if (opened.layer->GetExtent(&envelope, TRUE) == OGRERR_NONE && envelope.IsInit()) {
     inspection.extent = engine::Box{envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY};
   }
   return inspection;
@@ -75,6 +97,7 @@ AreasLoad read_areas(const AreasSource& source, const Crs& study_crs, const std:
   load.layer = layer->GetName();
   load.source_crs = crs.describe();
   load.crs = crs;
+  load.filter = opened.filter;
   const CoordinateTransform to_study(crs, study_crs);
   load.transformation = to_study.description();
 

@@ -260,6 +260,7 @@ struct OpenedFootprints {
   GDALDatasetUniquePtr dataset;
   OGRLayer* layer = nullptr;
   Crs crs;
+  std::optional<AttributeFilterResult> filter;  // `where`, applied to `layer`
 };
 
 OpenedFootprints open_footprints(const LayerSource& layer, const std::string& display,
@@ -271,6 +272,8 @@ OpenedFootprints open_footprints(const LayerSource& layer, const std::string& di
   out.crs = detail::resolve_crs(out.layer->GetSpatialRef(), layer.crs, display,
                                 std::string("layer '") + out.layer->GetName() + "'", key,
                                 layer.name, log);
+  out.filter =
+      detail::apply_attribute_filter(*out.layer, layer.attribute_filter, display, key + " where");
   return out;
 }
 
@@ -280,10 +283,16 @@ CoverageInspection inspect_coverage_footprints(const LayerSource& layer, const s
                                                ProblemLog& log) {
   OpenedFootprints opened = open_footprints(layer, display, log);
   // Without forcing: a count that needs a full scan (GeoJSON, CSV) is not worth it here.
-  const GIntBig features = opened.layer->GetFeatureCount(/*bForce=*/FALSE);
   std::string description = fmt::format("layer '{}'", opened.layer->GetName());
-  if (features >= 0) description += fmt::format(", {} features", features);
-  return {std::move(description), std::move(opened.crs)};
+  if (opened.filter) {
+    description +=
+        fmt::format(", {} features, {} selected by where \"{}\"", opened.filter->features_in_layer,
+                    opened.filter->features_selected, opened.filter->clause);
+  } else if (const GIntBig features = opened.layer->GetFeatureCount(/*bForce=*/FALSE);
+             features >= 0) {
+    description += fmt::format(", {} features", features);
+  }
+  return {std::move(description), std::move(opened.crs), std::move(opened.filter)};
 }
 
 CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs& crs,
@@ -295,6 +304,7 @@ CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs&
   CoverageFootprints out;
   out.source_crs = source_crs.describe();
   out.layer_crs = source_crs;
+  out.filter = opened.filter;
 
   engine::GeosContext geos;
   std::vector<engine::MultiPolygon> parts;  // valid, in the study CRS

@@ -295,6 +295,7 @@ struct OgrSource {
   int id_index = -1;
   int postcode_index = -1;
   Crs crs;
+  std::optional<AttributeFilterResult> filter;  // `where`, applied to `layer`
 };
 
 OgrSource open_ogr(const PremisesSource& source, const std::string& display, ProblemLog& log) {
@@ -307,6 +308,8 @@ OgrSource open_ogr(const PremisesSource& source, const std::string& display, Pro
     out.postcode_index =
         detail::require_field(*out.layer, *source.postcode_field, display, key + " postcode");
   }
+  out.filter =
+      detail::apply_attribute_filter(*out.layer, source.attribute_filter, display, key + " where");
   out.crs = detail::resolve_crs(out.layer->GetSpatialRef(), source.crs, display,
                                 std::string("layer '") + out.layer->GetName() + "'", key,
                                 std::string(kSource), log);
@@ -323,13 +326,15 @@ PremisesLoad read_ogr(const PremisesSource& source, const Crs& study_crs,
   PremisesLoad load;
   load.id_column = source.id_field;
   load.crs = crs;
+  load.filter = ogr.filter;
   load.source_crs = crs->describe();
   load.area_of_use = crs->bounds();
   const std::optional<engine::Box> bounds = crs->bounds();
   SliceResult out;
   engine::PremisesTable table;
   if (ogr.postcode_index >= 0) table.enable_postcodes();
-  const std::int64_t total = layer->GetFeatureCount(FALSE);
+  const std::int64_t total = ogr.filter ? static_cast<std::int64_t>(ogr.filter->features_selected)
+                                        : layer->GetFeatureCount(FALSE);
   GdalErrorCapture capture;
   layer->ResetReading();
   for (auto& feature : *layer) {
@@ -514,7 +519,8 @@ PremisesSample sample_ogr(const PremisesSource& source, const std::string& displ
   };
   const std::int64_t count = layer->GetFeatureCount(TRUE);
   layer->ResetReading();
-  if (count > static_cast<std::int64_t>(max_points) &&
+  // A filtered layer is read whole: fast SetNextByIndex may skip the attribute filter.
+  if (count > static_cast<std::int64_t>(max_points) && !ogr.filter &&
       layer->TestCapability(OLCFastSetNextByIndex)) {
     for (std::size_t k = 0; k < max_points; ++k) {
       const auto index =
@@ -537,9 +543,15 @@ PremisesInspection inspect_premises(const PremisesSource& source, const std::str
   if (source.format == PremisesFormat::kOgr) {
     ProblemLog ignored;  // inspection only: warnings come again when the run reads the layer
     OgrSource ogr = open_ogr(source, display, ignored);
-    return {fmt::format("{} layer '{}', {} features", display, ogr.layer->GetName(),
-                        ogr.layer->GetFeatureCount(TRUE)),
-            ogr.crs};
+    std::string description =
+        fmt::format("{} layer '{}', {} features", display, ogr.layer->GetName(),
+                    ogr.filter ? static_cast<GIntBig>(ogr.filter->features_in_layer)
+                               : ogr.layer->GetFeatureCount(TRUE));
+    if (ogr.filter) {
+      description += fmt::format(", {} selected by where \"{}\"", ogr.filter->features_selected,
+                                 ogr.filter->clause);
+    }
+    return {std::move(description), ogr.crs, ogr.filter};
   }
   CsvSource csv = open_csv(source, display);
   return {fmt::format("{} ({:.1f} MB), columns {}", display,

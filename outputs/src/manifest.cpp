@@ -73,6 +73,11 @@ Json input_json(const InputRecord& i) {
   j["size_bytes"] = i.digest.size_bytes;
   if (i.rows) j["rows"] = *i.rows;
   if (i.features) j["features"] = *i.features;
+  if (i.filter) {
+    j["where"] = {{"clause", i.filter->clause},
+                  {"features_in_layer", i.filter->features_in_layer},
+                  {"features_selected", i.filter->features_selected}};
+  }
   if (i.columns) j["columns"] = {{"id", i.columns->id}, {"x", i.columns->x}, {"y", i.columns->y}};
   if (i.crs) j["crs"] = *i.crs;
   if (i.area_of_use) {

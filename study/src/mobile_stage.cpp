@@ -106,6 +106,11 @@ outputs::MobileLayerRecord layer_ledger(const Study& study, const LoadedLayer& l
     ledger.description = fmt::format("{} features, {} repaired, {} polygons after merging",
                                      layer.footprints->features, layer.footprints->repaired,
                                      layer.footprints->union_geometry.size());
+    if (const auto& filter = layer.footprints->filter) {
+      ledger.description += fmt::format(" (selected by where \"{}\" from {} features)",
+                                        filter->clause, filter->features_in_layer);
+    }
+    ledger.filter = layer.footprints->filter;
   }
   ledger.premises_covered = coverage.covered.count();
   ledger.premises_on_nodata = coverage.on_nodata;

@@ -44,13 +44,13 @@ constexpr std::array<std::string_view, 8> kTopLevelTables = {
     "quality", "outputs"};
 constexpr std::array<std::string_view, 6> kStudyKeys = {
     "name", "crs", "boundary_vintage", "attribution", "require_best_transformation", "as_at"};
-constexpr std::array<std::string_view, 6> kAreasKeys = {"path", "layer", "id",
+constexpr std::array<std::string_view, 7> kAreasKeys = {"path", "layer", "where", "id",
                                                         "name", "crs",   "as_at"};
-constexpr std::array<std::string_view, 9> kPremisesKeys = {
-    "path", "format", "layer", "id", "postcode", "x", "y", "crs", "as_at"};
-constexpr std::array<std::string_view, 14> kLayerKeys = {
-    "kind",     "name",    "path",         "key",  "down",  "up",  "technology",
-    "operator", "setting", "covered_when", "band", "layer", "crs", "as_at"};
+constexpr std::array<std::string_view, 10> kPremisesKeys = {
+    "path", "format", "layer", "where", "id", "postcode", "x", "y", "crs", "as_at"};
+constexpr std::array<std::string_view, 15> kLayerKeys = {
+    "kind",    "name",         "path", "key",   "down",  "up",  "technology", "operator",
+    "setting", "covered_when", "band", "layer", "where", "crs", "as_at"};
 constexpr std::array<std::string_view, 2> kDigitalExclusionKeys = {"mobile_technology",
                                                                    "mobile_setting"};
 constexpr std::array<std::string_view, 2> kOutputsKeys = {"dir", "previous"};
@@ -505,6 +505,7 @@ void read_areas(TableReader& t, const fs::path& study_folder, AreasSource& areas
     check_input(t, areas.path, *path, /*allow_folder=*/true, "");
   }
   areas.layer = t.optional_string("layer");
+  areas.attribute_filter = t.optional_string("where");
   if (auto id = t.required_string("id", "PAR23CD")) areas.id_field = *id;
   areas.name_field = t.optional_string("name");
   areas.crs = t.optional_crs("crs");
@@ -550,6 +551,15 @@ void read_premises(TableReader& t, const fs::path& study_folder, PremisesSource&
     t.report(t.line("layer"),
              fmt::format("{} layer applies only to format \"ogr\", and these premises are read "
                          "as CSV ({}); remove layer, or set format = \"ogr\"",
+                         t.title(), format_reason));
+  }
+  premises.attribute_filter = t.optional_string("where");
+  if (t.has("where") && format_known && csv) {
+    t.report(t.line("where"),
+             fmt::format("{} where applies to vector sources read through GDAL, and these "
+                         "premises are read as CSV ({}); remove where and cut the file first "
+                         "(e.g. ogr2ogr -where), or give the premises as an OGR point layer "
+                         "(e.g. a GeoPackage) with format = \"ogr\"",
                          t.title(), format_reason));
   }
   if (auto id = t.optional_string("id")) premises.id_field = *id;
@@ -685,6 +695,17 @@ LayerRead read_layer(TableReader& t, const fs::path& study_folder) {
                            specific.key, kinds_phrase(specific.kinds), *kind, specific.note));
     }
   }
+  if (t.has("where") && layer.kind != LayerKind::kPolygons) {
+    const bool raster = layer.kind == LayerKind::kRaster;
+    t.report(
+        t.line("where"),
+        fmt::format("{} where applies to vector sources read through GDAL (kind = "
+                    "\"polygons\", [areas], OGR [premises]), not kind = \"{}\", {}; "
+                    "remove where{}",
+                    t.title(), *kind,
+                    raster ? "a raster, which has cells, not features" : "which is read as CSV",
+                    raster ? "" : " and cut the file first (e.g. ogr2ogr -where)"));
+  }
   switch (layer.kind) {
     case LayerKind::kBdukPremises:
     case LayerKind::kFixedSpeeds:
@@ -706,6 +727,7 @@ LayerRead read_layer(TableReader& t, const fs::path& study_folder) {
         read_band(t, layer.band);
       } else {
         layer.ogr_layer = t.optional_string("layer");
+        layer.attribute_filter = t.optional_string("where");
       }
       layer.crs = t.optional_crs("crs");
       break;

@@ -976,7 +976,8 @@ path = "bduk"
 // ---- Errors ---------------------------------------------------------------------------------
 
 TEST_F(StudyTest, UnknownKeySuggestsTheClosestKey) {
-  EXPECT_TRUE(study_error_at(study(R"([study]
+  EXPECT_TRUE(
+      study_error_at(study(R"([study]
 name = "Test"
 
 [areas]
@@ -987,9 +988,9 @@ nmae = "PAR23NM"
 [premises]
 path = "premises.csv"
 )"),
-                             7,
-                             "unknown key 'nmae' in [areas]; expected one of: path, layer, id, "
-                             "name, crs, as_at; did you mean 'name'?"));
+                     7,
+                     "unknown key 'nmae' in [areas]; expected one of: path, layer, where, id, "
+                     "name, crs, as_at; did you mean 'name'?"));
 }
 
 // ---- as_at: the date each input describes ---------------------------------------------------
@@ -1088,9 +1089,10 @@ as_at = "2025-13"
 }
 
 TEST_F(StudyTest, MisspeltAsAtSuggestsAsAt) {
-  EXPECT_TRUE(study_error_at(minimal_plus("as_of = \"2025-07\"\n"), 10,
-                             "unknown key 'as_of' in [premises]; expected one of: path, format, "
-                             "layer, id, postcode, x, y, crs, as_at; did you mean 'as_at'?"));
+  EXPECT_TRUE(
+      study_error_at(minimal_plus("as_of = \"2025-07\"\n"), 10,
+                     "unknown key 'as_of' in [premises]; expected one of: path, format, "
+                     "layer, where, id, postcode, x, y, crs, as_at; did you mean 'as_at'?"));
 }
 
 TEST_F(StudyTest, UnknownKeyFarFromEveryKeyHasNoSuggestion) {
@@ -1417,6 +1419,119 @@ TEST_F(StudyTest, StudyFileThatCannotBeOpenedIsAnInputError) {
   EXPECT_NE(missing.find("does not exist"), std::string::npos) << missing;
   const std::string folder = load_error(dir_, engine::ErrorKind::kInput);
   EXPECT_NE(folder.find("is a folder"), std::string::npos) << folder;
+}
+
+}  // namespace
+}  // namespace notspot::study
+
+namespace notspot::study {
+namespace {
+
+// ---- where: attribute filters on vector inputs ------------------------------------------------
+
+TEST_F(StudyTest, WhereIsReadForAreasOgrPremisesAndPolygonLayers) {
+  write("premises.gpkg", "");
+  write("ee.gpkg", "");
+  const fs::path file = study(R"([study]
+name = "Test"
+
+[areas]
+path = "parishes.gpkg"
+id = "PAR23CD"
+where = "LAD24CD = 'E06000059'"
+
+[premises]
+path = "premises.gpkg"
+where = "LAD = 'E06000059'"
+
+[[layers]]
+kind = "polygons"
+path = "ee.gpkg"
+operator = "EE"
+technology = "4G"
+setting = "outdoor"
+where = "TECH = '4G'"
+)");
+  const Study s = load_study(file);
+  EXPECT_EQ(s.areas.attribute_filter, "LAD24CD = 'E06000059'");
+  EXPECT_EQ(s.premises.attribute_filter, "LAD = 'E06000059'");
+  ASSERT_EQ(s.layers.size(), 1u);
+  EXPECT_EQ(s.layers[0].attribute_filter, "TECH = '4G'");
+  // Absent: every feature.
+  const Study minimal = load_study(minimal_plus(""));
+  EXPECT_FALSE(minimal.areas.attribute_filter.has_value());
+  EXPECT_FALSE(minimal.premises.attribute_filter.has_value());
+}
+
+TEST_F(StudyTest, WhereOnACsvInputIsAStudyErrorAtItsLine) {
+  write("speeds.csv", "");
+  write("ee.tif", "");
+  const fs::path file = study(R"([study]
+name = "Test"
+
+[areas]
+path = "parishes.gpkg"
+id = "PAR23CD"
+
+[premises]
+path = "premises.csv"
+where = "LAD = 'E06000059'"
+
+[[layers]]
+kind = "fixed-speeds"
+path = "speeds.csv"
+where = "uprn > 0"
+
+[[layers]]
+kind = "raster"
+path = "ee.tif"
+operator = "EE"
+technology = "4G"
+setting = "indoor"
+covered_when = "== 1"
+where = "x = 1"
+)");
+  EXPECT_TRUE(study_error_at(file, 10,
+                             "[premises] where applies to vector sources read through GDAL, and "
+                             "these premises are read as CSV (from the extension '.csv')"));
+  EXPECT_TRUE(study_error_at(file, 15,
+                             "[[layers]] where applies to vector sources read through GDAL (kind "
+                             "= \"polygons\", [areas], OGR [premises]), not kind = "
+                             "\"fixed-speeds\", which is read as CSV; remove where"));
+  EXPECT_TRUE(study_error_at(file, 24,
+                             "[[layers]] where applies to vector sources read through GDAL (kind "
+                             "= \"polygons\", [areas], OGR [premises]), not kind = \"raster\", "
+                             "a raster, which has cells, not features; remove where"));
+}
+
+TEST_F(StudyTest, WhereMustBeANonEmptyString) {
+  const fs::path file = study(R"([study]
+name = "Test"
+
+[areas]
+path = "parishes.gpkg"
+id = "PAR23CD"
+where = 1
+)");
+  EXPECT_TRUE(
+      study_error_at(file, 7, "[areas] where must be a string (in quotes), not an integer"));
+  const fs::path empty = study(R"([study]
+name = "Test"
+
+[areas]
+path = "parishes.gpkg"
+id = "PAR23CD"
+where = ""
+)");
+  EXPECT_TRUE(study_error_at(empty, 7, "[areas] where must not be empty"));
+}
+
+TEST_F(StudyTest, MisspeltWhereKeySuggestsIt) {
+  const fs::path file = minimal_plus("");
+  write("study.toml", std::string(kMinimal).replace(std::string(kMinimal).find("id = "), 0,
+                                                    "wehre = \"A = 'b'\"\n"));
+  EXPECT_TRUE(study_error_at(file, 6, "unknown key 'wehre' in [areas]"));
+  EXPECT_NE(load_error(file).find("did you mean 'where'?"), std::string::npos);
 }
 
 }  // namespace

@@ -4,9 +4,11 @@
 #include <cpl_error.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
-
 #include <mutex>
+#include <string_view>
 
 #include "notspot/engine/error.hpp"
 #include "notspot/io/csv.hpp"
@@ -129,6 +131,147 @@ int require_field(OGRLayer& layer, const std::string& field, const std::string& 
   const std::string hint = near ? "; did you mean '" + *near + "'?" : "";
   throw engine::study_error(display + ": layer '" + layer.GetName() + "' has no field '" + field +
                             "' (" + study_key + "); its fields are: " + field_list(layer) + hint);
+}
+
+namespace {
+
+bool iequal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Words of OGR SQL that are not field names (swq_parser's keywords and the usual SQL types).
+constexpr std::string_view kSqlWords[] = {
+    "AND",      "OR",     "NOT",     "IN",        "LIKE", "ILIKE", "IS",        "NULL",
+    "BETWEEN",  "ESCAPE", "TRUE",    "FALSE",     "CAST", "AS",    "CHARACTER", "INTEGER",
+    "BIGINT",   "FLOAT",  "NUMERIC", "TIMESTAMP", "DATE", "TIME",  "BOOLEAN",   "GEOMETRY",
+    "SMALLINT", "REAL",   "TEXT",    "VARCHAR",   "CHAR"};
+
+// The names a WHERE clause uses as fields: bare words that are not keywords or functions
+// (followed by '(') and "double-quoted" names; 'text' literals and numbers are skipped. Only
+// used to explain a clause GDAL refused, so a rough scan is enough.
+std::vector<std::string> clause_identifiers(std::string_view clause) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  const auto is_word = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+           static_cast<unsigned char>(c) >= 0x80;
+  };
+  while (i < clause.size()) {
+    const char c = clause[i];
+    if (c == '\'') {  // 'text', with '' for a quote inside
+      for (++i; i < clause.size(); ++i) {
+        if (clause[i] == '\'' && (i + 1 >= clause.size() || clause[i + 1] != '\'')) break;
+        if (clause[i] == '\'') ++i;
+      }
+      ++i;
+    } else if (c == '"') {
+      const std::size_t end = clause.find('"', i + 1);
+      out.emplace_back(clause.substr(i + 1, end == std::string_view::npos ? end : end - i - 1));
+      i = end == std::string_view::npos ? clause.size() : end + 1;
+    } else if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') {
+      while (i < clause.size() && (is_word(clause[i]) || clause[i] == '.')) ++i;
+    } else if (is_word(c)) {
+      const std::size_t start = i;
+      while (i < clause.size() && is_word(clause[i])) ++i;
+      const std::string_view word = clause.substr(start, i - start);
+      std::size_t next = i;
+      while (next < clause.size() && std::isspace(static_cast<unsigned char>(clause[next]))) ++next;
+      const bool function = next < clause.size() && clause[next] == '(';
+      const bool keyword = std::any_of(std::begin(kSqlWords), std::end(kSqlWords),
+                                       [&](std::string_view k) { return iequal(k, word); });
+      if (!function && !keyword) out.emplace_back(word);
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
+// "; the layer has no field 'LAD24CDD' (did you mean 'LAD24CD'?)" for each name the clause uses
+// that the layer does not have, or "".
+std::string unknown_fields_hint(OGRLayer& layer, std::string_view clause) {
+  OGRFeatureDefn* defn = layer.GetLayerDefn();
+  std::vector<std::string> names;
+  for (int i = 0; i < defn->GetFieldCount(); ++i)
+    names.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
+  std::string out;
+  std::vector<std::string> seen;
+  for (const std::string& word : clause_identifiers(clause)) {
+    if (std::any_of(names.begin(), names.end(),
+                    [&](const std::string& n) { return iequal(n, word); }) ||
+        std::find(seen.begin(), seen.end(), word) != seen.end()) {
+      continue;
+    }
+    seen.push_back(word);
+    out += "; the layer has no field '" + word + "'";
+    if (const std::optional<std::string> near = nearest_word(word, names)) {
+      out += " (did you mean '" + *near + "'?)";
+    }
+  }
+  return out;
+}
+
+// GDAL's parser message spans lines (the clause, then a caret under the error): one line for a
+// terminal or log, without the caret line.
+std::string one_line(const std::string& message) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= message.size()) {
+    std::size_t end = message.find('\n', start);
+    if (end == std::string::npos) end = message.size();
+    std::string_view line(message.data() + start, end - start);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front())))
+      line.remove_prefix(1);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
+      line.remove_suffix(1);
+    if (!line.empty() && line != "^") {
+      if (!out.empty()) out += ' ';
+      out += line;
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<AttributeFilterResult> apply_attribute_filter(
+    OGRLayer& layer, const std::optional<std::string>& clause, const std::string& display,
+    const std::string& study_key) {
+  if (!clause) return std::nullopt;
+  AttributeFilterResult result;
+  result.clause = *clause;
+  const GIntBig total = layer.GetFeatureCount(TRUE);
+  result.features_in_layer = total > 0 ? static_cast<std::uint64_t>(total) : 0;
+  GdalErrorCapture capture;  // from here on, a failure is the clause's
+  // Some drivers (GeoJSON, Shapefile: OGR SQL) check the clause here; others (GeoPackage:
+  // SQLite) only when it runs, so the count below is the check for them.
+  const OGRErr set = layer.SetAttributeFilter(clause->c_str());
+  GIntBig selected = -1;
+  if (set == OGRERR_NONE && capture.last_error().empty()) selected = layer.GetFeatureCount(TRUE);
+  if (set != OGRERR_NONE || selected < 0 || !capture.last_error().empty()) {
+    std::string why = one_line(capture.last_error());
+    if (why.empty()) why = "GDAL refused it without saying why";
+    layer.SetAttributeFilter(nullptr);
+    throw engine::study_error(fmt::format(
+        "{}: layer '{}': where \"{}\" ({}) cannot be used: {}{}; its fields are: {}. Write a "
+        "condition on those fields, e.g. where = \"FIELD = 'value'\" (text values in "
+        "single quotes)",
+        display, layer.GetName(), *clause, study_key, why, unknown_fields_hint(layer, *clause),
+        field_list(layer)));
+  }
+  result.features_selected = static_cast<std::uint64_t>(selected);
+  if (result.features_selected == 0) {
+    throw engine::input_error(fmt::format(
+        "{}: layer '{}': where \"{}\" ({}) selects 0 of {} features; check the value (its "
+        "spelling, and its case for a GeoPackage) and the field, or remove where to read them all",
+        display, layer.GetName(), *clause, study_key, result.features_in_layer));
+  }
+  layer.ResetReading();
+  return result;
 }
 
 Crs resolve_crs(const OGRSpatialReference* file_crs, const std::optional<std::string>& declared,

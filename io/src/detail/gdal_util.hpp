@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "notspot/engine/geometry.hpp"
+#include "notspot/io/attribute_filter.hpp"
 #include "notspot/io/crs.hpp"
 #include "notspot/io/gdal.hpp"
 #include "notspot/io/problem_log.hpp"
@@ -29,6 +30,20 @@ std::string field_list(OGRLayer& layer);
 /// fields there are and the nearest one.
 int require_field(OGRLayer& layer, const std::string& field, const std::string& display,
                   const std::string& study_key);
+
+/**
+ * Applies a study's `where` clause to `layer` (OGRLayer::SetAttributeFilter) and counts what it
+ * selects, so that the readers then see only the selected features. Call it after the fields the
+ * study names are checked. Nothing is done when `clause` is absent.
+ * @param study_key the study-file location of the key, e.g. "study.toml:7 [areas] where".
+ * @return the clause with the layer's feature count before and after it; nullopt without one.
+ * @throws engine::Error (kStudy) when GDAL cannot parse or run the clause (an unknown field,
+ *   bad syntax), naming the file, layer, clause and GDAL's message and listing the layer's
+ *   fields with the nearest one to a misspelt name; (kInput) when it selects no feature.
+ */
+std::optional<AttributeFilterResult> apply_attribute_filter(
+    OGRLayer& layer, const std::optional<std::string>& clause, const std::string& display,
+    const std::string& study_key);
 
 /**
  * The CRS to read a layer or raster in: the file's own (`file_crs` non-null), or the study's

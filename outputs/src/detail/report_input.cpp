@@ -51,7 +51,13 @@ ReportChanges to_report_changes(const ChangeReport& c) {
 
 ReportDataSource to_report_source(const InputRecord& i) {
   const std::string role = i.kind.empty() ? i.role : i.role + " (" + i.kind + ")";
-  return {i.file, role, i.rows ? i.rows : i.features, i.digest.sha256, i.crs.value_or("")};
+  std::string note = i.crs.value_or("");
+  if (i.filter) {
+    // The figures are of the selected features only: say so beside the file.
+    note += fmt::format("{}where {} ({} of {} features)", note.empty() ? "" : "; ",
+                        i.filter->clause, i.filter->features_selected, i.filter->features_in_layer);
+  }
+  return {i.file, role, i.rows ? i.rows : i.features, i.digest.sha256, std::move(note)};
 }
 
 // Postcode layers' postcodes count as matched.

@@ -9,7 +9,7 @@
 namespace notspot::outputs::detail {
 namespace {
 
-std::string describe_source(const RunRecord& r, const InputRecord& input) {
+std::string describe_file(const RunRecord& r, const InputRecord& input) {
   if (input.role == "areas") {
     const auto& vintage = r.study.boundary_vintage;
     return "Areas: " + input.file + (vintage ? " (" + *vintage + ")" : "");
@@ -23,6 +23,16 @@ std::string describe_source(const RunRecord& r, const InputRecord& input) {
   }
   return fmt::format("mobile {} layer '{}' ({}, {} {}): {}", mobile->kind, mobile->name,
                      mobile->operator_name, mobile->technology, mobile->setting, mobile->file);
+}
+
+// The source, and the features `where` selected from it when it has a filter.
+std::string describe_source(const RunRecord& r, const InputRecord& input) {
+  std::string out = describe_file(r, input);
+  if (input.filter) {
+    out += fmt::format(", where {} ({} of {} features)", input.filter->clause,
+                       input.filter->features_selected, input.filter->features_in_layer);
+  }
+  return out;
 }
 
 }  // namespace

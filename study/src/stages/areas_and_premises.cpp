@@ -84,6 +84,7 @@ void record_areas_input(Run& run) {
   input.file = run.display(run.study.areas.path);
   input.layer = a.layer;
   input.features = a.features_read;
+  input.filter = a.filter;
   input.crs = a.source_crs;
   input.as_at = run.study.areas.as_at;
   std::optional<engine::Point> near;
@@ -108,6 +109,7 @@ void record_premises_input(Run& run) {
   input.role = "premises";
   input.file = run.display(run.study.premises.path);
   input.rows = p.rows_read;
+  input.filter = p.filter;
   input.columns = outputs::InputRecord::Columns{p.id_column, p.x_column, p.y_column};
   input.crs = p.source_crs;
   input.area_of_use = p.area_of_use;

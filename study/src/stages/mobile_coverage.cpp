@@ -16,6 +16,7 @@ void record_layer(Run& run, const outputs::MobileLayerRecord& m, const io::Crs& 
   input.file = m.file;
   input.crs = m.crs;
   input.description = m.description;
+  input.filter = m.filter;
   input.as_at = source->as_at;
   engine::Box extent;
   for (const io::Area& a : run.areas.areas) extent.expand(engine::bounding_box(a.geometry));

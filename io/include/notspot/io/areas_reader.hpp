@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "notspot/engine/geometry.hpp"
+#include "notspot/io/attribute_filter.hpp"
 #include "notspot/io/crs.hpp"
 #include "notspot/io/problem_log.hpp"
 #include "notspot/io/sources.hpp"
@@ -27,7 +28,8 @@ struct AreasLoad {
   std::string source_crs;      ///< The layer's CRS, described.
   Crs crs;                     ///< The layer's CRS.
   std::string transformation;  ///< PROJ's description of the reprojection to the study CRS.
-  std::uint64_t features_read = 0;
+  std::uint64_t features_read = 0;  ///< Features read: those `where` selects, when given.
+  std::optional<AttributeFilterResult> filter;  ///< `where` as applied; none without one.
   std::uint64_t repaired = 0;         ///< Invalid polygons made valid.
   std::uint64_t without_polygon = 0;  ///< Features with no polygonal geometry.
   std::uint64_t merged = 0;           ///< Features folded into another feature with the same id.
@@ -37,8 +39,10 @@ struct AreasLoad {
 struct AreasInspection {
   std::string description;  ///< e.g. "parishes.gpkg layer 'parishes', 250 features".
   Crs crs;                  ///< The CRS its coordinates will be read in.
-  /// The layer's bounding box in `crs` (GDAL's layer extent), when GDAL can give one.
+  /// The bounding box in `crs` of the features read (GDAL's layer extent; with `where`, that
+  /// of the selected features), when GDAL can give one.
   std::optional<engine::Box> extent;
+  std::optional<AttributeFilterResult> filter;  ///< `where` as applied; none without one.
 };
 
 /// Opens the areas source and checks its layer, fields and CRS, like read_areas() does.

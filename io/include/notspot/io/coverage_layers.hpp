@@ -6,6 +6,7 @@
 
 #include "notspot/engine/geometry.hpp"
 #include "notspot/engine/mobile_coverage.hpp"
+#include "notspot/io/attribute_filter.hpp"
 #include "notspot/io/crs.hpp"
 #include "notspot/io/problem_log.hpp"
 #include "notspot/io/sources.hpp"
@@ -38,7 +39,8 @@ CoverageRaster read_coverage_raster(const LayerSource& layer, const std::string&
 /// Coverage footprints of one operator: the union of a layer's polygons, valid, in `crs`.
 struct CoverageFootprints {
   engine::MultiPolygon union_geometry;
-  std::uint64_t features = 0;
+  std::uint64_t features = 0;  ///< Features read: those `where` selects, when given.
+  std::optional<AttributeFilterResult> filter;  ///< `where` as applied; none without one.
   std::uint64_t repaired = 0;      ///< Invalid footprints made valid.
   std::uint64_t not_polygons = 0;  ///< Features without polygonal geometry (skipped, reported).
   double overlap_area = 0;         ///< Area counted twice by overlapping footprints (merged).
@@ -58,6 +60,7 @@ CoverageFootprints read_coverage_footprints(const LayerSource& layer, const Crs&
 struct CoverageInspection {
   std::string description;  ///< Grid and cell type (raster), or layer and feature count.
   Crs crs;                  ///< The layer's CRS, as the run resolves it.
+  std::optional<AttributeFilterResult> filter;  ///< Footprints: `where` as applied.
 };
 
 /**

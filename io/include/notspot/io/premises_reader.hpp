@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "notspot/engine/premises.hpp"
+#include "notspot/io/attribute_filter.hpp"
 #include "notspot/io/crs.hpp"
 #include "notspot/io/problem_log.hpp"
 #include "notspot/io/progress.hpp"
@@ -16,7 +17,9 @@ namespace notspot::io {
 /// The premises of a study and what reading them found.
 struct PremisesLoad {
   engine::PremisesTable table;    ///< Accepted premises, in input order, in the study CRS.
-  std::uint64_t rows_read = 0;    ///< Data rows (CSV) or features (OGR); blank lines excluded.
+  std::uint64_t rows_read =
+      0;  ///< Data rows (CSV) or features (OGR, those `where` selects); blank lines excluded.
+  std::optional<AttributeFilterResult> filter;  ///< OGR `where` as applied; none without one.
   std::uint64_t rejected = 0;     ///< Rows rejected into the problem log (rows_read - accepted).
   std::uint64_t blank_lines = 0;  ///< Empty CSV lines, skipped and counted.
   std::string id_column;
@@ -35,6 +38,7 @@ struct PremisesLoad {
 struct PremisesInspection {
   std::string description;  ///< e.g. "premises.csv (12.3 MB), columns UPRN, X, Y".
   Crs crs;                  ///< The coordinates' CRS.
+  std::optional<AttributeFilterResult> filter;  ///< OGR `where` as applied; none without one.
 };
 
 /// Opens the premises source and checks its header or layer, columns and CRS, like

@@ -27,6 +27,9 @@ struct AreasSource {
   std::string id_field;                   ///< `id`, required.
   std::optional<std::string> name_field;  ///< `name`; when absent the id is the name.
   std::optional<std::string> crs;         ///< Declares the CRS of a file that has none.
+  /// `where`: an OGR SQL WHERE clause selecting the features to read (OGRLayer::
+  /// SetAttributeFilter), e.g. "LAD24CD = 'E06000059'". DEFAULT: every feature.
+  std::optional<std::string> attribute_filter;
   /// `as_at`: the date the data describes, "YYYY", "YYYY-MM" or "YYYY-MM-DD" (validated).
   std::optional<std::string> as_at;
   SourceLine where;                       ///< Line of the `[areas]` table.
@@ -39,6 +42,9 @@ struct PremisesSource {
   std::filesystem::path path;
   PremisesFormat format = PremisesFormat::kCsv;  ///< `format`; default by file extension.
   std::optional<std::string> layer;              ///< OGR only.
+  /// `where`, OGR only: an OGR SQL WHERE clause selecting the features to read.
+  /// REQUIRES: format kOgr (the study file reports it for CSV). DEFAULT: every feature.
+  std::optional<std::string> attribute_filter;
   std::string id_field = "UPRN";                 ///< `id`.
   /// CSV only: `x`/`y` column names. When absent: X_COORDINATE/Y_COORDINATE if the header
   /// has them (CRS EPSG:27700), else LONGITUDE/LATITUDE (CRS EPSG:4326).
@@ -88,6 +94,9 @@ struct LayerSource {
   int band = 1;
   /// polygons only: `layer`, the OGR layer (required when the dataset has several).
   std::optional<std::string> ogr_layer;
+  /// polygons only: `where`, an OGR SQL WHERE clause selecting the footprints to read.
+  /// DEFAULT: every feature.
+  std::optional<std::string> attribute_filter;
   /// raster and polygons: `crs`, declares the CRS of a file that has none.
   std::optional<std::string> crs;
   /// `as_at`: the date the data describes (e.g. Ofcom's release month), "YYYY", "YYYY-MM" or

@@ -12,6 +12,7 @@
 #include "notspot/engine/area_index.hpp"
 #include "notspot/engine/geometry.hpp"
 #include "notspot/engine/indicators.hpp"
+#include "notspot/io/attribute_filter.hpp"
 #include "notspot/io/file_digest.hpp"
 #include "notspot/io/problem_log.hpp"
 #include "notspot/outputs/change_report.hpp"
@@ -63,6 +64,8 @@ struct InputRecord {
   io::FileDigest digest;
   std::optional<std::uint64_t> rows;      ///< Data rows read (premises, CSV layers).
   std::optional<std::uint64_t> features;  ///< Features read (areas).
+  /// `where` of a vector input as applied: the clause, the layer's features and those selected.
+  std::optional<io::AttributeFilterResult> filter;
   struct Columns {
     std::string id, x, y;
   };
@@ -141,6 +144,7 @@ struct MobileLayerRecord {
   std::string setting;
   std::string crs;
   std::string description;  ///< Grid and cell type (raster) or feature counts (polygons).
+  std::optional<io::AttributeFilterResult> filter;  ///< Polygons: `where` as applied.
   std::string rule;         ///< covered_when (raster); empty for polygons.
   double scale = 1;         ///< Raster band scale applied before covered_when (1: none).
   double offset = 0;        ///< Raster band offset applied before covered_when (0: none).
