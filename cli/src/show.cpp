@@ -21,17 +21,23 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kNotMeasured = "not measured";
 
-// "197117" -> "197,117"; anything that is not a whole number is left as written.
+// "197117" -> "197,117", "191754.25" -> "191,754.25"; anything that is not a plain number is
+// left as written.
 std::string group_thousands(const std::string& text) {
-  if (text.empty() || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  const std::size_t point = std::min(text.find('.'), text.size());
+  const std::string whole = text.substr(0, point);
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (whole.empty() || !std::all_of(whole.begin(), whole.end(), digit) ||
+      !std::all_of(text.begin() + static_cast<std::ptrdiff_t>(std::min(point + 1, text.size())),
+                   text.end(), digit)) {
     return text;
   }
   std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (i > 0 && (text.size() - i) % 3 == 0) out += ',';
-    out += text[i];
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    if (i > 0 && (whole.size() - i) % 3 == 0) out += ',';
+    out += whole[i];
   }
-  return out;
+  return out + text.substr(point);
 }
 
 // A figure as written in parish_stats.csv, for people: a null is "not measured", never 0.
@@ -134,7 +140,9 @@ void print_profile(const outputs::PublishedRun& run, std::size_t row) {
                    {"Study total", Align::kRight},
                    {"Share", Align::kRight}});
   for (const outputs::Measure& m : run.columns.measures()) {
-    std::vector<std::string> cells = {m.label, "", "", "", ""};
+    // The label with its unit where the figure has no % beside it to say what it is.
+    const bool km2 = m.value && run.columns[*m.value].kind == outputs::ColumnKind::kArea;
+    std::vector<std::string> cells = {km2 ? m.label + ", km²" : m.label, "", "", "", ""};
     bool present = false;
     if (m.value) {
       const std::string& name = run.columns[*m.value].name;

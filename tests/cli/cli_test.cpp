@@ -1260,6 +1260,23 @@ TEST_F(SmallStudy, ShowEscapesControlCharactersInData) {
                  {false, true, true, false, false, false, false});
 }
 
+// The ranking is report.html's "parishes most in need": the same areas in the same order.
+TEST_F(SmallStudy, ShowRanksTheAreasAsTheReportDoes) {
+  ASSERT_EQ(run_study().exit_code, 0);
+  const std::string html = read_file(out() / "report.html");
+  const std::size_t table = html.find("id=\"need-table\"");
+  ASSERT_NE(table, std::string::npos);
+  const std::string need = html.substr(table, html.find("</table>", table) - table);
+  const Result r = run("show " + out().string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::size_t at = 0;
+  for (const std::string name : {"Delta", "Charlie", "Foxtrot", "Bravo", "Alpha", "Echo, the enclave"}) {
+    const std::size_t next = need.find(">" + name + "<", at);
+    EXPECT_NE(next, std::string::npos) << name << " not after position " << at << " in\n" << need;
+    at = next;
+  }
+}
+
 // ---- command line ----------------------------------------------------------------------------
 
 TEST(Cli, MistypedCommandGetsASuggestion) {
