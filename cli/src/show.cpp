@@ -54,14 +54,16 @@ void print_run_status(const outputs::PublishedRun& run) {
     std::string checks;
     for (const std::string& c : run.failed_checks) checks += (checks.empty() ? "" : ", ") + c;
     say(stdout,
-        "FAILED RUN: this run failed {} data-quality check(s){}{}; its figures did not pass the "
-        "study's [quality] limits (manifest.json: quality.passed is false).\n",
+        "FAILED RUN: this run failed {} data-quality check(s){}{}; treat its figures with care "
+        "(manifest.json: quality.passed is false; report.html says what each check means).\n",
         run.failed_checks.size(), checks.empty() ? "" : ": ", checks);
   }
   std::error_code ec;
-  fs::path failed = run.dir;
+  // "out/" names the same folder as "out".
+  fs::path failed = run.dir.has_filename() ? run.dir : run.dir.parent_path();
   failed += ".failed";
-  if (run.dir.has_filename() && fs::is_directory(failed, ec)) {
+  if (!failed.filename().empty() && failed.filename() != ".failed" &&
+      fs::is_directory(failed, ec)) {
     say(stdout,
         "Note: {} beside it holds a run that failed a data-quality check (notspot show {}).\n",
         failed.string(), failed.string());

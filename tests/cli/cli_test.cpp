@@ -1233,8 +1233,18 @@ TEST_F(SmallStudy, ShowErrorsNameTheFolderOrSuggestTheArea) {
 }
 
 TEST_F(SmallStudy, ShowSaysFirstThatARunFailed) {
+  ASSERT_EQ(run_study().exit_code, 0);
   replace_in_file(study(), "max_rejected_share = 0.5", "max_rejected_share = 0.1");
   ASSERT_EQ(run_study().exit_code, 3);
+  // The outputs folder keeps the passing run; the failing one beside it is pointed out.
+  const Result passing = run("show " + out().string() + "/");
+  ASSERT_EQ(passing.exit_code, 0) << passing.output;
+  EXPECT_EQ(passing.output.rfind("Note: " + out().string() + ".failed beside it holds a run that "
+                                 "failed a data-quality check",
+                                 0),
+            0u)
+      << passing.output;
+  EXPECT_EQ(passing.output.find("FAILED RUN"), std::string::npos) << passing.output;
   const Result r = run("show " + (dir_ / "out.failed").string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output.rfind("FAILED RUN: this run failed 1 data-quality check(s): max_rejected_share", 0),
