@@ -167,7 +167,6 @@ int run_command_line(int argc, char** argv) {
       "notspot"};
   app.set_version_flag("--version", std::string("notspot ") + outputs::kVersion);
   app.require_subcommand(1);
-  // Every help line names the option; `help` lists the commands too.
   app.footer(
       "Exit codes: 0 success; 1 failure; 2 usage or study-file error; 3 data-quality "
       "threshold exceeded (outputs written to DIR.failed, marked as failing); 130/143 "
