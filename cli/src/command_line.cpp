@@ -15,8 +15,8 @@
 #include "notspot/cli/commands.hpp"
 #include "notspot/cli/json_log.hpp"
 #include "notspot/cli/show.hpp"
-#include "notspot/io/suggest.hpp"
 #include "notspot/engine/error.hpp"
+#include "notspot/io/suggest.hpp"
 #include "notspot/outputs/version.hpp"
 #include "terminal_text.hpp"
 
@@ -69,8 +69,9 @@ void add_commands(CLI::App& app, Commands& c) {
       "show", "Print a published run's areas most in need, or one area's profile (--area)");
   c.show->add_option("outdir", c.show_arguments.dir, "Outputs folder written by notspot run")
       ->required();
-  c.show->add_option("--top", c.show_arguments.top,
-                     "How many areas most in need of gigabit-capable broadband (default: 10)")
+  c.show
+      ->add_option("--top", c.show_arguments.top,
+                   "How many areas most in need of gigabit-capable broadband (default: 10)")
       ->check(CLI::Range(1, 1000000));
   c.show->add_option("--area", c.show_arguments.area,
                      "Show this area's profile (its code, as in area_id) instead");
@@ -116,7 +117,8 @@ std::optional<std::string> misuse(const CLI::App& app, const std::vector<std::st
   }
   if (command == nullptr) {
     std::string message = "unknown command '" + args[0] + "'";
-    if (const auto near = io::nearest_word(args[0], names)) message += "; did you mean '" + *near + "'?";
+    if (const auto near = io::nearest_word(args[0], names))
+      message += "; did you mean '" + *near + "'?";
     return message + " The commands are " + command_list(names) + "; see notspot --help";
   }
   std::vector<std::string> options;

@@ -94,12 +94,9 @@ void print_most_in_need(const outputs::PublishedRun& run, std::size_t top) {
       study_name, order.size(), run.area_count(), run.dir.string());
   const bool uso = run.has("below_uso");
   const bool notspot = run.has("mob_4g_indoor_none");
-  std::vector<TextTable::Column> columns = {{"Rank", Align::kRight},
-                                            {"Area", Align::kLeft},
-                                            {"Name", Align::kLeft},
-                                            {"Premises", Align::kRight},
-                                            {"Gigabit", Align::kRight},
-                                            {"Without gigabit", Align::kRight}};
+  std::vector<TextTable::Column> columns = {
+      {"Rank", Align::kRight},     {"Area", Align::kLeft},     {"Name", Align::kLeft},
+      {"Premises", Align::kRight}, {"Gigabit", Align::kRight}, {"Without gigabit", Align::kRight}};
   if (uso) columns.push_back({"Below USO", Align::kRight});
   if (notspot) columns.push_back({"4G indoor not-spots", Align::kRight});
   TextTable table(std::move(columns));
@@ -119,16 +116,20 @@ void print_most_in_need(const outputs::PublishedRun& run, std::size_t top) {
     if (notspot) cells.push_back(count_text(run.cell(r, "mob_4g_indoor_none")));
     return cells;
   };
-  for (std::size_t i = 0; i < order.size(); ++i) table.add(row_cells(order[i], std::to_string(i + 1)));
+  for (std::size_t i = 0; i < order.size(); ++i)
+    table.add(row_cells(order[i], std::to_string(i + 1)));
   std::vector<std::string> total = row_cells(run.rows.size() - 1, "");
   total[1] = "Study total";
   total[2].clear();
   table.add(std::move(total));
   table.print(stdout, 2);
-  say(stdout, "\nGigabit: {}; Without gigabit: premises minus gigabit-capable premises", label_of(run, "gigabit_pct"));
+  say(stdout, "\nGigabit: {}; Without gigabit: premises minus gigabit-capable premises",
+      label_of(run, "gigabit_pct"));
   if (uso) say(stdout, "; Below USO: {}", label_of(run, "below_uso"));
   if (notspot) say(stdout, "; 4G indoor not-spots: {}", label_of(run, "mob_4g_indoor_none"));
-  say(stdout, ".\nLowest gigabit share first, as in report.html. One area's profile: notspot show {} --area CODE\n",
+  say(stdout,
+      ".\nLowest gigabit share first, as in report.html. One area's profile: notspot show {} "
+      "--area CODE\n",
       run.dir.string());
 }
 
@@ -163,13 +164,16 @@ void print_profile(const outputs::PublishedRun& run, std::size_t row) {
       }
     }
     // A measure not measured at all reads "not measured" once per side, not twice.
-    if (m.value && m.share && cells[1] == kNotMeasured && cells[2] == kNotMeasured) cells[2].clear();
-    if (m.value && m.share && cells[3] == kNotMeasured && cells[4] == kNotMeasured) cells[4].clear();
+    if (m.value && m.share && cells[1] == kNotMeasured && cells[2] == kNotMeasured)
+      cells[2].clear();
+    if (m.value && m.share && cells[3] == kNotMeasured && cells[4] == kNotMeasured)
+      cells[4].clear();
     if (present) table.add(std::move(cells));
   }
   table.print(stdout, 2);
-  say(stdout, "\nShares are of the area's premises (or land, for land coverage); \"{}\": the run "
-              "had no layer for it, or the area has no premises.\n",
+  say(stdout,
+      "\nShares are of the area's premises (or land, for land coverage); \"{}\": the run "
+      "had no layer for it, or the area has no premises.\n",
       kNotMeasured);
 }
 
@@ -200,11 +204,11 @@ int show_command(const ShowArguments& arguments) {
   if (arguments.area) {
     area = run.find_area(*arguments.area);
     if (!area) {
-      throw engine::usage_error(terminal_text(
-          "no area with code '" + *arguments.area + "' in " +
-              (run.dir / "parish_stats.csv").string() + " (" + std::to_string(run.area_count()) +
-              " areas)" + suggestion(run, *arguments.area),
-          Newlines::kEscape));
+      throw engine::usage_error(terminal_text("no area with code '" + *arguments.area + "' in " +
+                                                  (run.dir / "parish_stats.csv").string() + " (" +
+                                                  std::to_string(run.area_count()) + " areas)" +
+                                                  suggestion(run, *arguments.area),
+                                              Newlines::kEscape));
     }
   }
   print_run_status(run);

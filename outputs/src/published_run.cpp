@@ -44,8 +44,7 @@ ColumnCatalogue rebuild_catalogue(const RunIdentity& id, const std::vector<std::
   }
   if (id.mobile_groups) {
     for (const RunMobileGroup& g : *id.mobile_groups) {
-      const bool land =
-          has("land_" + mobile_column_stem(g.technology, g.setting, "any") + "_pct");
+      const bool land = has("land_" + mobile_column_stem(g.technology, g.setting, "any") + "_pct");
       options.mobile_groups.push_back({g.technology, g.setting, g.operators, land});
     }
   }
@@ -121,8 +120,8 @@ PublishedRun read_published_run(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     throw engine::usage_error("'" + name + "' " +
-                              (fs::exists(dir, ec) ? "is not a folder" : "does not exist") +
-                              "; " + std::string(kShowWhatToDo));
+                              (fs::exists(dir, ec) ? "is not a folder" : "does not exist") + "; " +
+                              std::string(kShowWhatToDo));
   }
   for (const char* file : {"manifest.json", "parish_stats.csv"}) {
     if (!fs::is_regular_file(dir / file, ec)) {

@@ -1080,7 +1080,8 @@ std::vector<TableCell> cells_of(const std::string& line) {
 }
 
 // The line of `lines` whose first cell is `first`; fails the test when there is none.
-std::vector<TableCell> row_starting(const std::vector<std::string>& lines, const std::string& first) {
+std::vector<TableCell> row_starting(const std::vector<std::string>& lines,
+                                    const std::string& first) {
   for (const std::string& line : lines) {
     const std::vector<TableCell> cells = cells_of(line);
     if (!cells.empty() && cells[0].text == first) return cells;
@@ -1097,7 +1098,8 @@ std::vector<std::string> texts(const std::vector<TableCell>& cells) {
 
 // Every row has the heading's cells, a left-aligned column starting and a right-aligned one
 // ending at the same display column as its heading.
-void expect_aligned(const std::vector<TableCell>& heading, const std::vector<std::vector<TableCell>>& rows,
+void expect_aligned(const std::vector<TableCell>& heading,
+                    const std::vector<std::vector<TableCell>>& rows,
                     const std::vector<bool>& left) {
   for (const auto& row : rows) {
     ASSERT_EQ(row.size(), heading.size()) << testing::PrintToString(texts(row));
@@ -1185,21 +1187,25 @@ TEST_F(SmallStudy, ShowAreaProfileGivesEveryIndicatorBesideTheStudyTotal) {
 // Without a bduk-premises layer the bduk_ columns are null (docs/null-semantics.md): "not
 // measured", never 0.
 TEST_F(SmallStudy, ShowSaysNotMeasuredForNullIndicators) {
-  replace_in_file(study(), "[[layers]]\nkind = \"bduk-premises\"\nname = \"bduk\"\npath = \"bduk_premises.csv\"\n", "");
+  replace_in_file(
+      study(),
+      "[[layers]]\nkind = \"bduk-premises\"\nname = \"bduk\"\npath = \"bduk_premises.csv\"\n", "");
   ASSERT_EQ(run_study().exit_code, 0);
   const std::string csv = read_file(out() / "parish_stats.csv");
   ASSERT_NE(csv.find("area,E04000001,Alpha,"), std::string::npos);
   const Result r = run("show " + out().string() + " --area E04000001");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::vector<std::string> lines = lines_of(r.output);
-  for (const std::string label : {"BDUK Gigabit White", "BDUK Gigabit Grey/Black", "BDUK Gigabit Under Review"}) {
+  for (const std::string label :
+       {"BDUK Gigabit White", "BDUK Gigabit Grey/Black", "BDUK Gigabit Under Review"}) {
     bool seen = false;
     for (const std::string& line : lines) {
       if (line.find(label) == std::string::npos) continue;
       seen = true;
       EXPECT_NE(line.find("not measured"), std::string::npos) << line;
       EXPECT_EQ(line.find("0.00%"), std::string::npos) << line;
-      EXPECT_EQ(texts(cells_of(line)), (std::vector<std::string>{label, "not measured", "not measured"}))
+      EXPECT_EQ(texts(cells_of(line)),
+                (std::vector<std::string>{label, "not measured", "not measured"}))
           << line;
     }
     EXPECT_TRUE(seen) << label << " missing from\n" << r.output;
@@ -1219,7 +1225,8 @@ TEST_F(SmallStudy, ShowErrorsNameTheFolderOrSuggestTheArea) {
   const Result typo = run("show " + out().string() + " --area E0400004");
   EXPECT_EQ(typo.exit_code, 2);
   EXPECT_NE(typo.output.find("no area with code 'E0400004'"), std::string::npos) << typo.output;
-  EXPECT_NE(typo.output.find("did you mean 'E04000004' (Delta)?"), std::string::npos) << typo.output;
+  EXPECT_NE(typo.output.find("did you mean 'E04000004' (Delta)?"), std::string::npos)
+      << typo.output;
   const Result by_name = run("show " + out().string() + " --area Charly");
   EXPECT_NE(by_name.output.find("did you mean 'E04000003' (Charlie)?"), std::string::npos)
       << by_name.output;
@@ -1227,7 +1234,8 @@ TEST_F(SmallStudy, ShowErrorsNameTheFolderOrSuggestTheArea) {
   write_file(out() / "parish_stats.csv", "level,area_id\n");
   const Result damaged = run("show " + out().string());
   EXPECT_EQ(damaged.exit_code, 1);
-  EXPECT_NE(damaged.output.find("parish_stats.csv: not a notspot parish_stats.csv"), std::string::npos)
+  EXPECT_NE(damaged.output.find("parish_stats.csv: not a notspot parish_stats.csv"),
+            std::string::npos)
       << damaged.output;
   EXPECT_EQ(damaged.output.find("[outputs] previous"), std::string::npos) << damaged.output;
 }
@@ -1239,16 +1247,18 @@ TEST_F(SmallStudy, ShowSaysFirstThatARunFailed) {
   // The outputs folder keeps the passing run; the failing one beside it is pointed out.
   const Result passing = run("show " + out().string() + "/");
   ASSERT_EQ(passing.exit_code, 0) << passing.output;
-  EXPECT_EQ(passing.output.rfind("Note: " + out().string() + ".failed beside it holds a run that "
-                                 "failed a data-quality check",
+  EXPECT_EQ(passing.output.rfind("Note: " + out().string() +
+                                     ".failed beside it holds a run that "
+                                     "failed a data-quality check",
                                  0),
             0u)
       << passing.output;
   EXPECT_EQ(passing.output.find("FAILED RUN"), std::string::npos) << passing.output;
   const Result r = run("show " + (dir_ / "out.failed").string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_EQ(r.output.rfind("FAILED RUN: this run failed 1 data-quality check(s): max_rejected_share", 0),
-            0u)
+  EXPECT_EQ(
+      r.output.rfind("FAILED RUN: this run failed 1 data-quality check(s): max_rejected_share", 0),
+      0u)
       << r.output;
 }
 
@@ -1280,7 +1290,8 @@ TEST_F(SmallStudy, ShowRanksTheAreasAsTheReportDoes) {
   const Result r = run("show " + out().string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::size_t at = 0;
-  for (const std::string name : {"Delta", "Charlie", "Foxtrot", "Bravo", "Alpha", "Echo, the enclave"}) {
+  for (const std::string name :
+       {"Delta", "Charlie", "Foxtrot", "Bravo", "Alpha", "Echo, the enclave"}) {
     const std::size_t next = need.find(">" + name + "<", at);
     EXPECT_NE(next, std::string::npos) << name << " not after position " << at << " in\n" << need;
     at = next;
@@ -1336,11 +1347,12 @@ TEST(Cli, ReadmeUsageListsEveryOption) {
   for (const std::string command : {"run", "validate", "show"}) {
     EXPECT_NE(usage.find("notspot " + command + " "), std::string::npos) << command;
     const std::string help = run("help " + command).output;
-    for (auto it = std::sregex_iterator(help.begin(), help.end(), option); it != std::sregex_iterator();
-         ++it) {
+    for (auto it = std::sregex_iterator(help.begin(), help.end(), option);
+         it != std::sregex_iterator(); ++it) {
       const std::string name = (*it)[1];
       if (name == "--help") continue;
-      EXPECT_NE(usage.find(name), std::string::npos) << name << " of " << command << " not in\n" << usage;
+      EXPECT_NE(usage.find(name), std::string::npos) << name << " of " << command << " not in\n"
+                                                     << usage;
     }
   }
   EXPECT_NE(usage.find("notspot help"), std::string::npos);

@@ -27,7 +27,7 @@ namespace notspot::outputs {
 struct PublishedRun {
   std::filesystem::path dir;
   RunIdentity identity;
-  bool quality_passed = true;           ///< The manifest's `quality.passed`.
+  bool quality_passed = true;              ///< The manifest's `quality.passed`.
   std::vector<std::string> failed_checks;  ///< Names of the failed quality checks.
   /// The catalogue of the run's columns, as the run described them (labels, units, measured).
   ColumnCatalogue columns;
