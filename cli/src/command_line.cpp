@@ -4,14 +4,19 @@
 #include <tbb/info.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "notspot/cli/commands.hpp"
 #include "notspot/cli/json_log.hpp"
+#include "notspot/cli/show.hpp"
 #include "notspot/engine/error.hpp"
+#include "notspot/io/suggest.hpp"
 #include "notspot/outputs/version.hpp"
 #include "terminal_text.hpp"
 
@@ -35,7 +40,10 @@ bool asks_for_json_log(int argc, char** argv) {
 struct Commands {
   CLI::App* run = nullptr;
   CLI::App* validate = nullptr;
+  CLI::App* show = nullptr;
+  CLI::App* help = nullptr;
   RunArguments run_arguments;
+  ShowArguments show_arguments;
   std::string validate_file;
   std::string log_format = "text";  // read before parsing (asks_for_json_log)
 };
@@ -57,6 +65,18 @@ void add_commands(CLI::App& app, Commands& c) {
   c.validate = app.add_subcommand(
       "validate", "Check a study's files, layers, columns and CRSs without computing");
   c.validate->add_option("study", c.validate_file, "Study file (TOML)")->required();
+  c.show = app.add_subcommand(
+      "show", "Print a published run's areas most in need, or one area's profile (--area)");
+  c.show->add_option("outdir", c.show_arguments.dir, "Outputs folder written by notspot run")
+      ->required();
+  c.show
+      ->add_option("--top", c.show_arguments.top,
+                   "How many areas most in need of gigabit-capable broadband (default: 10)")
+      ->check(CLI::Range(1, 1000000));
+  c.show->add_option("--area", c.show_arguments.area,
+                     "Show this area's profile (its code, as in area_id) instead");
+  // Never parsed: `notspot help [COMMAND]` is rewritten to `notspot [COMMAND] --help` first.
+  c.help = app.add_subcommand("help", "Print this help, or a command's: notspot help [COMMAND]");
   // Declared so that --help lists it; asks_for_json_log() reads it before parsing.
   for (CLI::App* command : {c.run, c.validate}) {
     command
@@ -65,6 +85,67 @@ void add_commands(CLI::App& app, Commands& c) {
                      "stdout, for batch jobs (docs/logging.md)")
         ->check(CLI::IsMember({"text", "json"}));
   }
+}
+
+// The subcommands, for "did you mean".
+std::vector<std::string> command_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    names.push_back(sub->get_name());
+  }
+  return names;
+}
+
+std::string command_list(const std::vector<std::string>& names) {
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  return list;
+}
+
+/**
+ * What CLI11 would misreport, checked before it parses: a first word that is not a command
+ * (CLI11 says "A subcommand is required") and an option the command does not have (CLI11 blames
+ * a positional argument when the unknown option takes a value). @return the message, or
+ * nothing when the command line is for CLI11 to parse.
+ */
+std::optional<std::string> misuse(const CLI::App& app, const std::vector<std::string>& args) {
+  if (args.empty() || args[0].starts_with("-")) return std::nullopt;
+  const std::vector<std::string> names = command_names(app);
+  const CLI::App* command = nullptr;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (sub->get_name() == args[0]) command = sub;
+  }
+  if (command == nullptr) {
+    std::string message = "unknown command '" + args[0] + "'";
+    if (const auto near = io::nearest_word(args[0], names))
+      message += "; did you mean '" + *near + "'?";
+    return message + " The commands are " + command_list(names) + "; see notspot --help";
+  }
+  std::vector<std::string> options;
+  for (const CLI::Option* o : command->get_options()) {
+    for (const std::string& l : o->get_lnames()) options.push_back("--" + l);
+    for (const std::string& s : o->get_snames()) options.push_back("-" + s);
+  }
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") break;
+    if (!arg.starts_with("-") || arg == "-") continue;
+    if (arg.size() > 1 && (std::isdigit(static_cast<unsigned char>(arg[1])) || arg[1] == '.')) {
+      continue;  // a negative number: a value, which CLI11 checks
+    }
+    const std::string name = arg.substr(0, arg.find('='));
+    if (std::find(options.begin(), options.end(), name) != options.end()) continue;
+    std::string message = "unknown option '" + name + "' for notspot " + args[0];
+    std::vector<std::string> long_options;
+    for (const std::string& o : options) {
+      if (o.starts_with("--")) long_options.push_back(o);
+    }
+    if (const auto near = io::nearest_word(name, long_options)) {
+      message += "; did you mean '" + *near + "'?";
+    }
+    return message + " See notspot help " + args[0];
+  }
+  return std::nullopt;
 }
 
 // Reports a failure in the format asked for; returns its exit code.
@@ -98,8 +179,21 @@ int run_command_line(int argc, char** argv) {
   std::optional<JsonLog> json_log;
   if (asks_for_json_log(argc, argv)) json_log.emplace(stdout);
   JsonLog* json = json_log ? &*json_log : nullptr;
+  // `notspot help [COMMAND]` prints what `notspot [COMMAND] --help` does.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "help") {
+    args.erase(args.begin());
+    if (args.size() > 1) args.resize(1);
+    if (!args.empty() && args[0] == "help") args.clear();
+    args.emplace_back("--help");
+  }
+  if (const std::optional<std::string> message = misuse(app, args)) {
+    return report_failure(json, "usage", terminal_text(*message, Newlines::kEscape), kUsage);
+  }
   try {
-    app.parse(argc, argv);
+    // CLI11 wants the arguments last first.
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    app.parse(reversed);
   } catch (const CLI::ParseError& e) {
     if (json && e.get_exit_code() != 0) {
       return report_failure(json, "usage", std::string(e.what()) + "; see notspot --help", kUsage);
@@ -108,6 +202,7 @@ int run_command_line(int argc, char** argv) {
   }
   try {
     if (*commands.run) return run_command(commands.run_arguments, json);
+    if (*commands.show) return show_command(commands.show_arguments);
     return validate_command(commands.validate_file, json);
   } catch (const engine::Error& e) {
     return report_failure(json, kind_name(e.kind()), e.what(), exit_code_for(e.kind()));

@@ -1,5 +1,7 @@
 #include "terminal_text.hpp"
 
+#include <algorithm>
+
 namespace notspot::cli {
 namespace {
 
@@ -70,6 +72,49 @@ std::string terminal_text(std::string_view text, Newlines newlines) {
 void print_text(std::FILE* out, std::string_view text) {
   const std::string safe = terminal_text(text);
   std::fwrite(safe.data(), 1, safe.size(), out);
+}
+
+std::size_t display_width(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+TextTable::TextTable(std::vector<Column> columns) : columns_(std::move(columns)) {
+  for (Column& c : columns_) c.heading = terminal_text(c.heading, Newlines::kEscape);
+}
+
+void TextTable::add(std::vector<std::string> cells) {
+  cells.resize(columns_.size());
+  for (std::string& cell : cells) cell = terminal_text(cell, Newlines::kEscape);
+  rows_.push_back(std::move(cells));
+}
+
+void TextTable::print(std::FILE* out, std::size_t indent) const {
+  std::vector<std::size_t> widths;
+  for (const Column& c : columns_) widths.push_back(display_width(c.heading));
+  for (const auto& row : rows_) {
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      widths[i] = std::max(widths[i], display_width(row[i]));
+    }
+  }
+  const auto line = [&](const auto& cell_of) {
+    std::string text(indent, ' ');
+    for (std::size_t i = 0; i < columns_.size(); ++i) {
+      const std::string& cell = cell_of(i);
+      const std::string pad(widths[i] - display_width(cell), ' ');
+      if (i > 0) text += "  ";
+      text += columns_[i].align == Align::kRight ? pad + cell : cell + pad;
+    }
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    text += '\n';
+    // Already escaped: written as is (escaping again would change nothing).
+    std::fwrite(text.data(), 1, text.size(), out);
+  };
+  line([&](std::size_t i) -> const std::string& { return columns_[i].heading; });
+  for (const auto& row : rows_) {
+    line([&](std::size_t i) -> const std::string& { return row[i]; });
+  }
 }
 
 }  // namespace notspot::cli

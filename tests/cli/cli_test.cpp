@@ -1034,4 +1034,328 @@ TEST(Cli, HelpAndVersion) {
   EXPECT_EQ(version.output, std::string("notspot ") + NOTSPOT_VERSION + "\n");
 }
 
+// ---- notspot show ----------------------------------------------------------------------------
+
+// The lines of `text`.
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// A table line cut into its cells: text runs separated by two or more spaces (a cell may hold
+// single spaces, as "Echo, the enclave" does), each with the display columns it starts and ends
+// at (code points, counted here independently of notspot).
+struct TableCell {
+  std::string text;
+  std::size_t start = 0;
+  std::size_t end = 0;
+};
+std::vector<TableCell> cells_of(const std::string& line) {
+  std::vector<TableCell> cells;
+  std::size_t column = 0;
+  std::size_t spaces = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if ((static_cast<unsigned char>(c) & 0xC0) == 0x80) {  // continuation byte: same column
+      cells.back().text += c;
+      continue;
+    }
+    if (c == ' ') {
+      ++spaces;
+    } else {
+      if (cells.empty() || spaces >= 2) {
+        cells.push_back({"", column, column});
+      } else if (spaces == 1) {
+        cells.back().text += ' ';
+      }
+      spaces = 0;
+      cells.back().text += c;
+      cells.back().end = column + 1;
+    }
+    ++column;
+  }
+  return cells;
+}
+
+// The line of `lines` whose first cell is `first`; fails the test when there is none.
+std::vector<TableCell> row_starting(const std::vector<std::string>& lines,
+                                    const std::string& first) {
+  for (const std::string& line : lines) {
+    const std::vector<TableCell> cells = cells_of(line);
+    if (!cells.empty() && cells[0].text == first) return cells;
+  }
+  ADD_FAILURE() << "no line starting with '" << first << "'";
+  return {};
+}
+
+std::vector<std::string> texts(const std::vector<TableCell>& cells) {
+  std::vector<std::string> out;
+  for (const TableCell& c : cells) out.push_back(c.text);
+  return out;
+}
+
+// Every row has the heading's cells, a left-aligned column starting and a right-aligned one
+// ending at the same display column as its heading.
+void expect_aligned(const std::vector<TableCell>& heading,
+                    const std::vector<std::vector<TableCell>>& rows,
+                    const std::vector<bool>& left) {
+  for (const auto& row : rows) {
+    ASSERT_EQ(row.size(), heading.size()) << testing::PrintToString(texts(row));
+    for (std::size_t i = 0; i < heading.size(); ++i) {
+      if (left[i]) {
+        EXPECT_EQ(row[i].start, heading[i].start) << heading[i].text << ": " << row[i].text;
+      } else {
+        EXPECT_EQ(row[i].end, heading[i].end) << heading[i].text << ": " << row[i].text;
+      }
+    }
+  }
+}
+
+// The ranking of tests/data/small_study/README.md: gigabit share lowest first, ties broken by
+// more premises without gigabit (Delta 4, Charlie 2, Foxtrot 1, all 0%); below the USO: 1004
+// (Bravo), 1005 (Charlie), 1012 (Foxtrot).
+TEST_F(SmallStudy, ShowListsTheAreasMostInNeedAligned) {
+  ASSERT_EQ(run_study().exit_code, 0);
+  const Result r = run("show " + out().string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> lines = lines_of(r.output);
+  const std::vector<TableCell> heading = row_starting(lines, "Rank");
+  EXPECT_EQ(texts(heading), (std::vector<std::string>{"Rank", "Area", "Name", "Premises", "Gigabit",
+                                                      "Without gigabit", "Below USO"}));
+  const std::vector<std::vector<std::string>> expected = {
+      {"1", "E04000004", "Delta", "4", "0.00%", "4", "0"},
+      {"2", "E04000003", "Charlie", "2", "0.00%", "2", "1"},
+      {"3", "E04000006", "Foxtrot", "1", "0.00%", "1", "1"},
+      {"4", "E04000002", "Bravo", "3", "33.33%", "2", "1"},
+      {"5", "E04000001", "Alpha", "4", "50.00%", "2", "0"},
+      {"6", "E04000005", "Echo, the enclave", "2", "100.00%", "0", "0"}};
+  std::vector<std::vector<TableCell>> rows;
+  for (const auto& want : expected) {
+    rows.push_back(row_starting(lines, want[0]));
+    EXPECT_EQ(texts(rows.back()), want);
+  }
+  expect_aligned(heading, rows, {false, true, true, false, false, false, false});
+  // The study total: 16 premises, 5 gigabit (31.25%), 11 without, 3 below the USO.
+  const std::vector<TableCell> total = row_starting(lines, "Study total");
+  EXPECT_EQ(texts(total), (std::vector<std::string>{"Study total", "16", "31.25%", "11", "3"}));
+  EXPECT_EQ(total.back().end, heading.back().end);
+  // Labels from the column catalogue.
+  EXPECT_NE(r.output.find("Gigabit: Gigabit-capable (>= 1000 Mbit/s), % of premises"),
+            std::string::npos)
+      << r.output;
+
+  const Result top = run("show " + out().string() + " --top 2");
+  ASSERT_EQ(top.exit_code, 0) << top.output;
+  EXPECT_NE(top.output.find("the 2 areas most in need"), std::string::npos) << top.output;
+  EXPECT_NE(top.output.find("Charlie"), std::string::npos);
+  EXPECT_EQ(top.output.find("Foxtrot"), std::string::npos) << top.output;
+}
+
+// One area's profile: Echo (1009 FTTH 1000/1000, 1010 fttp 2000/200; no BDUK row) beside the
+// study total of the README.
+TEST_F(SmallStudy, ShowAreaProfileGivesEveryIndicatorBesideTheStudyTotal) {
+  ASSERT_EQ(run_study().exit_code, 0);
+  const Result r = run("show " + out().string() + " --area E04000005");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> lines = lines_of(r.output);
+  EXPECT_NE(lines[0].find("E04000005 Echo, the enclave"), std::string::npos) << r.output;
+  const std::vector<TableCell> heading = row_starting(lines, "Indicator");
+  EXPECT_EQ(texts(heading),
+            (std::vector<std::string>{"Indicator", "Area", "Share", "Study total", "Share"}));
+  const std::vector<std::vector<std::string>> expected = {
+      {"Gigabit-capable (>= 1000 Mbit/s)", "2", "100.00%", "5", "31.25%"},
+      {"Ultrafast (>= 300 Mbit/s)", "2", "100.00%", "6", "37.50%"},
+      {"Superfast (>= 30 Mbit/s)", "2", "100.00%", "8", "50.00%"},
+      {"Below the USO (< 10/1 Mbit/s)", "0", "0.00%", "3", "18.75%"},
+      {"Full fibre (FTTP, FTTH)", "2", "100.00%", "4", "25.00%"},
+      {"BDUK Gigabit White", "0", "0.00%", "2", "12.50%"},
+      {"No fixed-broadband data", "0", "0.00%", "2", "12.50%"}};
+  std::vector<std::vector<TableCell>> rows;
+  for (const auto& want : expected) {
+    rows.push_back(row_starting(lines, want[0]));
+    EXPECT_EQ(texts(rows.back()), want);
+  }
+  expect_aligned(heading, rows, {true, false, false, false, false});
+  const std::vector<TableCell> premises = row_starting(lines, "Premises");
+  EXPECT_EQ(texts(premises), (std::vector<std::string>{"Premises", "2", "16"}));
+  EXPECT_EQ(premises[1].end, heading[1].end);
+  EXPECT_EQ(premises[2].end, heading[3].end);
+}
+
+// Without a bduk-premises layer the bduk_ columns are null (docs/null-semantics.md): "not
+// measured", never 0.
+TEST_F(SmallStudy, ShowSaysNotMeasuredForNullIndicators) {
+  replace_in_file(
+      study(),
+      "[[layers]]\nkind = \"bduk-premises\"\nname = \"bduk\"\npath = \"bduk_premises.csv\"\n", "");
+  ASSERT_EQ(run_study().exit_code, 0);
+  const std::string csv = read_file(out() / "parish_stats.csv");
+  ASSERT_NE(csv.find("area,E04000001,Alpha,"), std::string::npos);
+  const Result r = run("show " + out().string() + " --area E04000001");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> lines = lines_of(r.output);
+  for (const std::string label :
+       {"BDUK Gigabit White", "BDUK Gigabit Grey/Black", "BDUK Gigabit Under Review"}) {
+    bool seen = false;
+    for (const std::string& line : lines) {
+      if (line.find(label) == std::string::npos) continue;
+      seen = true;
+      EXPECT_NE(line.find("not measured"), std::string::npos) << line;
+      EXPECT_EQ(line.find("0.00%"), std::string::npos) << line;
+      EXPECT_EQ(texts(cells_of(line)),
+                (std::vector<std::string>{label, "not measured", "not measured"}))
+          << line;
+    }
+    EXPECT_TRUE(seen) << label << " missing from\n" << r.output;
+  }
+}
+
+TEST_F(SmallStudy, ShowErrorsNameTheFolderOrSuggestTheArea) {
+  const Result missing = run("show " + (dir_ / "nowhere").string());
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.output.find("nowhere' does not exist"), std::string::npos) << missing.output;
+  const Result not_outputs = run("show " + (dir_ / "study").string());
+  EXPECT_EQ(not_outputs.exit_code, 2);
+  EXPECT_NE(not_outputs.output.find("has no manifest.json, so it is not a notspot outputs folder"),
+            std::string::npos)
+      << not_outputs.output;
+  ASSERT_EQ(run_study().exit_code, 0);
+  const Result typo = run("show " + out().string() + " --area E0400004");
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.output.find("no area with code 'E0400004'"), std::string::npos) << typo.output;
+  EXPECT_NE(typo.output.find("did you mean 'E04000004' (Delta)?"), std::string::npos)
+      << typo.output;
+  const Result by_name = run("show " + out().string() + " --area Charly");
+  EXPECT_NE(by_name.output.find("did you mean 'E04000003' (Charlie)?"), std::string::npos)
+      << by_name.output;
+  // A damaged parish_stats.csv: named, with what to do for `show`, not for [outputs] previous.
+  write_file(out() / "parish_stats.csv", "level,area_id\n");
+  const Result damaged = run("show " + out().string());
+  EXPECT_EQ(damaged.exit_code, 1);
+  EXPECT_NE(damaged.output.find("parish_stats.csv: not a notspot parish_stats.csv"),
+            std::string::npos)
+      << damaged.output;
+  EXPECT_EQ(damaged.output.find("[outputs] previous"), std::string::npos) << damaged.output;
+}
+
+TEST_F(SmallStudy, ShowSaysFirstThatARunFailed) {
+  ASSERT_EQ(run_study().exit_code, 0);
+  replace_in_file(study(), "max_rejected_share = 0.5", "max_rejected_share = 0.1");
+  ASSERT_EQ(run_study().exit_code, 3);
+  // The outputs folder keeps the passing run; the failing one beside it is pointed out.
+  const Result passing = run("show " + out().string() + "/");
+  ASSERT_EQ(passing.exit_code, 0) << passing.output;
+  EXPECT_EQ(passing.output.rfind("Note: " + out().string() +
+                                     ".failed beside it holds a run that "
+                                     "failed a data-quality check",
+                                 0),
+            0u)
+      << passing.output;
+  EXPECT_EQ(passing.output.find("FAILED RUN"), std::string::npos) << passing.output;
+  const Result r = run("show " + (dir_ / "out.failed").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(
+      r.output.rfind("FAILED RUN: this run failed 1 data-quality check(s): max_rejected_share", 0),
+      0u)
+      << r.output;
+}
+
+// Data is escaped: an area name with ESC prints as \x1b, and the columns stay aligned.
+TEST_F(SmallStudy, ShowEscapesControlCharactersInData) {
+  replace_in_file(dir_ / "study" / "parishes.geojson", "\"label\": \"Alpha\"",
+                  "\"label\": \"Al\\u001b]0;pwned\\u0007pha\"");
+  ASSERT_EQ(run_study().exit_code, 0);
+  const Result r = run("show " + out().string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find('\x1b'), std::string::npos);
+  EXPECT_EQ(r.output.find('\x07'), std::string::npos);
+  const std::vector<std::string> lines = lines_of(r.output);
+  const std::vector<TableCell> heading = row_starting(lines, "Rank");
+  const std::vector<TableCell> alpha = row_starting(lines, "5");
+  EXPECT_EQ(texts(alpha), (std::vector<std::string>{"5", "E04000001", "Al\\x1b]0;pwned\\x07pha",
+                                                    "4", "50.00%", "2", "0"}));
+  expect_aligned(heading, {alpha, row_starting(lines, "1")},
+                 {false, true, true, false, false, false, false});
+}
+
+// The ranking is report.html's "parishes most in need": the same areas in the same order.
+TEST_F(SmallStudy, ShowRanksTheAreasAsTheReportDoes) {
+  ASSERT_EQ(run_study().exit_code, 0);
+  const std::string html = read_file(out() / "report.html");
+  const std::size_t table = html.find("id=\"need-table\"");
+  ASSERT_NE(table, std::string::npos);
+  const std::string need = html.substr(table, html.find("</table>", table) - table);
+  const Result r = run("show " + out().string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::size_t at = 0;
+  for (const std::string name :
+       {"Delta", "Charlie", "Foxtrot", "Bravo", "Alpha", "Echo, the enclave"}) {
+    const std::size_t next = need.find(">" + name + "<", at);
+    EXPECT_NE(next, std::string::npos) << name << " not after position " << at << " in\n" << need;
+    at = next;
+  }
+}
+
+// ---- command line ----------------------------------------------------------------------------
+
+TEST(Cli, MistypedCommandGetsASuggestion) {
+  const Result r = run("rnu study.toml");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("unknown command 'rnu'; did you mean 'run'?"), std::string::npos)
+      << r.output;
+  const Result v = run("valdate study.toml");
+  EXPECT_NE(v.output.find("did you mean 'validate'?"), std::string::npos) << v.output;
+}
+
+TEST(Cli, UnknownOptionIsNamedBeforeTheStudyPath) {
+  const Result r = run("run study.toml --thread 2");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.output.rfind("notspot: error: unknown option '--thread' for notspot run; did you "
+                           "mean '--threads'?",
+                           0),
+            0u)
+      << r.output;
+  // A negative number is a value (CLI11 then checks the range), not an option.
+  const Result negative = run("run study.toml --threads -1");
+  EXPECT_EQ(negative.exit_code, 2);
+  EXPECT_EQ(negative.output.find("unknown option"), std::string::npos) << negative.output;
+}
+
+TEST(Cli, HelpCommandPrintsTheSameAsDashDashHelp) {
+  EXPECT_EQ(run("help").output, run("--help").output);
+  for (const std::string command : {"run", "validate", "show"}) {
+    const Result help = run("help " + command);
+    EXPECT_EQ(help.exit_code, 0);
+    EXPECT_EQ(help.output, run(command + " --help").output);
+    EXPECT_NE(help.output.find("notspot " + command), std::string::npos) << help.output;
+  }
+  const Result unknown = run("help rnu");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.output.find("did you mean 'run'?"), std::string::npos) << unknown.output;
+}
+
+// README.md's usage block names every option of every command, as --help lists them.
+TEST(Cli, ReadmeUsageListsEveryOption) {
+  const std::string readme = read_file(fs::path(NOTSPOT_TEST_DATA_DIR) / ".." / ".." / "README.md");
+  const std::size_t start = readme.find("## Using it");
+  ASSERT_NE(start, std::string::npos);
+  const std::size_t block = readme.find("```sh", start);
+  const std::string usage = readme.substr(block, readme.find("```\n", block + 5) - block);
+  const std::regex option("(--[a-z][a-z-]+)");
+  for (const std::string command : {"run", "validate", "show"}) {
+    EXPECT_NE(usage.find("notspot " + command + " "), std::string::npos) << command;
+    const std::string help = run("help " + command).output;
+    for (auto it = std::sregex_iterator(help.begin(), help.end(), option);
+         it != std::sregex_iterator(); ++it) {
+      const std::string name = (*it)[1];
+      if (name == "--help") continue;
+      EXPECT_NE(usage.find(name), std::string::npos) << name << " of " << command << " not in\n"
+                                                     << usage;
+    }
+  }
+  EXPECT_NE(usage.find("notspot help"), std::string::npos);
+}
+
 }  // namespace

@@ -17,6 +17,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -271,6 +272,27 @@ TEST_F(SampleStudy, SameBytesWithOneTwoAndEightThreads) {
       EXPECT_TRUE(bytes == reference.at(name)) << name << " differs with " << threads << " threads";
     }
   }
+}
+
+// The README's sample output block (after "Command 1 prints") is what a run of the sample
+// prints, line for line, but for the outputs folder (out/dorset in the README), the seconds
+// taken and the version number.
+TEST_F(SampleStudy, ReadmeSampleOutputIsWhatTheRunPrints) {
+  ASSERT_EQ(exit_code_, 0) << *output_;
+  const std::string readme = read_file(fs::path(NOTSPOT_SOURCE_DIR) / "README.md");
+  const std::size_t intro = readme.find("Command 1 prints");
+  ASSERT_NE(intro, std::string::npos);
+  const std::size_t start = readme.find("```\n", intro) + 4;
+  const std::string block = readme.substr(start, readme.find("```\n", start) - start);
+  const auto normalise = [](std::string text) {
+    text = std::regex_replace(text, std::regex(R"(\(\d+\.\d s\)\n)"), "(T s)\n");
+    return std::regex_replace(text, std::regex(R"(^notspot [0-9][^:]*:)"), "notspot VERSION:");
+  };
+  std::string printed = *output_;
+  const std::string dir = out().string() + ":";
+  ASSERT_NE(printed.find(dir), std::string::npos) << printed;
+  printed.replace(printed.find(dir), dir.size(), "out/dorset:");
+  EXPECT_EQ(normalise(block), normalise(printed));
 }
 
 }  // namespace
