@@ -23,16 +23,16 @@ struct Area {
 
 /// The areas of a study and what was done to read them.
 struct AreasLoad {
-  std::vector<Area> areas;     ///< Sorted by id (byte order): the area numbers of the run.
-  std::string layer;           ///< Layer name in the source.
-  std::string source_crs;      ///< The layer's CRS, described.
-  Crs crs;                     ///< The layer's CRS.
-  std::string transformation;  ///< PROJ's description of the reprojection to the study CRS.
+  std::vector<Area> areas;          ///< Sorted by id (byte order): the area numbers of the run.
+  std::string layer;                ///< Layer name in the source.
+  std::string source_crs;           ///< The layer's CRS, described.
+  Crs crs;                          ///< The layer's CRS.
+  std::string transformation;       ///< PROJ's description of the reprojection to the study CRS.
   std::uint64_t features_read = 0;  ///< Features read: those `where` selects, when given.
   std::optional<AttributeFilterResult> filter;  ///< `where` as applied; none without one.
-  std::uint64_t repaired = 0;         ///< Invalid polygons made valid.
-  std::uint64_t without_polygon = 0;  ///< Features with no polygonal geometry.
-  std::uint64_t merged = 0;           ///< Features folded into another feature with the same id.
+  std::uint64_t repaired = 0;                   ///< Invalid polygons made valid.
+  std::uint64_t without_polygon = 0;            ///< Features with no polygonal geometry.
+  std::uint64_t merged = 0;  ///< Features folded into another feature with the same id.
 };
 
 /// What an areas source looks like, found without reading its features.

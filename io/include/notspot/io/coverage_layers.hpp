@@ -41,7 +41,7 @@ struct CoverageFootprints {
   engine::MultiPolygon union_geometry;
   std::uint64_t features = 0;  ///< Features read: those `where` selects, when given.
   std::optional<AttributeFilterResult> filter;  ///< `where` as applied; none without one.
-  std::uint64_t repaired = 0;      ///< Invalid footprints made valid.
+  std::uint64_t repaired = 0;                   ///< Invalid footprints made valid.
   std::uint64_t not_polygons = 0;  ///< Features without polygonal geometry (skipped, reported).
   double overlap_area = 0;         ///< Area counted twice by overlapping footprints (merged).
   std::string source_crs;

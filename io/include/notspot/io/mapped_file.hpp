@@ -2,8 +2,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 namespace notspot::io {

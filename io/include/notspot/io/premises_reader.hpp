@@ -16,7 +16,7 @@ namespace notspot::io {
 
 /// The premises of a study and what reading them found.
 struct PremisesLoad {
-  engine::PremisesTable table;    ///< Accepted premises, in input order, in the study CRS.
+  engine::PremisesTable table;  ///< Accepted premises, in input order, in the study CRS.
   std::uint64_t rows_read =
       0;  ///< Data rows (CSV) or features (OGR, those `where` selects); blank lines excluded.
   std::optional<AttributeFilterResult> filter;  ///< OGR `where` as applied; none without one.
@@ -47,7 +47,7 @@ PremisesInspection inspect_premises(const PremisesSource& source, const std::str
 
 /// A bounded sample of a premises source's coordinates, spread evenly over the file.
 struct PremisesSample {
-  std::vector<double> x;       ///< In `crs`, as written in the file (not reprojected).
+  std::vector<double> x;  ///< In `crs`, as written in the file (not reprojected).
   std::vector<double> y;
   Crs crs;                     ///< The coordinates' CRS, resolved as read_premises() does.
   std::string x_column;        ///< CSV only.

@@ -32,7 +32,7 @@ struct AreasSource {
   std::optional<std::string> attribute_filter;
   /// `as_at`: the date the data describes, "YYYY", "YYYY-MM" or "YYYY-MM-DD" (validated).
   std::optional<std::string> as_at;
-  SourceLine where;                       ///< Line of the `[areas]` table.
+  SourceLine where;  ///< Line of the `[areas]` table.
 };
 
 enum class PremisesFormat { kCsv, kOgr };
@@ -45,7 +45,7 @@ struct PremisesSource {
   /// `where`, OGR only: an OGR SQL WHERE clause selecting the features to read.
   /// REQUIRES: format kOgr (the study file reports it for CSV). DEFAULT: every feature.
   std::optional<std::string> attribute_filter;
-  std::string id_field = "UPRN";                 ///< `id`.
+  std::string id_field = "UPRN";  ///< `id`.
   /// CSV only: `x`/`y` column names. When absent: X_COORDINATE/Y_COORDINATE if the header
   /// has them (CRS EPSG:27700), else LONGITUDE/LATITUDE (CRS EPSG:4326).
   std::optional<std::string> x_field;
