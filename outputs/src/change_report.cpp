@@ -485,6 +485,8 @@ ChangeReport compare_runs(const PreviousRun& previous, const StatsTable& current
   for (const std::string& name : previous.columns)
     if (name.ends_with("_pct") && !current_pct.contains(name)) only_previous.push_back(name);
   std::sort(only_previous.begin(), only_previous.end());
+  report.columns_new = only_current;
+  report.columns_gone = only_previous;
   if (!only_current.empty()) {
     report.notes.push_back("columns new in this run, not compared: " + list(only_current));
   }

@@ -12,6 +12,7 @@
 #include "detail/html_map.hpp"
 #include "detail/markup.hpp"
 #include "notspot/engine/error.hpp"
+#include "notspot/outputs/data_dates.hpp"
 #include "notspot/outputs/quality_status.hpp"
 #include "notspot/outputs/targets.hpp"
 
@@ -130,6 +131,17 @@ constexpr std::string_view kScript = R"JS((function () {
     doc.getElementById('table-controls').hidden = false;
     apply();
   }
+  // Browsers without ::details-content print closed profiles empty: open them for printing.
+  var openedForPrint = [];
+  window.addEventListener('beforeprint', function () {
+    Array.prototype.forEach.call(doc.querySelectorAll('details.profile'), function (d) {
+      if (!d.open) { d.open = true; openedForPrint.push(d); }
+    });
+  });
+  window.addEventListener('afterprint', function () {
+    openedForPrint.forEach(function (d) { d.open = false; });
+    openedForPrint = [];
+  });
   doc.documentElement.setAttribute('data-report-ready', '1');
 })();
 )JS";
@@ -143,6 +155,7 @@ body { margin: 0; overflow-wrap: break-word;
 main, header, footer { max-width: 1100px; margin: 0 auto; padding: 0 1rem; }
 header { border-bottom: 4px solid #253494; padding-top: 1rem; }
 h1 { font-size: 1.9rem; margin: .3rem 0; }
+p.lead { font-size: 1.2rem; margin: 1.2rem 0 0; }
 h2 { font-size: 1.5rem; margin-top: 2.5rem; border-bottom: 1px solid #767676; }
 h3 { font-size: 1.2rem; }
 a { color: #0b4f9c; }
@@ -194,6 +207,8 @@ details.profile { border: 1px solid #c4c4c4; border-radius: 4px; margin: .4rem 0
 details.profile summary { cursor: pointer; font-weight: 600; }
 details.profile td { text-align: right; font-variant-numeric: tabular-nums; }
 details.profile:target { border-color: #253494; }
+dl.glossary dt { font-weight: 700; margin-top: .7rem; }
+dl.glossary dd { margin: .1rem 0 0 1.2rem; }
 .delta-good { color: #1b5e20; } .delta-bad { color: #8a1c1c; }
 .quality-banner { margin: 1rem 0 0; padding: .6rem 1rem .8rem; border: 3px solid #8a1c1c;
   border-left-width: 10px; border-radius: 4px; background: #fdecea; color: #3d0a0a; }
@@ -203,13 +218,36 @@ details.profile:target { border-color: #253494; }
 .quality-banner a { color: #6b1010; }
 footer { margin-top: 3rem; padding-bottom: 2rem; border-top: 1px solid #767676; }
 @media print {
-  @page { size: A4; margin: 14mm 12mm; }
   body { font-size: 10pt; }
+  main, header, footer { max-width: none; padding: 0; }
   .skip, nav, #table-controls, .map-info { display: none !important; }
   h2 { break-after: avoid; }
   h3 { break-after: avoid; }
-  figure.map, .card, tr, details.profile, .legend { break-inside: avoid; }
-  figure.map svg { max-height: 230mm; }
+  figure.map, .card, tr, .legend, dl.glossary dd { break-inside: avoid; }
+  figure.map svg { max-height: 200mm; }
+  /* Every page of a long table starts with its header; the study row prints once, last. */
+  thead { display: table-header-group; }
+  tfoot { display: table-row-group; }
+  th button { display: contents; color: inherit; }
+  td, th { overflow-wrap: normal; }
+  /* The table of all parishes is wide: its pages are landscape. */
+  @page wide { size: A4 landscape; }
+  #parishes { page: wide; }
+  #parish-table { font-size: 8pt; }
+  #parish-table tbody th { min-width: 9em; }
+  #parish-table th, #parish-table td { padding: .15rem .3rem; }
+  #parish-table td:nth-child(2) { white-space: nowrap; }
+  /* Profiles print open, one to a page, compact enough for the page. */
+  details.profile { break-before: page; break-inside: avoid; border: 0; padding: 0; margin: 0; }
+  details.profile::details-content { content-visibility: visible; display: block; }
+  details.profile summary { list-style: none; font-size: 12pt; margin-bottom: .2rem; }
+  details.profile summary::-webkit-details-marker { display: none; }
+  details.profile table { font-size: 7.5pt; line-height: 1.2; margin: 0; width: 100%; }
+  details.profile th, details.profile td { padding: 0 .3rem; }
+  details.profile td { white-space: nowrap; }
+  details.profile caption { padding: 0; }
+  details.profile p { margin: .2rem 0; font-size: 8pt; }
+  #glossary { break-before: page; }
   a { color: inherit; text-decoration: none; }
   .table-wrap { overflow: visible; }
   .quality-banner { border: 3pt solid #000; border-left-width: 8pt; background: #fdecea;
@@ -234,6 +272,21 @@ std::string sha256_base64(std::string_view text) {
 
 std::string esc(std::string_view text) {
   return html_escape(text);
+}
+
+// `text` as a quoted CSS string: every character that could end the string, the rule or the
+// <style> element is written as a CSS escape ("\\22 " for a quote).
+std::string css_string(std::string_view text) {
+  std::string out = "\"";
+  for (const char ch : text) {
+    const auto b = static_cast<unsigned char>(ch);
+    if (b < 0x20 || b == 0x7F || ch == '"' || ch == '\\' || ch == '<' || ch == '>' || ch == '&') {
+      out += fmt::format("\\{:x} ", b);
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
 }
 
 // "197117" -> "197,117"; "1234.50" -> "1,234.50"; other text unchanged.
@@ -342,16 +395,25 @@ class TableView {
   std::size_t study_ = kNone;
 };
 
+// A cell as a reader sees it: digits grouped, "%" after a percentage. An estimate is an
+// expected number ("386.04 premises" is not a count anyone can check), so it is shown
+// rounded and called one: "about 386". `value` is the CSV text, empty for an empty cell.
+std::string shown_value(const std::string& value, const ColumnSpec& spec) {
+  if (value.empty()) return spec.measured ? "n/a" : "not measured";
+  if (spec.kind == ColumnKind::kEstimate) {
+    return "about " + group_digits(fmt::format("{:.0f}", std::round(std::stod(value))));
+  }
+  return group_digits(value) + (spec.kind == ColumnKind::kPercent ? "%" : "");
+}
+
 // A figure as <data>: the machine value is the CSV text, the shown text groups digits.
 std::string data_figure(const TableView& t, std::size_t row, std::string_view column,
                         bool with_attr = false) {
   const std::size_t c = t.column(column);
   if (c == TableView::kNone) return "";
   const std::string value = t.formatted(row, c);
-  const bool pct = t.table().columns[c].kind == ColumnKind::kPercent;
   // A column without its source layer is not measured: say so rather than "n/a" or 0.
-  const char* missing = t.table().columns[c].measured ? "n/a" : "not measured";
-  std::string shown = value.empty() ? missing : group_digits(value) + (pct ? "%" : "");
+  const std::string shown = shown_value(value, t.table().columns[c]);
   return fmt::format("<data{} value=\"{}\">{}</data>",
                      with_attr ? fmt::format(" data-column=\"{}\"", esc(column)) : "", esc(value),
                      shown);
@@ -416,7 +478,7 @@ class ReportWriter {
     out_ += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
     out_ += "<meta name=\"generator\" content=\"notspot " + esc(in_.software_version) + "\">\n";
     out_ += "<title>" + esc(in_.study_name) + ": connectivity report</title>\n";
-    out_ += "<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n";
+    out_ += "<style>" + std::string(kStyle) + page_style() + "</style>\n</head>\n<body>\n";
     out_ += "<a class=\"skip\" href=\"#main\">Skip to main content</a>\n";
     out_ += "<header>\n<p class=\"muted\">Digital connectivity report</p>\n";
     out_ += "<h1>" + esc(in_.study_name) + "</h1>\n";
@@ -427,15 +489,18 @@ class ReportWriter {
     out_ +=
         "<li><a href=\"#parishes\">All parishes</a></li>"
         "<li><a href=\"#profiles\">Parish profiles</a></li>"
+        "<li><a href=\"#glossary\">Glossary</a></li>"
         "<li><a href=\"#methodology\">Methodology</a></li>"
         "<li><a href=\"#quality\">Data quality</a></li></ul></nav>\n</header>\n";
     out_ += "<main id=\"main\" tabindex=\"-1\">\n";
     quality_banner();
+    lead();
     data_dates();
     summary();
     map_section();
     parish_table();
     profiles();
+    glossary();
     methodology();
     quality();
     out_ += "</main>\n<footer><p class=\"muted\">Made by notspot " + esc(in_.software_version) +
@@ -447,6 +512,18 @@ class ReportWriter {
 
  private:
   std::size_t study() const { return t_.study_row(); }
+
+  // Printed pages: A4, with the study's name and date and "Page 3 of 40" in the footer.
+  std::string page_style() const {
+    const std::string name =
+        in_.study_name + (in_.as_at ? ", " + describe_as_at(in_.as_at) : std::string());
+    return "@page { size: A4; margin: 14mm 12mm 16mm;\n"
+           "  @bottom-left { content: " +
+           css_string(name) +
+           "; font: 8pt system-ui, \"DejaVu Sans\", sans-serif; color: #4a4a4a; }\n"
+           "  @bottom-right { content: \"Page \" counter(page) \" of \" counter(pages); "
+           "font: 8pt system-ui, \"DejaVu Sans\", sans-serif; color: #4a4a4a; } }\n";
+  }
 
   const std::vector<MapSpec>& maps() {
     if (!maps_built_) {
@@ -488,6 +565,29 @@ class ReportWriter {
     return fmt::format("<a href=\"#p-{}\">{}</a>", area_number, esc(t_.text(row, "area_name")));
   }
 
+  // The first sentence names the place and the date, then gives the headline figure: "In
+  // Dorset, as at July 2025, 71.42% of premises (140,778 of 197,117) can get gigabit-capable
+  // broadband."
+  void lead() {
+    const std::string place = esc(in_.place.empty() ? in_.study_name : in_.place);
+    const std::string when = in_.as_at ? "as at " + esc(describe_as_at(in_.as_at))
+                                       : std::string("at a date the study file does not state");
+    const std::size_t s = study();
+    const std::size_t n = t_.area_rows().size();
+    const std::string areas = group_digits(std::to_string(n)) + (n == 1 ? " parish" : " parishes");
+    out_ += "<p class=\"lead\" id=\"lead\">In " + place + ", " + when + ", ";
+    const bool gigabit = t_.has("gigabit_pct") && t_.spec("gigabit_pct").measured &&
+                         !std::isnan(t_.number(s, "gigabit_pct"));
+    if (gigabit) {
+      out_ += data_figure(t_, s, "gigabit_pct") + " of premises (" + data_figure(t_, s, "gigabit") +
+              " of " + data_figure(t_, s, "premises") + ", in " + areas +
+              ") can get gigabit-capable broadband.</p>\n";
+    } else {
+      out_ += "this report covers " + data_figure(t_, s, "premises") + " premises in " + areas +
+              ".</p>\n";
+    }
+  }
+
   // "Data dates": what each input describes, before any figure (empty input: nothing).
   void data_dates() {
     if (in_.data_dates.empty()) return;
@@ -508,7 +608,8 @@ class ReportWriter {
     out_ += "<p>This report covers " + data_figure(t_, s, "premises", true) + " premises in " +
             std::to_string(n) + (n == 1 ? " parish" : " parishes") + " of " + esc(in_.study_name) +
             ". Figures are shares of all premises in each area (as Ofcom reports them): a "
-            "premise without data counts as not meeting a threshold.</p>\n";
+            "premise without data counts as not meeting a threshold. The terms are explained "
+            "in the <a href=\"#glossary\">Glossary</a>.</p>\n";
     out_ += "<div class=\"cards\">\n";
     gigabit_card();
     uso_card();
@@ -695,11 +796,12 @@ class ReportWriter {
                        text == "0.00" || change.delta < 0 ? "" : "+", text);
   }
 
-  // "Parish: <label> rose to at least 85%: <the target>", coloured as good or bad news.
+  // "Gigabit-capable (>= 1000 Mbit/s) rose to at least 85% of premises: <the target>",
+  // coloured as good or bad news.
   std::string crossing_text(const ReportThresholdCrossing& x) const {
     const ColumnSpec& c = t_.spec(x.column);
-    std::string what =
-        c.label + (x.passed ? " rose to at least " : " fell below ") + level_text(x.level) + "%";
+    std::string what = c.measure + (x.passed ? " rose to at least " : " fell below ") +
+                       level_text(x.level) + c.unit;
     for (const Target& t : targets_for(x.column)) {
       if (t.level == x.level) what += ": " + t.describe();
     }
@@ -732,7 +834,7 @@ class ReportWriter {
           "data):</p><ul>\n";
       for (const auto& [column, reason] : c.columns_not_compared) {
         const std::optional<std::size_t> i = t_.table().columns.find(column);
-        const std::string label = i ? t_.table().columns[*i].label + " (" + column + ")" : column;
+        const std::string label = i ? t_.table().columns[*i].measure : column;
         out_ += "<li>" + esc(label) + ": " + esc(reason) + "</li>\n";
       }
       out_ += "</ul>\n";
@@ -1044,10 +1146,7 @@ class ReportWriter {
         "whole study's. Open a parish to see them.</p>\n";
     auto cell = [&](std::size_t r, std::optional<std::size_t> c) {
       if (!c) return std::string("<td></td>");
-      const std::string v = t_.formatted(r, *c);
-      const bool pct = t_.table().columns[*c].kind == ColumnKind::kPercent;
-      return "<td>" + (v.empty() ? std::string("n/a") : group_digits(v) + (pct ? "%" : "")) +
-             "</td>";
+      return "<td>" + shown_value(t_.formatted(r, *c), t_.table().columns[*c]) + "</td>";
     };
     for (std::size_t a = 0; a < t_.area_rows().size(); ++a) {
       const std::size_t r = t_.area_rows()[a];
@@ -1076,6 +1175,95 @@ class ReportWriter {
       out_ += "</details>\n";
     }
     out_ += "</section>\n";
+  }
+
+  // The terms of the report in plain words, for the measures this study has: what each means
+  // and, where it matters, what it means for funding or for a resident's rights.
+  void glossary() {
+    auto any = [&](std::string_view prefix) {
+      for (const ColumnSpec& c : t_.table().columns)
+        if (c.name.starts_with(prefix)) return true;
+      return false;
+    };
+    std::vector<std::pair<std::string_view, std::string_view>> terms;
+    terms.emplace_back("Premises",
+                       "Homes and business addresses, each counted once at its address point "
+                       "(its UPRN, the Unique Property Reference Number).");
+    if (t_.has("gigabit_pct"))
+      terms.emplace_back(
+          "Gigabit-capable",
+          "A connection that can deliver a download speed of 1 gigabit per second (1,000 "
+          "Mbit/s): full fibre, or upgraded cable. Project Gigabit is the government's "
+          "programme to bring it to nearly every premise, funding builds where the market "
+          "will not.");
+    if (t_.has("ultrafast_pct"))
+      terms.emplace_back("Ultrafast", "A download speed of at least 300 Mbit/s.");
+    if (t_.has("superfast_pct"))
+      terms.emplace_back("Superfast",
+                         "A download speed of at least 30 Mbit/s, the UK's long-standing "
+                         "measure of a good connection.");
+    if (t_.has("full_fibre_pct"))
+      terms.emplace_back("Full fibre",
+                         "Fibre optic cable all the way to the premises (FTTP), rather than "
+                         "fibre to a street cabinet and copper from there.");
+    if (t_.has("decent_pct") || t_.has("below_uso_pct"))
+      terms.emplace_back(
+          "Decent broadband and the USO",
+          "The Universal Service Obligation (USO) gives every home and business the legal "
+          "right, since March 2020, to request a decent connection: at least 10 Mbit/s down "
+          "and 1 Mbit/s up. The provider pays up to \xC2\xA3"
+          "3,400 of the cost; above that "
+          "the customer pays the rest or shares it with neighbours. Premises below the USO can "
+          "make such a request.");
+    if (t_.has("no_data_pct"))
+      terms.emplace_back("No fixed-broadband data",
+                         "Premises that no broadband data source mentions. They count as not "
+                         "meeting any speed, so figures are not flattered by gaps in the data.");
+    if (any("bduk_"))
+      terms.emplace_back(
+          "BDUK White, Grey and Black",
+          "Building Digital UK (BDUK) classes premises for Project Gigabit subsidy. White: no "
+          "gigabit-capable network exists or is planned within three years, so public money "
+          "may pay for one. Grey: one such network exists or is planned; usually not eligible "
+          "for subsidy. Black: two or more; not eligible. Under review: BDUK is still checking "
+          "suppliers' plans for the premises.");
+    if (any("mob_")) {
+      terms.emplace_back("Not-spot",
+                         "A premise (or an area of land) where no mobile operator gives "
+                         "coverage of that kind, e.g. no indoor 4G from any of the operators.");
+      terms.emplace_back("Partial not-spot",
+                         "Coverage from some operators but not all: a resident may have signal "
+                         "only by changing provider.");
+      terms.emplace_back("Indoor and outdoor coverage",
+                         "Ofcom's predictions of a signal strong enough inside a building, or "
+                         "outdoors at street level. Indoor coverage is the harder test.");
+    }
+    if (any("land_"))
+      terms.emplace_back(
+          "Land coverage",
+          "The share of an area's land, not of its premises, where a signal is predicted. The "
+          "Shared Rural Network, a programme of the government and the four operators, "
+          "targets 4G from at least one operator across 95% of the UK's land by the end of "
+          "2025.");
+    if (t_.has("digitally_excluded_pct"))
+      terms.emplace_back("Digitally excluded",
+                         "Premises below the USO that also have no indoor 4G from any "
+                         "operator: neither a decent fixed line nor mobile data at home.");
+    if (any("est_"))
+      terms.emplace_back(
+          "Estimate",
+          "A figure worked out from Ofcom's postcode-level percentages rather than counted "
+          "premise by premise. It is an expected number, shown rounded (\u201Cabout 386\u201D).");
+    out_ +=
+        "<section id=\"glossary\" aria-labelledby=\"glossary-h\">\n"
+        "<h2 id=\"glossary-h\">Glossary</h2>\n<dl class=\"glossary\">\n";
+    for (const auto& [term, meaning] : terms) {
+      out_ += "<dt id=\"g-" + column_slug(term) + "\"><dfn>" + esc(term) + "</dfn></dt><dd>" +
+              esc(meaning) + "</dd>\n";
+    }
+    out_ +=
+        "</dl>\n<p class=\"muted\">The thresholds this study used are under "
+        "<a href=\"#methodology\">Methodology</a>.</p>\n</section>\n";
   }
 
   // Every measure of parish_stats.csv: its columns, label, definition and empty cells.

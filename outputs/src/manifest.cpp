@@ -38,6 +38,7 @@ Json optional_json(const std::optional<std::string>& v) {
 
 Json study_json(const RunRecord& r) {
   return {{"name", r.study.name},
+          {"place", optional_json(r.study.place)},
           {"file", r.study.file},
           {"sha256", r.study.sha256},
           {"crs", r.study.crs},

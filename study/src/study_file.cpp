@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "detail/mobile_column_check.hpp"
-#include "detail/study_name.hpp"
 #include "detail/outputs_folder_check.hpp"
+#include "detail/study_name.hpp"
 #include "layer_kinds.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/io/crs.hpp"
@@ -42,8 +42,9 @@ using io::SourceLine;
 constexpr std::array<std::string_view, 8> kTopLevelTables = {
     "study",   "areas",  "premises", "layers", "thresholds", "digital_exclusion",
     "quality", "outputs"};
-constexpr std::array<std::string_view, 6> kStudyKeys = {
-    "name", "crs", "boundary_vintage", "attribution", "require_best_transformation", "as_at"};
+constexpr std::array<std::string_view, 7> kStudyKeys = {
+    "name", "place", "crs", "boundary_vintage", "attribution", "require_best_transformation",
+    "as_at"};
 constexpr std::array<std::string_view, 7> kAreasKeys = {"path", "layer", "where", "id",
                                                         "name", "crs",   "as_at"};
 constexpr std::array<std::string_view, 10> kPremisesKeys = {
@@ -485,6 +486,13 @@ void read_study_table(TableReader& t, Study& study) {
       t.report(t.line("name"), std::move(*problem));
     } else {
       study.name = *name;
+    }
+  }
+  if (auto place = t.optional_string("place")) {
+    if (auto problem = detail::study_name_problem(*place, "place")) {
+      t.report(t.line("place"), std::move(*problem));
+    } else {
+      study.place = *place;
     }
   }
   if (auto crs = t.optional_crs("crs")) study.crs = *crs;

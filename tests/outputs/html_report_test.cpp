@@ -348,14 +348,20 @@ TEST(HtmlReport, ShowsChangesSinceThePreviousRun) {
   EXPECT_NE(summary.find("run of &lt;October&gt;"), std::string::npos);
   EXPECT_NE(summary.find("+2.50 points"), std::string::npos);
   EXPECT_NE(summary.find("-1.25 points"), std::string::npos);
-  // The crossing in words, with its target (the test gave "passed 85% gigabit" as text before
-  // crossings carried their column and level).
-  EXPECT_NE(summary.find("Gigabit-capable (&gt;= 1000 Mbit/s), % of premises rose to at least "
-                         "85%: gigabit-capable broadband for at least 85% of UK premises by 2025 "
-                         "(Project Gigabit)"),
-            std::string::npos)
+  // The crossing in words (the measure, not the column's name or its table heading), with
+  // its target.
+  EXPECT_NE(
+      summary.find(
+          "Gigabit-capable (&gt;= 1000 Mbit/s) rose to at least "
+          "85% of premises: gigabit-capable broadband for at least 85% of UK premises by 2025 "
+          "(Project Gigabit)"),
+      std::string::npos)
       << summary;
   EXPECT_NE(summary.find("3 premises added"), std::string::npos);
+  // No column name in what a reader sees (tags and their attributes aside).
+  const std::string changes =
+      std::regex_replace(between(summary, "What changed", "</section>"), std::regex("<[^>]*>"), "");
+  EXPECT_EQ(changes.find("gigabit_pct"), std::string::npos) << changes;
   const std::string profile = between(html, "id=\"p-0\"", "</details>");
   EXPECT_NE(profile.find("-1.25 points"), std::string::npos);
 }
@@ -403,10 +409,81 @@ TEST(HtmlReport, ListsTheColumnsNotCompared) {
   EXPECT_NE(summary.find("Not compared, because the two runs did not measure them"),
             std::string::npos)
       << summary;
-  EXPECT_NE(summary.find("<li>Gigabit-capable (&gt;= 1000 Mbit/s), % of premises (gigabit_pct): "
+  EXPECT_NE(summary.find("<li>Gigabit-capable (&gt;= 1000 Mbit/s): "
                          "the previous run had &lt;no&gt; BDUK layer</li>"),
             std::string::npos)
       << summary;
+}
+
+TEST(HtmlReport, FirstSentenceNamesThePlaceAndTheDate) {
+  Fixture f;
+  f.input.place = "Dorset & <Poole>";
+  f.input.as_at = "2026-10";
+  const std::string html = write_report(f.input);
+  const std::string lead = between(html, "<p class=\"lead\"", "</p>");
+  // 105 of 161 premises gigabit-capable: 65.22%, in 4 parishes.
+  EXPECT_NE(lead.find("In Dorset &amp; &lt;Poole&gt;, as at October 2026, "), std::string::npos)
+      << lead;
+  EXPECT_NE(lead.find(">65.22%</data> of premises (<data value=\"105\">105</data> of <data "
+                      "value=\"161\">161</data>, in 4 parishes) can get gigabit-capable"),
+            std::string::npos)
+      << lead;
+  // The first paragraph of <main>: nothing but a failed run's banner comes before it.
+  EXPECT_EQ(html.find("<p", html.find("<main")), html.find("<p class=\"lead\""));
+}
+
+TEST(HtmlReport, FirstSentenceWithoutPlaceOrDateSaysSo) {
+  Fixture f;  // no place, no as_at: the study's name stands in, and the date is not hidden
+  const std::string lead = between(write_report(f.input), "<p class=\"lead\"", "</p>");
+  EXPECT_NE(lead.find("In Test &lt;study&gt;, at a date the study file does not state, "),
+            std::string::npos)
+      << lead;
+}
+
+TEST(HtmlReport, EstimatesAreRoundedAndCalledEstimates) {
+  Fixture f;  // est_gigabit: A1 88.5, A2 12.25, study 104.75
+  const std::string html = write_report(f.input);
+  const std::string a1 = between(html, "id=\"p-0\"", "</details>");
+  const std::string a2 = between(html, "id=\"p-1\"", "</details>");
+  EXPECT_NE(a1.find("<td>about 89</td>"), std::string::npos) << a1;   // 88.5 rounds up
+  EXPECT_NE(a1.find("<td>about 105</td>"), std::string::npos) << a1;  // the study's 104.75
+  EXPECT_NE(a2.find("<td>about 12</td>"), std::string::npos) << a2;
+  EXPECT_EQ(html.find("88.50"), std::string::npos);
+  EXPECT_EQ(html.find("12.25</td>"), std::string::npos);
+  // The glossary says what an estimate is.
+  const std::string glossary = between(html, "<section id=\"glossary\"", "</section>");
+  EXPECT_NE(glossary.find("<dfn>Estimate</dfn>"), std::string::npos) << glossary;
+}
+
+TEST(HtmlReport, GlossaryExplainsTheTermsOfTheStudysMeasures) {
+  Fixture f;  // gigabit, below_uso, estimates and 4G indoor: no BDUK, no land columns
+  const std::string html = write_report(f.input);
+  const std::string glossary = between(html, "<section id=\"glossary\"", "</section>");
+  ASSERT_FALSE(glossary.empty());
+  for (const char* term : {"Gigabit-capable", "Decent broadband and the USO", "Not-spot",
+                           "Partial not-spot", "Premises"}) {
+    EXPECT_NE(glossary.find(std::string("<dfn>") + term + "</dfn>"), std::string::npos) << term;
+  }
+  EXPECT_NE(glossary.find("10 Mbit/s down and 1 Mbit/s up"), std::string::npos);
+  // Terms of measures the study does not have are left out.
+  EXPECT_EQ(glossary.find("BDUK"), std::string::npos);
+  EXPECT_EQ(glossary.find("Land coverage"), std::string::npos);
+  EXPECT_NE(html.find("<a href=\"#glossary\">Glossary</a>"), std::string::npos);
+}
+
+TEST(HtmlReport, PrintFooterNamesTheStudySafely) {
+  Fixture f;
+  f.input.study_name = "Q\"uote\\ </style><script>x</script>";
+  f.input.as_at = "2026-10-05";
+  const std::string html = write_report(f.input);
+  const std::string style = between(html, "<style>", "</style>");
+  // The name as a CSS string, every character that could end it escaped, and the date.
+  EXPECT_NE(style.find("@bottom-left { content: \"Q\\22 uote\\5c  \\3c /style\\3e \\3c "
+                       "script\\3e x\\3c /script\\3e , 5 October 2026\";"),
+            std::string::npos)
+      << style;
+  EXPECT_NE(style.find("counter(page) \" of \" counter(pages)"), std::string::npos);
+  EXPECT_EQ(count(html, "</style>"), 1u);
 }
 
 TEST(HtmlReport, SaysWhyRunsWereNotCompared) {

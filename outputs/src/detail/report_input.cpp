@@ -10,8 +10,19 @@
 namespace notspot::outputs::detail {
 namespace {
 
-// The HTML report's view of the run's changes since a previous one.
-ReportChanges to_report_changes(const ChangeReport& c) {
+// "Gigabit-capable (>= 1000 Mbit/s), Superfast (>= 30 Mbit/s)": a reader's names of columns
+// (their measures, from the catalogue); a column the catalogue does not know keeps its name.
+std::string measures_text(const std::vector<std::string>& columns, const ColumnCatalogue& known) {
+  std::string out;
+  for (const std::string& name : columns) {
+    const std::optional<std::size_t> i = known.find(name);
+    out += (out.empty() ? "" : ", ") + (i ? known[*i].measure : name);
+  }
+  return out;
+}
+
+// The HTML report's view of the run's changes since a previous one, in the measures' names.
+ReportChanges to_report_changes(const ChangeReport& c, const ColumnCatalogue& columns) {
   ReportChanges r;
   r.previous_run = c.previous_dir.filename().string();
   r.comparison = run_comparison(c.current.as_at, c.previous.as_at, r.previous_run);
@@ -20,15 +31,26 @@ ReportChanges to_report_changes(const ChangeReport& c) {
     r.not_comparable = c.reasons;
     return r;
   }
-  // The per-column reasons are listed apart from the other notes.
+  // The per-column reasons and the columns in one run only are listed apart from the other
+  // notes, by their measures' names.
   for (const std::string& note : c.notes) {
-    const bool per_column = std::any_of(c.not_compared.begin(), c.not_compared.end(),
-                                        [&](const ColumnNotCompared& n) {
-                                          return note == n.column + " not compared: " + n.reason;
-                                        });
-    if (!per_column) r.notes.push_back(note);
+    const bool per_column =
+        std::any_of(c.not_compared.begin(), c.not_compared.end(), [&](const ColumnNotCompared& n) {
+          return note == n.column + " not compared: " + n.reason;
+        });
+    const bool one_run_only = note.starts_with("columns new in this run") ||
+                              note.starts_with("columns only in the previous run");
+    if (!per_column && !one_run_only) r.notes.push_back(note);
   }
-  for (const ColumnNotCompared& n : c.not_compared) r.columns_not_compared.emplace_back(n.column, n.reason);
+  if (!c.columns_new.empty()) {
+    r.notes.push_back("New in this run, so not compared: " + measures_text(c.columns_new, columns));
+  }
+  if (!c.columns_gone.empty()) {
+    r.notes.push_back("In the previous run only, so not compared: " +
+                      measures_text(c.columns_gone, columns));
+  }
+  for (const ColumnNotCompared& n : c.not_compared)
+    r.columns_not_compared.emplace_back(n.column, n.reason);
   if (c.count(AreaStatus::kNewArea) + c.count(AreaStatus::kRemovedArea) > 0) {
     r.notes.push_back(fmt::format("{} areas new in this run, {} no longer in it",
                                   c.count(AreaStatus::kNewArea),
@@ -80,6 +102,8 @@ ReportInput report_input(const RunRecord& record, std::span<const io::Area> area
   report.table = &record.table;
   report.areas = areas;
   report.study_name = record.study.name;
+  report.place = record.study.place.value_or("");
+  report.as_at = record.study.as_at;
   report.crs_description = record.study.crs;
   report.crs_geographic = record.study.crs_geographic;
   report.boundary_vintage = record.study.boundary_vintage;
@@ -97,7 +121,7 @@ ReportInput report_input(const RunRecord& record, std::span<const io::Area> area
   report.warnings_total = w.size();
   report.attribution = record.study.attribution;
   report.data_dates = data_dates(record);
-  if (record.changes) report.changes = to_report_changes(*record.changes);
+  if (record.changes) report.changes = to_report_changes(*record.changes, record.table.columns);
   return report;
 }
 

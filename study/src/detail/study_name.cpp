@@ -4,7 +4,7 @@
 
 namespace notspot::study::detail {
 
-std::optional<std::string> study_name_problem(std::string_view name) {
+std::optional<std::string> study_name_problem(std::string_view name, std::string_view key) {
   std::size_t characters = 0;
   for (std::size_t i = 0; i < name.size(); ++i) {
     const auto b = static_cast<unsigned char>(name[i]);
@@ -16,17 +16,17 @@ std::optional<std::string> study_name_problem(std::string_view name) {
     if (b < 0x20 || b == 0x7F || c1) {
       const unsigned code = c1 ? static_cast<unsigned char>(name[i + 1]) : b;
       return fmt::format(
-          "[study] name holds the control character U+{:04X} (character {}); the name titles "
+          "[study] {} holds the control character U+{:04X} (character {}); it is shown in "
           "the report, the workbook and the terminal summary, so it must be one line of plain "
           "text: remove the character",
-          code, characters);
+          key, code, characters);
     }
   }
   if (characters > kMaxStudyNameCharacters) {
     return fmt::format(
-        "[study] name is {} characters long; at most {} are allowed, since it titles the report, "
+        "[study] {} is {} characters long; at most {} are allowed, since it titles the report, "
         "the workbook and the GeoPackage: shorten it (put a longer description in a comment)",
-        characters, kMaxStudyNameCharacters);
+        key, characters, kMaxStudyNameCharacters);
   }
   return std::nullopt;
 }

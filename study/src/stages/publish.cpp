@@ -19,6 +19,7 @@ namespace {
 void record_study(Run& run) {
   outputs::StudyRecord& s = run.record.study;
   s.name = run.study.name;
+  s.place = run.study.place;
   s.file = run.study.file.filename().string();
   s.crs = run.crs.describe();
   s.crs_geographic = run.crs.is_geographic();

@@ -132,6 +132,10 @@ struct ChangeReport {
   /// Percentage columns in both tables that are not compared, in the current table's order:
   /// their changes would come from a layer added or removed, not from the data.
   std::vector<ColumnNotCompared> not_compared;
+  /// Percentage columns of this run that the previous one does not have, and the reverse
+  /// (sorted); each list is also summed up in `notes`.
+  std::vector<std::string> columns_new;
+  std::vector<std::string> columns_gone;
   /// Areas sorted by id (byte order, as parish_stats.csv), then the study row. Areas in only one
   /// run are kept, with status kNewArea or kRemovedArea.
   std::vector<AreaChange> areas;
@@ -176,14 +180,15 @@ PreviousRun read_previous_run(const std::filesystem::path& previous_dir);
  * Not comparable (report.comparable false, no areas, one warning per reason in `log` naming
  * both values) when the thresholds differ (any speed; full-fibre technologies compared as
  * case-insensitive sets), the CRS differs, or both runs record a boundary vintage and they
- * differ, or a value of the previous run is out of range (PreviousRun::out_of_range). When a vintage is missing from either run, the boundaries count as the same if the
- * areas files have the same sha256; if not, the runs are compared and a warning says the
- * boundaries could not be confirmed the same. Areas in one run only are reported (warning with
- * their counts) and listed, not dropped. A percentage column in both runs is compared only when
- * both had the same of the layer kinds that can move its figures (RunIdentity::layer_kinds; for
- * gigabit, ultrafast, superfast, decent, below_uso, no_data and digitally_excluded both
- * fixed-speeds and bduk-premises, since a BDUK current_gigabit flag alone makes a premise
- * gigabit-capable; full_fibre fixed-speeds; bduk_* bduk-premises) and, for a mobile group's any/all/none/partial columns (and
+ * differ, or a value of the previous run is out of range (PreviousRun::out_of_range). When a
+ * vintage is missing from either run, the boundaries count as the same if the areas files have the
+ * same sha256; if not, the runs are compared and a warning says the boundaries could not be
+ * confirmed the same. Areas in one run only are reported (warning with their counts) and listed,
+ * not dropped. A percentage column in both runs is compared only when both had the same of the
+ * layer kinds that can move its figures (RunIdentity::layer_kinds; for gigabit, ultrafast,
+ * superfast, decent, below_uso, no_data and digitally_excluded both fixed-speeds and bduk-premises,
+ * since a BDUK current_gigabit flag alone makes a premise gigabit-capable; full_fibre fixed-speeds;
+ * bduk_* bduk-premises) and, for a mobile group's any/all/none/partial columns (and
  * digitally_excluded_pct), when both groups had the same operators; the others are listed in
  * ChangeReport::not_compared, in `notes` (one each) and in one warning.
  *

@@ -121,6 +121,11 @@ struct ReportInput {
   std::span<const io::Area> areas;
 
   std::string study_name;
+  /// The place the study covers ("Dorset"), named by the report's first sentence; empty: the
+  /// study name stands in.
+  std::string place;
+  /// `[study] as_at` ("YYYY", "YYYY-MM" or "YYYY-MM-DD"): the date the first sentence names.
+  std::optional<std::string> as_at;
   std::string crs_description;  ///< e.g. "EPSG:27700 (OSGB36 / British National Grid)".
   /// True when the study CRS is lon/lat: maps are then drawn with x scaled by cos(latitude)
   /// and the scale bar is approximate.
@@ -147,8 +152,8 @@ struct ReportInput {
  * sortable and filterable table of all areas, a profile per area, and the methodology (with
  * every measure's definition) and data-quality ledger. When a check of `input.quality` failed,
  * the page opens (first in <main>) with a `<section class="quality-banner" role="alert">`
- * holding quality_status()'s line and a sentence per failed check. Headings, labels and definitions are
- * the table's column catalogue's. Every string from the input is HTML-escaped; numbers are
+ * holding quality_status()'s line and a sentence per failed check. Headings, labels and definitions
+ * are the table's column catalogue's. Every string from the input is HTML-escaped; numbers are
  * formatted with format_cell(), so they read exactly as in parish_stats.csv. No timestamp is
  * written: the same input gives the same bytes.
  *

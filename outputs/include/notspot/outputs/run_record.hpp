@@ -41,10 +41,11 @@ std::span<const QualityLimitField, 4> quality_limit_fields();
 
 /// The study a run was made from: what names it and what its figures depend on.
 struct StudyRecord {
-  std::string name;    ///< `[study] name`.
-  std::string file;    ///< The study file's name (without its folder).
-  std::string sha256;  ///< Of the study file.
-  std::string crs;     ///< The study CRS, described ("EPSG:27700 (OSGB36 / ...)").
+  std::string name;                  ///< `[study] name`.
+  std::optional<std::string> place;  ///< `[study] place`, e.g. "Dorset".
+  std::string file;                  ///< The study file's name (without its folder).
+  std::string sha256;                ///< Of the study file.
+  std::string crs;                   ///< The study CRS, described ("EPSG:27700 (OSGB36 / ...)").
   bool crs_geographic = false;
   std::optional<std::string> boundary_vintage;
   /// `[study] as_at`: the date the study describes, "YYYY", "YYYY-MM" or "YYYY-MM-DD".
@@ -69,10 +70,10 @@ struct InputRecord {
   struct Columns {
     std::string id, x, y;
   };
-  std::optional<Columns> columns;             ///< Premises only.
-  std::optional<std::string> crs;             ///< The input's own CRS, described.
-  std::optional<engine::Box> area_of_use;     ///< Premises: rows outside it are rejected.
-  std::optional<std::string> transformation;  ///< PROJ's operation to the study CRS.
+  std::optional<Columns> columns;                   ///< Premises only.
+  std::optional<std::string> crs;                   ///< The input's own CRS, described.
+  std::optional<engine::Box> area_of_use;           ///< Premises: rows outside it are rejected.
+  std::optional<std::string> transformation;        ///< PROJ's operation to the study CRS.
   std::optional<double> transformation_accuracy_m;  ///< PROJ's stated accuracy of it, metres.
   /// A more accurate operation PROJ knows but cannot use here (a grid is not installed).
   struct BetterTransformation {
@@ -81,7 +82,7 @@ struct InputRecord {
     std::vector<std::string> missing_grids;  ///< File names, e.g. "uk_os_OSTN15_NTv2_...tif".
   };
   std::optional<BetterTransformation> better_transformation;
-  std::optional<std::string> description;     ///< Mobile layers: grid or features.
+  std::optional<std::string> description;  ///< Mobile layers: grid or features.
   /// `as_at` of the input's table: the date its data describes ("YYYY", "YYYY-MM" or
   /// "YYYY-MM-DD"); none when the study does not state it.
   std::optional<std::string> as_at;
@@ -145,9 +146,9 @@ struct MobileLayerRecord {
   std::string crs;
   std::string description;  ///< Grid and cell type (raster) or feature counts (polygons).
   std::optional<io::AttributeFilterResult> filter;  ///< Polygons: `where` as applied.
-  std::string rule;         ///< covered_when (raster); empty for polygons.
-  double scale = 1;         ///< Raster band scale applied before covered_when (1: none).
-  double offset = 0;        ///< Raster band offset applied before covered_when (0: none).
+  std::string rule;                                 ///< covered_when (raster); empty for polygons.
+  double scale = 1;   ///< Raster band scale applied before covered_when (1: none).
+  double offset = 0;  ///< Raster band offset applied before covered_when (0: none).
   std::uint64_t premises_covered = 0;
   std::uint64_t premises_on_nodata = 0;  ///< Not covered: the layer has no data there.
   std::uint64_t premises_off_layer = 0;  ///< Not covered: outside the layer's extent.
@@ -243,7 +244,7 @@ struct RunRecord {
   /// The comparison with a previous run, and that run's folder as the study names it.
   std::optional<ChangeReport> changes;
   std::string previous_run;
-  std::filesystem::path output_dir;   ///< Where the outputs were published.
+  std::filesystem::path output_dir;  ///< Where the outputs were published.
   /// The run failed a quality gate and was published in `DIR.failed`, beside the outputs
   /// folder, which was left as it was (output_dir is then `DIR.failed`).
   bool published_beside = false;

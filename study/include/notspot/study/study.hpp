@@ -21,9 +21,12 @@ struct DigitalExclusion {
 
 /// A parsed and checked study file. Paths are absolute (resolved against the study's folder).
 struct Study {
-  std::filesystem::path file;                   ///< The study file itself (absolute).
-  std::string name;                             ///< `[study] name`, required.
-  std::string crs = "EPSG:27700";               ///< `[study] crs`.
+  std::filesystem::path file;      ///< The study file itself (absolute).
+  std::string name;                ///< `[study] name`, required.
+  std::string crs = "EPSG:27700";  ///< `[study] crs`.
+  /// `[study] place`: the place the study covers, as a reader names it ("Dorset"); the
+  /// report's first sentence names it.
+  std::optional<std::string> place;
   std::optional<std::string> boundary_vintage;  ///< `[study] boundary_vintage`.
   /// `[study] as_at`: the date the study describes ("YYYY", "YYYY-MM" or "YYYY-MM-DD"); names
   /// the run in change reports.
@@ -38,8 +41,8 @@ struct Study {
   io::AreasSource areas;
   io::PremisesSource premises;
   std::vector<io::LayerSource> layers;
-  engine::Thresholds thresholds;       ///< `[thresholds]`.
-  outputs::QualityLimits quality;      ///< `[quality]`.
+  engine::Thresholds thresholds;   ///< `[thresholds]`.
+  outputs::QualityLimits quality;  ///< `[quality]`.
   /// `[quality] publish_failing`: a run that fails a quality gate replaces the outputs folder
   /// (true) or is published beside it in `DIR.failed` (false, the default).
   bool publish_failing = false;
