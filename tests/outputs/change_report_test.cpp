@@ -189,6 +189,9 @@ TEST_F(ChangeReportTest, DeltasCrossingsAndAreasInOneRunOnly) {
   for (const std::string& n : report.notes) notes += n + "\n";
   EXPECT_NE(notes.find("full_fibre_pct"), std::string::npos) << notes;
   EXPECT_NE(notes.find("no_data_pct"), std::string::npos) << notes;
+  // ... and listed by name for the report, which shows their measures' names.
+  EXPECT_EQ(report.columns_new, (std::vector<std::string>{"full_fibre_pct"}));
+  EXPECT_EQ(report.columns_gone, (std::vector<std::string>{"no_data_pct"}));
   ASSERT_EQ(log.warnings().size(), 1u);
   EXPECT_NE(log.warnings()[0].message.find("1 areas are new"), std::string::npos);
 
