@@ -143,6 +143,7 @@ struct Formats {
   lxw_format* wrap;
   lxw_format* alert;        ///< Bold dark red: a failed data-quality status.
   lxw_format* column_name;  ///< Small grey text: the CSV's column name under its label.
+  lxw_format* study_text;   ///< Bold wrapped text: the study row's level and name.
   lxw_format* threshold;    ///< A threshold's number (the unit is in its label).
   // By number format (workbook_format(); "" for text), plain and bold (the study row).
   std::map<std::string, lxw_format*, std::less<>> plain;
@@ -372,8 +373,11 @@ void write_summary(Workbook& book, const Formats& fmt, const StatsTable& table,
   }
 }
 
-// The width a column needs for its wrapped label: its longest word, and no more than four
-// lines.
+// The width a column gives its wrapped label: its longest word up to kMaxLabelWidth (a longer
+// word breaks), and no more lines than kMaxLabelLines. Labels do not widen a column beyond
+// that: the figures under them are narrow, and the sheet must print one page wide.
+constexpr double kMaxLabelWidth = 11;
+constexpr double kMaxLabelLines = 6;
 double label_width(std::string_view label) {
   double longest = 0;
   double word = 0;
@@ -385,7 +389,9 @@ double label_width(std::string_view label) {
     word += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
     longest = std::max(longest, word);
   }
-  return std::max(longest, std::ceil(text_width(label) / 4)) + 2;
+  return std::max(std::min(longest, kMaxLabelWidth),
+                  std::ceil(text_width(label) / kMaxLabelLines)) +
+         1;
 }
 
 void write_parishes(Workbook& book, const Formats& fmt, const StatsTable& table,
@@ -406,9 +412,8 @@ void write_parishes(Workbook& book, const Formats& fmt, const StatsTable& table,
     const ColumnSpec& spec = table.columns[c];
     sheet.text(0, col, spec.label.empty() ? spec.name : spec.label, fmt.header);
     sheet.text(1, col, spec.name, fmt.column_name);
-    // The name's 8-point text is about 0.8 of a character of the default font, plus the room
-    // of the filter button.
-    widths[c] = std::max({widths[c], label_width(spec.label), text_width(spec.name) * 0.8 + 3});
+    // The name wraps too (its 8-point text breaks anywhere), leaving room for the filter button.
+    widths[c] = std::max(widths[c], label_width(spec.label));
   }
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     const std::vector<Cell>& cells = table.rows[r];
@@ -423,8 +428,9 @@ void write_parishes(Workbook& book, const Formats& fmt, const StatsTable& table,
       const auto col = static_cast<lxw_col_t>(c);
       const ColumnSpec& spec = table.columns[c];
       if (const auto* text = std::get_if<std::string>(&cells[c])) {
-        sheet.text(row, col, *text, fmt.of(spec, study_row));
-        widths[c] = std::max(widths[c], text_width(*text) + 2);
+        // The study row's name (the study's, often long) wraps rather than widening the column.
+        sheet.text(row, col, *text, study_row ? fmt.study_text : fmt.of(spec, study_row));
+        if (!study_row) widths[c] = std::max(widths[c], text_width(*text) + 2);
         continue;
       }
       // The CSV's rounded figure, typed (percentages as fractions): Excel then shows and sums
@@ -534,6 +540,8 @@ void set_up_printing(Workbook& book, lxw_worksheet* sheet, lxw_row_t header_rows
                      const std::string& study_name) {
   worksheet_set_landscape(sheet);
   worksheet_set_paper(sheet, kPaperA4);
+  // Narrow side margins (inches) leave the wide Parishes sheet the most room.
+  worksheet_set_margins(sheet, 0.3, 0.3, 0.5, 0.6);
   worksheet_fit_to_pages(sheet, 1, 0);
   book.check(worksheet_repeat_rows(sheet, 0, header_rows - 1), "repeated header rows");
   const std::string footer =
@@ -575,6 +583,11 @@ std::vector<std::string> write_parish_workbook(const std::filesystem::path& path
   format_set_font_color(fmt.column_name, 0x4D4D4D);
   format_set_bg_color(fmt.column_name, 0xD9E2F3);
   format_set_bottom(fmt.column_name, LXW_BORDER_THIN);
+  format_set_text_wrap(fmt.column_name);
+  format_set_align(fmt.column_name, LXW_ALIGN_VERTICAL_TOP);
+  fmt.study_text = book.format(nullptr, true);
+  format_set_text_wrap(fmt.study_text);
+  format_set_align(fmt.study_text, LXW_ALIGN_VERTICAL_TOP);
   fmt.threshold = book.format("General", false);
   format_set_align(fmt.threshold, LXW_ALIGN_LEFT);
   fmt.wrap = book.format(nullptr, false);
