@@ -23,7 +23,7 @@ namespace {
 // (the run's real time is in manifest.json).
 constexpr std::time_t kFixedCreated = 946684800;
 
-constexpr double kMinWidth = 8;
+constexpr double kMinWidth = 7;
 constexpr double kMaxWidth = 60;
 
 // Percentages are stored as fractions (0.7142) with Excel's percent format, one decimal shown.
@@ -142,6 +142,7 @@ struct Formats {
   lxw_format* header;
   lxw_format* wrap;
   lxw_format* alert;        ///< Bold dark red: a failed data-quality status.
+  lxw_format* label;        ///< A Parishes column's label: the header, in 9-point text.
   lxw_format* column_name;  ///< Small grey text: the CSV's column name under its label.
   lxw_format* study_text;   ///< Bold wrapped text: the study row's level and name.
   lxw_format* threshold;    ///< A threshold's number (the unit is in its label).
@@ -373,11 +374,13 @@ void write_summary(Workbook& book, const Formats& fmt, const StatsTable& table,
   }
 }
 
-// The width a column gives its wrapped label: its longest word up to kMaxLabelWidth (a longer
-// word breaks), and no more lines than kMaxLabelLines. Labels do not widen a column beyond
-// that: the figures under them are narrow, and the sheet must print one page wide.
-constexpr double kMaxLabelWidth = 11;
-constexpr double kMaxLabelLines = 6;
+// The width a column gives its wrapped label (9-point text: 0.8 of a character each): its
+// longest word up to kMaxLabelWidth (a longer word breaks), and no more lines than
+// kMaxLabelLines. Labels do not widen a column beyond that: the figures under them are narrow,
+// and the sheet must print one page wide, which LibreOffice and Excel cannot shrink below 10%.
+constexpr double kLabelCharacter = 0.8;
+constexpr double kMaxLabelWidth = 9.5;
+constexpr double kMaxLabelLines = 8;
 double label_width(std::string_view label) {
   double longest = 0;
   double word = 0;
@@ -389,8 +392,8 @@ double label_width(std::string_view label) {
     word += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
     longest = std::max(longest, word);
   }
-  return std::max(std::min(longest, kMaxLabelWidth),
-                  std::ceil(text_width(label) / kMaxLabelLines)) +
+  return std::max(std::min(longest * kLabelCharacter, kMaxLabelWidth),
+                  std::ceil(text_width(label) * kLabelCharacter / kMaxLabelLines)) +
          1;
 }
 
@@ -410,7 +413,7 @@ void write_parishes(Workbook& book, const Formats& fmt, const StatsTable& table,
   for (std::size_t c = 0; c < columns; ++c) {
     const auto col = static_cast<lxw_col_t>(c);
     const ColumnSpec& spec = table.columns[c];
-    sheet.text(0, col, spec.label.empty() ? spec.name : spec.label, fmt.header);
+    sheet.text(0, col, spec.label.empty() ? spec.name : spec.label, fmt.label);
     sheet.text(1, col, spec.name, fmt.column_name);
     // The name wraps too (its 8-point text breaks anywhere), leaving room for the filter button.
     widths[c] = std::max(widths[c], label_width(spec.label));
@@ -541,7 +544,7 @@ void set_up_printing(Workbook& book, lxw_worksheet* sheet, lxw_row_t header_rows
   worksheet_set_landscape(sheet);
   worksheet_set_paper(sheet, kPaperA4);
   // Narrow side margins (inches) leave the wide Parishes sheet the most room.
-  worksheet_set_margins(sheet, 0.3, 0.3, 0.5, 0.6);
+  worksheet_set_margins(sheet, 0.25, 0.25, 0.5, 0.6);
   worksheet_fit_to_pages(sheet, 1, 0);
   book.check(worksheet_repeat_rows(sheet, 0, header_rows - 1), "repeated header rows");
   const std::string footer =
@@ -577,6 +580,12 @@ std::vector<std::string> write_parish_workbook(const std::filesystem::path& path
   format_set_bg_color(fmt.header, 0xD9E2F3);
   format_set_text_wrap(fmt.header);
   format_set_align(fmt.header, LXW_ALIGN_VERTICAL_BOTTOM);
+  fmt.label = book.format(nullptr, true);
+  format_set_font_size(fmt.label, 9);
+  format_set_bottom(fmt.label, LXW_BORDER_THIN);
+  format_set_bg_color(fmt.label, 0xD9E2F3);
+  format_set_text_wrap(fmt.label);
+  format_set_align(fmt.label, LXW_ALIGN_VERTICAL_BOTTOM);
   // Dark enough grey on the header's blue for WCAG AA contrast (about 5.6:1).
   fmt.column_name = book.format(nullptr, false);
   format_set_font_size(fmt.column_name, 8);
