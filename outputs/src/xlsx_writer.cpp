@@ -397,6 +397,34 @@ double label_width(std::string_view label) {
          1;
 }
 
+// The lines `text` wraps to in a column `width` characters of the default font wide, for
+// characters `character` of that wide (0.8 for 9-point text): words go on a line while they
+// fit; a word longer than a line breaks. LibreOffice does not size wrapped rows of an .xlsx
+// itself, so the writer sets their heights from this; it errs towards a line too many.
+double wrapped_lines(std::string_view text, double width, double character) {
+  const double per_line = std::max(1.0, std::floor((width - 1.5) / character));
+  double lines = 1;
+  double used = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t end = std::min(text.find(' ', i), text.size());
+    double word = text_width(text.substr(i, end - i));
+    const double needed = used == 0 ? word : used + 1 + word;
+    if (needed <= per_line) {
+      used = needed;
+    } else {
+      if (used > 0) ++lines;
+      while (word > per_line) {
+        ++lines;
+        word -= per_line;
+      }
+      used = word;
+    }
+    i = end + 1;
+  }
+  return lines;
+}
+
 void write_parishes(Workbook& book, const Formats& fmt, const StatsTable& table,
                     const std::filesystem::path& path) {
   // Excel's limits: 1,048,576 rows and 16,384 columns.
@@ -452,10 +480,31 @@ void write_parishes(Workbook& book, const Formats& fmt, const StatsTable& table,
       }
     }
   }
+  // Row heights for what wraps: the labels (9-point lines of 12 points, characters about 0.7
+  // of the default font's), the names (8-point: 11 points, 0.65) and the study row's name
+  // (11-point bold: 15 points, 1).
+  double label_lines = 1;
+  double name_lines = 1;
+  double study_lines = 1;
   for (std::size_t c = 0; c < columns; ++c) {
     const auto col = static_cast<lxw_col_t>(c);
-    book.check(worksheet_set_column(sheet.get(), col, col, std::min(widths[c], kMaxWidth), nullptr),
-               "column width");
+    widths[c] = std::min(widths[c], kMaxWidth);
+    book.check(worksheet_set_column(sheet.get(), col, col, widths[c], nullptr), "column width");
+    const ColumnSpec& spec = table.columns[c];
+    label_lines = std::max(label_lines, wrapped_lines(spec.label, widths[c], 0.7));
+    name_lines = std::max(name_lines, wrapped_lines(spec.name, widths[c], 0.65));
+    if (!table.rows.empty()) {
+      if (const auto* text = std::get_if<std::string>(&table.rows.back()[c])) {
+        study_lines = std::max(study_lines, wrapped_lines(*text, widths[c], 1.0));
+      }
+    }
+  }
+  book.check(worksheet_set_row(sheet.get(), 0, 12 * label_lines + 3, nullptr), "row height");
+  book.check(worksheet_set_row(sheet.get(), 1, 11 * name_lines + 3, nullptr), "row height");
+  if (!table.rows.empty()) {
+    const auto study_row = static_cast<lxw_row_t>(kParishHeaderRows + table.rows.size() - 1);
+    book.check(worksheet_set_row(sheet.get(), study_row, 15 * study_lines + 2, nullptr),
+               "row height");
   }
   // Frozen: both header rows and the columns up to the area's name, so that a parish stays
   // named while scrolling right.
