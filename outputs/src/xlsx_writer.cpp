@@ -538,21 +538,23 @@ std::string unit_text(const ColumnSpec& c) {
 
 void write_definitions(Workbook& book, const Formats& fmt, const StatsTable& table) {
   SheetWriter sheet(book, book.add_sheet("Definitions"));
-  worksheet_set_column(sheet.get(), 0, 0, 30, fmt.wrap);
-  worksheet_set_column(sheet.get(), 1, 1, 40, fmt.wrap);
-  worksheet_set_column(sheet.get(), 2, 2, 30, fmt.wrap);
-  worksheet_set_column(sheet.get(), 3, 3, 70, fmt.wrap);
-  worksheet_set_column(sheet.get(), 4, 4, 36, fmt.wrap);
+  constexpr double kWidths[] = {30, 40, 30, 70, 36};
+  for (lxw_col_t c = 0; c < 5; ++c) worksheet_set_column(sheet.get(), c, c, kWidths[c], fmt.wrap);
   const char* headers[] = {"Column", "Label", "Unit", "Definition", "An empty cell means"};
   for (lxw_col_t c = 0; c < 5; ++c) sheet.text(0, c, headers[c], fmt.header);
   for (std::size_t c = 0; c < table.columns.size(); ++c) {
     const ColumnSpec& spec = table.columns[c];
     const auto row = static_cast<lxw_row_t>(c + 1);
-    sheet.text(row, 0, spec.name, fmt.wrap);
-    sheet.text(row, 1, spec.label, fmt.wrap);
-    sheet.text(row, 2, unit_text(spec), fmt.wrap);
-    sheet.text(row, 3, spec.definition, fmt.wrap);
-    sheet.text(row, 4, spec.null_meaning, fmt.wrap);
+    const std::string cells[] = {spec.name, spec.label, unit_text(spec), spec.definition,
+                                 spec.null_meaning};
+    // The row's height for its longest wrapped cell (15 points a line): LibreOffice does not
+    // size wrapped rows of an .xlsx itself, and would print the lines over each other.
+    double lines = 1;
+    for (lxw_col_t k = 0; k < 5; ++k) {
+      sheet.text(row, k, cells[k], fmt.wrap);
+      lines = std::max(lines, wrapped_lines(cells[k], kWidths[k], 0.9));
+    }
+    book.check(worksheet_set_row(sheet.get(), row, 15 * lines + 1, nullptr), "row height");
   }
   worksheet_freeze_panes(sheet.get(), 1, 0);
 }

@@ -531,6 +531,28 @@ TEST(XlsxWriter, SummaryCarriesAPassedQualityStatusAndNoFailedChecks) {
   EXPECT_FALSE(SummaryRows(dir.path() / "plain.xlsx").row_of_label.count("Data quality"));
 }
 
+// The height (points) notspot sets on row `row` of `sheet_xml`; 0 when it sets none.
+double row_height(const std::string& sheet_xml, int row) {
+  const std::regex row_re("<row r=\"" + std::to_string(row) + "\"[^>]*?ht=\"([0-9.]+)\"");
+  std::smatch m;
+  return std::regex_search(sheet_xml, m, row_re) ? std::stod(m[1]) : 0;
+}
+
+// LibreOffice does not size wrapped rows of an .xlsx: without heights, wrapped lines print over
+// each other (Definitions) or are cut (the Parishes labels).
+TEST_F(XlsxReadBack, WrappedRowsAreTallEnoughForTheirLines) {
+  const std::string parishes = sheet(2);
+  // "Land with 4G outdoor from at least one operator, % of land" (59 characters) wraps in a
+  // column of about ten characters: five lines or more of 9-point text.
+  EXPECT_GE(row_height(parishes, 1), 5 * 11.0) << parishes.substr(0, 2000);
+  EXPECT_GE(row_height(parishes, 2), 2 * 10.0);  // mob_4g_outdoor_none_pct wraps
+  const std::string definitions = sheet(3);
+  // gigabit's definition is 109 characters in a 70-character column: two lines of 15 points.
+  EXPECT_GE(row_height(definitions, 6), 2 * 15.0) << definitions.substr(0, 2000);
+  // A row whose cells fit on one line stays one line high.
+  EXPECT_LT(row_height(definitions, 4), 2 * 15.0);  // area_name
+}
+
 TEST(XlsxWriter, FooterDoublesAmpersandsAndCutsALongStudyName) {
   TempDir dir;
   WorkbookInfo info = sample_info();
