@@ -253,8 +253,7 @@ lxw_row_t write_headlines(SheetWriter& sheet, lxw_row_t row, const Formats& fmt,
       const auto column = table.columns.find(h.target->column);
       const ColumnSpec& c = table.columns[*column];
       // The level in the column's unit: 85 (%) is stored as 0.85, like the share beside it.
-      const double level =
-          c.kind == ColumnKind::kPercent ? h.target->level / 100 : h.target->level;
+      const double level = c.kind == ColumnKind::kPercent ? h.target->level / 100 : h.target->level;
       sheet.number(row, 3, level, fmt.of(c));
       sheet.text(row, 4, h.target->describe());
       const double value = cell_number(study[*column], c);
@@ -528,9 +527,10 @@ void write_parishes(Workbook& book, const Formats& fmt, const StatsTable& table,
 std::string unit_text(const ColumnSpec& c) {
   if (c.kind == ColumnKind::kText) return c.unit;
   if (c.kind == ColumnKind::kPercent) {
-    return fmt::format("{}; a fraction shown as a percentage (parish_stats.csv: 0-100, {} "
-                       "decimals)",
-                       c.unit, c.decimals);
+    return fmt::format(
+        "{}; a fraction shown as a percentage (parish_stats.csv: 0-100, {} "
+        "decimals)",
+        c.unit, c.decimals);
   }
   if (c.decimals == 0) return c.unit + ", whole number";
   return fmt::format("{}, {} decimals", c.unit, c.decimals);

@@ -293,8 +293,7 @@ TEST_F(XlsxReadBack, ParishesHeaderIsLabelsAboveTheCsvNames) {
   EXPECT_EQ(text_of(cells.at("D1")), "Premises");
   EXPECT_EQ(text_of(cells.at("F1")), "Gigabit-capable (>= 1000 Mbit/s), % of premises");
   EXPECT_EQ(text_of(cells.at("K1")), "Land area, km\u00b2");
-  EXPECT_EQ(text_of(cells.at("R1")),
-            "Land with 4G outdoor from at least one operator, % of land");
+  EXPECT_EQ(text_of(cells.at("R1")), "Land with 4G outdoor from at least one operator, % of land");
   // The names are small grey text, the labels bold.
   const std::string styles = unzip_member(xlsx_, "xl/styles.xml");
   EXPECT_NE(styles.find(R"(<sz val="8"/><color rgb="FF4D4D4D"/>)"), std::string::npos) << styles;
@@ -314,8 +313,9 @@ TEST_F(XlsxReadBack, EverySheetPrintsLandscapeOnePageWideWithRepeatedHeaderAndFo
   const std::pair<const char*, const char*> titles[] = {
       {"0", "Summary!$1:$1"}, {"1", "Parishes!$1:$2"}, {"2", "Definitions!$1:$1"}};
   for (const auto& [sheet_index, rows] : titles) {
-    const std::string name = std::string(R"(<definedName name="_xlnm.Print_Titles" localSheetId=")") +
-                             sheet_index + R"(">)" + rows + "</definedName>";
+    const std::string name =
+        std::string(R"(<definedName name="_xlnm.Print_Titles" localSheetId=")") + sheet_index +
+        R"(">)" + rows + "</definedName>";
     EXPECT_NE(workbook.find(name), std::string::npos) << name << "\n" << workbook;
   }
   for (int n = 1; n <= 3; ++n) {
@@ -409,7 +409,7 @@ TEST_F(XlsxReadBack, SummaryHasProvenanceAndHeadlinesFromTheStudyRow) {
 
   const std::string l = row_of_label["Land with 4G outdoor from at least one operator"];
   ASSERT_FALSE(l.empty());
-  EXPECT_EQ(cells.at("C" + l).value, "0.955");   // 95.5% of land
+  EXPECT_EQ(cells.at("C" + l).value, "0.955");  // 95.5% of land
   EXPECT_EQ(cells.at("D" + l).value, "0.95");
   EXPECT_EQ(text_of(cells.at("F" + l)), "yes");  // Shared Rural Network: 95% of land
 }
