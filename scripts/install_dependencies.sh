@@ -12,6 +12,11 @@ apt-get install -y -qq --no-install-recommends \
   libgtest-dev libgmock-dev libbenchmark-dev \
   libxlsxwriter-dev unzip time python3 python3-gdal gdal-bin chromium clang poppler-utils \
   > /dev/null
+# The print check of parish_stats.xlsx (tests/cli/workbook_pdf_test.py): LibreOffice converts
+# it to PDF, poppler-utils reads the pages; Carlito has Calibri's metrics (the workbook's font),
+# so that columns print as wide as in Excel.
+apt-get install -y -qq --no-install-recommends \
+  libreoffice-calc-nogui poppler-utils fonts-crosextra-carlito > /dev/null
 # The browser checks of report.html (tests/browser: axe-core, playwright-core driving Debian's
 # Chromium) come from npm, pinned by tests/browser/package-lock.json.
 if ! command -v npm > /dev/null; then

@@ -93,6 +93,23 @@ std::vector<std::string> style_number_formats(const std::string& xml) {
   return out;
 }
 
+// "96.12" -> "0.9612", "100.00" -> "1.0000", "0.05" -> "0.0005": a percentage's text as a
+// fraction, by moving the decimal point (no arithmetic on doubles).
+std::string percent_as_fraction(const std::string& percent) {
+  const std::size_t point = percent.find('.');
+  std::string digits = percent;
+  std::size_t whole = digits.size();
+  if (point != std::string::npos) {
+    digits.erase(point, 1);
+    whole = point;
+  }
+  while (whole < 3) {
+    digits.insert(digits.begin(), '0');
+    ++whole;
+  }
+  return digits.substr(0, whole - 2) + "." + digits.substr(whole - 2);
+}
+
 // A table with columns of every kind, values that need rounding, nulls, and an area name that
 // needs escaping in XML and quoting in CSV.
 StatsTable sample_table() {
@@ -148,7 +165,8 @@ WorkbookInfo sample_info() {
   info.crs = "EPSG:27700 (OSGB36 / British National Grid)";
   info.boundary_vintage = "December 2023";
   info.notspot_version = "9.9.9";
-  info.thresholds = {{"Gigabit-capable: download (Mbit/s)", "1000"}};
+  info.thresholds = {{"Gigabit-capable: download (Mbit/s)", "1000"},
+                     {"Full fibre technologies", "FTTP, FTTH"}};
   info.sources = {"Contains OS data © Crown copyright and database right 2026"};
   info.data_dates = {{"Study", "October 2026"},
                      {"Fixed broadband: speeds", "July 2025"},
@@ -202,18 +220,19 @@ TEST_F(XlsxReadBack, SheetsInOrder) {
   EXPECT_NE(definitions, std::string::npos) << workbook;
 }
 
+// Row 1 of Parishes holds the labels; row 2 the CSV's header; the CSV's row r is row r + 2.
 TEST_F(XlsxReadBack, EveryParishCellEqualsTheCsv) {
   const std::map<std::string, XmlCell> cells = cells_of(sheet(2));
   ASSERT_EQ(csv_.size(), table_.rows.size() + 1);
   const std::map<ColumnKind, std::string> expected_format = {{ColumnKind::kCount, "#,##0"},
-                                                             {ColumnKind::kPercent, "0.00"},
+                                                             {ColumnKind::kPercent, "0.0%"},
                                                              {ColumnKind::kEstimate, "0.00"},
                                                              {ColumnKind::kArea, "0.0000"}};
   std::size_t checked = 0;
   for (std::size_t r = 0; r < csv_.size(); ++r) {
     ASSERT_EQ(csv_[r].size(), table_.columns.size()) << "CSV row " << r;
     for (std::size_t c = 0; c < csv_[r].size(); ++c) {
-      const std::string ref = column_letters(c) + std::to_string(r + 1);
+      const std::string ref = column_letters(c) + std::to_string(r + 2);
       const std::string& expected = csv_[r][c];
       const auto it = cells.find(ref);
       if (expected.empty()) {
@@ -228,8 +247,15 @@ TEST_F(XlsxReadBack, EveryParishCellEqualsTheCsv) {
         EXPECT_EQ(text_of(cell), expected) << ref;
       } else {
         EXPECT_EQ(cell.type, "") << ref << " must be stored as a number";
-        EXPECT_EQ(std::stod(cell.value), std::stod(expected))
-            << ref << ": sheet " << cell.value << ", CSV " << expected;
+        if (kind == ColumnKind::kPercent) {
+          // A fraction: the CSV's digits with the decimal point moved two places left, read as
+          // the nearest double (96.12 -> 0.9612, not 96.12 / 100).
+          EXPECT_EQ(std::stod(cell.value), std::stod(percent_as_fraction(expected)))
+              << ref << ": sheet " << cell.value << ", CSV " << expected;
+        } else {
+          EXPECT_EQ(std::stod(cell.value), std::stod(expected))
+              << ref << ": sheet " << cell.value << ", CSV " << expected;
+        }
         ASSERT_LT(static_cast<std::size_t>(cell.style), styles_.size()) << ref;
         EXPECT_EQ(styles_[cell.style], expected_format.at(kind)) << ref;
       }
@@ -238,14 +264,74 @@ TEST_F(XlsxReadBack, EveryParishCellEqualsTheCsv) {
   }
   EXPECT_GT(checked, 60u);
   // Spot checks against figures worked out by hand, not by the code under test.
-  EXPECT_EQ(cells.at("C2").type, "s");
-  EXPECT_EQ(text_of(cells.at("C2")), kAwkwardName);
-  EXPECT_EQ(cells.at("F2").value, "85.05");    // 1049999 / 1234567 = 85.0484...%
-  EXPECT_EQ(cells.at("M3").value, "2");        // 2.005 is 2.00499... in binary
-  EXPECT_EQ(cells.at("K3").value, "0");        // 0.00004 km² at four decimals
-  EXPECT_EQ(cells.at("M4").value, "0.12");     // 0.125 rounds half to even
-  EXPECT_EQ(cells.at("D5").value, "1234577");  // the study row comes last
-  EXPECT_EQ(cells.count("F3"), 0u);            // no premises: null percentage
+  EXPECT_EQ(cells.at("C3").type, "s");
+  EXPECT_EQ(text_of(cells.at("C3")), kAwkwardName);
+  EXPECT_EQ(cells.at("F3").value, "0.8505");   // 1049999 / 1234567 = 85.0484...% -> 85.05%
+  EXPECT_EQ(cells.at("J3").value, "0.0035");   // 4321 / 1234567 = 0.350...% -> 0.35%
+  EXPECT_EQ(cells.at("F5").value, "0.3");      // 3 of 10 premises
+  EXPECT_EQ(cells.at("H5").value, "1");        // 10 of 10 premises
+  EXPECT_EQ(cells.at("Q3").value, "0.0005");   // 567 / 1234567 = 0.0459...% -> 0.05%
+  EXPECT_EQ(cells.at("M4").value, "2");        // 2.005 is 2.00499... in binary
+  EXPECT_EQ(cells.at("K4").value, "0");        // 0.00004 km² at four decimals
+  EXPECT_EQ(cells.at("M5").value, "0.12");     // 0.125 rounds half to even
+  EXPECT_EQ(cells.at("D6").value, "1234577");  // the study row comes last
+  EXPECT_EQ(cells.count("F4"), 0u);            // no premises: null percentage
+}
+
+TEST_F(XlsxReadBack, ParishesHeaderIsLabelsAboveTheCsvNames) {
+  const std::map<std::string, XmlCell> cells = cells_of(sheet(2));
+  // Row 2: the CSV's header, name for name.
+  for (std::size_t c = 0; c < csv_[0].size(); ++c) {
+    const std::string ref = column_letters(c) + "2";
+    ASSERT_TRUE(cells.count(ref)) << ref;
+    EXPECT_EQ(text_of(cells.at(ref)), csv_[0][c]) << ref;
+  }
+  // Row 1: the human labels, as README's column table words them.
+  EXPECT_EQ(text_of(cells.at("A1")), "Level (area or study)");
+  EXPECT_EQ(text_of(cells.at("B1")), "Area code");
+  EXPECT_EQ(text_of(cells.at("C1")), "Area name");
+  EXPECT_EQ(text_of(cells.at("D1")), "Premises");
+  EXPECT_EQ(text_of(cells.at("F1")), "Gigabit-capable (>= 1000 Mbit/s), % of premises");
+  EXPECT_EQ(text_of(cells.at("K1")), "Land area, km\u00b2");
+  EXPECT_EQ(text_of(cells.at("R1")), "Land with 4G outdoor from at least one operator, % of land");
+  // The names are small grey text, the labels bold.
+  const std::string styles = unzip_member(xlsx_, "xl/styles.xml");
+  EXPECT_NE(styles.find(R"(<sz val="8"/><color rgb="FF4D4D4D"/>)"), std::string::npos) << styles;
+}
+
+// The XML element of `sheet_xml` named `tag` (its opening tag), or "" when it has none.
+std::string element(const std::string& sheet_xml, const std::string& tag) {
+  const std::size_t begin = sheet_xml.find("<" + tag + " ");
+  if (begin == std::string::npos) return "";
+  return sheet_xml.substr(begin, sheet_xml.find('>', begin) - begin + 1);
+}
+
+TEST_F(XlsxReadBack, EverySheetPrintsLandscapeOnePageWideWithRepeatedHeaderAndFooter) {
+  const std::string workbook = unzip_member(xlsx_, "xl/workbook.xml");
+  // The rows repeated on every printed page: the Summary's title, both header rows of
+  // Parishes, the header of Definitions.
+  const std::pair<const char*, const char*> titles[] = {
+      {"0", "Summary!$1:$1"}, {"1", "Parishes!$1:$2"}, {"2", "Definitions!$1:$1"}};
+  for (const auto& [sheet_index, rows] : titles) {
+    const std::string name =
+        std::string(R"(<definedName name="_xlnm.Print_Titles" localSheetId=")") + sheet_index +
+        R"(">)" + rows + "</definedName>";
+    EXPECT_NE(workbook.find(name), std::string::npos) << name << "\n" << workbook;
+  }
+  for (int n = 1; n <= 3; ++n) {
+    const std::string xml = sheet(n);
+    const std::string setup = element(xml, "pageSetup");
+    EXPECT_NE(setup.find(R"(orientation="landscape")"), std::string::npos) << n << setup;
+    EXPECT_NE(setup.find(R"(paperSize="9")"), std::string::npos) << n << setup;  // A4
+    // fitToWidth is 1 by default (absent); 0 pages high means as many as needed.
+    EXPECT_EQ(setup.find("fitToWidth="), std::string::npos) << n << setup;
+    EXPECT_NE(setup.find(R"(fitToHeight="0")"), std::string::npos) << n << setup;
+    EXPECT_NE(xml.find(R"(<pageSetUpPr fitToPage="1"/>)"), std::string::npos) << n;
+    EXPECT_NE(xml.find("<oddFooter>&amp;LTest study&amp;C&amp;A&amp;RPage &amp;P of "
+                       "&amp;N</oddFooter>"),
+              std::string::npos)
+        << n << xml.substr(xml.find("<headerFooter"));
+  }
 }
 
 TEST_F(XlsxReadBack, SharedStringsAreEscapedAndReadBack) {
@@ -261,17 +347,17 @@ TEST_F(XlsxReadBack, ParishesSheetHasRowsFrozenPaneAndFilter) {
   const std::string xml = sheet(2);
   std::size_t rows = 0;
   for (std::size_t at = 0; (at = xml.find("<row ", at)) != std::string::npos; ++at) ++rows;
-  EXPECT_EQ(rows, table_.rows.size() + 1);
-  // Frozen: the header row and level, area_id, area_name.
+  EXPECT_EQ(rows, table_.rows.size() + 2);
+  // Frozen: both header rows and level, area_id, area_name.
   static const std::regex pane_re(R"re(<pane [^>]*/>)re");
   std::smatch pane;
   ASSERT_TRUE(std::regex_search(xml, pane, pane_re)) << xml;
   EXPECT_NE(pane.str().find(R"(xSplit="3")"), std::string::npos) << pane.str();
-  EXPECT_NE(pane.str().find(R"(ySplit="1")"), std::string::npos) << pane.str();
+  EXPECT_NE(pane.str().find(R"(ySplit="2")"), std::string::npos) << pane.str();
   EXPECT_NE(pane.str().find(R"(state="frozen")"), std::string::npos) << pane.str();
-  // The filter spans the header and the three areas, not the study row (row 5).
+  // The filter spans the CSV names' row (row 2) and the three areas, not the study row (6).
   const std::string last = column_letters(table_.columns.size() - 1);
-  EXPECT_NE(xml.find(R"(<autoFilter ref="A1:)" + last + R"(4"/>)"), std::string::npos) << xml;
+  EXPECT_NE(xml.find(R"(<autoFilter ref="A2:)" + last + R"(5"/>)"), std::string::npos) << xml;
   EXPECT_NE(xml.find("<cols>"), std::string::npos) << "column widths are set";
 }
 
@@ -287,7 +373,12 @@ TEST_F(XlsxReadBack, SummaryHasProvenanceAndHeadlinesFromTheStudyRow) {
   EXPECT_EQ(text_of(cells.at("B" + row_of_label["Boundary vintage"])), "December 2023");
   EXPECT_EQ(text_of(cells.at("B" + row_of_label["notspot version"])), "9.9.9");
   EXPECT_TRUE(row_of_label.count("Contains OS data © Crown copyright and database right 2026"));
-  EXPECT_TRUE(row_of_label.count("Gigabit-capable: download (Mbit/s)"));
+  ASSERT_TRUE(row_of_label.count("Gigabit-capable: download (Mbit/s)"));
+  // A threshold is a number (the unit is in its label), not the text "1000".
+  const XmlCell& threshold = cells.at("B" + row_of_label["Gigabit-capable: download (Mbit/s)"]);
+  EXPECT_EQ(threshold.type, "");
+  EXPECT_EQ(threshold.value, "1000");
+  EXPECT_EQ(text_of(cells.at("B" + row_of_label["Full fibre technologies"])), "FTTP, FTTH");
 
   const std::vector<std::string>& study = csv_.back();  // the study row of the CSV
   // Labels as the column catalogue writes them (they were "Gigabit-capable broadband", "Below
@@ -296,24 +387,31 @@ TEST_F(XlsxReadBack, SummaryHasProvenanceAndHeadlinesFromTheStudyRow) {
   ASSERT_TRUE(row_of_label.count("Gigabit-capable (>= 1000 Mbit/s)"));
   const std::string g = row_of_label["Gigabit-capable (>= 1000 Mbit/s)"];
   EXPECT_EQ(std::stod(cells.at("B" + g).value), std::stod(study[4]));
-  EXPECT_EQ(std::stod(cells.at("C" + g).value), std::stod(study[5]));
-  EXPECT_EQ(text_of(cells.at("E" + g)), "yes");  // 85.05% >= 85%
-  EXPECT_NE(text_of(cells.at("D" + g)).find("85%"), std::string::npos);
+  EXPECT_NEAR(std::stod(cells.at("C" + g).value) * 100, std::stod(study[5]), 1e-9);
+  EXPECT_EQ(cells.at("C" + g).value, "0.8505");  // 1050002 / 1234577 = 85.049...%
+  EXPECT_EQ(styles_[cells.at("C" + g).style], "0.0%");
+  EXPECT_EQ(cells.at("D" + g).value, "0.85");  // Project Gigabit's 85%, as a fraction
+  EXPECT_EQ(styles_[cells.at("D" + g).style], "0.0%");
+  EXPECT_EQ(text_of(cells.at("F" + g)), "yes");  // 85.05% >= 85%
+  EXPECT_NE(text_of(cells.at("E" + g)).find("85%"), std::string::npos);
 
   const std::string u = row_of_label["Below the USO (< 10/1 Mbit/s)"];
   ASSERT_FALSE(u.empty());
   EXPECT_EQ(std::stod(cells.at("B" + u).value), 4321);
-  EXPECT_EQ(text_of(cells.at("E" + u)), "no");
+  EXPECT_EQ(cells.at("D" + u).value, "1");  // the USO: below 1 premise, a count
+  EXPECT_EQ(styles_[cells.at("D" + u).style], "#,##0");
+  EXPECT_EQ(text_of(cells.at("F" + u)), "no");
 
   const std::string n = row_of_label["4G outdoor: no operator (not-spot)"];
   ASSERT_FALSE(n.empty());
   EXPECT_EQ(std::stod(cells.at("B" + n).value), std::stod(study[15]));
-  EXPECT_EQ(std::stod(cells.at("C" + n).value), std::stod(study[16]));
+  EXPECT_NEAR(std::stod(cells.at("C" + n).value) * 100, std::stod(study[16]), 1e-9);
 
   const std::string l = row_of_label["Land with 4G outdoor from at least one operator"];
   ASSERT_FALSE(l.empty());
-  EXPECT_EQ(std::stod(cells.at("C" + l).value), 95.5);
-  EXPECT_EQ(text_of(cells.at("E" + l)), "yes");  // Shared Rural Network: 95% of land
+  EXPECT_EQ(cells.at("C" + l).value, "0.955");  // 95.5% of land
+  EXPECT_EQ(cells.at("D" + l).value, "0.95");
+  EXPECT_EQ(text_of(cells.at("F" + l)), "yes");  // Shared Rural Network: 95% of land
 }
 
 TEST_F(XlsxReadBack, SummaryListsTheDataDatesUnderTheirHeading) {
@@ -363,7 +461,10 @@ TEST_F(XlsxReadBack, DefinitionsListEveryColumn) {
   EXPECT_NE(text_of(cells.at("D6")).find("at least 1000 Mbit/s"), std::string::npos);
   EXPECT_NE(text_of(cells.at("D6")).find("current_gigabit"), std::string::npos);
   EXPECT_NE(text_of(cells.at("D7")).find("percentage"), std::string::npos);
-  EXPECT_EQ(text_of(cells.at("C7")), "% of premises, 2 decimals");
+  EXPECT_EQ(text_of(cells.at("C7")),
+            "% of premises; a fraction shown as a percentage (parish_stats.csv: 0-100, 2 "
+            "decimals)");
+  EXPECT_EQ(text_of(cells.at("C6")), "premises, whole number");
   EXPECT_EQ(text_of(cells.at("E7")), "The area has no premises, so there is no percentage.");
   EXPECT_EQ(text_of(cells.at("B18")), "4G outdoor: no operator (not-spot), % of premises");
 }
@@ -428,6 +529,53 @@ TEST(XlsxWriter, SummaryCarriesAPassedQualityStatusAndNoFailedChecks) {
   // Without a status (no run), no row.
   write_parish_workbook(dir.path() / "plain.xlsx", sample_table(), sample_info());
   EXPECT_FALSE(SummaryRows(dir.path() / "plain.xlsx").row_of_label.count("Data quality"));
+}
+
+// The height (points) notspot sets on row `row` of `sheet_xml`; 0 when it sets none.
+double row_height(const std::string& sheet_xml, int row) {
+  const std::regex row_re("<row r=\"" + std::to_string(row) + "\"[^>]*?ht=\"([0-9.]+)\"");
+  std::smatch m;
+  return std::regex_search(sheet_xml, m, row_re) ? std::stod(m[1]) : 0;
+}
+
+// LibreOffice does not size wrapped rows of an .xlsx: without heights, wrapped lines print over
+// each other (Definitions) or are cut (the Parishes labels).
+TEST_F(XlsxReadBack, WrappedRowsAreTallEnoughForTheirLines) {
+  const std::string parishes = sheet(2);
+  // "Land with 4G outdoor from at least one operator, % of land" (59 characters) wraps in a
+  // column of about ten characters: five lines or more of 9-point text.
+  EXPECT_GE(row_height(parishes, 1), 5 * 11.0) << parishes.substr(0, 2000);
+  EXPECT_GE(row_height(parishes, 2), 2 * 10.0);  // mob_4g_outdoor_none_pct wraps
+  const std::string definitions = sheet(3);
+  // gigabit's definition is 109 characters in a 70-character column: two lines of 15 points.
+  EXPECT_GE(row_height(definitions, 6), 2 * 15.0) << definitions.substr(0, 2000);
+  // A row whose cells fit on one line stays one line high.
+  EXPECT_LT(row_height(definitions, 4), 2 * 15.0);  // area_name
+}
+
+TEST(XlsxWriter, FooterDoublesAmpersandsAndCutsALongStudyName) {
+  TempDir dir;
+  WorkbookInfo info = sample_info();
+  info.study_name = "Ash & Bourne &P &G &[Picture]";
+  write_parish_workbook(dir.path() / "a.xlsx", sample_table(), info);
+  const std::string xml = unzip_member(dir.path() / "a.xlsx", "xl/worksheets/sheet2.xml");
+  // "&&" prints one "&"; "&P" alone would print the page number. Before "G" and "[" a
+  // zero-width space keeps libxlsxwriter from taking them for image placeholders.
+  EXPECT_NE(xml.find("<oddFooter>&amp;LAsh &amp;&amp; Bourne &amp;&amp;P &amp;&amp;\u200bG "
+                     "&amp;&amp;\u200b[Picture]&amp;C"),
+            std::string::npos)
+      << xml.substr(xml.find("<headerFooter"));
+
+  // Excel's limit is 255 characters: a 400-character name is cut, ending with "…".
+  info.study_name = std::string(400, 'x');
+  write_parish_workbook(dir.path() / "b.xlsx", sample_table(), info);
+  const std::string long_xml = unzip_member(dir.path() / "b.xlsx", "xl/worksheets/sheet1.xml");
+  const std::size_t begin = long_xml.find("<oddFooter>");
+  const std::size_t end = long_xml.find("</oddFooter>");
+  ASSERT_NE(begin, std::string::npos);
+  const std::string footer = xml_unescape(long_xml.substr(begin + 11, end - begin - 11));
+  EXPECT_LE(footer.size(), 255u) << footer;
+  EXPECT_NE(footer.find("xxx\u2026&C&A&RPage &P of &N"), std::string::npos) << footer;
 }
 
 TEST(XlsxWriter, SameTableGivesSameBytes) {

@@ -48,15 +48,24 @@ struct WorkbookInfo {
  *    catalogue marks ColumnSpec::summary, labelled with their measures) against the targets on
  *    their columns (targets(): one line per target, met or not), the thresholds, how to read
  *    the workbook, and the data sources;
- *  - "Parishes": the table as parish_stats.csv holds it, header first, one row per area, the
- *    study row last (bold, outside the autofilter so that sorting keeps it last); numbers are
- *    stored as numbers equal to the CSV's rounded figures (cell_number()) with each column's
- *    number format (ColumnSpec::number_format: counts `#,##0`, percentages 0-100 `0.00`,
- *    estimates `0.00`, km² `0.0000`); null cells are empty; the header keeps the CSV's column
- *    names, so that the sheet matches the CSV cell for cell; the header row and the columns up
- *    to area_name are frozen;
+ *  - "Parishes": the table as parish_stats.csv holds it, under two header rows: row 1 each
+ *    column's label (ColumnSpec::label), row 2 its CSV name (small grey text); then one row per
+ *    area, the study row last (bold, outside the autofilter, which sits on row 2, so that
+ *    sorting keeps it last); numbers are stored as numbers equal to the CSV's rounded figures
+ *    (cell_number()), percentages as fractions (71.42 -> 0.7142) with the format `0.0%`, the
+ *    other columns with ColumnSpec::number_format (counts `#,##0`, estimates `0.00`, km²
+ *    `0.0000`); null cells are empty; both header rows and the columns up to area_name are
+ *    frozen;
  *  - "Definitions": every column with its label, unit, definition and what an empty cell means,
  *    from the table's column catalogue.
+ *
+ * On the Summary, the headline shares and target levels use the same formats, and thresholds
+ * whose value is a number (info.thresholds, e.g. "30") are number cells.
+ *
+ * Every sheet prints landscape on A4, fit to one page wide (any height), with its header rows
+ * repeated on every page (the Summary's title, Parishes' two rows, Definitions' one) and a
+ * footer "STUDY NAME | sheet name | Page n of N" ("&" in the name doubled, the name cut to 200
+ * bytes). See docs/outputs-folder.md.
  *
  * Document properties carry a fixed creation time (2000-01-01) so that the same table and
  * info give the same bytes.
