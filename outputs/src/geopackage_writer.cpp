@@ -14,6 +14,7 @@
 
 #include "detail/markup.hpp"
 #include "notspot/engine/area_index.hpp"
+#include "notspot/engine/cancellation.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/indicators.hpp"
 #include "notspot/io/gdal.hpp"
@@ -468,13 +469,89 @@ void write_layer_styles(GDALDataset& ds, const StatsTable& table, const std::str
   check(ds.CommitTransaction(), "layer styles", path, capture);
 }
 
+// The premises table as a point layer: fields from the catalogue, one transaction of GDAL's
+// prepared inserts, then the R-tree built in one statement over the finished table (GDAL
+// would otherwise update it row by row through its triggers).
+void write_premises_layer(GDALDataset& ds, OGRSpatialReference& srs,
+                          const GeoPackagePremises& table, std::vector<DataColumn>& labels,
+                          const std::filesystem::path& path, const io::GdalErrorCapture& capture) {
+  const char* options[] = {"FID=fid", "GEOMETRY_NAME=geom", "SPATIAL_INDEX=NO",
+                           "DESCRIPTION=Every premise read, with its area and indicators (notspot)",
+                           nullptr};
+  OGRLayer* layer = ds.CreateLayer("premises", &srs, wkbPoint, const_cast<char**>(options));
+  if (layer == nullptr) {
+    throw engine::output_error(path.string() + ": cannot create layer premises: " +
+                               capture.last_error());
+  }
+  const ColumnCatalogue& columns = *table.columns;
+  for (const ColumnSpec& c : columns) {
+    OGRFieldDefn field(c.name.c_str(), c.kind == ColumnKind::kText         ? OFTString
+                                       : c.kind == ColumnKind::kIdentifier ? OFTInteger64
+                                       : c.kind == ColumnKind::kFlag       ? OFTInteger
+                                                                           : OFTReal);
+    if (c.kind == ColumnKind::kFlag) field.SetSubType(OFSTBoolean);
+    check(layer->CreateField(&field), "field premises." + c.name, path, capture);
+    labels.push_back({"premises", c.name, c.label, c.definition});
+  }
+  const PremisesCells cells(columns, *table.results);
+  std::vector<PremisesCell> row(columns.size());
+  const engine::PremisesTable& premises = *table.results->premises;
+  std::optional<std::size_t> x_column = columns.find("x"), y_column = columns.find("y");
+  check(ds.StartTransaction(), "transaction", path, capture);
+  OGRFeature feature(layer->GetLayerDefn());
+  feature.SetGeometryDirectly(new OGRPoint(0, 0));
+  OGRPoint* point = feature.GetGeometryRef()->toPoint();
+  std::string text;
+  for (std::size_t i = 0; i < premises.size(); ++i) {
+    if ((i & 0xFFFF) == 0) engine::throw_if_cancelled();
+    cells.row(i, row);
+    feature.SetFID(OGRNullFID);
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      const PremisesCell& cell = row[c];
+      const int field = static_cast<int>(c);
+      switch (cell.type) {
+        case PremisesCell::Type::kNull:
+          feature.SetFieldNull(field);
+          break;
+        case PremisesCell::Type::kText:
+          text.assign(cell.text);
+          feature.SetField(field, text.c_str());
+          break;
+        case PremisesCell::Type::kInteger:
+          feature.SetField(field, static_cast<GIntBig>(cell.integer));
+          break;
+        case PremisesCell::Type::kFlag:
+          feature.SetField(field, static_cast<int>(cell.integer));
+          break;
+        case PremisesCell::Type::kReal:
+          feature.SetField(field, cell.real);
+          break;
+      }
+    }
+    point->setX(x_column ? row[*x_column].real : premises.x[i]);
+    point->setY(y_column ? row[*y_column].real : premises.y[i]);
+    check(layer->CreateFeature(&feature), "premise " + std::to_string(premises.id[i]), path,
+          capture);
+  }
+  check(ds.CommitTransaction(), "premises", path, capture);
+  CPLErrorReset();
+  OGRLayer* result = ds.ExecuteSQL("SELECT CreateSpatialIndex('premises', 'geom')", nullptr,
+                                   nullptr);
+  if (result != nullptr) ds.ReleaseResultSet(result);
+  if (CPLGetLastErrorType() >= CE_Failure) {
+    throw engine::output_error(path.string() + ": cannot index layer premises: " +
+                               CPLGetLastErrorMsg());
+  }
+}
+
 }  // namespace
 
 void write_parish_geopackage(const std::filesystem::path& path, std::span<const io::Area> areas,
                              const StatsTable& table, const io::Crs& crs,
                              const engine::PremisesTable& premises,
                              std::span<const std::uint32_t> area_of_premise,
-                             const GeoPackageMetadata& metadata) {
+                             const GeoPackageMetadata& metadata,
+                             const GeoPackagePremises* premises_table) {
   io::ensure_gdal();
   io::GdalErrorCapture capture;
   // The file is written in a staging folder and made durable by OutputDirectory::publish()
@@ -592,6 +669,10 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
     check(outside->CreateFeature(&feature), "premise", path, capture);
   }
   check(ds->CommitTransaction(), "outside premises", path, capture);
+
+  if (premises_table != nullptr) {
+    write_premises_layer(*ds, srs, *premises_table, labels, path, capture);
+  }
 
   write_layer_styles(*ds, table, layer->GetName(), layer->GetGeometryColumn(), labels, path,
                      capture);
