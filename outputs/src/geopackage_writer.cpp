@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/geopackage_bulk.hpp"
 #include "detail/markup.hpp"
 #include "notspot/engine/area_index.hpp"
 #include "notspot/engine/cancellation.hpp"
@@ -469,9 +470,7 @@ void write_layer_styles(GDALDataset& ds, const StatsTable& table, const std::str
   check(ds.CommitTransaction(), "layer styles", path, capture);
 }
 
-// The premises table as a point layer: fields from the catalogue, one transaction of GDAL's
-// prepared inserts, then the R-tree built in one statement over the finished table (GDAL
-// would otherwise update it row by row through its triggers).
+// The premises table as a point layer: its fields from the catalogue and its empty R-tree.
 void write_premises_layer(GDALDataset& ds, OGRSpatialReference& srs,
                           const GeoPackagePremises& table, std::vector<DataColumn>& labels,
                           const std::filesystem::path& path, const io::GdalErrorCapture& capture) {
@@ -493,47 +492,8 @@ void write_premises_layer(GDALDataset& ds, OGRSpatialReference& srs,
     check(layer->CreateField(&field), "field premises." + c.name, path, capture);
     labels.push_back({"premises", c.name, c.label, c.definition});
   }
-  const PremisesCells cells(columns, *table.results);
-  std::vector<PremisesCell> row(columns.size());
-  const engine::PremisesTable& premises = *table.results->premises;
-  std::optional<std::size_t> x_column = columns.find("x"), y_column = columns.find("y");
-  check(ds.StartTransaction(), "transaction", path, capture);
-  OGRFeature feature(layer->GetLayerDefn());
-  feature.SetGeometryDirectly(new OGRPoint(0, 0));
-  OGRPoint* point = feature.GetGeometryRef()->toPoint();
-  std::string text;
-  for (std::size_t i = 0; i < premises.size(); ++i) {
-    if ((i & 0xFFFF) == 0) engine::throw_if_cancelled();
-    cells.row(i, row);
-    feature.SetFID(OGRNullFID);
-    for (std::size_t c = 0; c < row.size(); ++c) {
-      const PremisesCell& cell = row[c];
-      const int field = static_cast<int>(c);
-      switch (cell.type) {
-        case PremisesCell::Type::kNull:
-          feature.SetFieldNull(field);
-          break;
-        case PremisesCell::Type::kText:
-          text.assign(cell.text);
-          feature.SetField(field, text.c_str());
-          break;
-        case PremisesCell::Type::kInteger:
-          feature.SetField(field, static_cast<GIntBig>(cell.integer));
-          break;
-        case PremisesCell::Type::kFlag:
-          feature.SetField(field, static_cast<int>(cell.integer));
-          break;
-        case PremisesCell::Type::kReal:
-          feature.SetField(field, cell.real);
-          break;
-      }
-    }
-    point->setX(x_column ? row[*x_column].real : premises.x[i]);
-    point->setY(y_column ? row[*y_column].real : premises.y[i]);
-    check(layer->CreateFeature(&feature), "premise " + std::to_string(premises.id[i]), path,
-          capture);
-  }
-  check(ds.CommitTransaction(), "premises", path, capture);
+  // The rows are inserted by detail::fill_premises_layer() once GDAL has closed the file;
+  // the R-tree and its triggers are made here, on the empty table, as GDAL makes them.
   CPLErrorReset();
   OGRLayer* result = ds.ExecuteSQL("SELECT CreateSpatialIndex('premises', 'geom')", nullptr,
                                    nullptr);
@@ -690,6 +650,9 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
   if (!capture.last_error().empty()) {
     throw engine::output_error(path.string() +
                                ": cannot finish GeoPackage: " + capture.last_error());
+  }
+  if (premises_table != nullptr) {
+    detail::fill_premises_layer(path, *premises_table->columns, *premises_table->results);
   }
 }
 

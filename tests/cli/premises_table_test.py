@@ -223,6 +223,18 @@ def check_study(notspot, study_dir, work):
           f"{label}: no gpkg_rtree_index extension for premises")
     check(db.execute("SELECT count(*) FROM rtree_premises_geom").fetchone()[0] == len(rows),
           f"{label}: rtree_premises_geom does not hold every premise")
+    check(db.execute("SELECT rtreecheck('rtree_premises_geom')").fetchone()[0] == "ok",
+          f"{label}: rtreecheck() of the premises R-tree fails")
+    # The index finds each premise (a sample of them) where the CSV says it is.
+    for fid in range(1, len(rows) + 1, max(1, len(rows) // 500)):
+        r = rows[fid - 1]
+        x, y = float(r["x"]), float(r["y"])
+        found = [f for (f,) in db.execute(
+            "SELECT id FROM rtree_premises_geom WHERE minx <= ? AND maxx >= ? AND miny <= ? AND "
+            "maxy >= ?", (x + 0.01, x - 0.01, y + 0.01, y - 0.01))]
+        if fid not in found:
+            check(False, f"{label}: the R-tree does not find premise {fid} at ({x}, {y})")
+            break
     columns = list(rows[0].keys())
     quoted = ", ".join(f'"{c}"' for c in columns)
     mismatch = 0
