@@ -22,7 +22,7 @@ namespace notspot::outputs::detail {
  *   one point at a time, about 15 microseconds each), and recreates the triggers, so the file is
  *   the one GDAL would have written, with a better-packed index (`rtreecheck()` passes).
  * The rows and their order are those of PremisesCells; the same inputs give the same bytes.
- * Holds 12 bytes per premise while the R-tree is built.
+ * Holds 16 bytes per premise while the R-tree is built (a 12-byte leaf cell and its leaf).
  * @throws engine::Error (kOutput) naming `path` when SQLite fails.
  */
 void fill_premises_layer(const std::filesystem::path& path, const ColumnCatalogue& columns,
