@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 
 #include "notspot/engine/area_index.hpp"
 #include "notspot/engine/cancellation.hpp"
@@ -448,13 +449,16 @@ class OutputFile {
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
-  void write(const char* data, std::size_t size) {
+  /// Writes `size` bytes at `offset` (from any thread: pwrite(2) does not move a shared
+  /// file position).
+  void write(const char* data, std::size_t size, std::uint64_t offset) const {
     while (size > 0) {
-      const ssize_t n = ::write(fd_, data, size);
+      const ssize_t n = ::pwrite(fd_, data, size, static_cast<off_t>(offset));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) fail("cannot write");
       data += n;
       size -= static_cast<std::size_t>(n);
+      offset += static_cast<std::uint64_t>(n);
     }
   }
   void close() {
@@ -464,7 +468,7 @@ class OutputFile {
   }
 
  private:
-  [[noreturn]] void fail(const char* what) {
+  [[noreturn]] void fail(const char* what) const {
     throw engine::output_error(path_.string() + ": " + what + ": " + std::strerror(errno) +
                                "; is the disk full or the folder read-only?");
   }
@@ -478,49 +482,69 @@ void write_premises_csv(const std::filesystem::path& path, const ColumnCatalogue
                         const PremisesResults& results, const PremisesCsvOptions& options) {
   const PremisesCsvFormatter formatter(columns, results);
   OutputFile file(path);
-  file.write(formatter.header().data(), formatter.header().size());
+  file.write(formatter.header().data(), formatter.header().size(), 0);
   const std::size_t rows = results.premises->size();
   const std::size_t per_block = std::max<std::size_t>(options.rows_per_block, 1);
   const std::size_t blocks = (rows + per_block - 1) / per_block;
-  // Block b is formatted into slot b % tokens: the pipeline holds at most `tokens` blocks and
-  // writes them in order, so the block that last used a slot has been written when it is
-  // reused.
-  const std::size_t tokens =
-      2 * static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
-  struct Slot {
-    std::unique_ptr<char[]> data;
+  const std::size_t tokens = std::min(
+      2 * static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency())),
+      std::max<std::size_t>(blocks, 1));
+  // A block is formatted into a free buffer (there are as many as blocks in flight), placed
+  // after the blocks before it (the only serial step: adding up sizes), and written at its
+  // offset in parallel with the others, so that copying into the page cache is shared by the
+  // threads too. The bytes are those of the blocks in order, whatever the threads.
+  struct Block {
+    std::size_t index = 0;
+    char* data = nullptr;
     std::size_t size = 0;
+    std::uint64_t offset = 0;
   };
-  std::vector<Slot> slots(std::min(tokens, std::max<std::size_t>(blocks, 1)));
   const std::size_t capacity = per_block * formatter.max_row_bytes();
+  std::vector<std::unique_ptr<char[]>> buffers;
+  std::vector<char*> free_buffers;
+  std::mutex free_mutex;
   std::size_t next = 0;
+  std::uint64_t offset = formatter.header().size();
   tbb::parallel_pipeline(
-      slots.size(),
-      tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
-                                          [&](tbb::flow_control& control) -> std::size_t {
-                                            if (next == blocks) {
-                                              control.stop();
-                                              return 0;
-                                            }
-                                            engine::throw_if_cancelled();
-                                            return next++;
-                                          }) &
-          tbb::make_filter<std::size_t, std::size_t>(
-              tbb::filter_mode::parallel,
-              [&](std::size_t b) {
-                Slot& slot = slots[b % slots.size()];
-                if (!slot.data) slot.data = std::make_unique_for_overwrite<char[]>(capacity);
-                const std::size_t begin = b * per_block;
-                const std::size_t end = std::min(rows, begin + per_block);
-                slot.size = static_cast<std::size_t>(
-                    formatter.format_into(begin, end, slot.data.get()) - slot.data.get());
-                return b;
-              }) &
-          tbb::make_filter<std::size_t, void>(tbb::filter_mode::serial_in_order,
-                                              [&](std::size_t b) {
-                                                const Slot& slot = slots[b % slots.size()];
-                                                file.write(slot.data.get(), slot.size);
-                                              }));
+      tokens,
+      tbb::make_filter<void, Block>(tbb::filter_mode::serial_in_order,
+                                    [&](tbb::flow_control& control) -> Block {
+                                      if (next == blocks) {
+                                        control.stop();
+                                        return {};
+                                      }
+                                      engine::throw_if_cancelled();
+                                      Block b;
+                                      b.index = next++;
+                                      const std::lock_guard lock(free_mutex);
+                                      if (free_buffers.empty()) {
+                                        buffers.push_back(
+                                            std::make_unique_for_overwrite<char[]>(capacity));
+                                        free_buffers.push_back(buffers.back().get());
+                                      }
+                                      b.data = free_buffers.back();
+                                      free_buffers.pop_back();
+                                      return b;
+                                    }) &
+          tbb::make_filter<Block, Block>(tbb::filter_mode::parallel,
+                                         [&](Block b) {
+                                           const std::size_t begin = b.index * per_block;
+                                           const std::size_t end = std::min(rows, begin + per_block);
+                                           b.size = static_cast<std::size_t>(
+                                               formatter.format_into(begin, end, b.data) - b.data);
+                                           return b;
+                                         }) &
+          tbb::make_filter<Block, Block>(tbb::filter_mode::serial_in_order,
+                                         [&](Block b) {
+                                           b.offset = offset;
+                                           offset += b.size;
+                                           return b;
+                                         }) &
+          tbb::make_filter<Block, void>(tbb::filter_mode::parallel, [&](const Block& b) {
+            file.write(b.data, b.size, b.offset);
+            const std::lock_guard lock(free_mutex);
+            free_buffers.push_back(b.data);
+          }));
   file.close();
 }
 
