@@ -6,7 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   build-essential cmake ninja-build pkg-config ca-certificates \
-  libgdal-dev libgeos-dev libproj-dev proj-data \
+  libgdal-dev libsqlite3-dev libgeos-dev libproj-dev proj-data \
   libboost-dev libtbb-dev \
   libfast-float-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev libssl-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \

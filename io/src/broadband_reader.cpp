@@ -96,7 +96,9 @@ std::string inspect_fixed_broadband(const LayerSource& layer, const std::string&
 LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Thresholds& thresholds,
                                const std::string& display, const engine::PremisesKeyIndex& premises,
                                std::span<engine::FixedBroadband> broadband, ProblemLog& log,
-                               Progress& progress) {
+                               Progress& progress, std::size_t layer_number) {
+  const auto layer_tag = static_cast<std::uint8_t>(
+      std::min<std::size_t>(layer_number, engine::kNoLayer - 1));
   progress.stage("Joining " + layer.name);
   LayerLoad load;
   load.name = layer.name;
@@ -226,10 +228,12 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
         engine::FixedBroadband& b = broadband[p];
         if (bduk) {
           b.has_bduk_record = true;
+          b.bduk_layer = layer_tag;
           b.subsidy = row.value.subsidy;
           b.current_gigabit = row.value.current_gigabit;
         } else {
           b.has_speed_record = true;
+          b.speed_layer = layer_tag;
           b.down_mbps = row.value.down_mbps;
           b.up_mbps = row.value.up_mbps;
           b.full_fibre = row.value.full_fibre;

@@ -178,6 +178,19 @@ class Builder {
         c.number_format = "0.0000";
         c.decimals = 4;
         break;
+      case ColumnKind::kIdentifier:
+        c.unit = "identifier";
+        c.number_format = "0";
+        break;
+      case ColumnKind::kCoordinate:
+        c.unit = "metres";
+        c.number_format = "0.00";
+        c.decimals = 2;
+        break;
+      case ColumnKind::kFlag:
+        c.unit = "1 = yes, 0 = no";
+        c.number_format = "0";
+        break;
     }
     out_.push_back(std::move(c));
     return out_.back();
@@ -420,7 +433,115 @@ void add_digital_exclusion(Builder& b, const CatalogueOptions& options) {
   for (ColumnSpec* c : {count, pct}) set_sources(*c, {kFixedSpeedsKind}, options);
 }
 
+// A premises-table flag: `name`, counted like the parish_stats column of the same name.
+ColumnSpec& flag(Builder& b, const std::string& name, ColumnFamily family,
+                 const std::string& measure, const std::string& definition) {
+  ColumnSpec& c = b.add(name, ColumnKind::kFlag, family, measure,
+                        "1 when the premise is counted in parish_stats' " + name +
+                            " column, 0 when it is not: " + definition);
+  c.label += " (1 = yes)";
+  return c;
+}
+
+void add_premise_identity(Builder& b, const CatalogueOptions& options) {
+  using enum ColumnFamily;
+  b.add("uprn", ColumnKind::kIdentifier, kIdentity, "Premise id (UPRN)",
+        "The premise's identifier in the premises file (the Unique Property Reference Number), "
+        "for joining back to an address gazetteer.");
+  for (const char* axis : {"x", "y"}) {
+    ColumnSpec& c = b.add(axis, ColumnKind::kCoordinate, kIdentity,
+                          std::string(axis[0] == 'x' ? "Easting" : "Northing") + " (x)",
+                          std::string("The premise's ") + (axis[0] == 'x' ? "x (easting)" : "y (northing)") +
+                              " in the study CRS, as used to assign it.");
+    c.measure = c.label = std::string(axis[0] == 'x' ? "Easting" : "Northing") + " (" + axis + ")";
+    if (options.crs_geographic) {
+      c.unit = "degrees";
+      c.number_format = "0.0000000";
+      c.decimals = 7;
+      c.measure = c.label = axis[0] == 'x' ? "Longitude (x)" : "Latitude (y)";
+    }
+    c.label += ", " + c.unit;
+  }
+  b.add("area_id", ColumnKind::kText, kIdentity, "Area code",
+        "The code of the area the premise is assigned to (the boundary rule: a premise on a "
+        "boundary belongs to the area east, then north, of it; in overlapping areas, to the "
+        "lowest code).")
+      .null_meaning = "The premise is outside every area (status = outside).";
+  b.add("area_name", ColumnKind::kText, kIdentity, "Area name",
+        "The name of the area the premise is assigned to.")
+      .null_meaning = "The premise is outside every area (status = outside).";
+  b.add("status", ColumnKind::kText, kIdentity, "Assignment status",
+        "'assigned' when the premise is inside an area (counted in parish_stats), 'outside' "
+        "when it is inside no area (counted in no area, listed in the premises_outside layer). "
+        "Rejected rows are not here: they are in rejected.csv.");
+}
+
+void add_premise_fixed(Builder& b, const CatalogueOptions& options) {
+  for (const engine::IndicatorInfo& info : engine::indicator_catalogue()) {
+    const MeasureText text = indicator_text(info.indicator, options.thresholds);
+    ColumnSpec& c = flag(b, std::string(info.column), ColumnFamily::kFixedIndicator,
+                         text.measure, text.definition);
+    c.indicator = info.indicator;
+    c.direction = text.direction;
+    set_sources(c, indicator_sources(info.indicator), options);
+    if (c.measured) c.null_meaning = kNeverEmpty;
+  }
+  b.add("fixed_source", ColumnKind::kText, ColumnFamily::kPremiseSource,
+        "Fixed-broadband layers with a row",
+        "The fixed-broadband layers (by their study-file name) that have a row for the "
+        "premise, in study order and joined by '+' (e.g. 'bduk+speeds'); 'none' when no layer "
+        "has one (no_data = 1). Where two layers of one kind both have a row, the later one "
+        "(named here) is used.");
+  b.add("gigabit_source", ColumnKind::kText, ColumnFamily::kPremiseSource,
+        "Layers saying gigabit-capable",
+        "The fixed-broadband layers that make the premise gigabit-capable, joined by '+': a "
+        "BDUK layer whose row says current_gigabit = true, a fixed-speeds layer whose download "
+        "speed is at least " + mbps(options.thresholds.gigabit_mbps) + " Mbit/s.")
+      .null_meaning = "The premise is not gigabit-capable (gigabit = 0), or not measured.";
+}
+
+void add_premise_mobile(Builder& b, const CatalogueOptions& options) {
+  const auto& groups = options.mobile_groups;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    for (const auto& [coverage, op] : subjects(
+             groups[g], {Coverage::kAny, Coverage::kAll, Coverage::kNone, Coverage::kPartial})) {
+      MobileSubject s{g, groups[g].technology, groups[g].setting, coverage, op, {}};
+      if (coverage == Coverage::kOperator) s.operator_name = groups[g].operators[op];
+      const CoverageText text = coverage_text(groups[g], coverage, s.operator_name);
+      const std::string name =
+          "mob_" + mobile_column_stem(s.technology, s.setting,
+                                      coverage == Coverage::kOperator
+                                          ? s.operator_name
+                                          : std::string(coverage_slug(coverage)));
+      ColumnSpec& c = flag(b, name, ColumnFamily::kMobilePremises, text.premises_measure,
+                           text.premises_definition);
+      c.mobile = s;
+      c.direction = text.direction;
+    }
+  }
+}
+
 }  // namespace
+
+ColumnCatalogue ColumnCatalogue::premises_table(const CatalogueOptions& options) {
+  ColumnCatalogue out;
+  Builder b(out.columns_);
+  add_premise_identity(b, options);
+  add_premise_fixed(b, options);
+  add_premise_mobile(b, options);
+  if (!options.exclusion_technology.empty()) {
+    const std::string group = options.exclusion_technology + " " + options.exclusion_setting;
+    ColumnSpec& c =
+        flag(b, "digitally_excluded", ColumnFamily::kDigitalExclusion,
+             "Digitally excluded (below the USO, no " + group + ")",
+             "below the Universal Service Obligation on a known speed and with no " + group +
+                 " coverage from any operator.");
+    c.direction = Direction::kLowerIsBetter;
+    set_sources(c, {kFixedSpeedsKind}, options);
+    if (c.measured) c.null_meaning = kNeverEmpty;
+  }
+  return out;
+}
 
 ColumnCatalogue::ColumnCatalogue(const CatalogueOptions& options) {
   Builder b(columns_);

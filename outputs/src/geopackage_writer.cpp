@@ -12,8 +12,10 @@
 #include <utility>
 #include <vector>
 
+#include "detail/geopackage_bulk.hpp"
 #include "detail/markup.hpp"
 #include "notspot/engine/area_index.hpp"
+#include "notspot/engine/cancellation.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/indicators.hpp"
 #include "notspot/io/gdal.hpp"
@@ -468,13 +470,48 @@ void write_layer_styles(GDALDataset& ds, const StatsTable& table, const std::str
   check(ds.CommitTransaction(), "layer styles", path, capture);
 }
 
+// The premises table as a point layer: its fields from the catalogue and its empty R-tree.
+void write_premises_layer(GDALDataset& ds, OGRSpatialReference& srs,
+                          const GeoPackagePremises& table, std::vector<DataColumn>& labels,
+                          const std::filesystem::path& path, const io::GdalErrorCapture& capture) {
+  const char* options[] = {"FID=fid", "GEOMETRY_NAME=geom", "SPATIAL_INDEX=NO",
+                           "DESCRIPTION=Every premise read, with its area and indicators (notspot)",
+                           nullptr};
+  OGRLayer* layer = ds.CreateLayer("premises", &srs, wkbPoint, const_cast<char**>(options));
+  if (layer == nullptr) {
+    throw engine::output_error(path.string() + ": cannot create layer premises: " +
+                               capture.last_error());
+  }
+  const ColumnCatalogue& columns = *table.columns;
+  for (const ColumnSpec& c : columns) {
+    OGRFieldDefn field(c.name.c_str(), c.kind == ColumnKind::kText         ? OFTString
+                                       : c.kind == ColumnKind::kIdentifier ? OFTInteger64
+                                       : c.kind == ColumnKind::kFlag       ? OFTInteger
+                                                                           : OFTReal);
+    if (c.kind == ColumnKind::kFlag) field.SetSubType(OFSTBoolean);
+    check(layer->CreateField(&field), "field premises." + c.name, path, capture);
+    labels.push_back({"premises", c.name, c.label, c.definition});
+  }
+  // The rows are inserted by detail::fill_premises_layer() once GDAL has closed the file;
+  // the R-tree and its triggers are made here, on the empty table, as GDAL makes them.
+  CPLErrorReset();
+  OGRLayer* result = ds.ExecuteSQL("SELECT CreateSpatialIndex('premises', 'geom')", nullptr,
+                                   nullptr);
+  if (result != nullptr) ds.ReleaseResultSet(result);
+  if (CPLGetLastErrorType() >= CE_Failure) {
+    throw engine::output_error(path.string() + ": cannot index layer premises: " +
+                               CPLGetLastErrorMsg());
+  }
+}
+
 }  // namespace
 
 void write_parish_geopackage(const std::filesystem::path& path, std::span<const io::Area> areas,
                              const StatsTable& table, const io::Crs& crs,
                              const engine::PremisesTable& premises,
                              std::span<const std::uint32_t> area_of_premise,
-                             const GeoPackageMetadata& metadata) {
+                             const GeoPackageMetadata& metadata,
+                             const GeoPackagePremises* premises_table) {
   io::ensure_gdal();
   io::GdalErrorCapture capture;
   // The file is written in a staging folder and made durable by OutputDirectory::publish()
@@ -593,6 +630,10 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
   }
   check(ds->CommitTransaction(), "outside premises", path, capture);
 
+  if (premises_table != nullptr) {
+    write_premises_layer(*ds, srs, *premises_table, labels, path, capture);
+  }
+
   write_layer_styles(*ds, table, layer->GetName(), layer->GetGeometryColumn(), labels, path,
                      capture);
   write_data_columns(*ds, labels, path);
@@ -609,6 +650,9 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
   if (!capture.last_error().empty()) {
     throw engine::output_error(path.string() +
                                ": cannot finish GeoPackage: " + capture.last_error());
+  }
+  if (premises_table != nullptr) {
+    detail::fill_premises_layer(path, *premises_table->columns, *premises_table->results);
   }
 }
 

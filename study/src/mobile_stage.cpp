@@ -254,6 +254,7 @@ MobileResults run_mobile_layers(const Study& study, const io::Crs& study_crs,
       members.push_back(&loaded[m]);
     }
     group.premises = engine::count_group_premises(area_of_premise, covered, areas.size());
+    if (study.premises_table) group.operator_covered = std::move(covered);
     group_land_shares(group, g, members, study_crs, geometries, raster_only, log);
   }
   std::vector<std::vector<engine::GroupAreaCoverage>> land =

@@ -28,6 +28,9 @@ struct MobileGroupResult {
   std::vector<engine::GroupAreaCoverage> land;
   std::string land_method;        ///< How land shares were computed, for the manifest.
   engine::BitVector any_covered;  ///< Per premise: covered by at least one operator.
+  /// Per operator (as `operators`), per premise: covered by it. Kept only for the premises
+  /// table (Study::premises_table); empty otherwise.
+  std::vector<engine::BitVector> operator_covered;
 };
 
 struct MobileResults {

@@ -54,7 +54,7 @@ constexpr std::array<std::string_view, 15> kLayerKeys = {
     "setting", "covered_when", "band", "layer", "where", "crs", "as_at"};
 constexpr std::array<std::string_view, 2> kDigitalExclusionKeys = {"mobile_technology",
                                                                    "mobile_setting"};
-constexpr std::array<std::string_view, 2> kOutputsKeys = {"dir", "previous"};
+constexpr std::array<std::string_view, 3> kOutputsKeys = {"dir", "previous", "premises"};
 constexpr std::array<std::string_view, 2> kPremisesFormats = {"csv", "ogr"};
 // Mobile coverage: accepted in any case, stored in these spellings.
 constexpr std::array<std::string_view, 4> kMobileTechnologies = {"2G", "3G", "4G", "5G"};
@@ -830,8 +830,9 @@ void read_quality(TableReader& t, outputs::QualityLimits& quality, bool& publish
 }
 
 void read_outputs(TableReader& t, const fs::path& study_folder, fs::path& output_dir,
-                  std::optional<fs::path>& previous_dir) {
+                  std::optional<fs::path>& previous_dir, bool& premises_table) {
   t.reject_unknown_keys(kOutputsKeys);
+  if (const auto premises = t.optional_bool("premises")) premises_table = *premises;
   if (const auto previous = t.optional_string("previous")) {
     // The previous run may be the outputs folder itself (compared before it is replaced), so
     // it only has to exist by the time the run starts; a missing one is reported then, with
@@ -1042,7 +1043,7 @@ Study load_study(const fs::path& file) {
   }
   if (const toml::table* t = table("outputs")) {
     TableReader reader(*t, "[outputs]", problems);
-    read_outputs(reader, study_folder, study.output_dir, study.previous_dir);
+    read_outputs(reader, study_folder, study.output_dir, study.previous_dir, study.premises_table);
   }
   // An outputs folder that holds inputs would have them replaced by the first run.
   if (auto conflict = detail::outputs_folder_conflict(study, study.output_dir)) {

@@ -121,13 +121,15 @@ Cell cell_of(const ColumnSpec& c, const RowFigures& r) {
     }
     case ColumnFamily::kDigitalExclusion:
       return count_cell(c, r.excluded, premises);
+    case ColumnFamily::kPremiseSource:
+      break;  // premises table only
   }
   throw engine::internal_error("column " + c.name + " has no value; please report this");
 }
 
 }  // namespace
 
-outputs::ColumnCatalogue stats_columns(const StudyFigures& f) {
+outputs::CatalogueOptions catalogue_options(const StudyFigures& f) {
   outputs::CatalogueOptions options;
   options.thresholds = f.thresholds;
   options.land_area = f.mobile != nullptr && !f.mobile->groups.empty();
@@ -143,7 +145,11 @@ outputs::ColumnCatalogue stats_columns(const StudyFigures& f) {
     options.exclusion_technology = f.digital_exclusion.mobile_technology;
     options.exclusion_setting = f.digital_exclusion.mobile_setting;
   }
-  return outputs::ColumnCatalogue(options);
+  return options;
+}
+
+outputs::ColumnCatalogue stats_columns(const StudyFigures& f) {
+  return outputs::ColumnCatalogue(catalogue_options(f));
 }
 
 outputs::StatsTable build_stats_table(const StudyFigures& f) {

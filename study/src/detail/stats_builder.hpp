@@ -38,6 +38,10 @@ struct StudyFigures {
 /// The columns the figures call for: what the run has, described by the column catalogue.
 outputs::ColumnCatalogue stats_columns(const StudyFigures& figures);
 
+/// What the run has, for the column catalogue: the options stats_columns() (and the premises
+/// table's ColumnCatalogue::premises_table()) describe the columns from.
+outputs::CatalogueOptions catalogue_options(const StudyFigures& figures);
+
 /**
  * Lays the figures out as the statistics table, in the catalogue's documented column order
  * (stats_columns()): every cell is computed from its column's description, so the table and

@@ -59,7 +59,8 @@ void join_layers(Run& run) {
     switch (layer_kind_info(layer.kind).family) {
       case LayerFamily::kFixedBroadband: {
         const io::LayerLoad load = io::join_fixed_broadband(
-            layer, run.study.thresholds, file, *run.keys, run.broadband, run.log, run.progress);
+            layer, run.study.thresholds, file, *run.keys, run.broadband, run.log, run.progress,
+            run.record.fixed_layers.size());
         fixed_inputs.push_back(layer_input(run, layer, load.rows_read));
         fixed_paths.push_back(layer.path);
         run.record.fixed_layers.push_back(fixed_ledger(load));

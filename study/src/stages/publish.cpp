@@ -8,6 +8,7 @@
 #include "notspot/outputs/geopackage_writer.hpp"
 #include "notspot/outputs/html_report.hpp"
 #include "notspot/outputs/manifest.hpp"
+#include "notspot/outputs/premises_table.hpp"
 #include "notspot/outputs/quality_status.hpp"
 #include "notspot/outputs/version.hpp"
 #include "notspot/outputs/xlsx_writer.hpp"
@@ -73,6 +74,24 @@ outputs::GeoPackageMetadata geopackage_metadata(const outputs::RunRecord& r) {
   return metadata;
 }
 
+// What the premises table reads: views of the run's per-premise columns.
+outputs::PremisesResults premises_results(const Run& run) {
+  outputs::PremisesResults r;
+  r.premises = &run.premises.table;
+  r.area_of = run.area_of;
+  r.broadband = run.broadband;
+  r.areas = run.areas.areas;
+  r.thresholds = run.study.thresholds;
+  for (const outputs::FixedLayerLedger& l : run.record.fixed_layers) r.fixed_layers.push_back(l.name);
+  for (const MobileGroupResult& g : run.mobile.groups) {
+    std::vector<const engine::BitVector*> operators;
+    for (const engine::BitVector& b : g.operator_covered) operators.push_back(&b);
+    r.mobile.push_back(std::move(operators));
+  }
+  if (run.exclusion_group != nullptr) r.exclusion_any = &run.exclusion_group->any_covered;
+  return r;
+}
+
 // Written while the inputs are still being hashed (nationally, gigabytes).
 void write_tables(Run& run) {
   const outputs::OutputDirectory& out = run.out;
@@ -81,13 +100,29 @@ void write_tables(Run& run) {
   for (std::string& w : outputs::write_parish_workbook(out.file("parish_stats.xlsx"), r)) {
     run.log.warn("workbook", std::move(w));
   }
+  // [outputs] premises: one row per premise read, as CSV and as a layer of the GeoPackage.
+  std::optional<outputs::ColumnCatalogue> premises_columns;
+  std::optional<outputs::PremisesResults> premises;
+  std::optional<outputs::GeoPackagePremises> premises_layer;
+  if (run.study.premises_table) {
+    outputs::CatalogueOptions options = detail::catalogue_options(run.figures);
+    options.crs_geographic = run.crs.is_geographic();
+    premises_columns = outputs::ColumnCatalogue::premises_table(options);
+    premises = premises_results(run);
+    run.progress.stage("Writing premises.csv");
+    outputs::write_premises_csv(out.file("premises.csv"), *premises_columns, *premises);
+    premises_layer = outputs::GeoPackagePremises{&*premises_columns, &*premises};
+    run.progress.stage("Writing the premises layer");
+  }
   outputs::write_parish_geopackage(out.file("parish_stats.gpkg"), run.areas.areas, r.table, run.crs,
-                                   run.premises.table, run.area_of, geopackage_metadata(r));
+                                   run.premises.table, run.area_of, geopackage_metadata(r),
+                                   premises_layer ? &*premises_layer : nullptr);
   outputs::write_rejected_csv(out.file("rejected.csv"), run.log.rejected());
   for (const char* name :
        {"parish_stats.csv", "parish_stats.xlsx", "parish_stats.gpkg", "rejected.csv"}) {
     run.record.outputs.push_back({name, {}});
   }
+  if (premises) run.record.outputs.push_back({"premises.csv", {}});
 }
 
 void record_output_digests(Run& run) {

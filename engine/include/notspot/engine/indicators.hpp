@@ -41,6 +41,9 @@ inline constexpr std::string_view kFullFibreTechnologiesKey = "full_fibre_techno
 /// BDUK subsidy control status of a premise.
 enum class SubsidyStatus : std::uint8_t { kUnknown, kWhite, kGreyBlack, kUnderReview };
 
+/// FixedBroadband::speed_layer / bduk_layer of a premise no layer of that kind has a row for.
+inline constexpr std::uint8_t kNoLayer = 0xFF;
+
 /// What the fixed-broadband layers say about one premise. Unknown speeds are NaN.
 struct FixedBroadband {
   float down_mbps = std::numeric_limits<float>::quiet_NaN();
@@ -50,7 +53,13 @@ struct FixedBroadband {
   bool full_fibre = false;        ///< The speed row's technology is a full-fibre one.
   bool current_gigabit = false;   ///< BDUK current_gigabit = true.
   SubsidyStatus subsidy = SubsidyStatus::kUnknown;
+  /// Which fixed-broadband layer (its position among the study's fixed-broadband layers, in
+  /// study order) gave the speed row and the BDUK row: the premises table's source columns.
+  /// kNoLayer when none did. Stored in what was padding, so it costs no memory.
+  std::uint8_t speed_layer = kNoLayer;
+  std::uint8_t bduk_layer = kNoLayer;
 };
+static_assert(sizeof(FixedBroadband) == 16, "40 million premises: keep FixedBroadband at 16 bytes");
 
 /// The per-premise indicators, in output column order.
 enum class Indicator : std::uint8_t {

@@ -36,13 +36,16 @@ struct LayerLoad {
  * Keys that match nothing are counted both ways (rows without a premise, premises without a
  * row). Malformed rows are rejected into `log` with their line and reason.
  *
+ * @param layer_number the layer's position among the study's fixed-broadband layers, stored in
+ *   FixedBroadband::speed_layer or bduk_layer of each premise it gives a row (at most
+ *   engine::kNoLayer - 1; larger numbers are stored as kNoLayer - 1).
  * @throws engine::Error (kStudy) when a configured column is missing; (kInput) when the file
  *   cannot be read.
  */
 LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Thresholds& thresholds,
                                const std::string& display, const engine::PremisesKeyIndex& premises,
                                std::span<engine::FixedBroadband> broadband, ProblemLog& log,
-                               Progress& progress);
+                               Progress& progress, std::size_t layer_number = 0);
 
 /// Opens a layer's file and checks that the columns its kind needs exist, without reading rows.
 /// @return a one-line description. @throws engine::Error as join_fixed_broadband().

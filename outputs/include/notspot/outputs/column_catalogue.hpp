@@ -21,6 +21,10 @@ enum class ColumnKind {
   kPercent,   ///< A percentage (0-100), two decimals; empty when undefined.
   kEstimate,  ///< An expected (fractional) number of premises, two decimals.
   kArea,      ///< Square kilometres, four decimals.
+  // The premises table's kinds (ColumnCatalogue::premises_table()):
+  kIdentifier,  ///< A whole-number identifier (the UPRN), written in full.
+  kCoordinate,  ///< A coordinate in the study CRS: metres, two decimals (degrees: seven).
+  kFlag,        ///< 1 (yes) or 0 (no); empty when not measured.
 };
 
 /// What a column measures.
@@ -34,6 +38,7 @@ enum class ColumnFamily {
   kMobilePremises,    ///< mob_*: premises with mobile coverage (ColumnSpec::mobile).
   kMobileLandShare,   ///< land_*_pct: the share of the area's land with coverage.
   kDigitalExclusion,  ///< digitally_excluded: below the USO and a mobile not-spot.
+  kPremiseSource,     ///< Premises table: which fixed-broadband layers answered.
 };
 
 /// Who provides the coverage a mobile column counts.
@@ -147,6 +152,9 @@ struct CatalogueOptions {
   /// (ColumnSpec::measured). DEFAULT: both fixed-broadband kinds, every indicator measured.
   std::vector<std::string> layer_kinds = {std::string(kFixedSpeedsKind),
                                           std::string(kBdukPremisesKind)};
+  /// The study CRS is geographic: the premises table's x, y are degrees (seven decimals), not
+  /// metres (two). Only read by ColumnCatalogue::premises_table().
+  bool crs_geographic = false;
 };
 
 /// One measure: a count (or estimate, or km²) column and its percentage, or either alone.
@@ -180,6 +188,19 @@ class ColumnCatalogue {
   ColumnCatalogue() = default;
   /// The columns of a run that has what `options` says.
   explicit ColumnCatalogue(const CatalogueOptions& options);
+
+  /**
+   * The columns of the premises table (`[outputs] premises = true`: premises.csv and the
+   * `premises` layer of parish_stats.gpkg), one row per premise read, in this order: uprn, x,
+   * y, area_id, area_name, status (`assigned` or `outside`); each fixed indicator as a flag
+   * named like its parish_stats count column (gigabit ... no_data; empty when not measured);
+   * fixed_source (the fixed-broadband layers with a row for the premise, or `none`) and
+   * gigabit_source (the layers that make it gigabit-capable); for each mobile group a flag per
+   * operator and for any, all, none and partial (mob_<tech>_<setting>_<subject>); then
+   * digitally_excluded when computed. A flag counted over the assigned premises of an area
+   * gives that area's count column in parish_stats.
+   */
+  static ColumnCatalogue premises_table(const CatalogueOptions& options);
 
   std::size_t size() const { return columns_.size(); }
   bool empty() const { return columns_.empty(); }

@@ -10,6 +10,8 @@
 #include "notspot/engine/premises.hpp"
 #include "notspot/io/areas_reader.hpp"
 #include "notspot/io/crs.hpp"
+#include "notspot/outputs/column_catalogue.hpp"
+#include "notspot/outputs/premises_table.hpp"
 #include "notspot/outputs/stats_table.hpp"
 
 namespace notspot::outputs {
@@ -19,6 +21,12 @@ namespace notspot::outputs {
 /// e.g. {"NOTSPOT_DATA_DATES", data_dates_text(record)}. In the order given.
 struct GeoPackageMetadata {
   std::vector<std::pair<std::string, std::string>> items;
+};
+
+/// The premises table as a layer of parish_stats.gpkg (`[outputs] premises = true`).
+struct GeoPackagePremises {
+  const ColumnCatalogue* columns = nullptr;     ///< ColumnCatalogue::premises_table().
+  const PremisesResults* results = nullptr;
 };
 
 /**
@@ -39,6 +47,9 @@ struct GeoPackageMetadata {
  *   too, for QGIS built with GDAL 3.6 (Debian 12), which does not read them there. Style
  *   descriptions name the targets (targets()) that are class bounds.
  *
+ * - with `premises_table`, layer `premises`: a point per premise read with the premises
+ *   table's columns (flags as booleans, null where not measured), inserted in one transaction
+ *   (GDAL's prepared insert), its R-tree spatial index built once after the insert;
  * - `metadata`: items set on the dataset and on `parish_stats` (GeoPackageMetadata): a run
  *   sets `NOTSPOT_QUALITY` (quality_status()'s QualityStatus::line) and `NOTSPOT_DATA_DATES`
  *   (data_dates_text()); `ogrinfo FILE` shows the dataset's, `ogrinfo -so FILE parish_stats`
@@ -61,6 +72,7 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
                              const StatsTable& table, const io::Crs& crs,
                              const engine::PremisesTable& premises,
                              std::span<const std::uint32_t> area_of_premise,
-                             const GeoPackageMetadata& metadata = {});
+                             const GeoPackageMetadata& metadata = {},
+                             const GeoPackagePremises* premises_table = nullptr);
 
 }  // namespace notspot::outputs

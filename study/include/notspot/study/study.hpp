@@ -50,6 +50,10 @@ struct Study {
   std::filesystem::path output_dir;    ///< `[outputs] dir`, default "out"; need not exist yet.
   /// `[outputs] previous`: an earlier run's outputs folder to report changes against.
   std::optional<std::filesystem::path> previous_dir;
+  /// `[outputs] premises`: also publish the premises-level table (premises.csv and the
+  /// `premises` layer of parish_stats.gpkg), one row per premise read. Default false: the run
+  /// then keeps no per-premise state for it.
+  bool premises_table = false;
 };
 
 /**
