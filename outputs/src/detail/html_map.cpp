@@ -6,6 +6,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "detail/markup.hpp"
+#include "notspot/engine/polygon_ops.hpp"
 #include "notspot/engine/simplify.hpp"
 
 namespace notspot::outputs::detail {
@@ -82,6 +84,110 @@ std::string svg_path_data(const engine::MultiPolygon& geometry, const MapProject
     for (const engine::Ring& hole : polygon.holes) append_ring(out, hole, projection, tolerance_px);
   }
   return out;
+}
+
+namespace {
+
+struct LabelBox {
+  double x0, y0, x1, y1;
+  bool overlaps(const LabelBox& o) const {
+    return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1;
+  }
+};
+
+// Code points, not bytes: "Sturminster Newton" and "Bourton" in UTF-8 alike.
+std::size_t characters(std::string_view text) {
+  std::size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace
+
+std::string svg_outline(std::span<const io::Area> areas, const MapProjection& projection) {
+  std::vector<engine::MultiPolygon> parts;
+  for (const io::Area& a : areas) {
+    if (!a.geometry.empty()) parts.push_back(a.geometry);
+  }
+  if (parts.empty()) return {};
+  const engine::GeosContext geos;
+  const double grid = 0.05 / projection.scale;  // a pixel is 1 / scale CRS units, or more in x
+  return svg_path_data(engine::dissolve_on_grid(geos, std::move(parts), grid), projection);
+}
+
+std::vector<MapLabel> place_labels(std::span<const ReportPlace> places,
+                                   const MapProjection& projection, std::size_t max_labels) {
+  std::vector<const ReportPlace*> order;
+  for (const ReportPlace& p : places) order.push_back(&p);
+  std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
+    if (a->rank != b->rank) return a->rank > b->rank;
+    return a->name < b->name;
+  });
+  constexpr double kDot = 3;   // dot radius plus a pixel of clearance
+  constexpr double kGap = 4;   // between the dot and the text
+  constexpr double kPad = 1.5; // around each text box
+  const double height = kLabelFontPx;
+  std::vector<LabelBox> taken;
+  std::vector<MapLabel> out;
+  for (const ReportPlace* p : order) {
+    if (out.size() >= max_labels) break;
+    if (p->name.empty()) continue;
+    const engine::Point a = projection.project(p->anchor);
+    if (a.x < 0 || a.y < 0 || a.x > projection.width || a.y > projection.height) continue;
+    const LabelBox dot{a.x - kDot, a.y - kDot, a.x + kDot, a.y + kDot};
+    if (std::any_of(taken.begin(), taken.end(), [&](const LabelBox& b) { return b.overlaps(dot); }))
+      continue;
+    const double w = 0.6 * kLabelFontPx * static_cast<double>(characters(p->name));
+    struct Candidate {
+      LabelBox box;
+      engine::Point text;
+      const char* anchor;
+    };
+    const Candidate candidates[] = {
+        {{a.x + kGap, a.y - height / 2, a.x + kGap + w, a.y + height / 2},
+         {a.x + kGap, a.y + height * 0.35},
+         "start"},
+        {{a.x - kGap - w, a.y - height / 2, a.x - kGap, a.y + height / 2},
+         {a.x - kGap, a.y + height * 0.35},
+         "end"},
+        {{a.x - w / 2, a.y - kGap - height, a.x + w / 2, a.y - kGap},
+         {a.x, a.y - kGap - height * 0.15},
+         "middle"},
+        {{a.x - w / 2, a.y + kGap, a.x + w / 2, a.y + kGap + height},
+         {a.x, a.y + kGap + height * 0.85},
+         "middle"},
+    };
+    for (const Candidate& c : candidates) {
+      const LabelBox box{c.box.x0 - kPad, c.box.y0 - kPad, c.box.x1 + kPad, c.box.y1 + kPad};
+      if (box.x0 < 0 || box.y0 < 0 || box.x1 > projection.width || box.y1 > projection.height)
+        continue;
+      if (std::any_of(taken.begin(), taken.end(), [&](const LabelBox& b) { return b.overlaps(box); }))
+        continue;
+      taken.push_back(box);
+      taken.push_back(dot);
+      out.push_back({p->name, a, c.text, c.anchor});
+      break;
+    }
+  }
+  return out;
+}
+
+std::string svg_labels(const std::vector<MapLabel>& labels) {
+  if (labels.empty()) return {};
+  std::string dots;
+  std::string texts;
+  for (const MapLabel& l : labels) {
+    dots += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.2\"/>", l.anchor.x, l.anchor.y);
+    texts += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"{}\">{}</text>", l.text.x,
+                         l.text.y, l.text_anchor, markup_escape(l.name));
+  }
+  // paint-order puts the white stroke under the letters: a halo that reads over any fill.
+  return fmt::format(
+      "<g class=\"places\" aria-hidden=\"true\"><g fill=\"#1b1b1b\" stroke=\"#fff\" "
+      "stroke-width=\"1\">{}</g><g font-size=\"{}\" font-weight=\"600\" fill=\"#1b1b1b\" "
+      "stroke=\"#fff\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\">"
+      "{}</g></g>\n",
+      dots, kLabelFontPx, texts);
 }
 
 double nice_scale_length(double max_metres) {

@@ -47,6 +47,8 @@ struct Study {
   std::filesystem::path output_dir;    ///< `[outputs] dir`, default "out"; need not exist yet.
   /// `[outputs] previous`: an earlier run's outputs folder to report changes against.
   std::optional<std::filesystem::path> previous_dir;
+  /// `[report] places`: the places labelled on the report's maps; none by default.
+  std::optional<io::PlacesSource> report_places;
 };
 
 /**
