@@ -180,7 +180,7 @@ path.area:hover, path.area:focus { stroke: #000; stroke-width: 2; }
 path.outline { stroke: #1b1b1b; stroke-width: 1.6; stroke-linejoin: round; pointer-events: none; }
 .legend-better { margin: .3rem 0; font-weight: 600; }
 .legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3rem 1.2rem; }
-.legend svg { vertical-align: middle; margin-right: .3rem; }
+figure.map .legend svg { display: inline-block; vertical-align: middle; margin-right: .3rem; }
 .map-info { min-height: 1.5em; font-weight: 600; }
 details.profile { border: 1px solid #c4c4c4; border-radius: 4px; margin: .4rem 0;
   padding: .2rem .6rem; }
@@ -772,6 +772,10 @@ class ReportWriter {
     out_ += "</section>\n";
   }
 
+  static std::string parishes(std::size_t n) {
+    return fmt::format("{} {}", n, n == 1 ? "parish" : "parishes");
+  }
+
   // What every map draws over the parishes: the study's outline and the place labels.
   struct MapLayers {
     std::string outline;  // SVG path data
@@ -798,9 +802,9 @@ class ReportWriter {
         rows.size(), esc(spec.what), esc(t_.formatted(study(), spec.column)),
         esc(map_better_text(classes)));
     for (std::size_t k : classes.best_first()) {
-      desc += fmt::format(" {}: {} parishes.", classes.classes[k].label, classes.classes[k].areas);
+      desc += fmt::format(" {}: {}.", classes.classes[k].label, parishes(classes.classes[k].areas));
     }
-    if (classes.no_data > 0) desc += fmt::format(" No premises: {} parishes.", classes.no_data);
+    if (classes.no_data > 0) desc += " No premises: " + parishes(classes.no_data) + ".";
     if (lowest != TableView::kNone) {
       desc += " Lowest: " + t_.area_title(rows[lowest]) + ", " +
               esc(t_.formatted(rows[lowest], spec.column)) +
@@ -885,26 +889,29 @@ class ReportWriter {
       out_ += fmt::format(
           "<li data-lower=\"{}\" data-upper=\"{}\" data-colour=\"{}\" data-areas=\"{}\"><svg "
           "width=\"18\" height=\"14\" aria-hidden=\"true\"><rect width=\"18\" "
-          "height=\"14\" fill=\"{}\" stroke=\"#4d4d4d\"/></svg>{} ({} parishes)</li>\n",
-          c.lower, c.upper, c.colour, c.areas, c.colour, esc(c.label), c.areas);
+          "height=\"14\" fill=\"{}\" stroke=\"#4d4d4d\"/></svg>{}: {}</li>\n",
+          c.lower, c.upper, c.colour, c.areas, c.colour, esc(c.label), parishes(c.areas));
     }
     if (classes.no_data > 0) {
       out_ += fmt::format(
           "<li data-areas=\"{}\" data-colour=\"{}\"><svg width=\"18\" height=\"14\" "
           "aria-hidden=\"true\"><rect width=\"18\" height=\"14\" fill=\"{}\" "
-          "stroke=\"#4d4d4d\"/></svg>no premises, no data ({} parishes)</li>\n",
-          classes.no_data, kMapNoDataColour, kMapNoDataColour, classes.no_data);
+          "stroke=\"#4d4d4d\"/></svg>no premises (no data): {}</li>\n",
+          classes.no_data, kMapNoDataColour, kMapNoDataColour, parishes(classes.no_data));
     }
     std::string breaks_note = "round numbers";
+    std::vector<std::string> at_targets;
     for (const Target& t : targets_for(spec.column)) {
       if (std::find(classes.target_levels.begin(), classes.target_levels.end(), t.level) ==
           classes.target_levels.end()) {
         continue;
       }
-      breaks_note += ", with the " + level_text(t.level) + "% " +
-                     (t.national ? "target of " : "marker of ") + esc(t.programme) +
-                     (t.deadline.empty() ? std::string() : " for " + esc(t.deadline)) +
-                     " as a break";
+      at_targets.push_back(level_text(t.level) + "% (" + esc(t.programme) +
+                           (t.deadline.empty() ? std::string() : ", " + esc(t.deadline)) + ")");
+    }
+    for (std::size_t i = 0; i < at_targets.size(); ++i) {
+      breaks_note += (i == 0 ? "; breaks at " : i + 1 == at_targets.size() ? " and " : ", ") +
+                     at_targets[i];
     }
     out_ += "</ul>\n<p class=\"muted\">Study-wide: " + data_figure(t_, study(), spec.column) +
             ". Classes: " + breaks_note +

@@ -62,7 +62,7 @@ inline constexpr double kLabelFontPx = 12;
 /**
  * Picks place labels that do not collide: places are taken by rank (largest first; ties by
  * name), at most `max_labels`; each tries its label right of its dot, then left, above and
- * below, and takes the first position whose box (text width estimated at 0.6 em a character)
+ * below, and takes the first position whose box (text width estimated at 0.7 em a character)
  * overlaps no label or dot already placed and lies inside the drawing. A place whose anchor is
  * outside the drawing, or that fits nowhere, is left out. Deterministic.
  */
