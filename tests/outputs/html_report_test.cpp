@@ -210,9 +210,10 @@ TEST(HtmlReport, OneShapePerAreaInEachMap) {
   EXPECT_EQ(seen, 12u);
 }
 
-// The outline is the union of the areas: A1 and A3 merge into one 1 x 2 km rectangle, the
-// circle and the tiny square stay apart, so three rings; A1's corner (1000, 0) is drawn at
-// (10 + 1000 * 0.37, 10 + 2000 * 0.37) = (380, 750).
+// The outline is every edge no two areas share. A1 and A3 share the edge y = 1000, so each
+// leaves an open polyline of its other three edges; the circle and the tiny square are closed
+// rings: four parts. A1's, from its corner (0, 1000) round to (1000, 1000), is drawn at
+// (10 + x * 0.37, 10 + (2000 - y) * 0.37).
 TEST(HtmlReport, EveryMapDrawsTheStudyOutline) {
   Fixture f;
   const std::string html = write_report(f.input);
@@ -220,8 +221,9 @@ TEST(HtmlReport, EveryMapDrawsTheStudyOutline) {
   std::smatch m;
   ASSERT_TRUE(std::regex_search(html, m, std::regex("<path class=\"outline\"[^>]* d=\"([^\"]*)\"")));
   const std::string d = m[1];
-  EXPECT_EQ(count(d, "M"), 3u) << d;
-  EXPECT_NE(d.find("380 750"), std::string::npos) << d;
+  EXPECT_EQ(count(d, "M"), 4u) << d;
+  EXPECT_NE(d.find("M10 380L10 750 380 750 380 380"), std::string::npos) << d;
+  EXPECT_EQ(count(d, "Z"), 2u) << d;  // the circle and the tiny square
 }
 
 // Labels by rank, as many as fit: Smallville's dot would sit under Bigtown's label, Faraway

@@ -1155,8 +1155,8 @@ dir = "out"
 )"),
                              11,
                              "unknown table [ouputs]; expected one of: study, areas, premises, "
-                             "layers, thresholds, digital_exclusion, quality, outputs; did you "
-                             "mean [outputs]?"));
+                             "layers, thresholds, digital_exclusion, quality, outputs, report; did "
+                             "you mean [outputs]?"));
 }
 
 TEST_F(StudyTest, KeyOutsideEveryTableIsAnError) {

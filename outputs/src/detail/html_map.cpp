@@ -5,9 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <unordered_map>
+#include <utility>
 
 #include "detail/markup.hpp"
-#include "notspot/engine/polygon_ops.hpp"
 #include "notspot/engine/simplify.hpp"
 
 namespace notspot::outputs::detail {
@@ -21,13 +22,10 @@ void append_coordinate(std::string& out, double v) {
   out += text;
 }
 
-void append_ring(std::string& out, const engine::Ring& ring, const MapProjection& projection,
-                 double tolerance_px) {
-  if (ring.size() < 3) return;
+// A ring already in pixels.
+void append_pixel_ring(std::string& out, std::vector<engine::Point> all, double tolerance_px) {
+  if (all.size() < 3) return;
   std::vector<engine::Point> kept;
-  std::vector<engine::Point> all;
-  all.reserve(ring.size());
-  for (const engine::Point& p : ring) all.push_back(projection.project(p));
   const double tolerance2 = tolerance_px * tolerance_px;
   for (const engine::Point& q : all) {
     if (!kept.empty()) {
@@ -52,6 +50,15 @@ void append_ring(std::string& out, const engine::Ring& ring, const MapProjection
     append_coordinate(out, kept[i].y);
   }
   out += 'Z';
+}
+
+void append_ring(std::string& out, const engine::Ring& ring, const MapProjection& projection,
+                 double tolerance_px) {
+  if (ring.size() < 3) return;
+  std::vector<engine::Point> all;
+  all.reserve(ring.size());
+  for (const engine::Point& p : ring) all.push_back(projection.project(p));
+  append_pixel_ring(out, std::move(all), tolerance_px);
 }
 
 }  // namespace
@@ -105,14 +112,91 @@ std::size_t characters(std::string_view text) {
 }  // namespace
 
 std::string svg_outline(std::span<const io::Area> areas, const MapProjection& projection) {
-  std::vector<engine::MultiPolygon> parts;
+  // Vertices on the 0.1 px grid of the path data, packed in one integer each.
+  using Vertex = std::uint64_t;
+  auto vertex = [&](const engine::Point& p) {
+    const engine::Point q = projection.project(p);
+    const auto x = static_cast<std::uint32_t>(std::llround(q.x * 10) + (1 << 30));
+    const auto y = static_cast<std::uint32_t>(std::llround(q.y * 10) + (1 << 30));
+    return (static_cast<Vertex>(x) << 32) | y;
+  };
+  auto point = [](Vertex v) {
+    return engine::Point{(static_cast<double>(v >> 32) - (1 << 30)) / 10,
+                         (static_cast<double>(v & 0xFFFFFFFFu) - (1 << 30)) / 10};
+  };
+  std::vector<std::vector<Vertex>> rings;
   for (const io::Area& a : areas) {
-    if (!a.geometry.empty()) parts.push_back(a.geometry);
+    for (const engine::Polygon& polygon : a.geometry) {
+      auto add = [&](const engine::Ring& ring) {
+        std::vector<Vertex> r;
+        for (const engine::Point& p : ring) {
+          const Vertex v = vertex(p);
+          if (r.empty() || r.back() != v) r.push_back(v);
+        }
+        while (r.size() > 1 && r.front() == r.back()) r.pop_back();
+        if (r.size() >= 3) rings.push_back(std::move(r));
+      };
+      add(polygon.exterior);
+      for (const engine::Ring& hole : polygon.holes) add(hole);
+    }
   }
-  if (parts.empty()) return {};
-  const engine::GeosContext geos;
-  const double grid = 0.05 / projection.scale;  // a pixel is 1 / scale CRS units, or more in x
-  return svg_path_data(engine::dissolve_on_grid(geos, std::move(parts), grid), projection);
+  // An edge two areas share is inside the study; an edge used once is on its outline.
+  auto key = [](Vertex a, Vertex b) { return a < b ? std::pair{a, b} : std::pair{b, a}; };
+  struct PairHash {
+    std::size_t operator()(const std::pair<Vertex, Vertex>& e) const noexcept {
+      return std::hash<Vertex>()(e.first * 0x9E3779B97F4A7C15ull ^ e.second);
+    }
+  };
+  std::unordered_map<std::pair<Vertex, Vertex>, std::uint32_t, PairHash> uses;
+  for (const std::vector<Vertex>& r : rings) {
+    for (std::size_t i = 0; i < r.size(); ++i) ++uses[key(r[i], r[(i + 1) % r.size()])];
+  }
+  std::string out;
+  for (const std::vector<Vertex>& r : rings) {
+    const std::size_t n = r.size();
+    auto outer = [&](std::size_t i) { return uses[key(r[i], r[(i + 1) % n])] == 1; };
+    std::size_t start = n;  // an edge inside the study, where runs of outline edges begin
+    for (std::size_t i = 0; i < n && start == n; ++i) {
+      if (!outer(i)) start = i;
+    }
+    if (start == n) {  // the whole ring is outline: drawn closed and simplified like an area
+      std::vector<engine::Point> ring;
+      for (Vertex v : r) ring.push_back(point(v));
+      append_pixel_ring(out, std::move(ring), 0.5);
+      continue;
+    }
+    // Runs of outline edges as open polylines, vertices closer than half a pixel dropped.
+    std::vector<engine::Point> run;
+    auto flush = [&] {
+      if (run.size() >= 2) {
+        out += 'M';
+        for (std::size_t k = 0; k < run.size(); ++k) {
+          if (k == 1) out += 'L';
+          if (k > 1) out += ' ';
+          append_coordinate(out, run[k].x);
+          out += ' ';
+          append_coordinate(out, run[k].y);
+        }
+      }
+      run.clear();
+    };
+    for (std::size_t k = 1; k <= n; ++k) {
+      const std::size_t i = (start + k) % n;
+      if (!outer(i)) {
+        flush();
+        continue;
+      }
+      const engine::Point from = point(r[i]);
+      const engine::Point to = point(r[(i + 1) % n]);
+      if (run.empty()) run.push_back(from);
+      const double dx = to.x - run.back().x;
+      const double dy = to.y - run.back().y;
+      const bool last = k == n || !outer((i + 1) % n);
+      if (dx * dx + dy * dy >= 0.25 || last) run.push_back(to);
+    }
+    flush();
+  }
+  return out;
 }
 
 std::vector<MapLabel> place_labels(std::span<const ReportPlace> places,
