@@ -17,6 +17,7 @@ PlacesLoad read_places(const PlacesSource& source, const Crs& study_crs,
   const std::string key = source.where.describe() + " [report] places";
   OGRLayer* layer = detail::pick_layer(*dataset, source.layer, display, key + " layer");
   PlacesLoad load;
+  load.layer = layer->GetName();
   if (layer->GetFeatureCount(TRUE) == 0) {
     log.warn("places", display + ": layer '" + layer->GetName() +
                            "' has no features; the maps have no place labels");
@@ -31,6 +32,7 @@ PlacesLoad read_places(const PlacesSource& source, const Crs& study_crs,
   const Crs crs = detail::resolve_crs(layer->GetSpatialRef(), source.crs, display,
                                       std::string("layer '") + layer->GetName() + "'", key,
                                       "places", log);
+  load.source_crs = crs.describe();
   const CoordinateTransform to_study(crs, study_crs);
   const engine::GeosContext geos;
   std::string first_skipped;

@@ -13,6 +13,16 @@ void read_places(Run& run) {
   const io::PlacesSource& source = *run.study.report_places;
   io::PlacesLoad load =
       io::read_places(source, run.crs, run.display(source.path), run.log);
+  // In the manifest and the report's sources, with its checksum, like every input.
+  outputs::InputRecord input;
+  input.role = "places";
+  input.file = run.display(source.path);
+  input.layer = load.layer;
+  input.features = load.features_read;
+  input.filter = load.filter;
+  if (!load.source_crs.empty()) input.crs = load.source_crs;
+  run.record.inputs.push_back(std::move(input));
+  run.input_paths.push_back(source.path);
   // Without a rank field, a built-up area ranks by the study's premises inside it: the
   // towns, not the largest polygons (a village's generalised outline can be larger).
   std::vector<double> premises_in(load.places.size(), 0);

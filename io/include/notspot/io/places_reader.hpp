@@ -23,6 +23,8 @@ struct Place {
 /// The places of `[report] places` and what was done to read them.
 struct PlacesLoad {
   std::vector<Place> places;  ///< In file order.
+  std::string layer;          ///< Layer name in the source.
+  std::string source_crs;     ///< The layer's CRS, described.
   std::uint64_t features_read = 0;
   std::uint64_t skipped = 0;  ///< Features without a name or a usable geometry (warned).
   std::optional<AttributeFilterResult> filter;
