@@ -86,8 +86,10 @@ std::string describe_as_at(const std::optional<std::string>& as_at) {
 std::vector<std::pair<std::string, std::string>> data_dates(const RunRecord& record) {
   std::vector<std::pair<std::string, std::string>> out;
   out.emplace_back("Study", describe_as_at(record.study.as_at));
-  for (const InputRecord& i : record.inputs)
+  for (const InputRecord& i : record.inputs) {
+    if (i.role == "places") continue;  // map labels only: no figure comes from them
     out.emplace_back(input_label(record, i), describe_as_at(i.as_at));
+  }
   return out;
 }
 

@@ -19,6 +19,7 @@
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/indicators.hpp"
 #include "notspot/io/gdal.hpp"
+#include "notspot/outputs/map_classes.hpp"
 #include "notspot/outputs/targets.hpp"
 
 namespace notspot::outputs {
@@ -73,6 +74,7 @@ struct StyleClass {
   double lower;
   double upper;
   Rgb fill;
+  std::string label;  ///< The legend's label, as report.html's legend names the class.
 };
 
 /// One style row of layer_styles: a graduated renderer on `column` with fixed classes.
@@ -84,13 +86,6 @@ struct StyleSpec {
   bool use_as_default;
 };
 
-// ColorBrewer sequential schemes, which ColorBrewer rates colour-blind safe. YlGnBu for
-// coverage (dark blue = well served, the targets met), YlOrRd for not-spots (dark red = many
-// premises without coverage).
-constexpr std::array<Rgb, 5> kYlGnBu = {
-    {{255, 255, 204}, {161, 218, 180}, {65, 182, 196}, {44, 127, 184}, {37, 52, 148}}};
-constexpr std::array<Rgb, 5> kYlOrRd = {
-    {{255, 255, 178}, {254, 204, 92}, {253, 141, 60}, {240, 59, 32}, {189, 0, 38}}};
 constexpr Rgb kOutline = {128, 128, 128};
 constexpr Rgb kNoPremisesFill = {240, 240, 240};
 constexpr Rgb kNoPremisesHatch = {150, 150, 150};
@@ -100,16 +95,15 @@ constexpr const char* kNoPremisesLabel = "no premises";
 // coalesce(column, -1) and gives -1 its own grey class.
 constexpr double kNullValue = -1;
 
-std::vector<StyleClass> make_classes(const std::array<double, 6>& bounds,
-                                     const std::array<Rgb, 5>& palette) {
-  std::vector<StyleClass> out;
-  for (std::size_t i = 0; i < 5; ++i) out.push_back({bounds[i], bounds[i + 1], palette[i]});
-  return out;
+Rgb from_hex(std::string_view hex) {
+  const auto byte = [&](std::size_t i) { return std::stoi(std::string(hex.substr(i, 2)), nullptr, 16); };
+  return {byte(1), byte(3), byte(5)};
 }
 
 std::string bound_text(double v);
 
-// "Classes 0-50-75-85-95-100", and what the targets among the bounds are.
+// "Classes 0-50-80-85-90-95-99-100. Paler is better...", and what the targets among the bounds
+// are.
 std::string classes_text(const std::vector<StyleClass>& classes, std::string_view column) {
   std::string out = "Classes ";
   out += bound_text(classes.front().lower);
@@ -129,31 +123,37 @@ std::string classes_text(const std::vector<StyleClass>& classes, std::string_vie
   return out + ".";
 }
 
-StyleSpec style(const ColumnSpec& column, std::string name, const std::array<double, 6>& bounds,
-                const std::array<Rgb, 5>& palette, bool use_as_default) {
-  StyleSpec s{column.name, std::move(name), "", make_classes(bounds, palette), use_as_default};
-  s.description = column.label + " (notspot). " + classes_text(s.classes, column.name);
+// The classes report.html's map of the same column uses (classify_map), so that a colour means
+// the same class in QGIS as in the report.
+StyleSpec style(const StatsTable& table, const ColumnSpec& column, std::string name,
+                bool use_as_default) {
+  const MapClassification classes = classify_map(table, column.name);
+  StyleSpec s{column.name, std::move(name), "", {}, use_as_default};
+  for (const MapClass& k : classes.classes) {
+    s.classes.push_back({k.lower, k.upper, from_hex(k.colour), k.label});
+  }
+  s.description = column.label + " (notspot). " + classes_text(s.classes, column.name) + " " +
+                  map_better_text(classes);
   return s;
 }
 
 std::vector<StyleSpec> styles_for(const StatsTable& table) {
   std::vector<StyleSpec> styles;
-  if (const auto gigabit = table.columns.find("gigabit_pct")) {
-    // A class bound at the first target (Project Gigabit's 85% by 2025).
-    const std::vector<Target> on = targets_for("gigabit_pct");
-    const double target = on.empty() ? 85 : on.front().level;
-    styles.push_back(style(table.columns[*gigabit], "Gigabit-capable", {0, 50, 75, target, 95, 100},
-                           kYlGnBu, true));
-  } else {
+  // The report's maps, the first one the default style.
+  for (const std::string& name : mapped_columns(table)) {
+    const ColumnSpec& c = table.columns[*table.columns.find(name)];
+    const std::string style_name = name == "gigabit_pct"              ? "Gigabit-capable"
+                                   : name == "mob_4g_indoor_none_pct" ? "4G indoor not-spots"
+                                   : name == "below_uso_pct"          ? "Below the USO"
+                                                                      : name.substr(0, 30);
+    styles.push_back(style(table, c, style_name, styles.empty()));
+  }
+  if (styles.empty()) {
     for (const ColumnSpec& c : table.columns) {
       if (c.kind != ColumnKind::kPercent) continue;
-      styles.push_back(style(c, c.name.substr(0, 30), {0, 20, 40, 60, 80, 100}, kYlGnBu, true));
+      styles.push_back(style(table, c, c.name.substr(0, 30), true));
       break;
     }
-  }
-  if (const auto not_spots = table.columns.find("mob_4g_indoor_none_pct")) {
-    styles.push_back(style(table.columns[*not_spots], "4G indoor not-spots", {0, 1, 5, 10, 25, 100},
-                           kYlOrRd, false));
   }
   return styles;
 }
@@ -165,9 +165,7 @@ std::string bound_text(double v) {
   return buf;
 }
 
-std::string range_label(const StyleClass& c) {
-  return bound_text(c.lower) + " \xE2\x80\x93 " + bound_text(c.upper) + "%";  // en dash
-}
+std::string range_label(const StyleClass& c) { return c.label; }
 
 std::string qgis_color(Rgb c) {
   return std::to_string(c.r) + "," + std::to_string(c.g) + "," + std::to_string(c.b) + ",255";

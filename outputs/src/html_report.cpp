@@ -13,6 +13,7 @@
 #include "detail/markup.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/outputs/data_dates.hpp"
+#include "notspot/outputs/map_classes.hpp"
 #include "notspot/outputs/quality_status.hpp"
 #include "notspot/outputs/targets.hpp"
 
@@ -22,16 +23,6 @@ namespace {
 constexpr std::size_t kMostInNeed = 10;
 constexpr std::size_t kMaxWarnings = 200;
 constexpr std::size_t kMaxChangedAreas = 20;
-
-// ColorBrewer YlGnBu (colour-blind safe, prints in grey), by number of classes.
-const std::vector<std::vector<const char*>> kPalettes = {
-    {"#41b6c4"},
-    {"#a1dab4", "#2c7fb8"},
-    {"#edf8b1", "#7fcdbb", "#2c7fb8"},
-    {"#ffffcc", "#a1dab4", "#41b6c4", "#225ea8"},
-    {"#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"},
-};
-constexpr const char* kNoDataFill = "#d9d9d9";
 
 // The page's behaviour: table sorting and filtering, map read-outs, profiles opened from
 // links. Plain DOM code without data in it, so that its hash can go in the CSP.
@@ -199,8 +190,10 @@ figure.map { margin: 1.5rem 0; position: relative; }
 figure.map svg { max-width: 100%; height: auto; display: block; }
 path.area { stroke: #4d4d4d; stroke-width: .4; stroke-linejoin: round; cursor: pointer; }
 path.area:hover, path.area:focus { stroke: #000; stroke-width: 2; }
+path.outline { stroke: #1b1b1b; stroke-width: 1.6; stroke-linejoin: round; pointer-events: none; }
+.legend-better { margin: .3rem 0; font-weight: 600; }
 .legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3rem 1.2rem; }
-.legend svg { vertical-align: middle; margin-right: .3rem; }
+figure.map .legend svg { display: inline-block; vertical-align: middle; margin-right: .3rem; }
 .map-info { min-height: 1.5em; font-weight: 600; }
 details.profile { border: 1px solid #c4c4c4; border-radius: 4px; margin: .4rem 0;
   padding: .2rem .6rem; }
@@ -426,41 +419,8 @@ std::string fmt_points(double v) {
 struct MapSpec {
   std::string column;
   std::string title;
-  std::string what;                  // "are gigabit-capable"
-  std::vector<double> fixed_breaks;  // empty: quantiles of the areas' values
-  std::optional<Target> target;      // the target that is one of the fixed breaks
+  std::string what;  // "are gigabit-capable"
 };
-
-// Class breaks at quantiles of the areas' values (figures have two decimals). Skewed
-// measures such as not-spots are 0 in most parishes: then the lowest value gets a class of
-// its own and the quantiles are taken over the others, so the map still tells them apart.
-std::vector<double> quantile_breaks(std::vector<double> values, std::size_t classes) {
-  std::sort(values.begin(), values.end());
-  std::vector<double> breaks;
-  if (values.empty()) return breaks;
-  const double lowest = values.front();
-  const auto above = std::upper_bound(values.begin(), values.end(), lowest + 0.001);
-  if (above != values.end() &&
-      static_cast<std::size_t>(above - values.begin()) * classes > values.size()) {
-    breaks.push_back(std::round((lowest + 0.01) * 100) / 100);
-    values.erase(values.begin(), above);
-    --classes;
-  }
-  for (std::size_t k = 1; k < classes; ++k) {
-    const double v = values[(values.size() * k) / classes];
-    const double rounded = std::round(v * 100) / 100;
-    // A break at the minimum would leave an empty class.
-    if (rounded <= values.front()) continue;
-    if (breaks.empty() || rounded > breaks.back()) breaks.push_back(rounded);
-  }
-  return breaks;
-}
-
-std::size_t class_of(double v, const std::vector<double>& breaks) {
-  std::size_t k = 0;
-  while (k < breaks.size() && v >= breaks[k]) ++k;
-  return k;
-}
 
 class ReportWriter {
  public:
@@ -529,26 +489,12 @@ class ReportWriter {
     if (!maps_built_) {
       maps_built_ = true;
       if (in_.areas.empty()) return maps_;
-      if (t_.has("gigabit_pct")) {
-        const std::optional<Target> target = first_target("gigabit_pct");
-        std::vector<double> breaks = {50, 70, 95};
-        if (target) breaks.insert(breaks.begin() + 2, target->level);
-        maps_.push_back(
-            {"gigabit_pct", t_.spec("gigabit_pct").measure, "are gigabit-capable", breaks, target});
-      }
-      if (t_.has("below_uso_pct")) {
-        maps_.push_back({"below_uso_pct",
-                         t_.spec("below_uso_pct").measure,
-                         "are below the USO on a known speed",
-                         {},
-                         std::nullopt});
-      }
-      if (t_.has("mob_4g_indoor_none_pct")) {
-        maps_.push_back({"mob_4g_indoor_none_pct",
-                         t_.spec("mob_4g_indoor_none_pct").measure,
-                         "have no indoor 4G from any operator",
-                         {},
-                         std::nullopt});
+      // The same columns the GeoPackage styles (mapped_columns()), with the same classes.
+      for (const std::string& c : mapped_columns(t_.table())) {
+        const char* what = c == "gigabit_pct"     ? "are gigabit-capable"
+                           : c == "below_uso_pct" ? "are below the USO on a known speed"
+                                                  : "have no indoor 4G from any operator";
+        maps_.push_back({c, t_.spec(c).measure, what});
       }
     }
     return maps_;
@@ -907,70 +853,72 @@ class ReportWriter {
     }
     const detail::MapProjection projection =
         detail::fit_projection(bounds, in_.crs_geographic, 760, 900);
-    // The shapes are the same in every map: compute them once.
+    // The shapes, the study outline and the place labels are the same in every map: computed
+    // once.
     std::vector<std::string> shapes;
     for (const io::Area& a : in_.areas)
       shapes.push_back(detail::svg_path_data(a.geometry, projection));
+    MapLayers layers;
+    layers.outline = detail::svg_outline(in_.areas, projection);
+    layers.labels = detail::place_labels(in_.places, projection, in_.max_place_labels);
 
     out_ +=
         "<section id=\"maps\" aria-labelledby=\"maps-h\">\n<h2 id=\"maps-h\">Maps</h2>\n"
-        "<p>Each parish is shaded by its class. Hover over a parish, or move to it with the "
+        "<p>Each parish is shaded by its class. <strong>On every map, paler is better and "
+        "darker needs attention.</strong> Hover over a parish, or move to it with the "
         "Tab key, to read its figures; click it or press Enter to open its profile. The "
         "table of all parishes below holds the same figures as text.</p>\n";
-    for (std::size_t m = 0; m < maps().size(); ++m) draw_map(m, maps()[m], projection, shapes);
+    for (std::size_t m = 0; m < maps().size(); ++m) {
+      draw_map(m, maps()[m], projection, shapes, layers);
+    }
     out_ += "</section>\n";
   }
 
+  static std::string parishes(std::size_t n) {
+    return fmt::format("{} {}", n, n == 1 ? "parish" : "parishes");
+  }
+
+  // What every map draws over the parishes: the study's outline and the place labels.
+  struct MapLayers {
+    std::string outline;  // SVG path data
+    std::vector<detail::MapLabel> labels;
+  };
+
   void draw_map(std::size_t m, const MapSpec& spec, const detail::MapProjection& projection,
-                const std::vector<std::string>& shapes) {
+                const std::vector<std::string>& shapes, const MapLayers& layers) {
     const std::vector<std::size_t>& rows = t_.area_rows();
-    std::vector<double> values;
-    for (std::size_t r : rows) {
-      const double v = t_.number(r, spec.column);
-      if (!std::isnan(v)) values.push_back(v);
-    }
-    const std::vector<double> breaks =
-        spec.fixed_breaks.empty() ? quantile_breaks(values, 5) : spec.fixed_breaks;
-    const std::vector<const char*>& palette = kPalettes[breaks.size()];
-    std::vector<std::size_t> class_counts(breaks.size() + 1, 0);
-    std::size_t no_value = 0;
+    // The same classes, colours and counts as the GeoPackage's style of this column.
+    const MapClassification classes = classify_map(t_.table(), spec.column);
     std::size_t lowest = TableView::kNone;
     std::size_t highest = TableView::kNone;
     for (std::size_t a = 0; a < rows.size(); ++a) {
       const double v = t_.number(rows[a], spec.column);
-      if (std::isnan(v)) {
-        ++no_value;
-        continue;
-      }
-      ++class_counts[class_of(v, breaks)];
+      if (std::isnan(v)) continue;
       if (lowest == TableView::kNone || v < t_.number(rows[lowest], spec.column)) lowest = a;
       if (highest == TableView::kNone || v > t_.number(rows[highest], spec.column)) highest = a;
     }
-    const double values_min =
-        values.empty() ? 0.0 : *std::min_element(values.begin(), values.end());
-    auto class_label = [&](std::size_t k) {
-      if (breaks.empty()) return std::string("all parishes");
-      if (k == 0 && std::abs(breaks[0] - 0.01 - values_min) < 1e-9) {
-        return fmt::format("{}%", values_min);  // the lowest value's own class
-      }
-      if (k == 0) return fmt::format("under {}%", breaks[0]);
-      if (k == breaks.size()) return fmt::format("{}% or more", breaks[k - 1]);
-      return fmt::format("{}% to under {}%", breaks[k - 1], breaks[k]);
-    };
     const std::string id = fmt::format("map{}", m + 1);
     std::string desc = fmt::format(
         "Choropleth map of {} parishes: the share of premises that {}. "
-        "Study-wide: {}%.",
-        rows.size(), esc(spec.what), esc(t_.formatted(study(), spec.column)));
-    for (std::size_t k = 0; k < class_counts.size(); ++k) {
-      desc += fmt::format(" {}: {} parishes.", class_label(k), class_counts[k]);
+        "Study-wide: {}%. {}",
+        rows.size(), esc(spec.what), esc(t_.formatted(study(), spec.column)),
+        esc(map_better_text(classes)));
+    for (std::size_t k : classes.best_first()) {
+      desc += fmt::format(" {}: {}.", classes.classes[k].label, parishes(classes.classes[k].areas));
     }
-    if (no_value > 0) desc += fmt::format(" No premises: {} parishes.", no_value);
+    if (classes.no_data > 0) desc += " No premises: " + parishes(classes.no_data) + ".";
     if (lowest != TableView::kNone) {
       desc += " Lowest: " + t_.area_title(rows[lowest]) + ", " +
               esc(t_.formatted(rows[lowest], spec.column)) +
               "%. Highest: " + t_.area_title(rows[highest]) + ", " +
               esc(t_.formatted(rows[highest], spec.column)) + "%.";
+    }
+    if (!layers.labels.empty()) {
+      desc += " Places labelled:";
+      for (std::size_t i = 0; i < layers.labels.size(); ++i) {
+        desc += (i == 0 ? " " : ", ") + esc(layers.labels[i].name);
+      }
+      desc += ".";
     }
 
     const double bar_h = 44;  // strip under the map for the scale bar and north arrow
@@ -994,16 +942,20 @@ class ReportWriter {
       const std::size_t r = rows[a];
       const double v = t_.number(r, spec.column);
       const std::string value = t_.formatted(r, spec.column);
-      const char* fill = std::isnan(v) ? kNoDataFill : palette[class_of(v, breaks)];
       const std::string label = t_.area_title(r) + ": " +
                                 (value.empty() ? "no premises" : value + "% " + esc(spec.what)) +
                                 " (" + group_digits(t_.formatted(r, "premises")) + " premises)";
       out_ += fmt::format(
           "<path class=\"area\" data-p=\"{}\" fill=\"{}\" tabindex=\"0\" role=\"img\" "
           "aria-label=\"{}\" d=\"{}\"><title>{}</title></path>\n",
-          a, fill, label, shapes[a], label);
+          a, classes.colour_of(v), label, shapes[a], label);
     }
     out_ += "</g>\n";
+    if (!layers.outline.empty()) {
+      out_ += "<path class=\"outline\" aria-hidden=\"true\" fill=\"none\" fill-rule=\"evenodd\" d=\"" +
+              layers.outline + "\"/>\n";
+    }
+    out_ += detail::svg_labels(layers.labels);
     // Scale bar (bottom left) and north arrow (bottom right), outside the shapes.
     const double draw_w = w - 2 * projection.margin;
     const double ground_w = draw_w / projection.scale * projection.metres_per_unit;
@@ -1030,31 +982,43 @@ class ReportWriter {
     out_ += fmt::format(
         "<figcaption id=\"{}-legend\" tabindex=\"-1\"><p class=\"map-info\" "
         "aria-live=\"polite\">Hover over or tab to a parish to see its figures.</p>\n"
-        "<ul class=\"legend\" aria-label=\"Legend: {}\">\n",
-        id, esc(spec.title));
-    for (std::size_t k = 0; k < class_counts.size(); ++k) {
+        "<p class=\"legend-better\">{}</p>\n"
+        "<ul class=\"legend\" aria-label=\"Legend: {}, best class first\">\n",
+        id, esc(map_better_text(classes)), esc(spec.title));
+    // Best class first: the legend reads from "fine" to "needs attention".
+    for (std::size_t k : classes.best_first()) {
+      const MapClass& c = classes.classes[k];
       out_ += fmt::format(
-          "<li><svg width=\"18\" height=\"14\" aria-hidden=\"true\"><rect width=\"18\" "
-          "height=\"14\" fill=\"{}\" stroke=\"#4d4d4d\"/></svg>{} ({} parishes)</li>\n",
-          palette[k], class_label(k), class_counts[k]);
+          "<li data-lower=\"{}\" data-upper=\"{}\" data-colour=\"{}\" data-areas=\"{}\"><svg "
+          "width=\"18\" height=\"14\" aria-hidden=\"true\"><rect width=\"18\" "
+          "height=\"14\" fill=\"{}\" stroke=\"#4d4d4d\"/></svg>{}: {}</li>\n",
+          c.lower, c.upper, c.colour, c.areas, c.colour, esc(c.label), parishes(c.areas));
     }
-    if (no_value > 0) {
+    if (classes.no_data > 0) {
       out_ += fmt::format(
-          "<li><svg width=\"18\" height=\"14\" aria-hidden=\"true\"><rect width=\"18\" "
-          "height=\"14\" fill=\"{}\" stroke=\"#4d4d4d\"/></svg>no premises ({} parishes)</li>\n",
-          kNoDataFill, no_value);
+          "<li data-areas=\"{}\" data-colour=\"{}\"><svg width=\"18\" height=\"14\" "
+          "aria-hidden=\"true\"><rect width=\"18\" height=\"14\" fill=\"{}\" "
+          "stroke=\"#4d4d4d\"/></svg>no premises (no data): {}</li>\n",
+          classes.no_data, kMapNoDataColour, kMapNoDataColour, parishes(classes.no_data));
+    }
+    std::string breaks_note = "round numbers";
+    std::vector<std::string> at_targets;
+    for (const Target& t : targets_for(spec.column)) {
+      if (std::find(classes.target_levels.begin(), classes.target_levels.end(), t.level) ==
+          classes.target_levels.end()) {
+        continue;
+      }
+      at_targets.push_back(level_text(t.level) + "% (" + esc(t.programme) +
+                           (t.deadline.empty() ? std::string() : ", " + esc(t.deadline)) + ")");
+    }
+    for (std::size_t i = 0; i < at_targets.size(); ++i) {
+      breaks_note += (i == 0 ? "; breaks at " : i + 1 == at_targets.size() ? " and " : ", ") +
+                     at_targets[i];
     }
     out_ += "</ul>\n<p class=\"muted\">Study-wide: " + data_figure(t_, study(), spec.column) +
-            ". Classes: " +
-            (spec.fixed_breaks.empty() ? std::string("quintiles of the parishes' values")
-             : spec.target
-                 ? "fixed, with the " + level_text(spec.target->level) + "% target of " +
-                       esc(spec.target->programme) +
-                       (spec.target->deadline.empty() ? std::string()
-                                                      : " for " + esc(spec.target->deadline)) +
-                       " as a break"
-                 : std::string("fixed")) +
-            ". " + esc(in_.crs_description) + ", north up.</p></figcaption>\n</figure>\n";
+            ". Classes: " + breaks_note +
+            "; the same as the GeoPackage's QGIS style. The thick line is the study's outline. " +
+            esc(in_.crs_description) + ", north up.</p></figcaption>\n</figure>\n";
   }
 
   // Columns of the table of all parishes, when the study has them.

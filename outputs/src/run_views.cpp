@@ -10,8 +10,12 @@
 namespace notspot::outputs {
 
 void write_html_report(const std::filesystem::path& path, const RunRecord& record,
-                       std::span<const io::Area> areas) {
-  write_html_report(path, detail::report_input(record, areas));
+                       std::span<const io::Area> areas, std::vector<ReportPlace> places,
+                       std::size_t max_place_labels) {
+  ReportInput input = detail::report_input(record, areas);
+  input.places = std::move(places);
+  input.max_place_labels = max_place_labels;
+  write_html_report(path, input);
 }
 
 std::vector<std::string> write_parish_workbook(const std::filesystem::path& path,

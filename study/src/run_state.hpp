@@ -1,5 +1,7 @@
 #pragma once
 
+#include "notspot/outputs/html_report.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -87,6 +89,8 @@ struct Run {
   const MobileGroupResult* exclusion_group = nullptr;
   detail::StudyFigures figures;
   std::vector<engine::AreaCounts> counts;
+  // Places stage: the labels of the report's maps (`[report] places`).
+  std::vector<outputs::ReportPlace> places;
 };
 
 }  // namespace notspot::study

@@ -17,6 +17,11 @@ void read_areas_and_premises(Run& run);
 /// the premises by id for the layers.
 void assign_premises(Run& run);
 
+/// Places stage: reads `[report] places` (when the study names them) and ranks them for the
+/// maps' labels: by `rank_field`, else a polygon by the premises inside it and points in file
+/// order. Runs after assignment, while the premises' coordinates are at hand.
+void read_places(Run& run);
+
 /// Joins the fixed-broadband and postcode layers to the premises, in study order.
 void join_layers(Run& run);
 

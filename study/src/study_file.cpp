@@ -39,9 +39,9 @@ using io::SourceLine;
 
 // The schema. Lists are in documentation order, which is also the order in which "expected one
 // of" names them.
-constexpr std::array<std::string_view, 8> kTopLevelTables = {
-    "study",   "areas",  "premises", "layers", "thresholds", "digital_exclusion",
-    "quality", "outputs"};
+constexpr std::array<std::string_view, 9> kTopLevelTables = {
+    "study",   "areas",   "premises", "layers", "thresholds", "digital_exclusion",
+    "quality", "outputs", "report"};
 constexpr std::array<std::string_view, 7> kStudyKeys = {
     "name", "place", "crs", "boundary_vintage", "attribution", "require_best_transformation",
     "as_at"};
@@ -55,6 +55,9 @@ constexpr std::array<std::string_view, 15> kLayerKeys = {
 constexpr std::array<std::string_view, 2> kDigitalExclusionKeys = {"mobile_technology",
                                                                    "mobile_setting"};
 constexpr std::array<std::string_view, 3> kOutputsKeys = {"dir", "previous", "premises"};
+constexpr std::array<std::string_view, 1> kReportKeys = {"places"};
+constexpr std::array<std::string_view, 7> kPlacesKeys = {
+    "path", "layer", "name_field", "where", "rank_field", "crs", "max_labels"};
 constexpr std::array<std::string_view, 2> kPremisesFormats = {"csv", "ogr"};
 // Mobile coverage: accepted in any case, stored in these spellings.
 constexpr std::array<std::string_view, 4> kMobileTechnologies = {"2G", "3G", "4G", "5G"};
@@ -853,6 +856,51 @@ void read_outputs(TableReader& t, const fs::path& study_folder, fs::path& output
   }
 }
 
+// `[report] places = { path = "...", name_field = "..." }` (or a [report.places] table).
+void read_report(TableReader& t, const toml::table& table, const fs::path& study_folder,
+                 Problems& problems, std::optional<io::PlacesSource>& places) {
+  t.reject_unknown_keys(kReportKeys);
+  const toml::node* node = table.get("places");
+  if (node == nullptr) return;
+  const toml::table* p = node->as_table();
+  if (p == nullptr) {
+    t.report(t.line("places"),
+             fmt::format("[report] places must be a table, e.g. places = {{ path = "
+                         "\"built_up_areas.geojson\", name_field = \"name\" }}, not {}",
+                         type_name(node->type())));
+    return;
+  }
+  TableReader r(*p, "[report] places", problems);
+  r.reject_unknown_keys(kPlacesKeys);
+  io::PlacesSource source;
+  source.where = SourceLine{problems.file(), t.line("places")};
+  bool ok = true;
+  if (auto path = r.required_string("path", "built_up_areas.geojson")) {
+    source.path = resolve(study_folder, *path);
+    check_input(r, source.path, *path, /*allow_folder=*/true, "");
+  } else {
+    ok = false;
+  }
+  if (auto name = r.required_string("name_field", "name")) {
+    source.name_field = *name;
+  } else {
+    ok = false;
+  }
+  source.layer = r.optional_string("layer");
+  source.attribute_filter = r.optional_string("where");
+  source.rank_field = r.optional_string("rank_field");
+  source.crs = r.optional_crs("crs");
+  if (auto n = r.optional_integer("max_labels")) {
+    if (*n < 0 || *n > 1000) {
+      r.report(r.line("max_labels"),
+               fmt::format("[report] places max_labels must be between 0 and 1000, not {}", *n));
+    } else {
+      source.max_labels = static_cast<std::size_t>(*n);
+    }
+  }
+  if (ok) places = std::move(source);
+}
+
 std::string read_text(const fs::path& file, const fs::path& absolute) {
   std::error_code ec;
   const fs::file_status status = fs::status(file, ec);
@@ -1044,6 +1092,10 @@ Study load_study(const fs::path& file) {
   if (const toml::table* t = table("outputs")) {
     TableReader reader(*t, "[outputs]", problems);
     read_outputs(reader, study_folder, study.output_dir, study.previous_dir, study.premises_table);
+  }
+  if (const toml::table* t = table("report")) {
+    TableReader reader(*t, "[report]", problems);
+    read_report(reader, *t, study_folder, problems, study.report_places);
   }
   // An outputs folder that holds inputs would have them replaced by the first run.
   if (auto conflict = detail::outputs_folder_conflict(study, study.output_dir)) {

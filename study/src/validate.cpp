@@ -10,6 +10,7 @@
 #include "notspot/engine/error.hpp"
 #include "notspot/io/areas_reader.hpp"
 #include "notspot/io/crs.hpp"
+#include "notspot/io/places_reader.hpp"
 #include "notspot/io/premises_reader.hpp"
 #include "notspot/study/run.hpp"
 
@@ -166,6 +167,16 @@ ValidationReport validate_study(const Study& study) {
       } else {
         report.notes.push_back(inspection.description);
       }
+    });
+  }
+  if (study.report_places && study_crs) {
+    // Places are small (a few hundred towns): read them whole, as the run will.
+    attempt([&] {
+      const io::PlacesLoad places = io::read_places(
+          *study.report_places, *study_crs, display_path(study, study.report_places->path), log);
+      report.notes.push_back(fmt::format("places: {} read from {} for the maps' labels",
+                                         places.places.size(),
+                                         display_path(study, study.report_places->path)));
     });
   }
   for (const io::Warning& w : log.warnings()) report.notes.push_back("warning: " + w.message);

@@ -122,5 +122,32 @@ TEST(OverlapArea, HandComputedCases) {
   EXPECT_EQ(overlap_area(geos, a, {}), 0);
 }
 
+// Two unit squares 0.01 apart: on a 0.1 grid the gap closes, so the outline is one 2 x 1
+// rectangle (area 2 by hand); without the grid they stay two parts.
+TEST(DissolveOnGrid, ClosesGapsNarrowerThanTheGrid) {
+  GeosContext geos;
+  std::vector<MultiPolygon> parts = {{Polygon{rect(0, 0, 1, 1), {}}},
+                                     {Polygon{rect(1.01, 0, 2.01, 1), {}}}};
+  EXPECT_EQ(dissolve(geos, parts).size(), 2u);
+  const MultiPolygon merged = dissolve_on_grid(geos, parts, 0.1);
+  ASSERT_EQ(merged.size(), 1u);
+  EXPECT_TRUE(merged[0].holes.empty());
+  const GeosGeometry g = geos.to_geos(merged);
+  EXPECT_NEAR(geos_area(geos, g.get()), 2.0, 1e-9);
+}
+
+// An L whose centroid (about (1.17, 1.17) by hand) lies in the notch, outside the shape: the
+// point on the surface is inside it.
+TEST(PointOnSurface, LiesInsideAConcaveShape) {
+  GeosContext geos;
+  const MultiPolygon l = {Polygon{{{0, 0}, {4, 0}, {4, 1}, {1, 1}, {1, 4}, {0, 4}}, {}}};
+  const std::optional<Point> p = point_on_surface(geos, l);
+  ASSERT_TRUE(p.has_value());
+  const bool in_foot = p->x > 0 && p->x < 4 && p->y > 0 && p->y < 1;
+  const bool in_leg = p->x > 0 && p->x < 1 && p->y > 0 && p->y < 4;
+  EXPECT_TRUE(in_foot || in_leg) << p->x << " " << p->y;
+  EXPECT_FALSE(point_on_surface(geos, {}).has_value());
+}
+
 }  // namespace
 }  // namespace notspot::engine

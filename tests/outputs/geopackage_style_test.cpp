@@ -256,7 +256,10 @@ TEST_F(GeoPackageStyleTest, DefaultGraduatedStyleOnGigabitInLayerStyles) {
   const std::string description = gigabit.GetFieldAsString("description");
   EXPECT_NE(description.find("Gigabit-capable (>= 1000 Mbit/s), % of premises"), std::string::npos)
       << description;
-  EXPECT_NE(description.find("Classes 0-50-75-85-95-100"), std::string::npos) << description;
+  // The classes of map_classes.hpp, by hand for 85, 50, 100: nothing under 50, so that class
+  // merges into 0-80; 85 and 99 are Project Gigabit's targets.
+  EXPECT_NE(description.find("Classes 0-80-85-90-95-99-100"), std::string::npos) << description;
+  EXPECT_NE(description.find("Paler is better"), std::string::npos) << description;
   EXPECT_NE(description.find("85%: gigabit-capable broadband for at least 85% of UK premises by "
                              "2025 (Project Gigabit)"),
             std::string::npos)
@@ -265,39 +268,40 @@ TEST_F(GeoPackageStyleTest, DefaultGraduatedStyleOnGigabitInLayerStyles) {
   const ParsedQml qml = parse_qml(gigabit.GetFieldAsString("styleQML"));
   EXPECT_EQ(qml.renderer_type, "graduatedSymbol");
   EXPECT_NE(qml.attr.find("\"gigabit_pct\""), std::string::npos) << qml.attr;
-  // Five classes with the agreed bounds, plus the class of areas without premises.
+  // Six classes with the report's bounds, plus the class of areas without premises.
   std::set<std::pair<double, double>> bounds;
   for (const QmlRange& r : qml.ranges) bounds.insert({r.lower, r.upper});
-  const std::set<std::pair<double, double>> expected_bounds = {{0, 50},  {50, 75},  {75, 85},
-                                                               {85, 95}, {95, 100}, {-1, -1}};
+  const std::set<std::pair<double, double>> expected_bounds = {
+      {0, 80}, {80, 85}, {85, 90}, {90, 95}, {95, 99}, {99, 100}, {-1, -1}};
   EXPECT_EQ(bounds, expected_bounds);
-  ASSERT_EQ(qml.ranges.size(), 6u);
+  ASSERT_EQ(qml.ranges.size(), 7u);
   EXPECT_EQ(qml.ranges.back().label, "no premises");
 
-  // Classified as QGIS classifies: the target (85.00) is in the 85-95 class, not below it;
-  // 50 in 50-75; 100 in the top class; a null (coalesced to -1) in "no premises".
+  // Classified as QGIS classifies: the target (85.00) is in the 85-90 class, not below it;
+  // 50 in 0-80; 100 in the top class; a null (coalesced to -1) in "no premises".
   auto lower_of = [&](double v) {
     const QmlRange* r = qgis_range_for(qml, v);
     return r ? r->lower : std::nan("");
   };
   EXPECT_EQ(lower_of(85.0), 85);
-  EXPECT_EQ(lower_of(50.0), 50);
-  EXPECT_EQ(lower_of(100.0), 95);
+  EXPECT_EQ(lower_of(50.0), 0);
+  EXPECT_EQ(lower_of(100.0), 99);
   EXPECT_EQ(lower_of(0.0), 0);
-  EXPECT_EQ(lower_of(84.99), 75);
+  EXPECT_EQ(lower_of(84.99), 80);
+  EXPECT_EQ(lower_of(99.0), 99);
   const QmlRange* null_range = qgis_range_for(qml, -1);
   ASSERT_NE(null_range, nullptr);
   EXPECT_EQ(null_range->label, "no premises");
   EXPECT_NE(qml.attr.find("coalesce("), std::string::npos) << qml.attr;
 
-  // Every range has a symbol; the five classes have five different colours, none grey.
+  // Every range has a symbol; the six classes have six different colours, none grey.
   std::set<std::string> class_colors;
   for (const QmlRange& r : qml.ranges) {
     ASSERT_TRUE(qml.colors.count(r.symbol)) << r.symbol;
     ASSERT_FALSE(qml.colors.at(r.symbol).empty());
     if (r.lower >= 0) class_colors.insert(qml.colors.at(r.symbol).front());
   }
-  EXPECT_EQ(class_colors.size(), 5u);
+  EXPECT_EQ(class_colors.size(), 6u);
   const std::string null_symbol = qml.ranges.back().symbol;
   EXPECT_EQ(class_colors.count(qml.colors.at(null_symbol).front()), 0u);
 
@@ -310,7 +314,7 @@ TEST_F(GeoPackageStyleTest, DefaultGraduatedStyleOnGigabitInLayerStyles) {
     if (n->eType == CXT_Element && std::string(n->pszValue) == "se:Rule") ++rules;
   }
   CPLDestroyXMLNode(sld_root);
-  EXPECT_EQ(rules, 6);
+  EXPECT_EQ(rules, 7);
   EXPECT_NE(sld.find("<ogc:PropertyIsNull><ogc:PropertyName>gigabit_pct"), std::string::npos);
 
   // The second style, not default, on 4G indoor not-spots.
@@ -320,7 +324,9 @@ TEST_F(GeoPackageStyleTest, DefaultGraduatedStyleOnGigabitInLayerStyles) {
   const ParsedQml notspot_qml = parse_qml(notspots.GetFieldAsString("styleQML"));
   EXPECT_EQ(notspot_qml.renderer_type, "graduatedSymbol");
   EXPECT_NE(notspot_qml.attr.find("\"mob_4g_indoor_none_pct\""), std::string::npos);
-  EXPECT_EQ(notspot_qml.ranges.size(), 6u);
+  // 5, 25, 33.33 and null, lower is better: no zero and nothing under 1, so classes start at
+  // the 5% marker; 25 keeps the 25 break; nothing at 50 or more: 0-5, 5-10, 10-25, 25-100.
+  EXPECT_EQ(notspot_qml.ranges.size(), 5u);
 }
 
 TEST_F(GeoPackageStyleTest, LayerStylesIsARegisteredAttributesTable) {

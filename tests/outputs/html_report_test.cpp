@@ -210,6 +210,69 @@ TEST(HtmlReport, OneShapePerAreaInEachMap) {
   EXPECT_EQ(seen, 12u);
 }
 
+// The outline is every edge no two areas share. A1 and A3 share the edge y = 1000, so each
+// leaves an open polyline of its other three edges; the circle and the tiny square are closed
+// rings: four parts. A1's, from its corner (0, 1000) round to (1000, 1000), is drawn at
+// (10 + x * 0.37, 10 + (2000 - y) * 0.37).
+TEST(HtmlReport, EveryMapDrawsTheStudyOutline) {
+  Fixture f;
+  const std::string html = write_report(f.input);
+  EXPECT_EQ(count(html, "<path class=\"outline\""), 3u);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(html, m, std::regex("<path class=\"outline\"[^>]* d=\"([^\"]*)\"")));
+  const std::string d = m[1];
+  EXPECT_EQ(count(d, "M"), 4u) << d;
+  EXPECT_NE(d.find("M10 380L10 750 380 750 380 380"), std::string::npos) << d;
+  EXPECT_EQ(count(d, "Z"), 2u) << d;  // the circle and the tiny square
+}
+
+// Labels by rank, as many as fit: Smallville's dot would sit under Bigtown's label, Faraway
+// is outside the drawing; names are escaped; the text alternative lists what is labelled.
+TEST(HtmlReport, PlaceLabelsThatFitAreDrawnOnEveryMap) {
+  Fixture f;
+  f.input.places = {{"Smallville", {520, 520}, 1},
+                    {"Bigtown", {500, 500}, 100},
+                    {"Faraway", {90000, 90000}, 50},
+                    {"<b>X</b>", {500, 1500}, 10}};
+  const std::string html = write_report(f.input);
+  EXPECT_EQ(count(html, ">Bigtown</text>"), 3u);
+  EXPECT_EQ(count(html, ">&lt;b&gt;X&lt;/b&gt;</text>"), 3u);
+  EXPECT_EQ(html.find("<b>X"), std::string::npos);
+  EXPECT_EQ(html.find("Smallville"), std::string::npos);
+  EXPECT_EQ(html.find("Faraway"), std::string::npos);
+  EXPECT_EQ(count(html, "Places labelled: Bigtown, &lt;b&gt;X&lt;/b&gt;."), 3u);
+  // A halo: a white stroke painted under the letters.
+  EXPECT_NE(html.find("stroke=\"#fff\" stroke-width=\"3\" stroke-linejoin=\"round\" "
+                      "paint-order=\"stroke\""),
+            std::string::npos);
+  f.input.max_place_labels = 1;
+  const std::string one = write_report(f.input);
+  EXPECT_EQ(count(one, ">Bigtown</text>"), 3u);
+  EXPECT_EQ(one.find("X&lt;/b&gt;</text>"), std::string::npos);
+}
+
+// Gigabit shares by hand: A1 89.11, A2 20, A3 none (no premises), A4 50; classes (map_breaks):
+// 0-50-80-85-90-95-99-100, 99 kept as a target although empty.
+TEST(HtmlReport, LegendCountsTheAreasOfEachClassBestFirst) {
+  Fixture f;
+  const std::string html = write_report(f.input);
+  const std::string legend = between(between(html, "data-column=\"gigabit_pct\">", "</figure>"),
+                                     "<ul class=\"legend\"", "</ul>");
+  EXPECT_NE(legend.find("under 50%: 1 parish<"), std::string::npos) << legend;
+  EXPECT_NE(legend.find("50% to under 80%: 1 parish<"), std::string::npos) << legend;
+  EXPECT_NE(legend.find("85% to under 90%: 1 parish<"), std::string::npos) << legend;
+  EXPECT_NE(legend.find("no premises (no data): 1 parish<"), std::string::npos) << legend;
+  EXPECT_LT(legend.find("99% or more: 0 parishes"), legend.find("under 50%"));  // best first
+  const std::regex areas_re("data-areas=\"(\\d+)\"");
+  std::size_t sum = 0;
+  for (auto it = std::sregex_iterator(legend.begin(), legend.end(), areas_re);
+       it != std::sregex_iterator(); ++it) {
+    sum += std::stoul((*it)[1]);
+  }
+  EXPECT_EQ(sum, 4u);
+  EXPECT_NE(html.find("Paler is better"), std::string::npos);
+}
+
 TEST(HtmlReport, TableHasOneRowPerAreaAndProfiles) {
   Fixture f;
   const std::string html = write_report(f.input);

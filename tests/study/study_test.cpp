@@ -787,6 +787,53 @@ mobile_settings = "indoor"
                              "'mobile_setting'?"));
 }
 
+TEST_F(StudyTest, LoadsReportPlaces) {
+  write("places/bua.geojson", "{}");
+  const Study s = load_study(minimal_plus(R"(
+[report]
+places = { path = "places/bua.geojson", name_field = "name", layer = "bua", where = "pop > 0", rank_field = "pop", crs = "EPSG:4326", max_labels = 5 }
+)"));
+  ASSERT_TRUE(s.report_places.has_value());
+  const io::PlacesSource& p = *s.report_places;
+  EXPECT_EQ(p.path, dir_ / "places" / "bua.geojson");
+  EXPECT_EQ(p.name_field, "name");
+  EXPECT_EQ(p.layer, "bua");
+  EXPECT_EQ(p.attribute_filter, "pop > 0");
+  EXPECT_EQ(p.rank_field, "pop");
+  EXPECT_EQ(p.crs, "EPSG:4326");
+  EXPECT_EQ(p.max_labels, 5u);
+  EXPECT_EQ(p.where.line, 12u);
+  // The same as a [report.places] table, with the defaults.
+  const Study t = load_study(minimal_plus(R"(
+[report.places]
+path = "places/bua.geojson"
+name_field = "name"
+)"));
+  ASSERT_TRUE(t.report_places.has_value());
+  EXPECT_EQ(t.report_places->max_labels, 12u);
+  EXPECT_FALSE(t.report_places->rank_field.has_value());
+  EXPECT_FALSE(load_study(minimal_plus("")).report_places.has_value());
+}
+
+TEST_F(StudyTest, ReportPlacesProblemsNameTheKey) {
+  write("bua.geojson", "{}");
+  EXPECT_TRUE(study_error_at(minimal_plus("[report]\nplaces = \"bua.geojson\"\n"), 11,
+                             "[report] places must be a table, e.g. places = { path = "));
+  EXPECT_TRUE(study_error_at(minimal_plus("[report]\nplaces = { path = \"bua.geojson\" }\n"), 11,
+                             "[report] places is missing the required key 'name_field'; add e.g. "
+                             "name_field = \"name\""));
+  EXPECT_TRUE(study_error_at(
+      minimal_plus("[report]\nplaces = { path = \"bua.geojson\", name_field = \"n\", name = \"x\" }\n"),
+      11, "unknown key 'name' in [report] places; expected one of: path, layer, name_field, where, "
+          "rank_field, crs, max_labels"));
+  EXPECT_TRUE(study_error_at(minimal_plus("[report]\nplaces = { path = \"nowhere.geojson\", "
+                                          "name_field = \"n\" }\n"),
+                             11, "[report] places path 'nowhere.geojson'"));
+  EXPECT_TRUE(study_error_at(minimal_plus("[report]\nplace = 1\n"), 11,
+                             "unknown key 'place' in [report]; expected one of: places; did you "
+                             "mean 'places'?"));
+}
+
 TEST_F(StudyTest, PremisesPostcodeMustBeANonEmptyString) {
   EXPECT_TRUE(study_error_at(minimal_plus("postcode = 5\n"), 10,
                              "[premises] postcode must be a string (in quotes), not an integer"));
@@ -1108,8 +1155,8 @@ dir = "out"
 )"),
                              11,
                              "unknown table [ouputs]; expected one of: study, areas, premises, "
-                             "layers, thresholds, digital_exclusion, quality, outputs; did you "
-                             "mean [outputs]?"));
+                             "layers, thresholds, digital_exclusion, quality, outputs, report; did "
+                             "you mean [outputs]?"));
 }
 
 TEST_F(StudyTest, KeyOutsideEveryTableIsAnError) {

@@ -15,6 +15,7 @@ std::string describe_file(const RunRecord& r, const InputRecord& input) {
     return "Areas: " + input.file + (vintage ? " (" + *vintage + ")" : "");
   }
   if (input.role == "premises") return "Premises: " + input.file;
+  if (input.role == "places") return "Map labels (places): " + input.file;
   const auto mobile =
       std::find_if(r.mobile_layers.begin(), r.mobile_layers.end(),
                    [&](const MobileLayerRecord& m) { return m.name == input.name; });

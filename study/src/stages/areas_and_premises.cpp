@@ -132,6 +132,7 @@ void start_hashing_inputs(Run& run) {
   std::vector<std::filesystem::path> paths = {run.study.file, run.study.areas.path,
                                               run.study.premises.path};
   for (const io::LayerSource& l : run.study.layers) paths.push_back(l.path);
+  if (run.study.report_places) paths.push_back(run.study.report_places->path);
   run.digests = std::make_unique<BackgroundDigests>(std::move(paths));
 }
 

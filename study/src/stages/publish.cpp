@@ -142,7 +142,9 @@ void publish(Run& run) {
   compare_with_previous_run(run, digests);
   run.record.warnings = run.log.warnings();
   run.time_stage("write_outputs");
-  outputs::write_html_report(run.out.file("report.html"), run.record, run.areas.areas);
+  outputs::write_html_report(
+      run.out.file("report.html"), run.record, run.areas.areas, run.places,
+      run.study.report_places ? run.study.report_places->max_labels : std::size_t{12});
   run.record.outputs.push_back({"report.html", {}});
   run.time_stage("write_report");
   record_output_digests(run);

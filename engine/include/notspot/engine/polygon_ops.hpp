@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "notspot/engine/geometry.hpp"
@@ -25,6 +26,23 @@ namespace notspot::engine {
  * @throws Error (kInternal) when GEOS fails.
  */
 MultiPolygon dissolve(const GeosContext& geos, std::vector<MultiPolygon> parts);
+
+/**
+ * Like dissolve(), on a grid: every coordinate is first snapped to a multiple of `grid_size`
+ * (GEOS's fixed-precision overlay), so that edges shared by neighbours closer than the grid
+ * merge and slivers thinner than it vanish. For drawing outlines at a known resolution.
+ * REQUIRES: grid_size > 0.
+ * @throws Error (kInternal) when GEOS fails.
+ */
+MultiPolygon dissolve_on_grid(const GeosContext& geos, std::vector<MultiPolygon> parts,
+                              double grid_size);
+
+/**
+ * A point inside the multipolygon (GEOS PointOnSurface: inside its largest-area part's
+ * interior where it has one), e.g. where a place's label goes. nullopt for an empty input.
+ * @throws Error (kInternal) when GEOS fails.
+ */
+std::optional<Point> point_on_surface(const GeosContext& geos, const MultiPolygon& multipolygon);
 
 /**
  * Area of the intersection of two multipolygons (GEOS overlay), in squared CRS units: 0 when

@@ -61,6 +61,21 @@ struct PremisesSource {
   SourceLine where;
 };
 
+/// `[report] places`: named points or polygons (built-up areas, towns) labelled on the maps.
+struct PlacesSource {
+  std::filesystem::path path;
+  std::optional<std::string> layer;  ///< Required when the dataset has several layers.
+  std::string name_field;            ///< `name_field`, required: the label text.
+  /// `where`: an OGR SQL WHERE clause selecting the places to read. DEFAULT: every feature.
+  std::optional<std::string> attribute_filter;
+  /// `rank_field`: a numeric field, larger first when not every label fits (e.g. population).
+  /// DEFAULT: polygons by the study's premises inside them, points in file order.
+  std::optional<std::string> rank_field;
+  std::optional<std::string> crs;  ///< Declares the CRS of a file that has none.
+  std::size_t max_labels = 12;     ///< `max_labels`: at most this many labels a map.
+  SourceLine where;                ///< Line of `places` in `[report]`.
+};
+
 enum class LayerKind {
   kBdukPremises,   ///< `bduk-premises`: BDUK "Premises in BDUK plans" CSV, keyed by UPRN.
   kFixedSpeeds,    ///< `fixed-speeds`: uprn,max_down_mbps,max_up_mbps,technology.

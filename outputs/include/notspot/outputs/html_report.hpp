@@ -100,6 +100,15 @@ struct ReportChanges {
   std::string comparison;
 };
 
+/// A place named on the maps (`[report] places`): a name at a point in the study CRS, e.g. a
+/// built-up area's name at a point inside it.
+struct ReportPlace {
+  std::string name;
+  engine::Point anchor;
+  /// Larger first when not every label fits: e.g. the premises inside the built-up area.
+  double rank = 0;
+};
+
 /**
  * Everything the HTML report shows. A plain struct filled by the run; nothing is read from
  * disk. The report holds only what is given here, so the same input gives the same bytes.
@@ -119,6 +128,11 @@ struct ReportInput {
   /// Area geometries in the study CRS, in the order of the table's area rows. May be empty
   /// (no maps are drawn then); otherwise REQUIRES: one per area row.
   std::span<const io::Area> areas;
+
+  /// Places labelled on every map (largest rank first, as many as fit without collisions, at
+  /// most max_place_labels). May be empty.
+  std::vector<ReportPlace> places;
+  std::size_t max_place_labels = 12;  ///< DEFAULT: 12.
 
   std::string study_name;
   /// The place the study covers ("Dorset"), named by the report's first sentence; empty: the
@@ -168,7 +182,8 @@ void write_html_report(const std::filesystem::path& path, const ReportInput& inp
  * @throws as write_html_report(path, ReportInput).
  */
 void write_html_report(const std::filesystem::path& path, const RunRecord& record,
-                       std::span<const io::Area> areas);
+                       std::span<const io::Area> areas, std::vector<ReportPlace> places = {},
+                       std::size_t max_place_labels = 12);
 
 /// `text` with &, <, >, " and ' replaced by character references: safe in element content
 /// and in quoted attribute values.

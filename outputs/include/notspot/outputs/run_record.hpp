@@ -57,14 +57,14 @@ struct StudyRecord {
 /// the role: areas (layer, features, crs, transformation), premises (rows, columns, crs,
 /// area_of_use, transformation) or a layer (name, kind, and rows or crs and description).
 struct InputRecord {
-  std::string role;                  ///< "areas", "premises" or "layer".
+  std::string role;                  ///< "areas", "premises", "layer" or "places".
   std::string name;                  ///< Layers only.
   std::string kind;                  ///< Layers only: the study-file spelling, e.g. "fixed-speeds".
   std::string file;                  ///< As the study names it.
-  std::optional<std::string> layer;  ///< Areas only: the OGR layer read.
+  std::optional<std::string> layer;  ///< Areas and places: the OGR layer read.
   io::FileDigest digest;
   std::optional<std::uint64_t> rows;      ///< Data rows read (premises, CSV layers).
-  std::optional<std::uint64_t> features;  ///< Features read (areas).
+  std::optional<std::uint64_t> features;  ///< Features read (areas, places).
   /// `where` of a vector input as applied: the clause, the layer's features and those selected.
   std::optional<io::AttributeFilterResult> filter;
   struct Columns {

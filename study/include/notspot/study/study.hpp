@@ -54,6 +54,8 @@ struct Study {
   /// `premises` layer of parish_stats.gpkg), one row per premise read. Default false: the run
   /// then keeps no per-premise state for it.
   bool premises_table = false;
+  /// `[report] places`: the places labelled on the report's maps; none by default.
+  std::optional<io::PlacesSource> report_places;
 };
 
 /**
