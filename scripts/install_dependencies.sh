@@ -10,7 +10,7 @@ apt-get install -y -qq --no-install-recommends \
   libboost-dev libtbb-dev \
   libfast-float-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev libssl-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
-  libxlsxwriter-dev unzip time python3 python3-gdal gdal-bin chromium clang \
+  libxlsxwriter-dev libdeflate-dev unzip time python3 python3-gdal gdal-bin chromium clang \
   > /dev/null
 # The browser checks of report.html (tests/browser: axe-core, playwright-core driving Debian's
 # Chromium) come from npm, pinned by tests/browser/package-lock.json.

@@ -56,9 +56,10 @@ void require_shapefile_attributes(GDALDataset& dataset, const std::filesystem::p
                                   const std::string& display) {
   if (!EQUAL(dataset.GetDriverName(), "ESRI Shapefile")) return;
   if (!EQUAL(path.extension().c_str(), ".shp")) return;  // a folder of Shapefiles, or a .zip
-  std::error_code ec;
   for (const char* extension : {".dbf", ".DBF"}) {
-    if (std::filesystem::exists(std::filesystem::path(path).replace_extension(extension), ec)) {
+    // Through GDAL's file system: the Shapefile may be a member of a ZIP (/vsizip/).
+    VSIStatBufL stat;
+    if (VSIStatL(std::filesystem::path(path).replace_extension(extension).c_str(), &stat) == 0) {
       return;
     }
   }

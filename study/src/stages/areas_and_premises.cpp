@@ -83,6 +83,7 @@ void record_areas_input(Run& run) {
   input.role = "areas";
   input.file = run.display(run.study.areas.path);
   input.layer = a.layer;
+  if (run.study.areas.member) input.members.push_back({*run.study.areas.member, 0, 0});
   input.features = a.features_read;
   input.filter = a.filter;
   input.crs = a.source_crs;
@@ -109,6 +110,7 @@ void record_premises_input(Run& run) {
   input.role = "premises";
   input.file = run.display(run.study.premises.path);
   input.rows = p.rows_read;
+  input.members = p.members;
   input.filter = p.filter;
   input.columns = outputs::InputRecord::Columns{p.id_column, p.x_column, p.y_column};
   input.crs = p.source_crs;
