@@ -1,5 +1,7 @@
 #include "detail/gdal_util.hpp"
 
+#include "notspot/io/zip_archive.hpp"
+
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <fmt/format.h>
@@ -77,6 +79,15 @@ GDALDatasetUniquePtr open_vector(const std::filesystem::path& path, const std::s
   GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
   if (!ds) {
     std::string why = capture.last_error();
+    if (is_non_file_source(path.string())) {
+      // A database or web source: the connection failed (GDAL's message may echo the
+      // connection string, so it is redacted too).
+      if (why.empty()) why = "GDAL gave no reason";
+      throw engine::input_error(display + ": cannot open this source: " + redact_source(why) +
+                                "; check the connection string or URL (host, port, database, "
+                                "user, password, layer) and that the server is reachable, e.g. "
+                                "with `ogrinfo -so SOURCE`");
+    }
     if (why.empty()) why = "GDAL recognises no vector format in it";
     throw engine::input_error(display + ": cannot be read as a vector dataset: " + why +
                               ". Use a GeoPackage, Shapefile, GeoJSON or TopoJSON file (or any "
