@@ -67,8 +67,10 @@ bool has_zip_extension(const std::filesystem::path& path) {
   return name_is_zip(path.filename().string());
 }
 
-ZipArchive::ZipArchive(const std::filesystem::path& path)
-    : file_(std::make_shared<const MappedFile>(path)), bytes_(file_->view()), display_(path.string()) {
+ZipArchive::ZipArchive(const std::filesystem::path& path, std::string display)
+    : file_(std::make_shared<const MappedFile>(path)),
+      bytes_(file_->view()),
+      display_(display.empty() ? path.string() : std::move(display)) {
   read_directory();
 }
 
@@ -299,8 +301,10 @@ void InputBytes::expect_random_access() const {
 bool InputBytes::changed() const { return file_->changed(); }
 
 void InputBytes::check_unchanged(const std::string& display) const {
-  // For a member: the archive's name, which is what changed.
-  file_->check_unchanged(member_ ? file_->path().string() : display);
+  // For a member ("archive.zip/member.csv"): the archive, which is what changed.
+  file_->check_unchanged(member_ && display.size() > member_->name.size() + 1
+                             ? display.substr(0, display.size() - member_->name.size() - 1)
+                             : display);
 }
 
 namespace {
@@ -398,7 +402,7 @@ std::vector<InputBytes> open_input_bytes(const std::filesystem::path& path,
     out.emplace_back(path);
     return out;
   }
-  const ZipArchive archive(path);
+  const ZipArchive archive(path, display);
   // The archive's mapping is kept by its members, for the changed-while-read check.
   extract_matching(archive, archive.file(), member, "", display, allow_several, out);
   for (const InputBytes& bytes : out) bytes.check_unchanged(display);
@@ -419,7 +423,7 @@ std::string gdal_input_name(const std::filesystem::path& path,
   std::string name = "/vsizip/{" + path.string() + "}";
   if (!member) return name;
   // Resolve the glob against the directory (nested archives by GDAL's own nesting).
-  const ZipArchive archive(path);
+  const ZipArchive archive(path, display);
   std::string pattern = *member;
   std::string resolved;
   std::optional<DecompressedBytes> inner_bytes;

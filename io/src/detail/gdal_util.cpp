@@ -83,6 +83,9 @@ GDALDatasetUniquePtr open_vector(const std::filesystem::path& path, const std::s
       // A database or web source: the connection failed (GDAL's message may echo the
       // connection string, so it is redacted too).
       if (why.empty()) why = "GDAL gave no reason";
+      // libpq's messages span lines: one line, for logs.
+      while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+      std::replace(why.begin(), why.end(), '\n', ' ');
       throw engine::input_error(display + ": cannot open this source: " + redact_source(why) +
                                 "; check the connection string or URL (host, port, database, "
                                 "user, password, layer) and that the server is reachable, e.g. "

@@ -41,7 +41,8 @@ class ZipArchive {
  public:
   /// Maps and reads the archive. @throws engine::Error (kInput) naming the file when it is not
   /// a ZIP archive or its directory is damaged.
-  explicit ZipArchive(const std::filesystem::path& path);
+  /// @param display how messages name the archive. DEFAULT: its path.
+  explicit ZipArchive(const std::filesystem::path& path, std::string display = {});
   /// An archive held in memory (`bytes` must outlive it), named `display` in messages.
   ZipArchive(std::string_view bytes, std::string display);
 
