@@ -27,7 +27,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::int64_t kRows = notspot::bench::smoke_mode() ? 20'000 : 2'000'000;
+// NOTSPOT_BENCH_INGEST_ROWS overrides the size (e.g. 5000000 for the zipped-vs-plain figures).
+const std::int64_t kRows = notspot::bench::smoke_mode()
+                               ? 20'000
+                               : static_cast<std::int64_t>(notspot::bench::count_from_env(
+                                     "NOTSPOT_BENCH_INGEST_ROWS", 2'000'000));
 
 /// The generated files by number of rows; removed at exit.
 struct GeneratedFiles {
