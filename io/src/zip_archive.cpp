@@ -427,7 +427,8 @@ std::vector<InputBytes> open_input_bytes(const std::filesystem::path& path,
 }
 
 std::string gdal_input_name(const std::filesystem::path& path,
-                            const std::optional<std::string>& member, const std::string& display) {
+                            const std::optional<std::string>& member, const std::string& display,
+                            std::string* member_name) {
   if (!has_zip_extension(path)) {
     if (member) {
       throw engine::study_error(fmt::format(
@@ -455,6 +456,7 @@ std::string gdal_input_name(const std::filesystem::path& path,
       const std::vector<const ZipMember*> inner = current->match(head);
       if (inner.size() != 1) continue;
       name = "/vsizip/{" + name + "/" + inner[0]->name + "}";
+      resolved += inner[0]->name + "/";
       DecompressedBytes bytes = DecompressedBytes::extract(*current, *inner[0]);
       ZipArchive next(bytes.view(), current->display() + ": " + inner[0]->name);
       inner_bytes.reset();
@@ -485,6 +487,7 @@ std::string gdal_input_name(const std::filesystem::path& path,
         "the pattern match one (for a Shapefile, its .shp)",
         display, *member, chosen.size(), names));
   }
+  if (member_name != nullptr) *member_name = resolved + chosen[0]->name;
   return name + "/" + chosen[0]->name;
 }
 

@@ -114,6 +114,10 @@ def zipped_sample(notspot, root, work):
         check(entry.get("members") == [{"name": member, "uncompressed_size": len(data),
                                         "crc32": "%08x" % zlib.crc32(data)}],
               f"{archive}: the member's name, size and CRC-32 ({entry.get('members')})")
+    areas = by_file.get("generated/parishes.zip", {})
+    check(areas.get("members") == [{"name": "parishes.gpkg"}] and areas.get("sha256") ==
+          hashlib.sha256((g / "parishes.zip").read_bytes()).hexdigest(),
+          f"the zipped areas: the archive's sha256 and the member GDAL read ({areas.get('members')})")
     ofcom = by_file.get("generated/ofcom_release.zip", {})
     names = [m["name"] for m in ofcom.get("members", [])]
     check(names == ["202507_fixed_postcode_coverage_r01.zip/" + n for n in

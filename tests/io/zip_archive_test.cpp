@@ -228,6 +228,16 @@ TEST_F(ZipArchiveTest, UnsupportedMethodAndEncryptedMember) {
   EXPECT_TRUE(has(e, "member premises.csv is encrypted")) << e;
 }
 
+TEST_F(ZipArchiveTest, ArchiveRewrittenWhileReadIsAnErrorNamingTheArchive) {
+  python(std::string("z('p.zip', {'premises.csv': ) + kCsv + })");
+  const CsvFile csv = open_csv_file(dir_ / "p.zip", std::nullopt, "p.zip");
+  EXPECT_NO_THROW(csv.file.check_unchanged(csv.display));
+  write(dir_ / "p.zip", "a refreshed download, half written");
+  const std::string m =
+      error_of([&] { csv.file.check_unchanged(csv.display); }, engine::ErrorKind::kInput);
+  EXPECT_EQ(m.rfind("p.zip: changed while it was being read", 0), 0u) << m;
+}
+
 TEST_F(ZipArchiveTest, VectorMemberThroughVsizip) {
   write(dir_ / "a.geojson",
         R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"A"},)"

@@ -165,10 +165,13 @@ std::vector<InputBytes> open_input_bytes(const std::filesystem::path& path,
  * The GDAL name of a vector (or raster) input: `path` itself, or for a ZIP archive
  * `/vsizip/{path}` (GDAL finds the dataset in it) or `/vsizip/{path}/MEMBER` for the one member
  * the glob `member` matches (nested archives as in InputBytes).
+ * @param member_name when given, set to the member opened ("inner.zip/x.shp" in a nested
+ *   archive), or left as it is without `member`.
  * @throws engine::Error as open_input_bytes() for a member pattern.
  */
 std::string gdal_input_name(const std::filesystem::path& path,
-                            const std::optional<std::string>& member, const std::string& display);
+                            const std::optional<std::string>& member, const std::string& display,
+                            std::string* member_name = nullptr);
 
 /**
  * Whether `text` names a source GDAL opens that is not a file: a connection string (`PG:`,
