@@ -229,7 +229,7 @@ TEST_F(ZipArchiveTest, UnsupportedMethodAndEncryptedMember) {
 }
 
 TEST_F(ZipArchiveTest, ArchiveRewrittenWhileReadIsAnErrorNamingTheArchive) {
-  python(std::string("z('p.zip', {'premises.csv': ) + kCsv + })");
+  python(std::string("z('p.zip', {'premises.csv': '''") + kCsv + "'''})");
   const CsvFile csv = open_csv_file(dir_ / "p.zip", std::nullopt, "p.zip");
   EXPECT_NO_THROW(csv.file.check_unchanged(csv.display));
   write(dir_ / "p.zip", "a refreshed download, half written");
