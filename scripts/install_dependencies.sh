@@ -10,7 +10,7 @@ apt-get install -y -qq --no-install-recommends \
   libboost-dev libtbb-dev \
   libfast-float-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev libssl-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
-  libxlsxwriter-dev unzip time python3 python3-gdal gdal-bin chromium clang poppler-utils \
+  libxlsxwriter-dev libdeflate-dev unzip time python3 python3-gdal gdal-bin chromium clang poppler-utils \
   > /dev/null
 # The print check of parish_stats.xlsx (tests/cli/workbook_pdf_test.py): LibreOffice converts
 # it to PDF, poppler-utils reads the pages; Carlito has Calibri's metrics (the workbook's font),

@@ -1,5 +1,6 @@
 // Ingest speed of the premises CSV fast path: read_premises() on a file in the OS Open UPRN
-// layout, in a 1-thread and a 2-thread arena, in bytes per second. The file is generated once
+// layout, plain and zipped (BM_ReadPremisesZip: the same rows as one deflated ZIP member), in a
+// 1-thread and a 2-thread arena, in bytes of CSV text per second. The file is generated once
 // per process (seeded) into the system's temporary folder, named after the process so that
 // concurrent runs do not share it, and removed at exit; its size in rows is the benchmark
 // argument: 2,000,000, or 20,000 with NOTSPOT_BENCH_SMOKE=1 (ctest -L benchmark-smoke).
@@ -10,6 +11,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -25,7 +27,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::int64_t kRows = notspot::bench::smoke_mode() ? 20'000 : 2'000'000;
+// NOTSPOT_BENCH_INGEST_ROWS overrides the size (e.g. 5000000 for the zipped-vs-plain figures).
+const std::int64_t kRows = notspot::bench::smoke_mode()
+                               ? 20'000
+                               : static_cast<std::int64_t>(notspot::bench::count_from_env(
+                                     "NOTSPOT_BENCH_INGEST_ROWS", 2'000'000));
 
 /// The generated files by number of rows; removed at exit.
 struct GeneratedFiles {
@@ -62,8 +68,24 @@ const fs::path& premises_file(std::int64_t rows) {
   return it->second;
 }
 
-void BM_ReadPremisesCsv(benchmark::State& state) {
-  const fs::path& path = premises_file(state.range(0));
+// The same file zipped (deflate, level 6, as `zip` and Python's zipfile write it), made with
+// python3's zipfile.
+const fs::path& premises_zip(std::int64_t rows) {
+  static GeneratedFiles files;
+  auto [it, inserted] = files.paths.try_emplace(rows);
+  if (!inserted) return it->second;
+  const fs::path& csv = premises_file(rows);
+  it->second = fs::path(csv).replace_extension(".zip");
+  const std::string command = "python3 -c \"import zipfile,sys; "
+                              "zipfile.ZipFile(sys.argv[2],'w',zipfile.ZIP_DEFLATED).write("
+                              "sys.argv[1],'premises.csv')\" '" +
+                              csv.string() + "' '" + it->second.string() + "'";
+  if (std::system(command.c_str()) != 0) throw std::runtime_error("cannot zip " + csv.string());
+  return it->second;
+}
+
+void read_premises_benchmark(benchmark::State& state, bool zipped) {
+  const fs::path& path = zipped ? premises_zip(state.range(0)) : premises_file(state.range(0));
   notspot::io::PremisesSource source;
   source.path = path;
   const notspot::io::Crs crs = notspot::io::Crs::from_definition("EPSG:27700", "benchmark");
@@ -83,9 +105,21 @@ void BM_ReadPremisesCsv(benchmark::State& state) {
                             .c_str());
     return;
   }
-  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(fs::file_size(path)));
+  // Bytes of CSV text (uncompressed) in both cases, so that the rates compare.
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<std::int64_t>(fs::file_size(premises_file(state.range(0)))));
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(rows));
 }
+
+void BM_ReadPremisesCsv(benchmark::State& state) { read_premises_benchmark(state, false); }
+void BM_ReadPremisesZip(benchmark::State& state) { read_premises_benchmark(state, true); }
+
+BENCHMARK(BM_ReadPremisesZip)
+    ->ArgNames({"rows", "threads"})
+    ->Args({kRows, 1})
+    ->Args({kRows, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_ReadPremisesCsv)
     ->ArgNames({"rows", "threads"})
     ->Args({kRows, 1})

@@ -1,4 +1,5 @@
 #include "notspot/io/areas_reader.hpp"
+#include "notspot/io/zip_archive.hpp"
 
 #include <fmt/format.h>
 #include <tbb/enumerable_thread_specific.h>
@@ -33,7 +34,7 @@ engine::Error no_features_error(const std::string& display, OGRLayer& layer) {
 
 OpenedAreas open_areas(const AreasSource& source, const std::string& display, ProblemLog& log) {
   OpenedAreas out;
-  out.dataset = detail::open_vector(source.path, display);
+  out.dataset = detail::open_vector(gdal_input_name(source.path, source.member, display), display);
   const std::string key = source.where.describe() + " [areas]";
   out.layer = detail::pick_layer(*out.dataset, source.layer, display, key + " layer");
   // Before the fields: formats without a schema (GeoJSON) have no fields when empty.

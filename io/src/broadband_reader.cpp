@@ -87,10 +87,13 @@ LayerColumns resolve_columns(const LayerSource& layer, const CsvHeader& header,
 }  // namespace
 
 std::string inspect_fixed_broadband(const LayerSource& layer, const std::string& display) {
-  const CsvFile opened = open_csv_file(layer.path, display);
-  resolve_columns(layer, opened.header, display);
-  return fmt::format("layer '{}' ({}): {} ({:.1f} MB)", layer.name, layer_kind_name(layer.kind),
-                     display, static_cast<double>(opened.file.size()) / 1e6);
+  const std::vector<CsvFile> files = open_csv_files(layer.path, layer.member, display);
+  resolve_columns(layer, files.front().header, files.front().display);
+  double bytes = 0;
+  for (const CsvFile& f : files) bytes += static_cast<double>(f.file.size());
+  return fmt::format("layer '{}' ({}): {} ({:.1f} MB{})", layer.name, layer_kind_name(layer.kind),
+                     files.size() == 1 ? files.front().display : display, bytes / 1e6,
+                     files.size() == 1 ? "" : fmt::format(", {} members", files.size()));
 }
 
 LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Thresholds& thresholds,
@@ -105,19 +108,31 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
   load.kind = layer_kind_name(layer.kind);
   load.file = display;
 
-  const CsvFile opened = open_csv_file(layer.path, display);
+  // Several members of an archive are one table: their chunks in member order.
+  const std::vector<CsvFile> files = open_csv_files(layer.path, layer.member, display);
+  load.members = members_read(files);
+  const CsvFile& opened = files.front();
   const CsvHeader& header = opened.header;
   const bool bduk = layer.kind == LayerKind::kBdukPremises;
-  const LayerColumns col = resolve_columns(layer, header, display);
+  const LayerColumns col = resolve_columns(layer, header, opened.display);
   std::vector<std::string> full_fibre;
   for (const std::string& t : thresholds.full_fibre_technologies)
     full_fibre.push_back(ascii_lower(t));
 
-  const std::string_view rows = opened.rows;
-  const std::vector<CsvChunk> chunks = split_csv_rows(
-      rows, opened.first_row_line, std::max<std::size_t>(1, rows.size() >> 22), &opened.file);
-  opened.file.check_unchanged(display);  // zeros read past a truncation are not binary data
-  refuse_binary(chunks, rows, display);
+  std::vector<CsvChunk> chunks;
+  std::vector<std::size_t> file_of_chunk;
+  std::size_t total_bytes = 0;
+  for (std::size_t f = 0; f < files.size(); ++f) {
+    const CsvFile& file = files[f];
+    const std::vector<CsvChunk> part = split_csv_rows(
+        file.rows, file.first_row_line, std::max<std::size_t>(1, file.rows.size() >> 22),
+        &file.file);
+    file.file.check_unchanged(file.display);  // zeros read past a truncation are not binary data
+    refuse_binary(part, file.rows, file.display);
+    chunks.insert(chunks.end(), part.begin(), part.end());
+    file_of_chunk.insert(file_of_chunk.end(), part.size(), f);
+    total_bytes += file.rows.size();
+  }
   std::atomic<std::uint64_t> bytes_done{0};
   const std::string source = layer.name;
 
@@ -130,9 +145,10 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
     ChunkResult& out = *result;
     out.rows.reserve(chunks[c].line_ends + 1);
     std::size_t hint = 0;
+    const CsvFile& file = files[file_of_chunk[c]];
     auto reject = [&](const CsvRow& row, std::string reason) {
       out.log.reject(
-          {source, display, row.line, std::nullopt, std::move(reason), ProblemLog::record(row.raw)});
+          {source, file.display, row.line, std::nullopt, std::move(reason), ProblemLog::record(row.raw)});
     };
     const RowTally tally = for_each_row(chunks[c], header.size(), reject, [&](const CsvRow& row) {
       const auto id = parse_uint64(row.fields[col.key]);
@@ -195,8 +211,8 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
     });
     out.read = tally.rows;
     out.blank = tally.blank;
-    opened.file.release(chunks[c].text);
-    progress.advance(bytes_done += chunks[c].text.size(), rows.size());
+    file.file.release(chunks[c].text);
+    progress.advance(bytes_done += chunks[c].text.size(), total_bytes);
     return result;
   };
 
@@ -256,7 +272,7 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
           tbb::make_filter<std::shared_ptr<ChunkResult>, void>(
               tbb::filter_mode::serial_in_order,
               [&](const std::shared_ptr<ChunkResult>& r) { apply_chunk(*r); }));
-  opened.file.check_unchanged(display);
+  for (const CsvFile& file : files) file.file.check_unchanged(file.display);
   load.key_column = header.names()[col.key];
   load.premises_with_row = premises_with_row;
   load.premises_without_row = broadband.size() - load.premises_with_row;

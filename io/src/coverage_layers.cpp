@@ -1,4 +1,5 @@
 #include "notspot/io/coverage_layers.hpp"
+#include "notspot/io/zip_archive.hpp"
 
 #include <fmt/format.h>
 
@@ -100,7 +101,8 @@ OpenedRaster open_coverage_raster(const LayerSource& layer, const std::string& d
                                   GdalErrorCapture& capture, ProblemLog& log) {
   ensure_gdal();
   OpenedRaster out;
-  out.dataset.reset(GDALDataset::Open(layer.path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  out.dataset.reset(GDALDataset::Open(gdal_input_name(layer.path, layer.member, display).c_str(),
+                                      GDAL_OF_RASTER | GDAL_OF_READONLY));
   GDALDataset* ds = out.dataset.get();
   if (!ds) {
     std::string why = capture.last_error();
@@ -266,7 +268,7 @@ struct OpenedFootprints {
 OpenedFootprints open_footprints(const LayerSource& layer, const std::string& display,
                                  ProblemLog& log) {
   OpenedFootprints out;
-  out.dataset = detail::open_vector(layer.path, display);
+  out.dataset = detail::open_vector(gdal_input_name(layer.path, layer.member, display), display);
   const std::string key = layer_key(layer);
   out.layer = detail::pick_layer(*out.dataset, layer.ogr_layer, display, key + " layer");
   out.crs = detail::resolve_crs(out.layer->GetSpatialRef(), layer.crs, display,

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "notspot/engine/error.hpp"
 #include "notspot/io/suggest.hpp"
 
@@ -107,7 +109,7 @@ bool CsvCursor::next_quoted(CsvRow& row, std::size_t start) {
 }
 
 std::vector<CsvChunk> split_csv_rows(std::string_view rows, std::uint64_t first_line,
-                                     std::size_t count, const MappedFile* mapped) {
+                                     std::size_t count, const InputBytes* mapped) {
   std::vector<CsvChunk> chunks;
   if (rows.empty()) return chunks;
   const std::size_t target = rows.size() / std::max<std::size_t>(count, 1) + 1;
@@ -263,9 +265,9 @@ std::string_view csv_text(std::string_view bytes, const std::string& display) {
   return text;
 }
 
-CsvFile open_csv_file(const std::filesystem::path& path, const std::string& display,
-                      std::string_view expected) {
-  MappedFile file(path);
+namespace {
+
+CsvFile read_header(InputBytes file, std::string display, std::string_view expected) {
   std::string_view text;
   try {
     text = csv_text(file.view(), display);
@@ -280,7 +282,51 @@ CsvFile open_csv_file(const std::filesystem::path& path, const std::string& disp
   }
   CsvHeader header(header_row);
   const std::string_view rows = text.substr(header_cursor.position());
-  return {std::move(file), std::move(header), rows, header_cursor.line()};
+  return {std::move(file), std::move(header), rows, header_cursor.line(), std::move(display)};
+}
+
+std::vector<CsvFile> open_all(const std::filesystem::path& path,
+                              const std::optional<std::string>& member,
+                              const std::string& display, std::string_view expected,
+                              bool allow_several) {
+  std::vector<InputBytes> inputs = open_input_bytes(path, member, display, allow_several);
+  std::vector<CsvFile> out;
+  out.reserve(inputs.size());
+  for (InputBytes& bytes : inputs) {
+    std::string name = bytes.member() ? display + "/" + bytes.member()->name : display;
+    out.push_back(read_header(std::move(bytes), std::move(name), expected));
+    if (out.size() > 1 && out.back().header.names() != out.front().header.names()) {
+      throw engine::input_error(fmt::format(
+          "{}: its header ({}) differs from the first member's, {} ({}); the members matched "
+          "by member = \"{}\" are read as one table: narrow the pattern to members of one "
+          "layout",
+          out.back().display, out.back().header.describe(), out.front().display,
+          out.front().header.describe(), member.value_or("")));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<MemberRead> members_read(const std::vector<CsvFile>& files) {
+  std::vector<MemberRead> out;
+  for (const CsvFile& f : files) {
+    if (f.file.member()) out.push_back(*f.file.member());
+  }
+  return out;
+}
+
+CsvFile open_csv_file(const std::filesystem::path& path, const std::optional<std::string>& member,
+                      const std::string& display, std::string_view expected) {
+  std::vector<CsvFile> files = open_all(path, member, display, expected, false);
+  return std::move(files.front());
+}
+
+std::vector<CsvFile> open_csv_files(const std::filesystem::path& path,
+                                    const std::optional<std::string>& member,
+                                    const std::string& display, std::string_view expected) {
+  return open_all(path, member, display, expected, true);
 }
 
 CsvHeader::CsvHeader(const CsvRow& row) {

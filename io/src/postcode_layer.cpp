@@ -48,12 +48,15 @@ PostcodeColumns resolve_columns(const LayerSource& layer, const CsvHeader& heade
 }  // namespace
 
 std::string inspect_ofcom_postcodes(const LayerSource& layer, const std::string& display) {
-  const CsvFile csv = open_csv_file(layer.path, display);
-  const PostcodeColumns columns = resolve_columns(layer, csv.header, display);
+  const std::vector<CsvFile> files = open_csv_files(layer.path, layer.member, display);
+  const PostcodeColumns columns = resolve_columns(layer, files.front().header, files.front().display);
   std::size_t measures = 0;
   for (const auto& m : columns.measures) measures += m.has_value();
-  return fmt::format("layer '{}' (ofcom-postcode): {} ({:.1f} MB), {} of the {} measures",
-                     layer.name, display, static_cast<double>(csv.file.size()) / 1e6, measures,
+  double bytes = 0;
+  for (const CsvFile& f : files) bytes += static_cast<double>(f.file.size());
+  return fmt::format("layer '{}' (ofcom-postcode): {} ({:.1f} MB{}), {} of the {} measures",
+                     layer.name, files.size() == 1 ? files.front().display : display, bytes / 1e6,
+                     files.size() == 1 ? "" : fmt::format(", {} members", files.size()), measures,
                      engine::kEstimateCount);
 }
 
@@ -72,9 +75,11 @@ PostcodeLayerLoad join_ofcom_postcodes(const LayerSource& layer, const std::stri
   load.name = layer.name;
   load.file = display;
 
-  const CsvFile csv = open_csv_file(layer.path, display);
-  const CsvHeader& header = csv.header;
-  const PostcodeColumns columns = resolve_columns(layer, header, display);
+  // Several members of an archive (Ofcom's per-area files) are one table, in member order.
+  const std::vector<CsvFile> files = open_csv_files(layer.path, layer.member, display);
+  load.members = members_read(files);
+  const CsvHeader& header = files.front().header;
+  const PostcodeColumns columns = resolve_columns(layer, header, files.front().display);
   const std::size_t key_column = columns.key;
   const auto& measure_column = columns.measures;
   for (std::size_t m = 0; m < engine::kEstimateCount; ++m) {
@@ -83,14 +88,17 @@ PostcodeLayerLoad join_ofcom_postcodes(const LayerSource& layer, const std::stri
 
   // Rows in file order; a repeated postcode keeps its first row.
   std::vector<std::pair<std::uint64_t, std::uint32_t>> keys;  // postcode, row
+  RowTally tally;
+  for (const CsvFile& csv : files) {
+  const std::string& member_display = csv.display;
   const CsvChunk all{csv.rows, csv.first_row_line, 0, true, csv.rows.find('\0')};
-  csv.file.check_unchanged(display);  // zeros read past a truncation are not binary data
-  refuse_binary({all}, csv.rows, display);
+  csv.file.check_unchanged(member_display);  // zeros read past a truncation are not binary data
+  refuse_binary({all}, csv.rows, member_display);
   auto reject = [&](const CsvRow& row, std::string reason) {
     log.reject(
-        {layer.name, display, row.line, std::nullopt, std::move(reason), ProblemLog::record(row.raw)});
+        {layer.name, member_display, row.line, std::nullopt, std::move(reason), ProblemLog::record(row.raw)});
   };
-  const RowTally tally = for_each_row(all, header.size(), reject, [&](const CsvRow& row) {
+  const RowTally member_tally = for_each_row(all, header.size(), reject, [&](const CsvRow& row) {
     const auto postcode = engine::postcode_key(row.fields[key_column]);
     if (!postcode) {
       reject(row, fmt::format("{} '{}' is not a postcode", header.names()[key_column],
@@ -118,7 +126,10 @@ PostcodeLayerLoad join_ofcom_postcodes(const LayerSource& layer, const std::stri
     keys.emplace_back(*postcode, static_cast<std::uint32_t>(load.rates.size()));
     load.rates.push_back(rates);
   });
-  csv.file.check_unchanged(display);
+  csv.file.check_unchanged(member_display);
+  tally.rows += member_tally.rows;
+  tally.blank += member_tally.blank;
+  }
   load.rows_read = tally.rows;
   load.blank_lines = tally.blank;
   load.rejected = log.rejected_count(layer.name);

@@ -14,6 +14,7 @@
 #include "notspot/engine/postcode.hpp"
 #include "notspot/io/csv.hpp"
 #include "notspot/io/mapped_file.hpp"
+#include "notspot/io/zip_archive.hpp"
 
 namespace notspot::io {
 namespace {
@@ -137,23 +138,25 @@ struct CsvSource : CsvFile {
   Crs crs;
 };
 
-CsvSource open_csv(const PremisesSource& source, const std::string& display) {
-  CsvFile csv = open_csv_file(source.path, display,
+CsvSource open_csv(const PremisesSource& source, const std::string& requested) {
+  CsvFile csv = open_csv_file(source.path, source.member, requested,
                               "a header line such as "
                               "UPRN,X_COORDINATE,Y_COORDINATE,LATITUDE,LONGITUDE");
-  Columns columns = resolve_columns(source, csv.header, display);
+  Columns columns = resolve_columns(source, csv.header, csv.display);
   Crs crs = Crs::from_definition(columns.crs, source.where.describe() + " [premises] crs");
   return {std::move(csv), std::move(columns), std::move(crs)};
 }
 
 PremisesLoad read_csv(const PremisesSource& source, const Crs& study_crs,
-                      const std::string& display, ProblemLog& log, Progress& progress) {
-  const CsvSource csv = open_csv(source, display);
+                      const std::string& requested, ProblemLog& log, Progress& progress) {
+  const CsvSource csv = open_csv(source, requested);
+  const std::string& display = csv.display;
   const CsvHeader& header = csv.header;
   const Columns& columns = csv.columns;
   const Crs& crs = csv.crs;
 
   PremisesLoad load;
+  if (csv.file.member()) load.members.push_back(*csv.file.member());
   load.id_column = header.names()[columns.id];
   load.x_column = header.names()[columns.x];
   load.y_column = header.names()[columns.y];
@@ -300,7 +303,7 @@ struct OgrSource {
 
 OgrSource open_ogr(const PremisesSource& source, const std::string& display, ProblemLog& log) {
   OgrSource out;
-  out.dataset = detail::open_vector(source.path, display);
+  out.dataset = detail::open_vector(gdal_input_name(source.path, source.member, display), display);
   const std::string key = source.where.describe() + " [premises]";
   out.layer = detail::pick_layer(*out.dataset, source.layer, display, key + " layer");
   out.id_index = detail::require_field(*out.layer, source.id_field, display, key + " id");
@@ -429,9 +432,10 @@ void thin_out(PremisesSample& sample, std::size_t max_points) {
   sample.y = std::move(y);
 }
 
-PremisesSample sample_csv(const PremisesSource& source, const std::string& display,
+PremisesSample sample_csv(const PremisesSource& source, const std::string& requested,
                           std::size_t max_points, std::size_t whole_file_bytes) {
-  const CsvSource csv = open_csv(source, display);
+  const CsvSource csv = open_csv(source, requested);
+  const std::string& display = csv.display;
   PremisesSample sample{{}, {}, csv.crs, csv.header.names()[csv.columns.x],
                         csv.header.names()[csv.columns.y]};
   const std::string_view rows = csv.rows;
@@ -561,7 +565,7 @@ PremisesInspection inspect_premises(const PremisesSource& source, const std::str
     return {std::move(description), ogr.crs, ogr.filter};
   }
   CsvSource csv = open_csv(source, display);
-  return {fmt::format("{} ({:.1f} MB), columns {}", display,
+  return {fmt::format("{} ({:.1f} MB), columns {}", csv.display,
                       static_cast<double>(csv.file.size()) / 1e6, csv.header.describe()),
           csv.crs};
 }

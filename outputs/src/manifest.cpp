@@ -1,6 +1,7 @@
 #include "notspot/outputs/manifest.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -70,8 +71,26 @@ Json input_json(const InputRecord& i) {
   }
   j["file"] = i.file;
   if (i.layer) j["layer"] = *i.layer;
-  j["sha256"] = i.digest.sha256;
-  j["size_bytes"] = i.digest.size_bytes;
+  if (i.source) {
+    j["source"] = *i.source;  // not a file: no digest; `features` says what was read
+  } else {
+    j["sha256"] = i.digest.sha256;
+    j["size_bytes"] = i.digest.size_bytes;
+  }
+  if (!i.members.empty()) {
+    Json members = Json::array();
+    for (const io::MemberRead& m : i.members) {
+      char crc[9];
+      std::snprintf(crc, sizeof crc, "%08x", m.crc32);
+      Json member{{"name", m.name}};
+      if (m.uncompressed_size > 0 || m.crc32 != 0) {
+        member["uncompressed_size"] = m.uncompressed_size;
+        member["crc32"] = crc;
+      }
+      members.push_back(std::move(member));
+    }
+    j["members"] = std::move(members);
+  }
   if (i.rows) j["rows"] = *i.rows;
   if (i.features) j["features"] = *i.features;
   if (i.filter) {

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "background_digests.hpp"
+#include "notspot/io/zip_archive.hpp"
 #include "detail/outputs_folder_check.hpp"
 #include "notspot/engine/cancellation.hpp"
 #include "notspot/engine/error.hpp"
@@ -76,6 +77,8 @@ void Run::time_stage(const std::string& stage) {
 }
 
 std::string display_path(const Study& study, const fs::path& path) {
+  // A connection string may hold a password: never printed or recorded.
+  if (io::is_non_file_source(path.string())) return io::redact_source(path.string());
   const fs::path base = study.file.parent_path();
   const fs::path relative = path.lexically_relative(base);
   if (!relative.empty() && *relative.begin() != "..") return relative.generic_string();

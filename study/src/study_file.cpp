@@ -21,6 +21,7 @@
 #include "notspot/engine/error.hpp"
 #include "notspot/io/crs.hpp"
 #include "notspot/io/suggest.hpp"
+#include "notspot/io/zip_archive.hpp"
 #include "notspot/outputs/data_dates.hpp"
 #include "notspot/study/study.hpp"
 
@@ -45,13 +46,13 @@ constexpr std::array<std::string_view, 9> kTopLevelTables = {
 constexpr std::array<std::string_view, 7> kStudyKeys = {
     "name", "place", "crs", "boundary_vintage", "attribution", "require_best_transformation",
     "as_at"};
-constexpr std::array<std::string_view, 7> kAreasKeys = {"path", "layer", "where", "id",
-                                                        "name", "crs",   "as_at"};
-constexpr std::array<std::string_view, 10> kPremisesKeys = {
-    "path", "format", "layer", "where", "id", "postcode", "x", "y", "crs", "as_at"};
-constexpr std::array<std::string_view, 15> kLayerKeys = {
-    "kind",    "name",         "path", "key",   "down",  "up",  "technology", "operator",
-    "setting", "covered_when", "band", "layer", "where", "crs", "as_at"};
+constexpr std::array<std::string_view, 8> kAreasKeys = {"path", "member", "layer", "where",
+                                                        "id",   "name",   "crs",   "as_at"};
+constexpr std::array<std::string_view, 11> kPremisesKeys = {
+    "path", "member", "format", "layer", "where", "id", "postcode", "x", "y", "crs", "as_at"};
+constexpr std::array<std::string_view, 16> kLayerKeys = {
+    "kind",  "name",    "path",         "member", "key",   "down",  "up",  "technology",
+    "operator", "setting", "covered_when", "band", "layer", "where", "crs", "as_at"};
 constexpr std::array<std::string_view, 2> kDigitalExclusionKeys = {"mobile_technology",
                                                                    "mobile_setting"};
 constexpr std::array<std::string_view, 3> kOutputsKeys = {"dir", "previous", "premises"};
@@ -436,6 +437,8 @@ class TableReader {
 /// deliberately not expanded: that is the shell's job, and a study file must mean the same for
 /// every user who runs it.
 fs::path resolve(const fs::path& study_folder, const std::string& written) {
+  // A connection string or URL GDAL opens (PG:..., /vsicurl/https://...): taken as written.
+  if (io::is_non_file_source(written)) return fs::path(written);
   fs::path path(written);
   if (!path.is_absolute()) path = study_folder / path;
   path = path.lexically_normal();
@@ -450,6 +453,7 @@ fs::path resolve(const fs::path& study_folder, const std::string& written) {
 void check_input(TableReader& table, const fs::path& resolved, const std::string& written,
                  bool allow_folder, std::string_view folder_hint) {
   const std::uint32_t at = table.line("path");
+  if (io::is_non_file_source(written)) return;  // GDAL connects when the run reads it
   const std::string subject = fmt::format("{} path '{}'", table.title(), written);
   std::error_code ec;
   const fs::file_status status = fs::status(resolved, ec);
@@ -480,6 +484,30 @@ void check_input(TableReader& table, const fs::path& resolved, const std::string
     table.report(at, fmt::format("{} is not a regular file (resolved to {}); name a data file",
                                  subject, resolved.string()));
   }
+}
+
+/// `member` of an input: a glob naming the member(s) of a ZIP archive `path`. Reported when
+/// the path is not a .zip archive, or (`vector_only`) when it names a non-file source.
+std::optional<std::string> read_member(TableReader& t, const fs::path& path, bool has_path) {
+  std::optional<std::string> member = t.optional_string("member");
+  if (member && has_path && !io::has_zip_extension(path)) {
+    t.report(t.line("member"),
+             fmt::format("{} member = \"{}\" names a member of a ZIP archive, but path '{}' is "
+                         "not a .zip archive; remove member, or set path to the archive",
+                         t.title(), *member, path.filename().string()));
+  }
+  return member;
+}
+
+/// Whether `path` names a source GDAL opens that is not a file; reported for a CSV input.
+bool refuse_non_file_for_csv(TableReader& t, const std::string& written, std::string_view what) {
+  if (!io::is_non_file_source(written)) return false;
+  t.report(t.line("path"),
+           fmt::format("{} path '{}' is a connection string or URL, which only vector inputs "
+                       "read through GDAL accept ({}); download the file and name it, or give "
+                       "it as an OGR layer",
+                       t.title(), io::redact_source(written), what));
+  return true;
 }
 
 void read_study_table(TableReader& t, Study& study) {
@@ -515,6 +543,7 @@ void read_areas(TableReader& t, const fs::path& study_folder, AreasSource& areas
     // An OGR dataset may be a folder, e.g. of Shapefiles.
     check_input(t, areas.path, *path, /*allow_folder=*/true, "");
   }
+  areas.member = read_member(t, areas.path, !areas.path.empty());
   areas.layer = t.optional_string("layer");
   areas.attribute_filter = t.optional_string("where");
   if (auto id = t.required_string("id", "PAR23CD")) areas.id_field = *id;
@@ -542,7 +571,11 @@ void read_premises(TableReader& t, const fs::path& study_folder, PremisesSource&
     premises.format = *format == "csv" ? PremisesFormat::kCsv : PremisesFormat::kOgr;
     format_reason = fmt::format("format = \"{}\" at line {}", *format, t.line("format"));
   } else if (!t.has("format") && path) {
-    const bool csv_extension = has_csv_extension(premises.path);
+    // A ZIP archive of premises is a zipped CSV (OS Open UPRN) unless its member is not.
+    const std::optional<std::string> member = t.optional_string("member");
+    const bool zipped = io::has_zip_extension(premises.path);
+    const bool csv_extension =
+        zipped ? (!member || has_csv_extension(fs::path(*member))) : has_csv_extension(premises.path);
     premises.format = csv_extension ? PremisesFormat::kCsv : PremisesFormat::kOgr;
     format_reason = premises.path.has_extension()
                         ? fmt::format("from the extension '{}'", premises.path.extension().string())
@@ -551,11 +584,13 @@ void read_premises(TableReader& t, const fs::path& study_folder, PremisesSource&
   const bool format_known = !format_reason.empty();
   const bool csv = premises.format == PremisesFormat::kCsv;
 
-  if (path) {
+  if (path && !(format_known && csv &&
+                 refuse_non_file_for_csv(t, *path, "these premises are read as CSV"))) {
     // While the format is unknown (reported already) a folder gets the benefit of the doubt.
     check_input(t, premises.path, *path, /*allow_folder=*/!(format_known && csv),
                 "; CSV premises must be a file (set format = \"ogr\" for a folder of OGR data)");
   }
+  premises.member = read_member(t, premises.path, path.has_value());
 
   premises.layer = t.optional_string("layer");
   if (premises.layer && format_known && csv) {
@@ -685,9 +720,20 @@ LayerRead read_layer(TableReader& t, const fs::path& study_folder) {
   }
   if (auto path = t.required_string("path", info ? info->example_path : "speeds.csv")) {
     layer.path = resolve(study_folder, *path);
-    layer.name = layer.path.stem().string();
-    // While the kind is unknown (reported already) a folder gets the benefit of the doubt.
-    check_input(t, layer.path, *path, !info || info->folder_allowed, info ? info->folder_hint : "");
+    layer.name = io::is_non_file_source(*path)
+                     ? fs::path(io::redact_source(*path)).stem().string()
+                     : layer.path.stem().string();
+    const bool csv_kind = info && (info->kind == LayerKind::kBdukPremises ||
+                                   info->kind == LayerKind::kFixedSpeeds ||
+                                   info->kind == LayerKind::kOfcomPostcode);
+    if (csv_kind && refuse_non_file_for_csv(t, *path, "this kind is read as CSV")) {
+      ok = false;
+    } else {
+      // While the kind is unknown (reported already) a folder gets the benefit of the doubt.
+      check_input(t, layer.path, *path, !info || info->folder_allowed,
+                  info ? info->folder_hint : "");
+    }
+    layer.member = read_member(t, layer.path, true);
   } else {
     ok = false;
   }

@@ -1036,8 +1036,8 @@ nmae = "PAR23NM"
 path = "premises.csv"
 )"),
                      7,
-                     "unknown key 'nmae' in [areas]; expected one of: path, layer, where, id, "
-                     "name, crs, as_at; did you mean 'name'?"));
+                     "unknown key 'nmae' in [areas]; expected one of: path, member, layer, where, "
+                     "id, name, crs, as_at; did you mean 'name'?"));
 }
 
 // ---- as_at: the date each input describes ---------------------------------------------------
@@ -1138,7 +1138,7 @@ as_at = "2025-13"
 TEST_F(StudyTest, MisspeltAsAtSuggestsAsAt) {
   EXPECT_TRUE(
       study_error_at(minimal_plus("as_of = \"2025-07\"\n"), 10,
-                     "unknown key 'as_of' in [premises]; expected one of: path, format, "
+                     "unknown key 'as_of' in [premises]; expected one of: path, member, format, "
                      "layer, where, id, postcode, x, y, crs, as_at; did you mean 'as_at'?"));
 }
 

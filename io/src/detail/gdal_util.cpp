@@ -1,5 +1,7 @@
 #include "detail/gdal_util.hpp"
 
+#include "notspot/io/zip_archive.hpp"
+
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <fmt/format.h>
@@ -56,9 +58,10 @@ void require_shapefile_attributes(GDALDataset& dataset, const std::filesystem::p
                                   const std::string& display) {
   if (!EQUAL(dataset.GetDriverName(), "ESRI Shapefile")) return;
   if (!EQUAL(path.extension().c_str(), ".shp")) return;  // a folder of Shapefiles, or a .zip
-  std::error_code ec;
   for (const char* extension : {".dbf", ".DBF"}) {
-    if (std::filesystem::exists(std::filesystem::path(path).replace_extension(extension), ec)) {
+    // Through GDAL's file system: the Shapefile may be a member of a ZIP (/vsizip/).
+    VSIStatBufL stat;
+    if (VSIStatL(std::filesystem::path(path).replace_extension(extension).c_str(), &stat) == 0) {
       return;
     }
   }
@@ -76,6 +79,18 @@ GDALDatasetUniquePtr open_vector(const std::filesystem::path& path, const std::s
   GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
   if (!ds) {
     std::string why = capture.last_error();
+    if (is_non_file_source(path.string())) {
+      // A database or web source: the connection failed (GDAL's message may echo the
+      // connection string, so it is redacted too).
+      if (why.empty()) why = "GDAL gave no reason";
+      // libpq's messages span lines: one line, for logs.
+      while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+      std::replace(why.begin(), why.end(), '\n', ' ');
+      throw engine::input_error(display + ": cannot open this source: " + redact_source(why) +
+                                "; check the connection string or URL (host, port, database, "
+                                "user, password, layer) and that the server is reachable, e.g. "
+                                "with `ogrinfo -so SOURCE`");
+    }
     if (why.empty()) why = "GDAL recognises no vector format in it";
     throw engine::input_error(display + ": cannot be read as a vector dataset: " + why +
                               ". Use a GeoPackage, Shapefile, GeoJSON or TopoJSON file (or any "

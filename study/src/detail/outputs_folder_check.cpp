@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "notspot/io/zip_archive.hpp"
+
 #include <vector>
 
 namespace notspot::study::detail {
@@ -38,6 +40,7 @@ std::optional<std::string> outputs_folder_conflict(const Study& study, const fs:
   inputs.emplace_back("the study file", study.file);
   for (const auto& [key, path] : inputs) {
     if (path.empty()) continue;
+    if (io::is_non_file_source(path.string())) continue;  // a database or URL: nothing to own
     const fs::path input = resolved(path);
     std::error_code ec;
     const bool folder_input = fs::is_directory(input, ec) && key != "the study file";

@@ -8,6 +8,7 @@
 #include <exception>
 
 #include "background_digests.hpp"
+#include "notspot/io/zip_archive.hpp"
 #include "detail/outside_diagnosis.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/geos_context.hpp"
@@ -83,6 +84,12 @@ void record_areas_input(Run& run) {
   input.role = "areas";
   input.file = run.display(run.study.areas.path);
   input.layer = a.layer;
+  if (run.study.areas.member) {
+    // The member GDAL read (the pattern resolved again: the directory is small).
+    std::string member = *run.study.areas.member;
+    io::gdal_input_name(run.study.areas.path, run.study.areas.member, input.file, &member);
+    input.members.push_back({member, 0, 0});
+  }
   input.features = a.features_read;
   input.filter = a.filter;
   input.crs = a.source_crs;
@@ -109,6 +116,7 @@ void record_premises_input(Run& run) {
   input.role = "premises";
   input.file = run.display(run.study.premises.path);
   input.rows = p.rows_read;
+  input.members = p.members;
   input.filter = p.filter;
   input.columns = outputs::InputRecord::Columns{p.id_column, p.x_column, p.y_column};
   input.crs = p.source_crs;

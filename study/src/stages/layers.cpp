@@ -62,6 +62,7 @@ void join_layers(Run& run) {
             layer, run.study.thresholds, file, *run.keys, run.broadband, run.log, run.progress,
             run.record.fixed_layers.size());
         fixed_inputs.push_back(layer_input(run, layer, load.rows_read));
+        fixed_inputs.back().members = load.members;
         fixed_paths.push_back(layer.path);
         run.record.fixed_layers.push_back(fixed_ledger(load));
         break;
@@ -70,6 +71,7 @@ void join_layers(Run& run) {
         run.postcode_layers.push_back(
             io::join_ofcom_postcodes(layer, file, run.premises.table, run.log, run.progress));
         postcode_inputs.push_back(layer_input(run, layer, run.postcode_layers.back().rows_read));
+        postcode_inputs.back().members = run.postcode_layers.back().members;
         postcode_paths.push_back(layer.path);
         run.record.postcode_layers.push_back(postcode_ledger(run.postcode_layers.back()));
         break;

@@ -1,6 +1,7 @@
 // The mobile stage: coverage layers at premises and over land (mobile_stage.cpp does the work).
 
 #include "layer_kinds.hpp"
+#include "notspot/io/zip_archive.hpp"
 #include "stages.hpp"
 
 namespace notspot::study {
@@ -18,6 +19,11 @@ void record_layer(Run& run, const outputs::MobileLayerRecord& m, const io::Crs& 
   input.description = m.description;
   input.filter = m.filter;
   input.as_at = source->as_at;
+  if (source->member) {
+    std::string member = *source->member;  // the member GDAL read, as for the areas
+    io::gdal_input_name(source->path, source->member, input.file, &member);
+    input.members.push_back({member, 0, 0});
+  }
   engine::Box extent;
   for (const io::Area& a : run.areas.areas) extent.expand(engine::bounding_box(a.geometry));
   std::optional<engine::Point> near;

@@ -35,7 +35,12 @@ void record_study(Run& run) {
 void record_input_digests(Run& run, const DigestCache& digests) {
   run.record.study.sha256 = digests.at(run.study.file).sha256;
   for (std::size_t i = 0; i < run.record.inputs.size(); ++i) {
-    run.record.inputs[i].digest = digests.at(run.input_paths[i]);
+    const auto found = digests.find(run.input_paths[i]);
+    if (found != digests.end()) {
+      run.record.inputs[i].digest = found->second;
+    } else {
+      run.record.inputs[i].source = run.record.inputs[i].file;  // not a file (redacted)
+    }
   }
 }
 
@@ -48,7 +53,9 @@ void compare_with_previous_run(Run& run, const DigestCache& digests) {
   identity.boundary_vintage = run.study.boundary_vintage;
   identity.as_at = run.study.as_at;
   identity.thresholds = run.study.thresholds;
-  identity.areas_sha256 = digests.at(run.study.areas.path).sha256;
+  if (const auto found = digests.find(run.study.areas.path); found != digests.end()) {
+    identity.areas_sha256 = found->second.sha256;
+  }
   // What the indicators were measured from, as the manifest records it (read_run_identity()).
   identity.layer_kinds.emplace();
   for (const outputs::InputRecord& i : run.record.inputs) {

@@ -10,6 +10,7 @@
 #include "notspot/io/problem_log.hpp"
 #include "notspot/io/progress.hpp"
 #include "notspot/io/sources.hpp"
+#include "notspot/io/zip_archive.hpp"
 
 namespace notspot::io {
 
@@ -28,6 +29,7 @@ struct LayerLoad {
   std::uint64_t blank_lines = 0;
   std::uint64_t premises_with_row = 0;     ///< Premises that got a row from this layer.
   std::uint64_t premises_without_row = 0;  ///< Premises that did not.
+  std::vector<MemberRead> members;  ///< The ZIP archive's members read; empty for a plain file.
 };
 
 /**

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "notspot/io/mapped_file.hpp"
+#include "notspot/io/zip_archive.hpp"
 
 namespace notspot::io {
 
@@ -90,7 +91,7 @@ void refuse_binary(const std::vector<CsvChunk>& chunks, std::string_view rows,
  *   cache, and a national file is never resident as a whole (1 GB less at the peak).
  */
 std::vector<CsvChunk> split_csv_rows(std::string_view rows, std::uint64_t first_line,
-                                     std::size_t count, const MappedFile* mapped = nullptr);
+                                     std::size_t count, const InputBytes* mapped = nullptr);
 
 /// The UTF-8 byte-order mark, which OS Open UPRN files start with.
 inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
@@ -143,22 +144,41 @@ class CsvHeader {
   std::vector<std::string> names_;
 };
 
-/// A CSV file mapped into memory with its header read: what every CSV reader starts from.
+/// A CSV file mapped into memory (or a ZIP member decompressed) with its header read: what
+/// every CSV reader starts from.
 struct CsvFile {
-  MappedFile file;
+  InputBytes file;
   CsvHeader header;
   std::string_view rows;             ///< The text after the header line.
   std::uint64_t first_row_line = 2;  ///< The line `rows` starts on.
+  /// How messages name it: the caller's name of the file, or for a ZIP member
+  /// "ARCHIVE/MEMBER" (e.g. "osopenuprn_202610_csv.zip/osopenuprn_202610.csv").
+  std::string display;
 };
 
 /**
- * Maps `path`, checks its text as csv_text() does and reads its header line.
+ * Maps `path` (or decompresses the member of a ZIP archive `member` selects, see
+ * open_input_bytes()), checks its text as csv_text() does and reads its header line.
  * @param expected what the header should look like, for the message when there is none.
  * @throws engine::Error (kInput) naming `display` when the file cannot be read, is UTF-16 or
- *   UTF-32, uses CR alone as line end, or is empty.
+ *   UTF-32, uses CR alone as line end, or is empty; as open_input_bytes() for an archive
+ *   (kStudy when `member` matches several members).
  */
-CsvFile open_csv_file(const std::filesystem::path& path, const std::string& display,
-                      std::string_view expected = "a header line");
+CsvFile open_csv_file(const std::filesystem::path& path, const std::optional<std::string>& member,
+                      const std::string& display, std::string_view expected = "a header line");
+
+/**
+ * As open_csv_file(), but every member of a ZIP archive the glob `member` matches, in the
+ * archive's order, as one input: each member's header must be the first one's.
+ * @throws engine::Error (kInput) naming the member whose header differs, and how.
+ */
+std::vector<CsvFile> open_csv_files(const std::filesystem::path& path,
+                                    const std::optional<std::string>& member,
+                                    const std::string& display,
+                                    std::string_view expected = "a header line");
+
+/// The archive members `files` were read from, for the manifest; empty for a plain file.
+std::vector<MemberRead> members_read(const std::vector<CsvFile>& files);
 
 /// Rows and blank lines seen by for_each_row().
 struct RowTally {

@@ -10,6 +10,7 @@
 #include "notspot/io/problem_log.hpp"
 #include "notspot/io/progress.hpp"
 #include "notspot/io/sources.hpp"
+#include "notspot/io/zip_archive.hpp"
 
 namespace notspot::io {
 
@@ -33,6 +34,7 @@ struct PostcodeLayerLoad {
   std::array<bool, engine::kEstimateCount> measures{};
   std::vector<engine::PostcodeRates> rates;   ///< By row.
   std::vector<std::uint32_t> row_of_premise;  ///< engine::kNoRow when none.
+  std::vector<MemberRead> members;  ///< The ZIP archive's members read; empty for a plain file.
 };
 
 /**

@@ -24,6 +24,10 @@ struct SourceLine {
 struct AreasSource {
   std::filesystem::path path;             ///< Resolved against the study file's folder.
   std::optional<std::string> layer;       ///< Required when the dataset has several layers.
+  /// `member`: for a ZIP archive `path`, a glob naming the member(s) to read, e.g. "*_DT.csv".
+  /// DEFAULT: the archive's only .csv/.txt member (CSV), or what GDAL finds in it (vector).
+  /// REQUIRES: `path` names a .zip archive.
+  std::optional<std::string> member;
   std::string id_field;                   ///< `id`, required.
   std::optional<std::string> name_field;  ///< `name`; when absent the id is the name.
   std::optional<std::string> crs;         ///< Declares the CRS of a file that has none.
@@ -41,6 +45,10 @@ enum class PremisesFormat { kCsv, kOgr };
 struct PremisesSource {
   std::filesystem::path path;
   PremisesFormat format = PremisesFormat::kCsv;  ///< `format`; default by file extension.
+  /// `member`: for a ZIP archive `path`, a glob naming the member(s) to read, e.g. "*_DT.csv".
+  /// DEFAULT: the archive's only .csv/.txt member (CSV), or what GDAL finds in it (vector).
+  /// REQUIRES: `path` names a .zip archive.
+  std::optional<std::string> member;
   std::optional<std::string> layer;              ///< OGR only.
   /// `where`, OGR only: an OGR SQL WHERE clause selecting the features to read.
   /// REQUIRES: format kOgr (the study file reports it for CSV). DEFAULT: every feature.
@@ -96,6 +104,11 @@ struct LayerSource {
   LayerKind kind = LayerKind::kBdukPremises;
   std::string name;  ///< `name`; default: the file name without extension.
   std::filesystem::path path;
+  /// `member`: for a ZIP archive `path`, a glob naming the member(s) to read (several, read as one table, for the CSV
+  /// kinds: e.g. "*.csv" for every CSV member), e.g. "*_DT.csv".
+  /// DEFAULT: the archive's only .csv/.txt member (CSV), or what GDAL finds in it (vector).
+  /// REQUIRES: `path` names a .zip archive.
+  std::optional<std::string> member;
   std::string key_field = "uprn";  ///< `key`.
   /// fixed-speeds only: column names (`down`, `up`, `technology`).
   std::string down_field = "max_down_mbps";

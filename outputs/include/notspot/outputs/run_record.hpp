@@ -14,6 +14,7 @@
 #include "notspot/engine/indicators.hpp"
 #include "notspot/io/attribute_filter.hpp"
 #include "notspot/io/file_digest.hpp"
+#include "notspot/io/zip_archive.hpp"
 #include "notspot/io/problem_log.hpp"
 #include "notspot/outputs/change_report.hpp"
 #include "notspot/outputs/stats_table.hpp"
@@ -62,7 +63,12 @@ struct InputRecord {
   std::string kind;                  ///< Layers only: the study-file spelling, e.g. "fixed-speeds".
   std::string file;                  ///< As the study names it.
   std::optional<std::string> layer;  ///< Areas and places: the OGR layer read.
-  io::FileDigest digest;
+  io::FileDigest digest;             ///< Of the file (the whole archive for a ZIP member).
+  /// A source GDAL opens that is not a file (PG:, /vsicurl/, WFS:...), as written with any
+  /// password hidden; then `digest` is empty and the manifest has no sha256.
+  std::optional<std::string> source;
+  /// The members of a ZIP archive read (CSV inputs), or the one GDAL opened (vector inputs).
+  std::vector<io::MemberRead> members;
   std::optional<std::uint64_t> rows;      ///< Data rows read (premises, CSV layers).
   std::optional<std::uint64_t> features;  ///< Features read (areas, places).
   /// `where` of a vector input as applied: the clause, the layer's features and those selected.
