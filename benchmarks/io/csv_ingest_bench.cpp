@@ -76,10 +76,11 @@ const fs::path& premises_zip(std::int64_t rows) {
   if (!inserted) return it->second;
   const fs::path& csv = premises_file(rows);
   it->second = fs::path(csv).replace_extension(".zip");
-  const std::string command = "python3 -c \"import zipfile,sys; "
-                              "zipfile.ZipFile(sys.argv[2],'w',zipfile.ZIP_DEFLATED).write("
-                              "sys.argv[1],'premises.csv')\" '" +
-                              csv.string() + "' '" + it->second.string() + "'";
+  const std::string command =
+      "python3 -c \"import zipfile,sys; "
+      "zipfile.ZipFile(sys.argv[2],'w',zipfile.ZIP_DEFLATED).write("
+      "sys.argv[1],'premises.csv')\" '" +
+      csv.string() + "' '" + it->second.string() + "'";
   if (std::system(command.c_str()) != 0) throw std::runtime_error("cannot zip " + csv.string());
   return it->second;
 }
@@ -111,8 +112,12 @@ void read_premises_benchmark(benchmark::State& state, bool zipped) {
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(rows));
 }
 
-void BM_ReadPremisesCsv(benchmark::State& state) { read_premises_benchmark(state, false); }
-void BM_ReadPremisesZip(benchmark::State& state) { read_premises_benchmark(state, true); }
+void BM_ReadPremisesCsv(benchmark::State& state) {
+  read_premises_benchmark(state, false);
+}
+void BM_ReadPremisesZip(benchmark::State& state) {
+  read_premises_benchmark(state, true);
+}
 
 BENCHMARK(BM_ReadPremisesZip)
     ->ArgNames({"rows", "threads"})

@@ -44,8 +44,8 @@ const Data& data() {
     std::uniform_real_distribution<double> ex(80'000, 655'000), ny(5'000, 1'220'000);
     std::uniform_real_distribution<float> speed(0, 1200);
     for (int a = 0; a < 250; ++a) {
-      out->areas.push_back({"E0400" + std::to_string(1000 + a),
-                            "Parish of Somewhere " + std::to_string(a), {}, {}});
+      out->areas.push_back(
+          {"E0400" + std::to_string(1000 + a), "Parish of Somewhere " + std::to_string(a), {}, {}});
     }
     out->premises.resize(n);
     out->area_of.resize(n);
@@ -56,8 +56,8 @@ const Data& data() {
       out->premises.set_row(i, 100'000'000'000 + rng() % 900'000'000'000,
                             std::round(ex(rng) * 100) / 100, std::round(ny(rng) * 100) / 100,
                             i + 2);
-      out->area_of[i] = rng() % 100 == 0 ? engine::AreaIndex::kOutside
-                                         : static_cast<std::uint32_t>(rng() % 250);
+      out->area_of[i] =
+          rng() % 100 == 0 ? engine::AreaIndex::kOutside : static_cast<std::uint32_t>(rng() % 250);
       engine::FixedBroadband& b = out->broadband[i];
       if (rng() % 50 != 0) {
         b.has_speed_record = true;
@@ -107,8 +107,8 @@ void BM_PremisesCsvFormat(benchmark::State& state) {
   for (auto _ : state) {
     bytes = 0;
     for (std::size_t b = 0; b < d.premises.size(); b += kBlock) {
-      const char* end = formatter.format_into(b, std::min(d.premises.size(), b + kBlock),
-                                              buffer.data());
+      const char* end =
+          formatter.format_into(b, std::min(d.premises.size(), b + kBlock), buffer.data());
       bytes += static_cast<std::size_t>(end - buffer.data());
       benchmark::DoNotOptimize(buffer.data());
     }

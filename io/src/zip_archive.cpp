@@ -1,17 +1,16 @@
 #include "notspot/io/zip_archive.hpp"
 
+#include <fmt/format.h>
 #include <fnmatch.h>
 #include <libdeflate.h>
-#include <tbb/parallel_for.h>
 #include <sys/mman.h>
+#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <exception>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "notspot/engine/cancellation.hpp"
 #include "notspot/engine/error.hpp"
@@ -38,13 +37,20 @@ std::uint64_t u64(std::string_view b, std::size_t at) {
 
 std::string method_name(std::uint16_t method) {
   switch (method) {
-    case 9: return "Deflate64";
-    case 12: return "bzip2";
-    case 14: return "LZMA";
-    case 93: return "Zstandard";
-    case 95: return "XZ";
-    case 98: return "PPMd";
-    default: return "method " + std::to_string(method);
+    case 9:
+      return "Deflate64";
+    case 12:
+      return "bzip2";
+    case 14:
+      return "LZMA";
+    case 93:
+      return "Zstandard";
+    case 95:
+      return "XZ";
+    case 98:
+      return "PPMd";
+    default:
+      return "method " + std::to_string(method);
   }
 }
 
@@ -223,8 +229,9 @@ DecompressedBytes& DecompressedBytes::operator=(DecompressedBytes&& other) noexc
 DecompressedBytes DecompressedBytes::extract(const ZipArchive& archive, const ZipMember& member) {
   const std::string where = archive.display() + ": member " + member.name;
   if (member.encrypted()) {
-    throw engine::input_error(where + " is encrypted (password-protected); extract it with the "
-                                      "password and name the extracted file");
+    throw engine::input_error(where +
+                              " is encrypted (password-protected); extract it with the "
+                              "password and name the extracted file");
   }
   if (member.method != 0 && member.method != 8) {
     throw engine::input_error(where + " is compressed with " + method_name(member.method) +
@@ -235,8 +242,8 @@ DecompressedBytes DecompressedBytes::extract(const ZipArchive& archive, const Zi
   DecompressedBytes out;
   out.size_ = static_cast<std::size_t>(member.uncompressed_size);
   out.mapped_ = std::max<std::size_t>(out.size_, 1);
-  void* p = ::mmap(nullptr, out.mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
+  void* p =
+      ::mmap(nullptr, out.mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) {
     throw engine::input_error(where + fmt::format(": cannot reserve {} bytes of memory to "
                                                   "decompress it: {}",
@@ -246,8 +253,9 @@ DecompressedBytes DecompressedBytes::extract(const ZipArchive& archive, const Zi
   ::madvise(p, out.mapped_, MADV_HUGEPAGE);
   if (member.method == 0) {
     if (in.size() != out.size_) {
-      throw engine::input_error(where + ": stored member with different compressed and "
-                                        "uncompressed sizes; the archive is damaged");
+      throw engine::input_error(where +
+                                ": stored member with different compressed and "
+                                "uncompressed sizes; the archive is damaged");
     }
     std::memcpy(out.data_, in.data(), in.size());
   } else {
@@ -255,13 +263,14 @@ DecompressedBytes DecompressedBytes::extract(const ZipArchive& archive, const Zi
         libdeflate_alloc_decompressor(), libdeflate_free_decompressor);
     if (!d) throw engine::internal_error("libdeflate cannot allocate a decompressor");
     std::size_t actual = 0;
-    const libdeflate_result r = libdeflate_deflate_decompress(d.get(), in.data(), in.size(),
-                                                              out.data_, out.size_, &actual);
+    const libdeflate_result r =
+        libdeflate_deflate_decompress(d.get(), in.data(), in.size(), out.data_, out.size_, &actual);
     if (r != LIBDEFLATE_SUCCESS || actual != out.size_) {
       throw engine::input_error(
-          where + (r == LIBDEFLATE_INSUFFICIENT_SPACE || (r == LIBDEFLATE_SUCCESS)
-                       ? ": it decompresses to another size than the archive's directory says"
-                       : ": its compressed data is damaged") +
+          where +
+          (r == LIBDEFLATE_INSUFFICIENT_SPACE || (r == LIBDEFLATE_SUCCESS)
+               ? ": it decompresses to another size than the archive's directory says"
+               : ": its compressed data is damaged") +
           "; the archive is corrupt: download it again (`unzip -t` tests it)");
     }
   }
@@ -290,7 +299,9 @@ InputBytes::InputBytes(std::shared_ptr<const MappedFile> archive, DecompressedBy
                        MemberRead member)
     : file_(std::move(archive)), bytes_(std::move(bytes)), member_(std::move(member)) {}
 
-std::string_view InputBytes::view() const { return member_ ? bytes_.view() : file_->view(); }
+std::string_view InputBytes::view() const {
+  return member_ ? bytes_.view() : file_->view();
+}
 
 void InputBytes::release(std::string_view part) const {
   if (!member_) file_->release(part);
@@ -300,7 +311,9 @@ void InputBytes::expect_random_access() const {
   if (!member_) file_->expect_random_access();
 }
 
-bool InputBytes::changed() const { return file_->changed(); }
+bool InputBytes::changed() const {
+  return file_->changed();
+}
 
 void InputBytes::check_unchanged(const std::string& display) const {
   // For a member ("archive.zip/member.csv"): the archive, which is what changed.
@@ -310,6 +323,16 @@ void InputBytes::check_unchanged(const std::string& display) const {
 }
 
 namespace {
+
+// "a.csv, b.csv" for the first 20 members of a list, then "and N more": for messages.
+std::string member_names(const std::vector<const ZipMember*>& members) {
+  std::string names;
+  for (std::size_t i = 0; i < members.size() && i < 20; ++i) {
+    names += (i ? ", " : "") + members[i]->name;
+  }
+  if (members.size() > 20) names += fmt::format(" and {} more", members.size() - 20);
+  return names;
+}
 
 // Resolves `pattern` (or the default) in `archive`, descending into nested archives, and
 // extracts every member it selects into `out`. `prefix` names the enclosing members.
@@ -359,11 +382,7 @@ void extract_matching(const ZipArchive& archive, const std::shared_ptr<const Map
           display, archive.describe_members()));
     }
     if (chosen.size() > 1) {
-      std::string names;
-      for (std::size_t i = 0; i < chosen.size() && i < 20; ++i) {
-        names += (i ? ", " : "") + chosen[i]->name;
-      }
-      if (chosen.size() > 20) names += fmt::format(" and {} more", chosen.size() - 20);
+      const std::string names = member_names(chosen);
       throw engine::study_error(fmt::format(
           "{}: the archive holds {} CSV members ({}); choose with member = \"...\" (a glob, "
           "e.g. member = \"{}\"{})",
@@ -372,10 +391,7 @@ void extract_matching(const ZipArchive& archive, const std::shared_ptr<const Map
     }
   }
   if (chosen.size() > 1 && !allow_several) {
-    std::string names;
-    for (std::size_t i = 0; i < chosen.size() && i < 20; ++i) {
-      names += (i ? ", " : "") + chosen[i]->name;
-    }
+    const std::string names = member_names(chosen);
     throw engine::study_error(fmt::format(
         "{}: member = \"{}{}\" matches {} members ({}); this input reads one: make the pattern "
         "match one of them",
@@ -478,10 +494,7 @@ std::string gdal_input_name(const std::filesystem::path& path,
         display, *member, current->describe_members()));
   }
   if (chosen.size() > 1) {
-    std::string names;
-    for (std::size_t i = 0; i < chosen.size() && i < 20; ++i) {
-      names += (i ? ", " : "") + chosen[i]->name;
-    }
+    const std::string names = member_names(chosen);
     throw engine::study_error(fmt::format(
         "{}: member = \"{}\" matches {} members ({}); a vector input reads one dataset: make "
         "the pattern match one (for a Shapefile, its .shp)",
@@ -493,9 +506,9 @@ std::string gdal_input_name(const std::filesystem::path& path,
 
 bool is_non_file_source(std::string_view text) {
   static constexpr std::string_view kPrefixes[] = {
-      "PG:",      "WFS:",      "OAPIF:",    "MSSQL:",     "MySQL:",      "OCI:",
-      "ODBC:",    "ElasticSearch:", "/vsicurl/", "/vsis3/", "/vsigs/",   "/vsiaz/",
-      "/vsiadls/", "/vsiswift/", "http://",  "https://"};
+      "PG:",       "WFS:",           "OAPIF:",    "MSSQL:",  "MySQL:",  "OCI:",
+      "ODBC:",     "ElasticSearch:", "/vsicurl/", "/vsis3/", "/vsigs/", "/vsiaz/",
+      "/vsiadls/", "/vsiswift/",     "http://",   "https://"};
   for (std::string_view prefix : kPrefixes) {
     if (text.size() >= prefix.size() &&
         std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {

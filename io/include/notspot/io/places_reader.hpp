@@ -39,7 +39,7 @@ struct PlacesLoad {
  * @throws engine::Error (kStudy) for a missing layer or field, an unknown CRS, a `where` GDAL
  *   cannot run; (kInput) when the file cannot be read.
  */
-PlacesLoad read_places(const PlacesSource& source, const Crs& study_crs,
-                       const std::string& display, ProblemLog& log);
+PlacesLoad read_places(const PlacesSource& source, const Crs& study_crs, const std::string& display,
+                       ProblemLog& log);
 
 }  // namespace notspot::io

@@ -33,7 +33,7 @@ struct PremisesLoad {
   std::optional<engine::Box> area_of_use;
   std::string postcode_column;         ///< Empty when the study names none.
   std::uint64_t without_postcode = 0;  ///< Accepted premises with an empty or malformed postcode.
-  std::vector<MemberRead> members;  ///< The ZIP archive's member read; empty for a plain file.
+  std::vector<MemberRead> members;     ///< The ZIP archive's member read; empty for a plain file.
 };
 
 /// What a premises source looks like, found without reading its rows.

@@ -22,8 +22,8 @@ struct SourceLine {
 
 /// `[areas]`: the polygons premises are assigned to (parishes).
 struct AreasSource {
-  std::filesystem::path path;             ///< Resolved against the study file's folder.
-  std::optional<std::string> layer;       ///< Required when the dataset has several layers.
+  std::filesystem::path path;        ///< Resolved against the study file's folder.
+  std::optional<std::string> layer;  ///< Required when the dataset has several layers.
   /// `member`: for a ZIP archive `path`, a glob naming the member(s) to read, e.g. "*_DT.csv".
   /// DEFAULT: the archive's only .csv/.txt member (CSV), or what GDAL finds in it (vector).
   /// REQUIRES: `path` names a .zip archive.
@@ -49,7 +49,7 @@ struct PremisesSource {
   /// DEFAULT: the archive's only .csv/.txt member (CSV), or what GDAL finds in it (vector).
   /// REQUIRES: `path` names a .zip archive.
   std::optional<std::string> member;
-  std::optional<std::string> layer;              ///< OGR only.
+  std::optional<std::string> layer;  ///< OGR only.
   /// `where`, OGR only: an OGR SQL WHERE clause selecting the features to read.
   /// REQUIRES: format kOgr (the study file reports it for CSV). DEFAULT: every feature.
   std::optional<std::string> attribute_filter;
@@ -104,10 +104,10 @@ struct LayerSource {
   LayerKind kind = LayerKind::kBdukPremises;
   std::string name;  ///< `name`; default: the file name without extension.
   std::filesystem::path path;
-  /// `member`: for a ZIP archive `path`, a glob naming the member(s) to read (several, read as one table, for the CSV
-  /// kinds: e.g. "*.csv" for every CSV member), e.g. "*_DT.csv".
-  /// DEFAULT: the archive's only .csv/.txt member (CSV), or what GDAL finds in it (vector).
-  /// REQUIRES: `path` names a .zip archive.
+  /// `member`: for a ZIP archive `path`, a glob naming the member(s) to read (several, read as one
+  /// table, for the CSV kinds: e.g. "*.csv" for every CSV member), e.g. "*_DT.csv". DEFAULT: the
+  /// archive's only .csv/.txt member (CSV), or what GDAL finds in it (vector). REQUIRES: `path`
+  /// names a .zip archive.
   std::optional<std::string> member;
   std::string key_field = "uprn";  ///< `key`.
   /// fixed-speeds only: column names (`down`, `up`, `technology`).
