@@ -100,8 +100,8 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
                                const std::string& display, const engine::PremisesKeyIndex& premises,
                                std::span<engine::FixedBroadband> broadband, ProblemLog& log,
                                Progress& progress, std::size_t layer_number) {
-  const auto layer_tag = static_cast<std::uint8_t>(
-      std::min<std::size_t>(layer_number, engine::kNoLayer - 1));
+  const auto layer_tag =
+      static_cast<std::uint8_t>(std::min<std::size_t>(layer_number, engine::kNoLayer - 1));
   progress.stage("Joining " + layer.name);
   LayerLoad load;
   load.name = layer.name;
@@ -124,9 +124,9 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
   std::size_t total_bytes = 0;
   for (std::size_t f = 0; f < files.size(); ++f) {
     const CsvFile& file = files[f];
-    const std::vector<CsvChunk> part = split_csv_rows(
-        file.rows, file.first_row_line, std::max<std::size_t>(1, file.rows.size() >> 22),
-        &file.file);
+    const std::vector<CsvChunk> part =
+        split_csv_rows(file.rows, file.first_row_line,
+                       std::max<std::size_t>(1, file.rows.size() >> 22), &file.file);
     file.file.check_unchanged(file.display);  // zeros read past a truncation are not binary data
     refuse_binary(part, file.rows, file.display);
     chunks.insert(chunks.end(), part.begin(), part.end());
@@ -147,8 +147,8 @@ LayerLoad join_fixed_broadband(const LayerSource& layer, const engine::Threshold
     std::size_t hint = 0;
     const CsvFile& file = files[file_of_chunk[c]];
     auto reject = [&](const CsvRow& row, std::string reason) {
-      out.log.reject(
-          {source, file.display, row.line, std::nullopt, std::move(reason), ProblemLog::record(row.raw)});
+      out.log.reject({source, file.display, row.line, std::nullopt, std::move(reason),
+                      ProblemLog::record(row.raw)});
     };
     const RowTally tally = for_each_row(chunks[c], header.size(), reject, [&](const CsvRow& row) {
       const auto id = parse_uint64(row.fields[col.key]);

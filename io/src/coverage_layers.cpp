@@ -1,5 +1,4 @@
 #include "notspot/io/coverage_layers.hpp"
-#include "notspot/io/zip_archive.hpp"
 
 #include <fmt/format.h>
 
@@ -13,6 +12,7 @@
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/geos_context.hpp"
 #include "notspot/engine/polygon_ops.hpp"
+#include "notspot/io/zip_archive.hpp"
 
 namespace notspot::io {
 namespace {

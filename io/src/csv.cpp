@@ -1,13 +1,12 @@
 #include "notspot/io/csv.hpp"
 
 #include <fast_float/fast_float.h>
+#include <fmt/format.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "notspot/engine/error.hpp"
 #include "notspot/io/suggest.hpp"
@@ -286,9 +285,8 @@ CsvFile read_header(InputBytes file, std::string display, std::string_view expec
 }
 
 std::vector<CsvFile> open_all(const std::filesystem::path& path,
-                              const std::optional<std::string>& member,
-                              const std::string& display, std::string_view expected,
-                              bool allow_several) {
+                              const std::optional<std::string>& member, const std::string& display,
+                              std::string_view expected, bool allow_several) {
   std::vector<InputBytes> inputs = open_input_bytes(path, member, display, allow_several);
   std::vector<CsvFile> out;
   out.reserve(inputs.size());

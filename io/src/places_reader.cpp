@@ -11,8 +11,8 @@
 
 namespace notspot::io {
 
-PlacesLoad read_places(const PlacesSource& source, const Crs& study_crs,
-                       const std::string& display, ProblemLog& log) {
+PlacesLoad read_places(const PlacesSource& source, const Crs& study_crs, const std::string& display,
+                       ProblemLog& log) {
   const GDALDatasetUniquePtr dataset = detail::open_vector(source.path, display);
   const std::string key = source.where.describe() + " [report] places";
   OGRLayer* layer = detail::pick_layer(*dataset, source.layer, display, key + " layer");
@@ -23,15 +23,17 @@ PlacesLoad read_places(const PlacesSource& source, const Crs& study_crs,
                            "' has no features; the maps have no place labels");
     return load;
   }
-  const int name_index = detail::require_field(*layer, source.name_field, display, key + " name_field");
+  const int name_index =
+      detail::require_field(*layer, source.name_field, display, key + " name_field");
   int rank_index = -1;
   if (source.rank_field) {
     rank_index = detail::require_field(*layer, *source.rank_field, display, key + " rank_field");
   }
-  load.filter = detail::apply_attribute_filter(*layer, source.attribute_filter, display, key + " where");
-  const Crs crs = detail::resolve_crs(layer->GetSpatialRef(), source.crs, display,
-                                      std::string("layer '") + layer->GetName() + "'", key,
-                                      "places", log);
+  load.filter =
+      detail::apply_attribute_filter(*layer, source.attribute_filter, display, key + " where");
+  const Crs crs =
+      detail::resolve_crs(layer->GetSpatialRef(), source.crs, display,
+                          std::string("layer '") + layer->GetName() + "'", key, "places", log);
   load.source_crs = crs.describe();
   const CoordinateTransform to_study(crs, study_crs);
   const engine::GeosContext geos;
@@ -41,7 +43,8 @@ PlacesLoad read_places(const PlacesSource& source, const Crs& study_crs,
   for (auto& feature : *layer) {
     ++load.features_read;
     Place place;
-    if (feature->IsFieldSetAndNotNull(name_index)) place.name = feature->GetFieldAsString(name_index);
+    if (feature->IsFieldSetAndNotNull(name_index))
+      place.name = feature->GetFieldAsString(name_index);
     const OGRGeometry* g = feature->GetGeometryRef();
     bool usable = !place.name.empty() && g != nullptr && !g->IsEmpty();
     if (usable && wkbFlatten(g->getGeometryType()) == wkbPoint) {

@@ -49,7 +49,8 @@ PostcodeColumns resolve_columns(const LayerSource& layer, const CsvHeader& heade
 
 std::string inspect_ofcom_postcodes(const LayerSource& layer, const std::string& display) {
   const std::vector<CsvFile> files = open_csv_files(layer.path, layer.member, display);
-  const PostcodeColumns columns = resolve_columns(layer, files.front().header, files.front().display);
+  const PostcodeColumns columns =
+      resolve_columns(layer, files.front().header, files.front().display);
   std::size_t measures = 0;
   for (const auto& m : columns.measures) measures += m.has_value();
   double bytes = 0;
@@ -90,45 +91,45 @@ PostcodeLayerLoad join_ofcom_postcodes(const LayerSource& layer, const std::stri
   std::vector<std::pair<std::uint64_t, std::uint32_t>> keys;  // postcode, row
   RowTally tally;
   for (const CsvFile& csv : files) {
-  const std::string& member_display = csv.display;
-  const CsvChunk all{csv.rows, csv.first_row_line, 0, true, csv.rows.find('\0')};
-  csv.file.check_unchanged(member_display);  // zeros read past a truncation are not binary data
-  refuse_binary({all}, csv.rows, member_display);
-  auto reject = [&](const CsvRow& row, std::string reason) {
-    log.reject(
-        {layer.name, member_display, row.line, std::nullopt, std::move(reason), ProblemLog::record(row.raw)});
-  };
-  const RowTally member_tally = for_each_row(all, header.size(), reject, [&](const CsvRow& row) {
-    const auto postcode = engine::postcode_key(row.fields[key_column]);
-    if (!postcode) {
-      reject(row, fmt::format("{} '{}' is not a postcode", header.names()[key_column],
-                              ProblemLog::field(row.fields[key_column])));
-      return;
-    }
-    engine::PostcodeRates rates{};
-    std::uint64_t blanks = 0;  // counted only if the row is kept
-    for (std::size_t m = 0; m < engine::kEstimateCount; ++m) {
-      if (!measure_column[m]) continue;
-      const std::string_view cell = row.fields[*measure_column[m]];
-      if (trim(cell).empty()) {
-        ++blanks;  // Ofcom leaves a cell blank for zero
-        continue;
-      }
-      const auto value = parse_double(cell);
-      if (!value || !(*value >= 0 && *value <= 100)) {
-        reject(row, fmt::format("{} '{}' is not a percentage (0 to 100)",
-                                header.names()[*measure_column[m]], ProblemLog::field(cell)));
+    const std::string& member_display = csv.display;
+    const CsvChunk all{csv.rows, csv.first_row_line, 0, true, csv.rows.find('\0')};
+    csv.file.check_unchanged(member_display);  // zeros read past a truncation are not binary data
+    refuse_binary({all}, csv.rows, member_display);
+    auto reject = [&](const CsvRow& row, std::string reason) {
+      log.reject({layer.name, member_display, row.line, std::nullopt, std::move(reason),
+                  ProblemLog::record(row.raw)});
+    };
+    const RowTally member_tally = for_each_row(all, header.size(), reject, [&](const CsvRow& row) {
+      const auto postcode = engine::postcode_key(row.fields[key_column]);
+      if (!postcode) {
+        reject(row, fmt::format("{} '{}' is not a postcode", header.names()[key_column],
+                                ProblemLog::field(row.fields[key_column])));
         return;
       }
-      rates[m] = std::llround(*value * 1e4);  // millionths of a premise per premise
-    }
-    load.blank_values += blanks;
-    keys.emplace_back(*postcode, static_cast<std::uint32_t>(load.rates.size()));
-    load.rates.push_back(rates);
-  });
-  csv.file.check_unchanged(member_display);
-  tally.rows += member_tally.rows;
-  tally.blank += member_tally.blank;
+      engine::PostcodeRates rates{};
+      std::uint64_t blanks = 0;  // counted only if the row is kept
+      for (std::size_t m = 0; m < engine::kEstimateCount; ++m) {
+        if (!measure_column[m]) continue;
+        const std::string_view cell = row.fields[*measure_column[m]];
+        if (trim(cell).empty()) {
+          ++blanks;  // Ofcom leaves a cell blank for zero
+          continue;
+        }
+        const auto value = parse_double(cell);
+        if (!value || !(*value >= 0 && *value <= 100)) {
+          reject(row, fmt::format("{} '{}' is not a percentage (0 to 100)",
+                                  header.names()[*measure_column[m]], ProblemLog::field(cell)));
+          return;
+        }
+        rates[m] = std::llround(*value * 1e4);  // millionths of a premise per premise
+      }
+      load.blank_values += blanks;
+      keys.emplace_back(*postcode, static_cast<std::uint32_t>(load.rates.size()));
+      load.rates.push_back(rates);
+    });
+    csv.file.check_unchanged(member_display);
+    tally.rows += member_tally.rows;
+    tally.blank += member_tally.blank;
   }
   load.rows_read = tally.rows;
   load.blank_lines = tally.blank;

@@ -449,10 +449,11 @@ void add_premise_identity(Builder& b, const CatalogueOptions& options) {
         "The premise's identifier in the premises file (the Unique Property Reference Number), "
         "for joining back to an address gazetteer.");
   for (const char* axis : {"x", "y"}) {
-    ColumnSpec& c = b.add(axis, ColumnKind::kCoordinate, kIdentity,
-                          std::string(axis[0] == 'x' ? "Easting" : "Northing") + " (x)",
-                          std::string("The premise's ") + (axis[0] == 'x' ? "x (easting)" : "y (northing)") +
-                              " in the study CRS, as used to assign it.");
+    ColumnSpec& c =
+        b.add(axis, ColumnKind::kCoordinate, kIdentity,
+              std::string(axis[0] == 'x' ? "Easting" : "Northing") + " (x)",
+              std::string("The premise's ") + (axis[0] == 'x' ? "x (easting)" : "y (northing)") +
+                  " in the study CRS, as used to assign it.");
     c.measure = c.label = std::string(axis[0] == 'x' ? "Easting" : "Northing") + " (" + axis + ")";
     if (options.crs_geographic) {
       c.unit = "degrees";
@@ -479,8 +480,8 @@ void add_premise_identity(Builder& b, const CatalogueOptions& options) {
 void add_premise_fixed(Builder& b, const CatalogueOptions& options) {
   for (const engine::IndicatorInfo& info : engine::indicator_catalogue()) {
     const MeasureText text = indicator_text(info.indicator, options.thresholds);
-    ColumnSpec& c = flag(b, std::string(info.column), ColumnFamily::kFixedIndicator,
-                         text.measure, text.definition);
+    ColumnSpec& c = flag(b, std::string(info.column), ColumnFamily::kFixedIndicator, text.measure,
+                         text.definition);
     c.indicator = info.indicator;
     c.direction = text.direction;
     set_sources(c, indicator_sources(info.indicator), options);
@@ -496,7 +497,8 @@ void add_premise_fixed(Builder& b, const CatalogueOptions& options) {
         "Layers saying gigabit-capable",
         "The fixed-broadband layers that make the premise gigabit-capable, joined by '+': a "
         "BDUK layer whose row says current_gigabit = true, a fixed-speeds layer whose download "
-        "speed is at least " + mbps(options.thresholds.gigabit_mbps) + " Mbit/s.")
+        "speed is at least " +
+            mbps(options.thresholds.gigabit_mbps) + " Mbit/s.")
       .null_meaning = "The premise is not gigabit-capable (gigabit = 0), or not measured.";
 }
 
@@ -531,11 +533,10 @@ ColumnCatalogue ColumnCatalogue::premises_table(const CatalogueOptions& options)
   add_premise_mobile(b, options);
   if (!options.exclusion_technology.empty()) {
     const std::string group = options.exclusion_technology + " " + options.exclusion_setting;
-    ColumnSpec& c =
-        flag(b, "digitally_excluded", ColumnFamily::kDigitalExclusion,
-             "Digitally excluded (below the USO, no " + group + ")",
-             "below the Universal Service Obligation on a known speed and with no " + group +
-                 " coverage from any operator.");
+    ColumnSpec& c = flag(b, "digitally_excluded", ColumnFamily::kDigitalExclusion,
+                         "Digitally excluded (below the USO, no " + group + ")",
+                         "below the Universal Service Obligation on a known speed and with no " +
+                             group + " coverage from any operator.");
     c.direction = Direction::kLowerIsBetter;
     set_sources(c, {kFixedSpeedsKind}, options);
     if (c.measured) c.null_meaning = kNeverEmpty;

@@ -96,7 +96,9 @@ constexpr const char* kNoPremisesLabel = "no premises";
 constexpr double kNullValue = -1;
 
 Rgb from_hex(std::string_view hex) {
-  const auto byte = [&](std::size_t i) { return std::stoi(std::string(hex.substr(i, 2)), nullptr, 16); };
+  const auto byte = [&](std::size_t i) {
+    return std::stoi(std::string(hex.substr(i, 2)), nullptr, 16);
+  };
   return {byte(1), byte(3), byte(5)};
 }
 
@@ -165,7 +167,9 @@ std::string bound_text(double v) {
   return buf;
 }
 
-std::string range_label(const StyleClass& c) { return c.label; }
+std::string range_label(const StyleClass& c) {
+  return c.label;
+}
 
 std::string qgis_color(Rgb c) {
   return std::to_string(c.r) + "," + std::to_string(c.g) + "," + std::to_string(c.b) + ",255";
@@ -477,8 +481,8 @@ void write_premises_layer(GDALDataset& ds, OGRSpatialReference& srs,
                            nullptr};
   OGRLayer* layer = ds.CreateLayer("premises", &srs, wkbPoint, const_cast<char**>(options));
   if (layer == nullptr) {
-    throw engine::output_error(path.string() + ": cannot create layer premises: " +
-                               capture.last_error());
+    throw engine::output_error(path.string() +
+                               ": cannot create layer premises: " + capture.last_error());
   }
   const ColumnCatalogue& columns = *table.columns;
   for (const ColumnSpec& c : columns) {
@@ -493,12 +497,12 @@ void write_premises_layer(GDALDataset& ds, OGRSpatialReference& srs,
   // The rows are inserted by detail::fill_premises_layer() once GDAL has closed the file;
   // the R-tree and its triggers are made here, on the empty table, as GDAL makes them.
   CPLErrorReset();
-  OGRLayer* result = ds.ExecuteSQL("SELECT CreateSpatialIndex('premises', 'geom')", nullptr,
-                                   nullptr);
+  OGRLayer* result =
+      ds.ExecuteSQL("SELECT CreateSpatialIndex('premises', 'geom')", nullptr, nullptr);
   if (result != nullptr) ds.ReleaseResultSet(result);
   if (CPLGetLastErrorType() >= CE_Failure) {
-    throw engine::output_error(path.string() + ": cannot index layer premises: " +
-                               CPLGetLastErrorMsg());
+    throw engine::output_error(path.string() +
+                               ": cannot index layer premises: " + CPLGetLastErrorMsg());
   }
 }
 

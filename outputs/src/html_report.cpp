@@ -952,8 +952,9 @@ class ReportWriter {
     }
     out_ += "</g>\n";
     if (!layers.outline.empty()) {
-      out_ += "<path class=\"outline\" aria-hidden=\"true\" fill=\"none\" fill-rule=\"evenodd\" d=\"" +
-              layers.outline + "\"/>\n";
+      out_ +=
+          "<path class=\"outline\" aria-hidden=\"true\" fill=\"none\" fill-rule=\"evenodd\" d=\"" +
+          layers.outline + "\"/>\n";
     }
     out_ += detail::svg_labels(layers.labels);
     // Scale bar (bottom left) and north arrow (bottom right), outside the shapes.
@@ -1012,7 +1013,9 @@ class ReportWriter {
                            (t.deadline.empty() ? std::string() : ", " + esc(t.deadline)) + ")");
     }
     for (std::size_t i = 0; i < at_targets.size(); ++i) {
-      breaks_note += (i == 0 ? "; breaks at " : i + 1 == at_targets.size() ? " and " : ", ") +
+      breaks_note += (i == 0                       ? "; breaks at "
+                      : i + 1 == at_targets.size() ? " and "
+                                                   : ", ") +
                      at_targets[i];
     }
     out_ += "</ul>\n<p class=\"muted\">Study-wide: " + data_figure(t_, study(), spec.column) +

@@ -31,14 +31,18 @@ const std::array<std::vector<const char*>, 9> kYlOrRd = {{
      "#800026"},
 }};
 
-bool lower_is_better(Direction d) { return d == Direction::kLowerIsBetter; }
+bool lower_is_better(Direction d) {
+  return d == Direction::kLowerIsBetter;
+}
 
 bool is_level(double v, std::span<const double> levels) {
   return std::any_of(levels.begin(), levels.end(),
                      [&](double l) { return std::abs(l - v) < 1e-9; });
 }
 
-std::string number(double v) { return fmt::format("{:g}", v); }
+std::string number(double v) {
+  return fmt::format("{:g}", v);
+}
 
 std::string class_label(double lower, double upper, bool top) {
   if (lower == kLowest && upper == kZeroBreak) return "0% (none)";
@@ -53,9 +57,9 @@ std::string class_label(double lower, double upper, bool top) {
 
 std::vector<double> map_breaks(Direction direction, std::span<const double> values,
                                std::span<const double> target_levels) {
-  std::vector<double> breaks =
-      lower_is_better(direction) ? std::vector<double>{kZeroBreak, 1, 5, 10, 25, 50}
-                                 : std::vector<double>{50, 80, 90, 95, 99};
+  std::vector<double> breaks = lower_is_better(direction)
+                                   ? std::vector<double>{kZeroBreak, 1, 5, 10, 25, 50}
+                                   : std::vector<double>{50, 80, 90, 95, 99};
   for (double level : target_levels) {
     if (level > kLowest && level < kHighest && !is_level(level, breaks)) breaks.push_back(level);
   }

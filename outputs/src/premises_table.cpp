@@ -175,8 +175,9 @@ PremisesPlan::PremisesPlan(const ColumnCatalogue& columns, const PremisesResults
       s.coverage = c.mobile->coverage;
     } else if (c.family == ColumnFamily::kDigitalExclusion) {
       if (r.exclusion_any == nullptr) {
-        throw engine::internal_error("premises table: digitally_excluded without its group; "
-                                     "please report this");
+        throw engine::internal_error(
+            "premises table: digitally_excluded without its group; "
+            "please report this");
       }
       s.op = Op::kExcluded;
     } else {
@@ -486,9 +487,9 @@ void write_premises_csv(const std::filesystem::path& path, const ColumnCatalogue
   const std::size_t rows = results.premises->size();
   const std::size_t per_block = std::max<std::size_t>(options.rows_per_block, 1);
   const std::size_t blocks = (rows + per_block - 1) / per_block;
-  const std::size_t tokens = std::min(
-      2 * static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency())),
-      std::max<std::size_t>(blocks, 1));
+  const std::size_t tokens =
+      std::min(2 * static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency())),
+               std::max<std::size_t>(blocks, 1));
   // A block is formatted into a free buffer (there are as many as blocks in flight), placed
   // after the blocks before it (the only serial step: adding up sizes), and written at its
   // offset in parallel with the others, so that copying into the page cache is shared by the
@@ -507,44 +508,37 @@ void write_premises_csv(const std::filesystem::path& path, const ColumnCatalogue
   std::uint64_t offset = formatter.header().size();
   tbb::parallel_pipeline(
       tokens,
-      tbb::make_filter<void, Block>(tbb::filter_mode::serial_in_order,
-                                    [&](tbb::flow_control& control) -> Block {
-                                      if (next == blocks) {
-                                        control.stop();
-                                        return {};
-                                      }
-                                      engine::throw_if_cancelled();
-                                      Block b;
-                                      b.index = next++;
-                                      const std::lock_guard lock(free_mutex);
-                                      if (free_buffers.empty()) {
-                                        buffers.push_back(
-                                            std::make_unique_for_overwrite<char[]>(capacity));
-                                        free_buffers.push_back(buffers.back().get());
-                                      }
-                                      b.data = free_buffers.back();
-                                      free_buffers.pop_back();
-                                      return b;
-                                    }) &
-          tbb::make_filter<Block, Block>(tbb::filter_mode::parallel,
-                                         [&](Block b) {
-                                           const std::size_t begin = b.index * per_block;
-                                           const std::size_t end = std::min(rows, begin + per_block);
-                                           b.size = static_cast<std::size_t>(
-                                               formatter.format_into(begin, end, b.data) - b.data);
-                                           return b;
-                                         }) &
-          tbb::make_filter<Block, Block>(tbb::filter_mode::serial_in_order,
-                                         [&](Block b) {
-                                           b.offset = offset;
-                                           offset += b.size;
-                                           return b;
-                                         }) &
-          tbb::make_filter<Block, void>(tbb::filter_mode::parallel, [&](const Block& b) {
-            file.write(b.data, b.size, b.offset);
-            const std::lock_guard lock(free_mutex);
-            free_buffers.push_back(b.data);
-          }));
+      tbb::make_filter<
+          void, Block>(tbb::filter_mode::serial_in_order, [&](tbb::flow_control& control) -> Block {
+        if (next == blocks) {
+          control.stop();
+          return {};
+        }
+        engine::throw_if_cancelled();
+        Block b;
+        b.index = next++;
+        const std::lock_guard lock(free_mutex);
+        if (free_buffers.empty()) {
+          buffers.push_back(std::make_unique_for_overwrite<char[]>(capacity));
+          free_buffers.push_back(buffers.back().get());
+        }
+        b.data = free_buffers.back();
+        free_buffers.pop_back();
+        return b;
+      }) & tbb::make_filter<Block, Block>(tbb::filter_mode::parallel, [&](Block b) {
+        const std::size_t begin = b.index * per_block;
+        const std::size_t end = std::min(rows, begin + per_block);
+        b.size = static_cast<std::size_t>(formatter.format_into(begin, end, b.data) - b.data);
+        return b;
+      }) & tbb::make_filter<Block, Block>(tbb::filter_mode::serial_in_order, [&](Block b) {
+        b.offset = offset;
+        offset += b.size;
+        return b;
+      }) & tbb::make_filter<Block, void>(tbb::filter_mode::parallel, [&](const Block& b) {
+        file.write(b.data, b.size, b.offset);
+        const std::lock_guard lock(free_mutex);
+        free_buffers.push_back(b.data);
+      }));
   file.close();
 }
 

@@ -14,9 +14,8 @@ DigestCache digest_files(std::vector<std::filesystem::path> paths) {
   std::sort(paths.begin(), paths.end());
   paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
   // Connection strings and URLs have no file to hash: the manifest records their features.
-  std::erase_if(paths, [](const std::filesystem::path& p) {
-    return io::is_non_file_source(p.string());
-  });
+  std::erase_if(paths,
+                [](const std::filesystem::path& p) { return io::is_non_file_source(p.string()); });
   std::vector<io::FileDigest> digests(paths.size());
   tbb::parallel_for(std::size_t{0}, paths.size(),
                     [&](std::size_t i) { digests[i] = io::digest_file(paths[i]); });

@@ -3,10 +3,10 @@
 #include <ctime>
 
 #include "background_digests.hpp"
-#include "notspot/io/zip_archive.hpp"
 #include "detail/outputs_folder_check.hpp"
 #include "notspot/engine/cancellation.hpp"
 #include "notspot/engine/error.hpp"
+#include "notspot/io/zip_archive.hpp"
 #include "notspot/outputs/version.hpp"
 #include "stages.hpp"
 
@@ -90,9 +90,9 @@ outputs::RunRecord run_study(const Study& study, const RunOptions& options) {
   Run run(study, options);
   // Each stage may take minutes nationally: an interrupted run stops at the next boundary
   // (or inside the long loops), before anything is published.
-  for (void (*stage)(Run&) : {read_areas_and_premises, assign_premises, read_places, join_layers,
-                              estimate_from_postcodes, measure_mobile_coverage, count_indicators,
-                              check_quality, publish}) {
+  for (void (*stage)(Run&) :
+       {read_areas_and_premises, assign_premises, read_places, join_layers, estimate_from_postcodes,
+        measure_mobile_coverage, count_indicators, check_quality, publish}) {
     engine::throw_if_cancelled();
     stage(run);
   }

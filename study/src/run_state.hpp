@@ -1,7 +1,5 @@
 #pragma once
 
-#include "notspot/outputs/html_report.hpp"
-
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -22,6 +20,7 @@
 #include "notspot/io/problem_log.hpp"
 #include "notspot/io/progress.hpp"
 #include "notspot/outputs/change_report.hpp"
+#include "notspot/outputs/html_report.hpp"
 #include "notspot/outputs/output_directory.hpp"
 #include "notspot/outputs/run_record.hpp"
 #include "notspot/study/run.hpp"

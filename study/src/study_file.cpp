@@ -51,8 +51,8 @@ constexpr std::array<std::string_view, 8> kAreasKeys = {"path", "member", "layer
 constexpr std::array<std::string_view, 11> kPremisesKeys = {
     "path", "member", "format", "layer", "where", "id", "postcode", "x", "y", "crs", "as_at"};
 constexpr std::array<std::string_view, 16> kLayerKeys = {
-    "kind",  "name",    "path",         "member", "key",   "down",  "up",  "technology",
-    "operator", "setting", "covered_when", "band", "layer", "where", "crs", "as_at"};
+    "kind",     "name",    "path",         "member", "key",   "down",  "up",  "technology",
+    "operator", "setting", "covered_when", "band",   "layer", "where", "crs", "as_at"};
 constexpr std::array<std::string_view, 2> kDigitalExclusionKeys = {"mobile_technology",
                                                                    "mobile_setting"};
 constexpr std::array<std::string_view, 3> kOutputsKeys = {"dir", "previous", "premises"};
@@ -574,8 +574,8 @@ void read_premises(TableReader& t, const fs::path& study_folder, PremisesSource&
     // A ZIP archive of premises is a zipped CSV (OS Open UPRN) unless its member is not.
     const std::optional<std::string> member = t.optional_string("member");
     const bool zipped = io::has_zip_extension(premises.path);
-    const bool csv_extension =
-        zipped ? (!member || has_csv_extension(fs::path(*member))) : has_csv_extension(premises.path);
+    const bool csv_extension = zipped ? (!member || has_csv_extension(fs::path(*member)))
+                                      : has_csv_extension(premises.path);
     premises.format = csv_extension ? PremisesFormat::kCsv : PremisesFormat::kOgr;
     format_reason = premises.path.has_extension()
                         ? fmt::format("from the extension '{}'", premises.path.extension().string())
@@ -585,7 +585,7 @@ void read_premises(TableReader& t, const fs::path& study_folder, PremisesSource&
   const bool csv = premises.format == PremisesFormat::kCsv;
 
   if (path && !(format_known && csv &&
-                 refuse_non_file_for_csv(t, *path, "these premises are read as CSV"))) {
+                refuse_non_file_for_csv(t, *path, "these premises are read as CSV"))) {
     // While the format is unknown (reported already) a folder gets the benefit of the doubt.
     check_input(t, premises.path, *path, /*allow_folder=*/!(format_known && csv),
                 "; CSV premises must be a file (set format = \"ogr\" for a folder of OGR data)");
@@ -720,12 +720,11 @@ LayerRead read_layer(TableReader& t, const fs::path& study_folder) {
   }
   if (auto path = t.required_string("path", info ? info->example_path : "speeds.csv")) {
     layer.path = resolve(study_folder, *path);
-    layer.name = io::is_non_file_source(*path)
-                     ? fs::path(io::redact_source(*path)).stem().string()
-                     : layer.path.stem().string();
-    const bool csv_kind = info && (info->kind == LayerKind::kBdukPremises ||
-                                   info->kind == LayerKind::kFixedSpeeds ||
-                                   info->kind == LayerKind::kOfcomPostcode);
+    layer.name = io::is_non_file_source(*path) ? fs::path(io::redact_source(*path)).stem().string()
+                                               : layer.path.stem().string();
+    const bool csv_kind =
+        info && (info->kind == LayerKind::kBdukPremises || info->kind == LayerKind::kFixedSpeeds ||
+                 info->kind == LayerKind::kOfcomPostcode);
     if (csv_kind && refuse_non_file_for_csv(t, *path, "this kind is read as CSV")) {
       ok = false;
     } else {

@@ -172,9 +172,9 @@ TEST_F(SampleStudy, FootprintsOfEe4gOutdoorGiveTheSameFiguresAsItsRaster) {
   }
   const std::string places = "path = \"built_up_areas_2011.geojson\"";
   if (const std::size_t p = study_text.find(places); p != std::string::npos) {
-    study_text.replace(p, places.size(),
-                       "path = \"" + (study().parent_path() / "built_up_areas_2011.geojson").string() +
-                           "\"");
+    study_text.replace(
+        p, places.size(),
+        "path = \"" + (study().parent_path() / "built_up_areas_2011.geojson").string() + "\"");
   }
   const std::string raster = "kind = \"raster\"\nname = \"EE_4G_outdoor\"\npath = \"" + generated +
                              "/mobile/EE_4G_outdoor.tif\"";

@@ -83,8 +83,10 @@ bool has(const std::string& text, const std::string& part) {
 }
 
 TEST_F(ZipArchiveTest, DeflatedMemberReadsAsTheCsvWithItsCrc) {
-  python(std::string("z('p.zip', {'Data/premises.csv': '''") + kCsv + "'''})\n"
-         "open('crc.txt', 'w').write('%08x' % zlib.crc32(b'''" + kCsv + "'''))");
+  python(std::string("z('p.zip', {'Data/premises.csv': '''") + kCsv +
+         "'''})\n"
+         "open('crc.txt', 'w').write('%08x' % zlib.crc32(b'''" +
+         kCsv + "'''))");
   const CsvFile csv = open_csv_file(dir_ / "p.zip", std::nullopt, "p.zip");
   EXPECT_EQ(csv.display, "p.zip/Data/premises.csv");
   EXPECT_EQ(csv.header.names(), (std::vector<std::string>{"UPRN", "X", "Y"}));
@@ -124,8 +126,8 @@ TEST_F(ZipArchiveTest, PremisesFromAZipAreThoseOfTheCsv) {
   source.path = dir_ / "p.zip";
   ProblemLog log;
   Progress progress;
-  const PremisesLoad load = read_premises(
-      source, Crs::from_definition("EPSG:27700", "test"), "p.zip", log, progress);
+  const PremisesLoad load =
+      read_premises(source, Crs::from_definition("EPSG:27700", "test"), "p.zip", log, progress);
   EXPECT_EQ(load.rows_read, 2u);
   EXPECT_EQ(load.table.size(), 1u);
   ASSERT_EQ(log.rejected().size(), 1u);
@@ -136,21 +138,22 @@ TEST_F(ZipArchiveTest, PremisesFromAZipAreThoseOfTheCsv) {
 }
 
 TEST_F(ZipArchiveTest, SeveralMembersAreOneTableWithOneHeader) {
-  python("z('o.zip', {'a.csv': 'pc,v\\nDT1 1AA,1\\n', 'b.csv': 'pc,v\\nDT2 2BB,2\\n'})\n"
-         "z('bad.zip', {'a.csv': 'pc,v\\n1,2\\n', 'b.csv': 'pc,w\\n1,2\\n'})");
+  python(
+      "z('o.zip', {'a.csv': 'pc,v\\nDT1 1AA,1\\n', 'b.csv': 'pc,v\\nDT2 2BB,2\\n'})\n"
+      "z('bad.zip', {'a.csv': 'pc,v\\n1,2\\n', 'b.csv': 'pc,w\\n1,2\\n'})");
   const std::vector<CsvFile> files = open_csv_files(dir_ / "o.zip", std::string("*.csv"), "o.zip");
   ASSERT_EQ(files.size(), 2u);
   EXPECT_EQ(files[0].rows, "DT1 1AA,1\n");
   EXPECT_EQ(files[1].rows, "DT2 2BB,2\n");
   EXPECT_EQ(files[1].display, "o.zip/b.csv");
-  const std::string m = error_of(
-      [&] { open_csv_files(dir_ / "bad.zip", std::string("*"), "bad.zip"); },
-      engine::ErrorKind::kInput);
+  const std::string m =
+      error_of([&] { open_csv_files(dir_ / "bad.zip", std::string("*"), "bad.zip"); },
+               engine::ErrorKind::kInput);
   EXPECT_TRUE(has(m, "bad.zip/b.csv: its header (pc, w) differs")) << m;
   // One input reading one member: several are an error naming them.
-  const std::string one = error_of(
-      [&] { open_csv_file(dir_ / "o.zip", std::string("*.csv"), "o.zip"); },
-      engine::ErrorKind::kStudy);
+  const std::string one =
+      error_of([&] { open_csv_file(dir_ / "o.zip", std::string("*.csv"), "o.zip"); },
+               engine::ErrorKind::kStudy);
   EXPECT_TRUE(has(one, "matches 2 members (a.csv, b.csv)")) << one;
   // Without a member: ambiguous.
   const std::string none = error_of([&] { open_csv_file(dir_ / "o.zip", std::nullopt, "o.zip"); },
@@ -159,8 +162,9 @@ TEST_F(ZipArchiveTest, SeveralMembersAreOneTableWithOneHeader) {
 }
 
 TEST_F(ZipArchiveTest, NestedArchiveMembers) {
-  python("z('inner.zip', {'x_DT.csv': 'pc,v\\nA,1\\n', 'y_BH.csv': 'pc,v\\nB,2\\n'})\n"
-         "zipfile.ZipFile('outer.zip', 'w').write('inner.zip', 'release/postcode_files.zip')");
+  python(
+      "z('inner.zip', {'x_DT.csv': 'pc,v\\nA,1\\n', 'y_BH.csv': 'pc,v\\nB,2\\n'})\n"
+      "zipfile.ZipFile('outer.zip', 'w').write('inner.zip', 'release/postcode_files.zip')");
   const std::vector<CsvFile> files =
       open_csv_files(dir_ / "outer.zip", std::string("*postcode_files.zip/*.csv"), "outer.zip");
   ASSERT_EQ(files.size(), 2u);
@@ -170,25 +174,25 @@ TEST_F(ZipArchiveTest, NestedArchiveMembers) {
 
 TEST_F(ZipArchiveTest, NoMatchingMemberListsTheMembers) {
   python(std::string("z('p.zip', {'premises.csv': '''") + kCsv + "'''})");
-  const std::string m = error_of(
-      [&] { open_csv_file(dir_ / "p.zip", std::string("*_DT.csv"), "p.zip"); },
-      engine::ErrorKind::kInput);
+  const std::string m =
+      error_of([&] { open_csv_file(dir_ / "p.zip", std::string("*_DT.csv"), "p.zip"); },
+               engine::ErrorKind::kInput);
   EXPECT_TRUE(has(m, "no member matches member = \"*_DT.csv\"")) << m;
-  EXPECT_TRUE(has(m, "premises.csv (" + std::to_string(std::string(kCsv).size()) + " bytes)"))
-      << m;
+  EXPECT_TRUE(has(m, "premises.csv (" + std::to_string(std::string(kCsv).size()) + " bytes)")) << m;
 }
 
 TEST_F(ZipArchiveTest, MemberOnAPlainFileIsAnError) {
   write(dir_ / "p.csv", kCsv);
-  const std::string m = error_of(
-      [&] { open_csv_file(dir_ / "p.csv", std::string("*.csv"), "p.csv"); },
-      engine::ErrorKind::kStudy);
+  const std::string m =
+      error_of([&] { open_csv_file(dir_ / "p.csv", std::string("*.csv"), "p.csv"); },
+               engine::ErrorKind::kStudy);
   EXPECT_TRUE(has(m, "not a ZIP archive")) << m;
 }
 
 TEST_F(ZipArchiveTest, CrcMismatchNamesArchiveAndMember) {
   // A stored member with one byte changed: its CRC-32 no longer matches.
-  python(std::string("z('p.zip', {'premises.csv': '''") + kCsv + "'''}, zipfile.ZIP_STORED)\n"
+  python(std::string("z('p.zip', {'premises.csv': '''") + kCsv +
+         "'''}, zipfile.ZIP_STORED)\n"
          "b = bytearray(open('p.zip', 'rb').read()); i = b.index(b'10.5'); b[i] = ord('9')\n"
          "open('p.zip', 'wb').write(b)");
   const std::string m = error_of([&] { open_csv_file(dir_ / "p.zip", std::nullopt, "p.zip"); },
@@ -197,19 +201,19 @@ TEST_F(ZipArchiveTest, CrcMismatchNamesArchiveAndMember) {
 }
 
 TEST_F(ZipArchiveTest, DamagedDeflateDataAndTruncatedArchive) {
-  python(std::string("z('p.zip', {'premises.csv': '''") + kCsv + "''' * 50})\n"
+  python(std::string("z('p.zip', {'premises.csv': '''") + kCsv +
+         "''' * 50})\n"
          "b = bytearray(open('p.zip', 'rb').read())\n"
          "for i in range(40, 60): b[i] ^= 0x5A\n"
          "open('damaged.zip', 'wb').write(b)\n"
          "open('cut.zip', 'wb').write(b[:len(b) // 2])");
-  const std::string damaged = error_of(
-      [&] { open_csv_file(dir_ / "damaged.zip", std::nullopt, "damaged.zip"); },
-      engine::ErrorKind::kInput);
+  const std::string damaged =
+      error_of([&] { open_csv_file(dir_ / "damaged.zip", std::nullopt, "damaged.zip"); },
+               engine::ErrorKind::kInput);
   EXPECT_TRUE(has(damaged, "member premises.csv")) << damaged;
   EXPECT_TRUE(has(damaged, "corrupt")) << damaged;
-  const std::string cut =
-      error_of([&] { open_csv_file(dir_ / "cut.zip", std::nullopt, "cut.zip"); },
-               engine::ErrorKind::kInput);
+  const std::string cut = error_of(
+      [&] { open_csv_file(dir_ / "cut.zip", std::nullopt, "cut.zip"); }, engine::ErrorKind::kInput);
   EXPECT_TRUE(has(cut, "not a readable ZIP archive")) << cut;
 }
 
@@ -243,9 +247,10 @@ TEST_F(ZipArchiveTest, VectorMemberThroughVsizip) {
         R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"A"},)"
         R"("geometry":{"type":"Point","coordinates":[1,2]}},{"type":"Feature","properties":)"
         R"({"id":"B"},"geometry":{"type":"Point","coordinates":[3,4]}}]})");
-  python("with zipfile.ZipFile('v.zip', 'w', zipfile.ZIP_DEFLATED) as f:\n"
-         "    f.write('a.geojson', 'shapes/areas.geojson')\n"
-         "    f.writestr('shapes/readme.txt', 'x')");
+  python(
+      "with zipfile.ZipFile('v.zip', 'w', zipfile.ZIP_DEFLATED) as f:\n"
+      "    f.write('a.geojson', 'shapes/areas.geojson')\n"
+      "    f.writestr('shapes/readme.txt', 'x')");
   const std::string name = gdal_input_name(dir_ / "v.zip", std::string("*.geojson"), "v.zip");
   EXPECT_EQ(name, "/vsizip/{" + (dir_ / "v.zip").string() + "}/shapes/areas.geojson");
   ensure_gdal();

@@ -219,7 +219,8 @@ TEST(HtmlReport, EveryMapDrawsTheStudyOutline) {
   const std::string html = write_report(f.input);
   EXPECT_EQ(count(html, "<path class=\"outline\""), 3u);
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(html, m, std::regex("<path class=\"outline\"[^>]* d=\"([^\"]*)\"")));
+  ASSERT_TRUE(
+      std::regex_search(html, m, std::regex("<path class=\"outline\"[^>]* d=\"([^\"]*)\"")));
   const std::string d = m[1];
   EXPECT_EQ(count(d, "M"), 4u) << d;
   EXPECT_NE(d.find("M10 380L10 750 380 750 380 380"), std::string::npos) << d;

@@ -31,15 +31,13 @@ TEST(MapBreaks, EmptyEndClassesMergeIntoTheirNeighbour) {
 }
 
 TEST(MapBreaks, LowerIsBetterGivesZeroItsOwnClass) {
-  EXPECT_EQ(map_breaks(Direction::kLowerIsBetter, V{0, 0, 0.5, 3, 12}, V{}),
-            (V{0.005, 1, 5, 10}));
+  EXPECT_EQ(map_breaks(Direction::kLowerIsBetter, V{0, 0, 0.5, 3, 12}, V{}), (V{0.005, 1, 5, 10}));
   // No zero and nothing under 1: those classes merge; 5 is a target; 7 is under 10.
   EXPECT_EQ(map_breaks(Direction::kLowerIsBetter, V{2, 7}, V{5}), (V{5}));
 }
 
 TEST(MapBreaks, TargetsOutsideZeroToHundredAreNotBreaks) {
-  EXPECT_EQ(map_breaks(Direction::kHigherIsBetter, V{10, 100}, V{0, 100}),
-            (V{50, 80, 90, 95, 99}));
+  EXPECT_EQ(map_breaks(Direction::kHigherIsBetter, V{10, 100}, V{0, 100}), (V{50, 80, 90, 95, 99}));
 }
 
 TEST(MapBreaks, NoValuesLeavesOnlyTheTargets) {

@@ -85,13 +85,31 @@ CatalogueOptions mobile_options() {
 
 TEST(PremisesTable, ColumnsInTheDocumentedOrder) {
   const ColumnCatalogue c = ColumnCatalogue::premises_table(mobile_options());
-  EXPECT_EQ(names(c),
-            (std::vector<std::string>{
-                "uprn", "x", "y", "area_id", "area_name", "status", "gigabit", "ultrafast",
-                "superfast", "decent", "below_uso", "full_fibre", "bduk_white", "bduk_grey_black",
-                "bduk_under_review", "no_data", "fixed_source", "gigabit_source",
-                "mob_4g_indoor_a", "mob_4g_indoor_b", "mob_4g_indoor_any", "mob_4g_indoor_all",
-                "mob_4g_indoor_none", "mob_4g_indoor_partial", "digitally_excluded"}));
+  EXPECT_EQ(names(c), (std::vector<std::string>{"uprn",
+                                                "x",
+                                                "y",
+                                                "area_id",
+                                                "area_name",
+                                                "status",
+                                                "gigabit",
+                                                "ultrafast",
+                                                "superfast",
+                                                "decent",
+                                                "below_uso",
+                                                "full_fibre",
+                                                "bduk_white",
+                                                "bduk_grey_black",
+                                                "bduk_under_review",
+                                                "no_data",
+                                                "fixed_source",
+                                                "gigabit_source",
+                                                "mob_4g_indoor_a",
+                                                "mob_4g_indoor_b",
+                                                "mob_4g_indoor_any",
+                                                "mob_4g_indoor_all",
+                                                "mob_4g_indoor_none",
+                                                "mob_4g_indoor_partial",
+                                                "digitally_excluded"}));
   for (const ColumnSpec& s : c) {
     EXPECT_FALSE(s.label.empty()) << s.name;
     EXPECT_FALSE(s.definition.empty()) << s.name;
@@ -160,8 +178,8 @@ TEST(PremisesTable, FileIsTheSameWhateverThreadsAndBlocks) {
   Fixture f;
   for (std::uint64_t i = 3; i < 1000; ++i) {
     f.premises.push_back(i + 1, 400000 + static_cast<double>(i) * 0.37, 100000, i + 2);
-    f.area_of.push_back(static_cast<std::uint32_t>(i % 3 == 0 ? engine::AreaIndex::kOutside
-                                                              : i % 2));
+    f.area_of.push_back(
+        static_cast<std::uint32_t>(i % 3 == 0 ? engine::AreaIndex::kOutside : i % 2));
     f.broadband.push_back(f.broadband[i % 3]);
   }
   f.results.premises = &f.premises;

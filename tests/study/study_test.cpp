@@ -823,9 +823,11 @@ TEST_F(StudyTest, ReportPlacesProblemsNameTheKey) {
                              "[report] places is missing the required key 'name_field'; add e.g. "
                              "name_field = \"name\""));
   EXPECT_TRUE(study_error_at(
-      minimal_plus("[report]\nplaces = { path = \"bua.geojson\", name_field = \"n\", name = \"x\" }\n"),
-      11, "unknown key 'name' in [report] places; expected one of: path, layer, name_field, where, "
-          "rank_field, crs, max_labels"));
+      minimal_plus(
+          "[report]\nplaces = { path = \"bua.geojson\", name_field = \"n\", name = \"x\" }\n"),
+      11,
+      "unknown key 'name' in [report] places; expected one of: path, layer, name_field, where, "
+      "rank_field, crs, max_labels"));
   EXPECT_TRUE(study_error_at(minimal_plus("[report]\nplaces = { path = \"nowhere.geojson\", "
                                           "name_field = \"n\" }\n"),
                              11, "[report] places path 'nowhere.geojson'"));

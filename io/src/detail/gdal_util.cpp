@@ -1,7 +1,5 @@
 #include "detail/gdal_util.hpp"
 
-#include "notspot/io/zip_archive.hpp"
-
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <fmt/format.h>
@@ -15,6 +13,7 @@
 #include "notspot/engine/error.hpp"
 #include "notspot/io/csv.hpp"
 #include "notspot/io/suggest.hpp"
+#include "notspot/io/zip_archive.hpp"
 
 namespace notspot::io {
 

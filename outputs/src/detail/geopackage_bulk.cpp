@@ -146,12 +146,24 @@ Point make_point(double x, double y, std::uint32_t fid) {
               (static_cast<double>(fy) < y ? 1u : 0u)};
 }
 
-double centre_x(const Entry& e) { return static_cast<double>(e.minx) + e.maxx; }
-double centre_y(const Entry& e) { return static_cast<double>(e.miny) + e.maxy; }
-std::uint32_t id_of(const Entry& e) { return e.id; }
-double centre_x(const Point& p) { return p.x; }
-double centre_y(const Point& p) { return p.y; }
-std::uint32_t id_of(const Point& p) { return p.fid(); }
+double centre_x(const Entry& e) {
+  return static_cast<double>(e.minx) + e.maxx;
+}
+double centre_y(const Entry& e) {
+  return static_cast<double>(e.miny) + e.maxy;
+}
+std::uint32_t id_of(const Entry& e) {
+  return e.id;
+}
+double centre_x(const Point& p) {
+  return p.x;
+}
+double centre_y(const Point& p) {
+  return p.y;
+}
+std::uint32_t id_of(const Point& p) {
+  return p.fid();
+}
 
 // One level of sort-tile-recursive packing: `entries` into runs of at most kMaxCells (the
 // nodes, returned as [begin, end) positions of the reordered `entries`), in vertical slices by
@@ -229,7 +241,7 @@ void write_rtree(Database& db, std::vector<Point> points) {
   };
   // The leaves (or, with at most kMaxCells points, the root itself).
   std::vector<std::uint32_t> leaf_of(points.size() + 1, 1);  // by fid
-  std::uint32_t next_number = 2;  // 1 is the root
+  std::uint32_t next_number = 2;                             // 1 is the root
   std::vector<Entry> level;
   std::vector<Entry> cells;
   if (points.size() <= kMaxCells) {

@@ -207,9 +207,9 @@ std::vector<MapLabel> place_labels(std::span<const ReportPlace> places,
     if (a->rank != b->rank) return a->rank > b->rank;
     return a->name < b->name;
   });
-  constexpr double kDot = 3;   // dot radius plus a pixel of clearance
-  constexpr double kGap = 4;   // between the dot and the text
-  constexpr double kPad = 1.5; // around each text box
+  constexpr double kDot = 3;    // dot radius plus a pixel of clearance
+  constexpr double kGap = 4;    // between the dot and the text
+  constexpr double kPad = 1.5;  // around each text box
   const double height = kLabelFontPx;
   std::vector<LabelBox> taken;
   std::vector<MapLabel> out;
@@ -247,7 +247,8 @@ std::vector<MapLabel> place_labels(std::span<const ReportPlace> places,
       const LabelBox box{c.box.x0 - kPad, c.box.y0 - kPad, c.box.x1 + kPad, c.box.y1 + kPad};
       if (box.x0 < 0 || box.y0 < 0 || box.x1 > projection.width || box.y1 > projection.height)
         continue;
-      if (std::any_of(taken.begin(), taken.end(), [&](const LabelBox& b) { return b.overlaps(box); }))
+      if (std::any_of(taken.begin(), taken.end(),
+                      [&](const LabelBox& b) { return b.overlaps(box); }))
         continue;
       taken.push_back(box);
       taken.push_back(dot);

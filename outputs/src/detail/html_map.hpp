@@ -56,8 +56,8 @@ std::string svg_outline(std::span<const io::Area> areas, const MapProjection& pr
 /// A label placed on the map, in SVG pixels.
 struct MapLabel {
   std::string name;
-  engine::Point anchor;  ///< The place's dot.
-  engine::Point text;    ///< The text's anchor point (baseline).
+  engine::Point anchor;               ///< The place's dot.
+  engine::Point text;                 ///< The text's anchor point (baseline).
   const char* text_anchor = "start";  ///< SVG text-anchor: "start", "end" or "middle".
 };
 

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "notspot/io/zip_archive.hpp"
-
 #include <vector>
+
+#include "notspot/io/zip_archive.hpp"
 
 namespace notspot::study::detail {
 namespace fs = std::filesystem;

@@ -8,11 +8,11 @@
 #include <exception>
 
 #include "background_digests.hpp"
-#include "notspot/io/zip_archive.hpp"
 #include "detail/outside_diagnosis.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/geos_context.hpp"
 #include "notspot/engine/polygon_ops.hpp"
+#include "notspot/io/zip_archive.hpp"
 #include "stages.hpp"
 
 namespace notspot::study {

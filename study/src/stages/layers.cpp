@@ -58,9 +58,9 @@ void join_layers(Run& run) {
     const std::string file = run.display(layer.path);
     switch (layer_kind_info(layer.kind).family) {
       case LayerFamily::kFixedBroadband: {
-        const io::LayerLoad load = io::join_fixed_broadband(
-            layer, run.study.thresholds, file, *run.keys, run.broadband, run.log, run.progress,
-            run.record.fixed_layers.size());
+        const io::LayerLoad load =
+            io::join_fixed_broadband(layer, run.study.thresholds, file, *run.keys, run.broadband,
+                                     run.log, run.progress, run.record.fixed_layers.size());
         fixed_inputs.push_back(layer_input(run, layer, load.rows_read));
         fixed_inputs.back().members = load.members;
         fixed_paths.push_back(layer.path);

@@ -11,8 +11,7 @@ namespace notspot::study {
 void read_places(Run& run) {
   if (!run.study.report_places) return;
   const io::PlacesSource& source = *run.study.report_places;
-  io::PlacesLoad load =
-      io::read_places(source, run.crs, run.display(source.path), run.log);
+  io::PlacesLoad load = io::read_places(source, run.crs, run.display(source.path), run.log);
   // In the manifest and the report's sources, with its checksum, like every input.
   outputs::InputRecord input;
   input.role = "places";

@@ -89,7 +89,8 @@ outputs::PremisesResults premises_results(const Run& run) {
   r.broadband = run.broadband;
   r.areas = run.areas.areas;
   r.thresholds = run.study.thresholds;
-  for (const outputs::FixedLayerLedger& l : run.record.fixed_layers) r.fixed_layers.push_back(l.name);
+  for (const outputs::FixedLayerLedger& l : run.record.fixed_layers)
+    r.fixed_layers.push_back(l.name);
   for (const MobileGroupResult& g : run.mobile.groups) {
     std::vector<const engine::BitVector*> operators;
     for (const engine::BitVector& b : g.operator_covered) operators.push_back(&b);

@@ -25,7 +25,7 @@ struct GeoPackageMetadata {
 
 /// The premises table as a layer of parish_stats.gpkg (`[outputs] premises = true`).
 struct GeoPackagePremises {
-  const ColumnCatalogue* columns = nullptr;     ///< ColumnCatalogue::premises_table().
+  const ColumnCatalogue* columns = nullptr;  ///< ColumnCatalogue::premises_table().
   const PremisesResults* results = nullptr;
 };
 

@@ -44,8 +44,8 @@ struct MapClass {
 struct MapClassification {
   std::string column;
   Direction direction = Direction::kHigherIsBetter;  ///< kNeutral is mapped as higher-is-better.
-  std::vector<MapClass> classes;  ///< Ascending by value and adjacent: from 0 to 100.
-  std::size_t no_data = 0;        ///< Areas without a value (no premises).
+  std::vector<MapClass> classes;      ///< Ascending by value and adjacent: from 0 to 100.
+  std::size_t no_data = 0;            ///< Areas without a value (no premises).
   std::vector<double> target_levels;  ///< The column's targets (targets_for) that are breaks.
 
   /// The class holding v (the first class below its lower bound, the last above 100), or

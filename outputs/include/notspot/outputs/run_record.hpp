@@ -14,8 +14,8 @@
 #include "notspot/engine/indicators.hpp"
 #include "notspot/io/attribute_filter.hpp"
 #include "notspot/io/file_digest.hpp"
-#include "notspot/io/zip_archive.hpp"
 #include "notspot/io/problem_log.hpp"
+#include "notspot/io/zip_archive.hpp"
 #include "notspot/outputs/change_report.hpp"
 #include "notspot/outputs/stats_table.hpp"
 
