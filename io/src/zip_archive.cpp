@@ -419,6 +419,16 @@ void extract_matching(const ZipArchive& archive, const std::shared_ptr<const Map
   }
 }
 
+// `member` names a file inside a ZIP archive: on any other path it is a mistake, not ignored.
+void refuse_member_without_archive(const std::optional<std::string>& member,
+                                   const std::string& display) {
+  if (!member) return;
+  throw engine::study_error(fmt::format(
+      "{}: member = \"{}\" is given, but the path is not a ZIP archive (.zip); remove member, "
+      "or name the archive",
+      display, *member));
+}
+
 }  // namespace
 
 std::vector<InputBytes> open_input_bytes(const std::filesystem::path& path,
@@ -426,12 +436,7 @@ std::vector<InputBytes> open_input_bytes(const std::filesystem::path& path,
                                          const std::string& display, bool allow_several) {
   std::vector<InputBytes> out;
   if (!has_zip_extension(path)) {
-    if (member) {
-      throw engine::study_error(fmt::format(
-          "{}: member = \"{}\" is given, but the path is not a ZIP archive (.zip); remove "
-          "member, or name the archive",
-          display, *member));
-    }
+    refuse_member_without_archive(member, display);
     out.emplace_back(path);
     return out;
   }
@@ -446,12 +451,7 @@ std::string gdal_input_name(const std::filesystem::path& path,
                             const std::optional<std::string>& member, const std::string& display,
                             std::string* member_name) {
   if (!has_zip_extension(path)) {
-    if (member) {
-      throw engine::study_error(fmt::format(
-          "{}: member = \"{}\" is given, but the path is not a ZIP archive (.zip); remove "
-          "member, or name the archive",
-          display, *member));
-    }
+    refuse_member_without_archive(member, display);
     return path.string();
   }
   std::string name = "/vsizip/{" + path.string() + "}";
