@@ -83,7 +83,9 @@ def write_study(source, target, name_suffix, extra):
         value = match.group(2)
         return match.group(1) + (value if os.path.isabs(value) else str(base / value)) + '"'
 
-    text = re.sub(r'^(\s*(?:path|dir|previous)\s*=\s*")([^"]*)"', absolute, text, flags=re.M)
+    # Keys at the start of a line and inside inline tables ({ path = "..." }) alike.
+    text = re.sub(r'((?:^\s*|[{,]\s*)(?:path|dir|previous)\s*=\s*")([^"]*)"', absolute, text,
+                  flags=re.M)
     text, count = re.subn(r'^(\s*name\s*=\s*")([^"]*)"', lambda m: m.group(1) + m.group(2) +
                           name_suffix + '"', text, count=1, flags=re.M)
     if count != 1:
