@@ -68,8 +68,13 @@ class GeosContext {
   std::optional<std::string> invalid_reason(const GEOSGeometry* g) const;
 
   /// Returns a valid version of the multipolygon (GEOS make-valid, "structure" method, which
-  /// keeps the area a ring encloses), and says what was wrong.
+  /// keeps the area a ring encloses), and says what was wrong. Valid input is returned as is;
+  /// when only some parts are invalid and the repaired parts touch nothing else, only those
+  /// parts are repaired (the rest kept exactly), otherwise the whole multipolygon is.
   MultiPolygon repair_polygonal(const MultiPolygon& multipolygon, RepairReport& report) const;
+
+  /// GEOS make-valid ("structure" method, collapsed parts dropped): the polygonal result.
+  MultiPolygon make_valid(const GEOSGeometry* g) const;
 
   GeosPrepared prepare(const GEOSGeometry* g) const;
 
@@ -77,6 +82,8 @@ class GeosContext {
   const std::string& last_error() const { return last_error_; }
 
  private:
+  std::optional<MultiPolygon> repair_invalid_parts(const MultiPolygon& multipolygon) const;
+
   GEOSContextHandle_t handle_;
   std::string last_error_;
 };
