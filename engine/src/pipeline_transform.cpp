@@ -28,6 +28,20 @@ inline double gatg(const double* p1, int len, double B, double cos_2B, double si
   return B + h * sin_2B;
 }
 
+// gatg less its argument: h * sin(2B), the (small) correction of the latitude.
+inline double gatg_correction(const double* p1, int len, double cos_2B, double sin_2B) {
+  double h = 0, h1, h2 = 0;
+  const double two_cos_2B = 2 * cos_2B;
+  const double* p = p1 + len;
+  h1 = *--p;
+  while (p - p1) {
+    h = -h2 + two_cos_2B * h1 + *--p;
+    h2 = h1;
+    h1 = h;
+  }
+  return h * sin_2B;
+}
+
 // PROJ's clens: the same series, real argument.
 inline double clens(const double* a, int size, double arg_r) {
   const double* p = a + size;
@@ -152,7 +166,9 @@ PipelineTransform::PipelineTransform(std::vector<PipelineStep> steps)
       popped = true;
       ++j;
     }
-    if (popped && j < steps_.size() && steps_[j].kind == K::kTransverseMercator) {
+    // (Earth-like ellipsoids only: the latitude series of the fused path assume a small n.)
+    if (popped && j < steps_.size() && steps_[j].kind == K::kTransverseMercator &&
+        steps_[j].ellipsoid.es < 0.01) {
       fused_[i] = 1;
       fused_[j] = 1;
     }
@@ -215,14 +231,13 @@ void PipelineTransform::run_block(double* x, double* y, std::size_t n) const {
         const bool fused = fused_[si] != 0;
         for (std::size_t i = 0; i < n; ++i) {
           const double X = x[i], Y = y[i], Z = z[i];
-          const double p = std::hypot(X, Y);
+          const double p = std::sqrt(X * X + Y * Y);
           // theta = atan2(Z a, p b): only its sine and cosine are used.
           const double ta = Z * e.a, tb = p * e.b;
           const double inv_t = 1 / std::sqrt(ta * ta + tb * tb);
           const double st = ta * inv_t, ct = tb * inv_t;
           const double num = Z + e.e2s * e.b * st * st * st;
           const double den = p - e.es * e.a * ct * ct * ct;
-          const double phi = std::atan2(num, den);
           const double inv_r = 1 / std::sqrt(num * num + den * den);
           const double sp = num * inv_r, cp = den * inv_r;
           if (fused) {
@@ -231,10 +246,11 @@ void PipelineTransform::run_block(double* x, double* y, std::size_t n) const {
             const double inv_p = 1 / p;
             sin_lam[i] = Y * inv_p;
             cos_lam[i] = X * inv_p;
-            y[i] = phi;
+            y[i] = num;  // finite or not, as the latitude would be
             x[i] = 0;  // the longitude is carried by sin_lam, cos_lam
             continue;  // the height is popped away
           }
+          const double phi = std::atan2(num, den);
           const double N = e.es == 0 ? e.a : e.a / std::sqrt(1 - e.es * sp * sp);
           double h;
           if (std::fabs(cp) < 1e-6) {
@@ -301,12 +317,26 @@ void PipelineTransform::run_block(double* x, double* y, std::size_t n) const {
             x[i] = y[i] = kInf;
             continue;
           }
-          // ell. lat -> Gaussian lat (sin 2phi, cos 2phi from sin phi, cos phi).
-          double Cn = gatg(cbg, kOrder, phi, cp * cp - sp * sp, 2 * sp * cp);
-          const double sin_Cn = std::sin(Cn), cos_Cn = std::cos(Cn);
+          // ell. lat -> Gaussian lat Cn = phi + d (sin 2phi, cos 2phi from sin phi, cos phi).
+          double sin_Cn, cos_Cn;
+          if (fused) {
+            // sin and cos of phi + d from those of phi and of d (|d| < 0.004 for the Earth's
+            // ellipsoids: the series below are exact to rounding), with no latitude at all.
+            const double d = gatg_correction(cbg, kOrder, cp * cp - sp * sp, 2 * sp * cp);
+            const double d2 = d * d;
+            const double sd = d * (1 - d2 / 6 * (1 - d2 / 20 * (1 - d2 / 42 * (1 - d2 / 72))));
+            const double cd = 1 - d2 / 2 * (1 - d2 / 12 * (1 - d2 / 30 * (1 - d2 / 56)));
+            sin_Cn = sp * cd + cp * sd;
+            cos_Cn = cp * cd - sp * sd;
+          } else {
+            const double Cn0 = gatg(cbg, kOrder, phi, cp * cp - sp * sp, 2 * sp * cp);
+            sin_Cn = std::sin(Cn0);
+            cos_Cn = std::cos(Cn0);
+          }
           const double cos_Cn_cos_Ce = cos_Cn * cos_Ce;
-          Cn = std::atan2(sin_Cn, cos_Cn_cos_Ce);
-          const double inv_denom_tan_Ce = 1. / std::hypot(sin_Cn, cos_Cn_cos_Ce);
+          double Cn = std::atan2(sin_Cn, cos_Cn_cos_Ce);
+          const double inv_denom_tan_Ce =
+              1. / std::sqrt(sin_Cn * sin_Cn + cos_Cn_cos_Ce * cos_Cn_cos_Ce);
           const double tan_Ce = sin_Ce * cos_Cn * inv_denom_tan_Ce;
           double Ce = std::asinh(tan_Ce);
           const double two_inv_denom_tan_Ce = 2 * inv_denom_tan_Ce;
