@@ -334,11 +334,16 @@ void PipelineTransform::run_block(double* x, double* y, std::size_t n) const {
             cos_Cn = std::cos(Cn0);
           }
           const double cos_Cn_cos_Ce = cos_Cn * cos_Ce;
-          double Cn = std::atan2(sin_Cn, cos_Cn_cos_Ce);
-          const double inv_denom_tan_Ce =
-              1. / std::sqrt(sin_Cn * sin_Cn + cos_Cn_cos_Ce * cos_Cn_cos_Ce);
+          // atan2 is atan of the quotient when the denominator is positive (|lam - lon0| < 90
+          // degrees); atan is the cheaper call.
+          double Cn = cos_Cn_cos_Ce > 0 ? std::atan(sin_Cn / cos_Cn_cos_Ce)
+                                        : std::atan2(sin_Cn, cos_Cn_cos_Ce);
+          const double denom_tan_Ce = std::sqrt(sin_Cn * sin_Cn + cos_Cn_cos_Ce * cos_Cn_cos_Ce);
+          const double inv_denom_tan_Ce = 1. / denom_tan_Ce;
           const double tan_Ce = sin_Ce * cos_Cn * inv_denom_tan_Ce;
-          double Ce = std::asinh(tan_Ce);
+          // asinh(t) = log(|t| + sqrt(1 + t^2)) with the sign of t, and 1 + tan_Ce^2 is
+          // inv_denom_tan_Ce^2 (PROJ's own identity below): one log, no sqrt.
+          double Ce = std::copysign(std::log(std::fabs(tan_Ce) + inv_denom_tan_Ce), tan_Ce);
           const double two_inv_denom_tan_Ce = 2 * inv_denom_tan_Ce;
           const double two_inv_denom_tan_Ce_square = two_inv_denom_tan_Ce * inv_denom_tan_Ce;
           const double tmp_r = cos_Cn_cos_Ce * two_inv_denom_tan_Ce_square;
