@@ -146,6 +146,63 @@ EllipsoidTerms terms(const Ellipsoid& e) {
   return {e.a, e.a * std::sqrt(1 - e.es), e.es, e.es / (1 - e.es)};
 }
 
+constexpr double kHuge = 1e300;
+
+// The transverse Mercator of PROJ's exact_e_fwd from sin/cos of latitude and of longitude
+// (minus lon0 below), in three passes: arithmetic (vectorised), the two library calls,
+// arithmetic again. Cn = phi + d with d the gatg correction, whose sine and cosine are series
+// exact to rounding (|d| < 0.004 on the Earth's ellipsoids).
+void tmerc_fused(const double* c, double a, double x0, double y0, const double* sin_phi,
+                 const double* cos_phi, const double* sin_lam, const double* cos_lam, double* x,
+                 double* y, std::size_t n) {
+  const double* cbg = c;
+  const double* gtu = c + 6;
+  const double Qn = c[12], Zb = c[13], sin_l0 = c[14], cos_l0 = c[15];
+  double sin_Cn_[kBlock], cc_[kBlock], inv_den_[kBlock], tan_Ce_[kBlock];
+  for (std::size_t i = 0; i < n; ++i) {
+    const double sp = sin_phi[i], cp = cos_phi[i];
+    const double sin_Ce = sin_lam[i] * cos_l0 - cos_lam[i] * sin_l0;
+    const double cos_Ce = cos_lam[i] * cos_l0 + sin_lam[i] * sin_l0;
+    const double d = gatg_correction(cbg, kOrder, cp * cp - sp * sp, 2 * sp * cp);
+    const double d2 = d * d;
+    constexpr double k6 = 1 / 6.0, k20 = 1 / 20.0, k42 = 1 / 42.0, k72 = 1 / 72.0;
+    constexpr double k2 = 0.5, k12 = 1 / 12.0, k30 = 1 / 30.0, k56 = 1 / 56.0;
+    const double sd = d * (1 - d2 * k6 * (1 - d2 * k20 * (1 - d2 * k42 * (1 - d2 * k72))));
+    const double cd = 1 - d2 * k2 * (1 - d2 * k12 * (1 - d2 * k30 * (1 - d2 * k56)));
+    const double sin_Cn = sp * cd + cp * sd;
+    const double cos_Cn = cp * cd - sp * sd;
+    const double cc = cos_Cn * cos_Ce;
+    const double inv_den = 1. / std::sqrt(sin_Cn * sin_Cn + cc * cc);
+    sin_Cn_[i] = sin_Cn;
+    cc_[i] = cc;
+    inv_den_[i] = inv_den;
+    tan_Ce_[i] = sin_Ce * cos_Cn * inv_den;
+  }
+  double Cn_[kBlock], Ce_[kBlock];
+  for (std::size_t i = 0; i < n; ++i) {
+    // atan2 is atan of the quotient for a positive denominator (|lam - lon0| < 90 degrees);
+    // asinh(t) = log(|t| + sqrt(1 + t^2)) with the sign of t, and 1 + tan_Ce^2 = inv_den^2.
+    Cn_[i] = cc_[i] > 0 ? std::atan(sin_Cn_[i] / cc_[i]) : std::atan2(sin_Cn_[i], cc_[i]);
+    Ce_[i] = std::copysign(std::log(std::fabs(tan_Ce_[i]) + inv_den_[i]), tan_Ce_[i]);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const double inv_den = inv_den_[i], cc = cc_[i], tan_Ce = tan_Ce_[i];
+    const double two_inv = 2 * inv_den;
+    const double two_inv_sq = two_inv * inv_den;
+    const double tmp_r = cc * two_inv_sq;
+    const double sin_arg_r = sin_Cn_[i] * tmp_r;
+    const double cos_arg_r = cc * tmp_r - 1;
+    const double sinh_arg_i = tan_Ce * two_inv;
+    const double cosh_arg_i = two_inv_sq - 1;
+    double dCe;
+    const double Cn = Cn_[i] + clen_s(gtu, kOrder, sin_arg_r, cos_arg_r, sinh_arg_i, cosh_arg_i, &dCe);
+    const double Ce = Ce_[i] + dCe;
+    const bool ok = std::fabs(Ce) <= 2.623395162778;
+    y[i] = ok ? a * (Qn * Cn + Zb) + y0 : kInf;
+    x[i] = ok ? a * (Qn * Ce) + x0 : kInf;
+  }
+}
+
 }  // namespace
 
 PipelineTransform::PipelineTransform(std::vector<PipelineStep> steps)
@@ -211,24 +268,44 @@ void PipelineTransform::run_block(double* x, double* y, std::size_t n) const {
         break;
       case K::kGeodeticToCartesian: {
         const EllipsoidTerms e = terms(s.ellipsoid);
+        // The library calls first, then the arithmetic in a loop the compiler vectorises.
         for (std::size_t i = 0; i < n; ++i) {
-          const double lam = x[i], phi = y[i], h = z[i];
-          if (!(std::fabs(phi) <= kHalfPi + 1e-12) || !std::isfinite(lam)) {
-            x[i] = y[i] = z[i] = kInf;
-            continue;
-          }
-          const double sp = std::sin(phi), cp = std::cos(phi);
-          const double sl = std::sin(lam), cl = std::cos(lam);
-          const double N = e.es == 0 ? e.a : e.a / std::sqrt(1 - e.es * sp * sp);
-          x[i] = (N + h) * cp * cl;
-          y[i] = (N + h) * cp * sl;
-          z[i] = (N * (1 - e.es) + h) * sp;
+          sin_phi[i] = std::sin(y[i]);
+          cos_phi[i] = std::cos(y[i]);
+          sin_lam[i] = std::sin(x[i]);
+          cos_lam[i] = std::cos(x[i]);
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+          const double sp = sin_phi[i], cp = cos_phi[i], h = z[i];
+          const double N = e.a / std::sqrt(1 - e.es * sp * sp);
+          const double valid = std::fabs(y[i]) <= kHalfPi + 1e-12 && std::fabs(x[i]) <= kHuge;
+          x[i] = valid ? (N + h) * cp * cos_lam[i] : kInf;
+          y[i] = valid ? (N + h) * cp * sin_lam[i] : kInf;
+          z[i] = valid ? (N * (1 - e.es) + h) * sp : kInf;
         }
         break;
       }
       case K::kCartesianToGeodetic: {
         const EllipsoidTerms e = terms(s.ellipsoid);
-        const bool fused = fused_[si] != 0;
+        if (fused_[si] != 0) {
+          // Branch-free (vectorised): sin/cos of latitude and longitude for the tmerc after.
+          for (std::size_t i = 0; i < n; ++i) {
+            const double X = x[i], Y = y[i], Z = z[i];
+            const double p = std::sqrt(X * X + Y * Y);
+            const double ta = Z * e.a, tb = p * e.b;
+            const double inv_t = 1 / std::sqrt(ta * ta + tb * tb);
+            const double st = ta * inv_t, ct = tb * inv_t;
+            const double num = Z + e.e2s * e.b * st * st * st;
+            const double den = p - e.es * e.a * ct * ct * ct;
+            const double inv_r = 1 / std::sqrt(num * num + den * den);
+            sin_phi[i] = num * inv_r;
+            cos_phi[i] = den * inv_r;
+            const double inv_p = 1 / p;
+            sin_lam[i] = Y * inv_p;
+            cos_lam[i] = X * inv_p;
+          }
+          break;  // the height is popped away; x, y are not read by the fused tmerc
+        }
         for (std::size_t i = 0; i < n; ++i) {
           const double X = x[i], Y = y[i], Z = z[i];
           const double p = std::sqrt(X * X + Y * Y);
@@ -240,16 +317,6 @@ void PipelineTransform::run_block(double* x, double* y, std::size_t n) const {
           const double den = p - e.es * e.a * ct * ct * ct;
           const double inv_r = 1 / std::sqrt(num * num + den * den);
           const double sp = num * inv_r, cp = den * inv_r;
-          if (fused) {
-            sin_phi[i] = sp;
-            cos_phi[i] = cp;
-            const double inv_p = 1 / p;
-            sin_lam[i] = Y * inv_p;
-            cos_lam[i] = X * inv_p;
-            y[i] = num;  // finite or not, as the latitude would be
-            x[i] = 0;  // the longitude is carried by sin_lam, cos_lam
-            continue;  // the height is popped away
-          }
           const double phi = std::atan2(num, den);
           const double N = e.es == 0 ? e.a : e.a / std::sqrt(1 - e.es * sp * sp);
           double h;
@@ -269,6 +336,7 @@ void PipelineTransform::run_block(double* x, double* y, std::size_t n) const {
       case K::kHelmert: {
         const double* R = c;
         const double scale = c[9];
+        const double inv_scale = 1 / scale;
         if (!s.inverse) {
           for (std::size_t i = 0; i < n; ++i) {
             const double X = x[i], Y = y[i], Z = z[i];
@@ -278,8 +346,8 @@ void PipelineTransform::run_block(double* x, double* y, std::size_t n) const {
           }
         } else {
           for (std::size_t i = 0; i < n; ++i) {
-            const double X = (x[i] - s.tx) / scale, Y = (y[i] - s.ty) / scale,
-                         Z = (z[i] - s.tz) / scale;
+            const double X = (x[i] - s.tx) * inv_scale, Y = (y[i] - s.ty) * inv_scale,
+                         Z = (z[i] - s.tz) * inv_scale;
             x[i] = R[0] * X + R[3] * Y + R[6] * Z;
             y[i] = R[1] * X + R[4] * Y + R[7] * Z;
             z[i] = R[2] * X + R[5] * Y + R[8] * Z;
@@ -293,6 +361,10 @@ void PipelineTransform::run_block(double* x, double* y, std::size_t n) const {
         const double Qn = c[12], Zb = c[13], sin_l0 = c[14], cos_l0 = c[15];
         const double a = s.ellipsoid.a;
         const bool fused = fused_[si] != 0;
+        if (fused) {
+          tmerc_fused(c, a, s.x0, s.y0, sin_phi, cos_phi, sin_lam, cos_lam, x, y, n);
+          break;
+        }
         for (std::size_t i = 0; i < n; ++i) {
           const double phi = y[i];
           double sp, cp, sin_Ce, cos_Ce;
