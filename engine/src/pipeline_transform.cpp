@@ -358,53 +358,24 @@ void PipelineTransform::run_block(double* x, double* y, std::size_t n) const {
       case K::kTransverseMercator: {
         const double* cbg = c;
         const double* gtu = c + 6;
-        const double Qn = c[12], Zb = c[13], sin_l0 = c[14], cos_l0 = c[15];
+        const double Qn = c[12], Zb = c[13];
         const double a = s.ellipsoid.a;
-        const bool fused = fused_[si] != 0;
-        if (fused) {
+        if (fused_[si] != 0) {
           tmerc_fused(c, a, s.x0, s.y0, sin_phi, cos_phi, sin_lam, cos_lam, x, y, n);
           break;
         }
         for (std::size_t i = 0; i < n; ++i) {
           const double phi = y[i];
-          double sp, cp, sin_Ce, cos_Ce;
-          if (fused) {
-            sp = sin_phi[i];
-            cp = cos_phi[i];
-            // sin and cos of (lam - lon0) from those of lam.
-            sin_Ce = sin_lam[i] * cos_l0 - cos_lam[i] * sin_l0;
-            cos_Ce = cos_lam[i] * cos_l0 + sin_lam[i] * sin_l0;
-          } else {
-            if (!(std::fabs(phi) <= kHalfPi + 1e-12) || !std::isfinite(x[i])) {
-              x[i] = y[i] = kInf;
-              continue;
-            }
-            sp = std::sin(phi);
-            cp = std::cos(phi);
-            const double lam = x[i] - s.lon0;
-            sin_Ce = std::sin(lam);
-            cos_Ce = std::cos(lam);
-          }
-          if (!std::isfinite(phi)) {
+          if (!(std::fabs(phi) <= kHalfPi + 1e-12) || !std::isfinite(x[i])) {
             x[i] = y[i] = kInf;
             continue;
           }
-          // ell. lat -> Gaussian lat Cn = phi + d (sin 2phi, cos 2phi from sin phi, cos phi).
-          double sin_Cn, cos_Cn;
-          if (fused) {
-            // sin and cos of phi + d from those of phi and of d (|d| < 0.004 for the Earth's
-            // ellipsoids: the series below are exact to rounding), with no latitude at all.
-            const double d = gatg_correction(cbg, kOrder, cp * cp - sp * sp, 2 * sp * cp);
-            const double d2 = d * d;
-            const double sd = d * (1 - d2 / 6 * (1 - d2 / 20 * (1 - d2 / 42 * (1 - d2 / 72))));
-            const double cd = 1 - d2 / 2 * (1 - d2 / 12 * (1 - d2 / 30 * (1 - d2 / 56)));
-            sin_Cn = sp * cd + cp * sd;
-            cos_Cn = cp * cd - sp * sd;
-          } else {
-            const double Cn0 = gatg(cbg, kOrder, phi, cp * cp - sp * sp, 2 * sp * cp);
-            sin_Cn = std::sin(Cn0);
-            cos_Cn = std::cos(Cn0);
-          }
+          const double sp = std::sin(phi), cp = std::cos(phi);
+          const double lam = x[i] - s.lon0;
+          const double sin_Ce = std::sin(lam), cos_Ce = std::cos(lam);
+          // ell. lat -> Gaussian lat (sin 2phi, cos 2phi from sin phi, cos phi).
+          const double Cn0 = gatg(cbg, kOrder, phi, cp * cp - sp * sp, 2 * sp * cp);
+          const double sin_Cn = std::sin(Cn0), cos_Cn = std::cos(Cn0);
           const double cos_Cn_cos_Ce = cos_Cn * cos_Ce;
           // atan2 is atan of the quotient when the denominator is positive (|lam - lon0| < 90
           // degrees); atan is the cheaper call.
