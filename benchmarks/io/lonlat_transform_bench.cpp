@@ -107,8 +107,8 @@ void BM_LonLatToBng_ProjTransGeneric(benchmark::State& state) {
   tbb::enumerable_thread_specific<std::unique_ptr<ProjOp>> local;
   run(state, local, [](auto& p, std::span<double> x, std::span<double> y) {
     if (!p) p = std::make_unique<ProjOp>();
-    proj_trans_generic(p->op, PJ_FWD, x.data(), sizeof(double), x.size(), y.data(),
-                       sizeof(double), y.size(), nullptr, 0, 0, nullptr, 0, 0);
+    proj_trans_generic(p->op, PJ_FWD, x.data(), sizeof(double), x.size(), y.data(), sizeof(double),
+                       y.size(), nullptr, 0, 0, nullptr, 0, 0);
   });
 }
 

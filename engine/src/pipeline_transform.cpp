@@ -86,9 +86,12 @@ std::vector<double> tmerc_constants(const PipelineStep& s) {
   const double n = f / (2 - f);
   double cbg[6], gtu[6];
   double np = n;
-  cbg[0] = n * (-2 + n * (2 / 3.0 + n * (4 / 3.0 + n * (-82 / 45.0 + n * (32 / 45.0 + n * (4642 / 4725.0))))));
+  cbg[0] =
+      n * (-2 + n * (2 / 3.0 +
+                     n * (4 / 3.0 + n * (-82 / 45.0 + n * (32 / 45.0 + n * (4642 / 4725.0))))));
   np *= n;
-  cbg[1] = np * (5 / 3.0 + n * (-16 / 15.0 + n * (-13 / 9.0 + n * (904 / 315.0 + n * (-1522 / 945.0)))));
+  cbg[1] =
+      np * (5 / 3.0 + n * (-16 / 15.0 + n * (-13 / 9.0 + n * (904 / 315.0 + n * (-1522 / 945.0)))));
   np *= n;
   cbg[2] = np * (-26 / 15.0 + n * (34 / 21.0 + n * (8 / 5.0 + n * (-12686 / 2835.0))));
   np *= n;
@@ -100,8 +103,12 @@ std::vector<double> tmerc_constants(const PipelineStep& s) {
 
   np = n * n;
   const double Qn = s.k0 / (1 + n) * (1 + np * (1 / 4.0 + np * (1 / 64.0 + np / 256.0)));
-  gtu[0] = n * (0.5 + n * (-2 / 3.0 + n * (5 / 16.0 + n * (41 / 180.0 + n * (-127 / 288.0 + n * (7891 / 37800.0))))));
-  gtu[1] = np * (13 / 48.0 + n * (-3 / 5.0 + n * (557 / 1440.0 + n * (281 / 630.0 + n * (-1983433 / 1935360.0)))));
+  gtu[0] =
+      n * (0.5 + n * (-2 / 3.0 + n * (5 / 16.0 + n * (41 / 180.0 +
+                                                      n * (-127 / 288.0 + n * (7891 / 37800.0))))));
+  gtu[1] =
+      np * (13 / 48.0 +
+            n * (-3 / 5.0 + n * (557 / 1440.0 + n * (281 / 630.0 + n * (-1983433 / 1935360.0)))));
   np *= n;
   gtu[2] = np * (61 / 240.0 + n * (-103 / 140.0 + n * (15061 / 26880.0 + n * (167603 / 181440.0))));
   np *= n;
@@ -195,7 +202,8 @@ void tmerc_fused(const double* c, double a, double x0, double y0, const double* 
     const double sinh_arg_i = tan_Ce * two_inv;
     const double cosh_arg_i = two_inv_sq - 1;
     double dCe;
-    const double Cn = Cn_[i] + clen_s(gtu, kOrder, sin_arg_r, cos_arg_r, sinh_arg_i, cosh_arg_i, &dCe);
+    const double Cn =
+        Cn_[i] + clen_s(gtu, kOrder, sin_arg_r, cos_arg_r, sinh_arg_i, cosh_arg_i, &dCe);
     const double Ce = Ce_[i] + dCe;
     const bool ok = std::fabs(Ce) <= 2.623395162778;
     y[i] = ok ? a * (Qn * Cn + Zb) + y0 : kInf;

@@ -1,5 +1,6 @@
 #include "notspot/io/crs.hpp"
 
+#include <fmt/format.h>
 #include <proj.h>
 
 #include <cmath>
@@ -8,8 +9,6 @@
 #include <mutex>
 #include <sstream>
 #include <string_view>
-
-#include <fmt/format.h>
 
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/pipeline_transform.hpp"
@@ -344,9 +343,9 @@ bool append_step(Params p, std::vector<engine::PipelineStep>& out) {
         double scale;
       };
       s.k0 = 1;
-      for (const Key k : {Key{"lat_0", &s.lat0, kDegree}, Key{"lon_0", &s.lon0, kDegree},
-                          Key{"k", &s.k0, 1}, Key{"k_0", &s.k0, 1}, Key{"x_0", &s.x0, 1},
-                          Key{"y_0", &s.y0, 1}}) {
+      for (const Key k :
+           {Key{"lat_0", &s.lat0, kDegree}, Key{"lon_0", &s.lon0, kDegree}, Key{"k", &s.k0, 1},
+            Key{"k_0", &s.k0, 1}, Key{"x_0", &s.x0, 1}, Key{"y_0", &s.y0, 1}}) {
         if (!p.count(k.name)) continue;
         const auto v = number(p, k.name);
         if (!v) return false;
@@ -467,8 +466,8 @@ std::shared_ptr<const FastPlan> make_fast_plan(PJ_CONTEXT* ctx, PJ* op, const Cr
   if (!sample) return nullptr;
   std::optional<std::vector<engine::PipelineStep>> steps = parse_pipeline(text);
   if (!steps || steps->empty()) return nullptr;
-  auto plan = std::make_shared<FastPlan>(FastPlan{engine::PipelineTransform(std::move(*steps)),
-                                                  domain});
+  auto plan =
+      std::make_shared<FastPlan>(FastPlan{engine::PipelineTransform(std::move(*steps)), domain});
 
   // The guard: both ways on a grid over the area, and every point must agree.
   engine::Box g = *sample;
@@ -488,8 +487,8 @@ std::shared_ptr<const FastPlan> make_fast_plan(PJ_CONTEXT* ctx, PJ* op, const Cr
     }
   }
   std::vector<double> fx = px, fy = py;
-  proj_trans_generic(op, PJ_FWD, px.data(), sizeof(double), px.size(), py.data(),
-                     sizeof(double), py.size(), nullptr, 0, 0, nullptr, 0, 0);
+  proj_trans_generic(op, PJ_FWD, px.data(), sizeof(double), px.size(), py.data(), sizeof(double),
+                     py.size(), nullptr, 0, 0, nullptr, 0, 0);
   plan->pipeline.transform(fx, fy);
   for (std::size_t i = 0; i < px.size(); ++i) {
     if (!agrees(px[i], py[i], fx[i], fy[i], to.is_geographic())) return nullptr;

@@ -45,8 +45,7 @@ TEST(PipelineTransform, GeocentricOnTheEquatorAndThePole) {
   EXPECT_NEAR(q.y, a, 1e-9);
   // Geocentric and back: the equator, the pole (height from the polar radius b) and Dorset.
   for (const Point p : {Point{0.3, 0}, Point{0, kPi / 2}, Point{-2.4 * kDeg, 50.7 * kDeg}}) {
-    const Point r =
-        run({step(K::kGeodeticToCartesian), step(K::kCartesianToGeodetic)}, p);
+    const Point r = run({step(K::kGeodeticToCartesian), step(K::kCartesianToGeodetic)}, p);
     EXPECT_NEAR(r.x, p.x, 1e-12);
     EXPECT_NEAR(r.y, p.y, 1e-12);
   }
@@ -93,8 +92,8 @@ TEST(PipelineTransform, TransverseMercatorAlongTheCentralMeridianIsTheMeridianAr
   // longitude handed over from X, Y, Z) lands on the same point, here and off the meridian.
   const std::vector<PipelineStep> fused = {step(K::kPushZ), step(K::kGeodeticToCartesian),
                                            step(K::kCartesianToGeodetic), step(K::kPopZ), tm};
-  for (const Point p : {Point{3 * kDeg, 45 * kDeg}, Point{-1 * kDeg, 60 * kDeg},
-                        Point{7.5 * kDeg, -33 * kDeg}}) {
+  for (const Point p :
+       {Point{3 * kDeg, 45 * kDeg}, Point{-1 * kDeg, 60 * kDeg}, Point{7.5 * kDeg, -33 * kDeg}}) {
     const Point a = run({tm}, p), b = run(fused, p);
     EXPECT_NEAR(a.x, b.x, 1e-6);
     EXPECT_NEAR(a.y, b.y, 1e-6);

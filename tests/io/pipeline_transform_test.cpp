@@ -1,9 +1,8 @@
 // CoordinateTransform's own evaluation of PROJ pipelines (engine::PipelineTransform), checked
 // against PROJ itself: the same transformation through proj_trans_generic in this test.
 
-#include <proj.h>
-
 #include <gtest/gtest.h>
+#include <proj.h>
 
 #include <algorithm>
 #include <cmath>
@@ -25,16 +24,15 @@ Points through_proj(const std::string& from, const std::string& to, Points p) {
   PJ_CONTEXT* ctx = proj_context_create();
   PJ* raw = proj_create_crs_to_crs(ctx, from.c_str(), to.c_str(), nullptr);
   PJ* op = proj_normalize_for_visualization(ctx, raw);
-  proj_trans_generic(op, PJ_FWD, p.x.data(), sizeof(double), p.x.size(), p.y.data(),
-                     sizeof(double), p.y.size(), nullptr, 0, 0, nullptr, 0, 0);
+  proj_trans_generic(op, PJ_FWD, p.x.data(), sizeof(double), p.x.size(), p.y.data(), sizeof(double),
+                     p.y.size(), nullptr, 0, 0, nullptr, 0, 0);
   proj_destroy(op);
   proj_destroy(raw);
   proj_context_destroy(ctx);
   return p;
 }
 
-Points through_notspot(const std::string& from, const std::string& to, Points p,
-                       bool* pipeline) {
+Points through_notspot(const std::string& from, const std::string& to, Points p, bool* pipeline) {
   const CoordinateTransform t(Crs::from_definition(from, "a"), Crs::from_definition(to, "b"));
   *pipeline = t.uses_pipeline();
   t.transform(p.x, p.y);
@@ -85,14 +83,14 @@ TEST(PipelineTransform, LonLatToBritishNationalGridWithinAMillimetreOfProj) {
   // named places at its edges, and points outside it (Paris, mid-Atlantic, the equator), which
   // PROJ transforms with its ballpark operation.
   Points p = random_points(-8.8, 49.8, 1.9, 60.9, 200000, 14);
-  append(p, {{-6.32, 49.91},   // St Mary's, Isles of Scilly
-             {-1.15, 60.15},   // Lerwick, Shetland
-             {-0.77, 60.80},   // Unst, Shetland
-             {-5.93, 54.60},   // Belfast
-             {-7.31, 54.99},   // Derry/Londonderry
-             {1.75, 52.48},    // Lowestoft
-             {-2.4, 50.7},     // Dorset (cs2cs in crs_test.cpp)
-             {2.35, 48.85},    // Paris: outside the area of use
+  append(p, {{-6.32, 49.91},  // St Mary's, Isles of Scilly
+             {-1.15, 60.15},  // Lerwick, Shetland
+             {-0.77, 60.80},  // Unst, Shetland
+             {-5.93, 54.60},  // Belfast
+             {-7.31, 54.99},  // Derry/Londonderry
+             {1.75, 52.48},   // Lowestoft
+             {-2.4, 50.7},    // Dorset (cs2cs in crs_test.cpp)
+             {2.35, 48.85},   // Paris: outside the area of use
              {-20, 60},
              {10, 0},
              {-8.81, 49.80}});  // inside the area, outside the pipeline's margin
@@ -119,9 +117,9 @@ TEST(PipelineTransform, UtmAndIrishGridWithinAMillimetreOfProj) {
     const char* to;
     double west, south, east, north;
   };
-  for (const Case c : {Case{"EPSG:32630", -6, 0, 0, 84}, Case{"EPSG:29903", -10.5, 51.4, -5.4, 55.4},
-                       Case{"EPSG:2157", -10.5, 51.4, -5.4, 55.4},
-                       Case{"EPSG:32631", -30, -10, 30, 70}}) {
+  for (const Case c :
+       {Case{"EPSG:32630", -6, 0, 0, 84}, Case{"EPSG:29903", -10.5, 51.4, -5.4, 55.4},
+        Case{"EPSG:2157", -10.5, 51.4, -5.4, 55.4}, Case{"EPSG:32631", -30, -10, 30, 70}}) {
     SCOPED_TRACE(c.to);
     const Points p = random_points(c.west, c.south, c.east, c.north, 50000, 7);
     bool pipeline = false;

@@ -23,14 +23,14 @@ struct Ellipsoid {
  */
 struct PipelineStep {
   enum class Kind {
-    kSwapXY,      ///< axisswap order=2,1
-    kScaleXY,     ///< unitconvert: x and y times `factor` (deg <-> rad, m -> m)
-    kPushZ,       ///< push +v_3: save z
-    kPopZ,        ///< pop +v_3: restore the saved z
+    kSwapXY,               ///< axisswap order=2,1
+    kScaleXY,              ///< unitconvert: x and y times `factor` (deg <-> rad, m -> m)
+    kPushZ,                ///< push +v_3: save z
+    kPopZ,                 ///< pop +v_3: restore the saved z
     kGeodeticToCartesian,  ///< cart: (lon, lat in radians, h) -> geocentric X, Y, Z
     kCartesianToGeodetic,  ///< inv cart: geocentric -> (lon, lat, h), Bowring as PROJ
-    kHelmert,     ///< helmert (3 or 7 parameters, small-angle rotation matrix as PROJ)
-    kTransverseMercator,  ///< tmerc/etmerc/utm, Poder/Engsager (Krüger 6th order) as PROJ
+    kHelmert,              ///< helmert (3 or 7 parameters, small-angle rotation matrix as PROJ)
+    kTransverseMercator,   ///< tmerc/etmerc/utm, Poder/Engsager (Krüger 6th order) as PROJ
   };
   Kind kind = Kind::kSwapXY;
   bool inverse = false;  ///< kHelmert only (the other kinds are given in their direction)
