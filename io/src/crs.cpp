@@ -1,13 +1,17 @@
 #include "notspot/io/crs.hpp"
 
+#include <fmt/format.h>
 #include <proj.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <sstream>
 #include <string_view>
 
-#include <fmt/format.h>
-
 #include "notspot/engine/error.hpp"
+#include "notspot/engine/pipeline_transform.hpp"
 
 namespace notspot::io {
 namespace {
@@ -175,11 +179,346 @@ bool Crs::equivalent_to(const Crs& other) const {
                                         PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS);
 }
 
+namespace {
+
+// ---- PROJ pipelines evaluated by engine::PipelineTransform ---------------------------------
+
+using Params = std::map<std::string, std::string>;
+
+std::optional<double> number(const Params& p, const std::string& key) {
+  const auto it = p.find(key);
+  if (it == p.end()) return std::nullopt;
+  const char* begin = it->second.c_str();
+  char* end = nullptr;
+  const double v = std::strtod(begin, &end);
+  if (end == begin || *end != '\0' || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+// The ellipsoid of a step (ellps=, or a= with rf=, b=, es= or f=), as PROJ reads it; consumes
+// the keys it uses from `p`. Empty when absent or not understood (spheres included).
+std::optional<engine::Ellipsoid> ellipsoid_of(Params& p) {
+  std::optional<double> a, rf, b, es, f;
+  if (const auto it = p.find("ellps"); it != p.end()) {
+    if (p.count("a") || p.count("rf") || p.count("b") || p.count("es") || p.count("f")) {
+      return std::nullopt;
+    }
+    for (const PJ_ELLPS* e = proj_list_ellps(); e != nullptr && e->id != nullptr; ++e) {
+      if (it->second != e->id) continue;
+      Params def;
+      for (const char* kv : {e->major, e->ell}) {
+        const std::string text = kv;
+        const auto eq = text.find('=');
+        if (eq != std::string::npos) def[text.substr(0, eq)] = text.substr(eq + 1);
+      }
+      a = number(def, "a");
+      rf = number(def, "rf");
+      b = number(def, "b");
+      break;
+    }
+    p.erase("ellps");
+  } else {
+    a = number(p, "a");
+    rf = number(p, "rf");
+    b = number(p, "b");
+    es = number(p, "es");
+    f = number(p, "f");
+    for (const char* k : {"a", "rf", "b", "es", "f"}) p.erase(k);
+  }
+  if (!a || *a <= 0) return std::nullopt;
+  engine::Ellipsoid e;
+  e.a = *a;
+  if (rf && *rf > 1) {
+    const double fl = 1 / *rf;
+    e.es = 2 * fl - fl * fl;
+  } else if (f && *f > 0 && *f < 1) {
+    e.es = 2 * *f - *f * *f;
+  } else if (b && *b > 0 && *b < *a) {
+    e.es = (*a * *a - *b * *b) / (*a * *a);
+  } else if (es && *es > 0 && *es < 1) {
+    e.es = *es;
+  } else {
+    return std::nullopt;
+  }
+  return e;
+}
+
+constexpr double kDegree = 0.017453292519943296;  // PROJ's DEG_TO_RAD
+
+// Appends the steps that one PROJ step stands for; false when it is not one PipelineTransform
+// evaluates exactly as PROJ does (then PROJ keeps the whole transformation).
+bool append_step(Params p, std::vector<engine::PipelineStep>& out) {
+  using K = engine::PipelineStep::Kind;
+  const std::string name = p.count("proj") ? p["proj"] : "";
+  p.erase("proj");
+  const bool inv = p.erase("inv") > 0;
+  engine::PipelineStep s;
+  if (name == "axisswap") {
+    const std::string order = p.count("order") ? p["order"] : "";
+    p.erase("order");
+    if (!p.empty()) return false;
+    if (order == "1,2") return true;
+    if (order != "2,1") return false;
+    s.kind = K::kSwapXY;
+  } else if (name == "unitconvert") {
+    auto factor_of = [](const std::string& unit) -> std::optional<std::pair<double, bool>> {
+      if (unit == "deg") return std::pair{kDegree, true};
+      if (unit == "rad") return std::pair{1.0, true};
+      if (unit == "m") return std::pair{1.0, false};
+      return std::nullopt;
+    };
+    for (const char* k : {"z_in", "z_out"}) {
+      if (p.count(k) && p[k] != "m") return false;
+      p.erase(k);
+    }
+    const std::string in = p.count("xy_in") ? p["xy_in"] : "";
+    const std::string to = p.count("xy_out") ? p["xy_out"] : "";
+    p.erase("xy_in");
+    p.erase("xy_out");
+    if (!p.empty()) return false;
+    if (in.empty() && to.empty()) return true;
+    const auto fi = factor_of(in), fo = factor_of(to);
+    if (!fi || !fo || fi->second != fo->second) return false;
+    s.kind = K::kScaleXY;
+    s.factor = inv ? fo->first / fi->first : fi->first / fo->first;
+    if (s.factor == 1) return true;
+  } else if (name == "push" || name == "pop") {
+    if (p.erase("v_3") == 0 || !p.empty()) return false;
+    s.kind = (name == "push") != inv ? K::kPushZ : K::kPopZ;
+  } else if (name == "cart") {
+    const auto e = ellipsoid_of(p);
+    if (!e || !p.empty()) return false;
+    s.kind = inv ? K::kCartesianToGeodetic : K::kGeodeticToCartesian;
+    s.ellipsoid = *e;
+  } else if (name == "helmert") {
+    const std::string convention = p.count("convention") ? p["convention"] : "";
+    p.erase("convention");
+    double* fields[] = {&s.tx, &s.ty, &s.tz, &s.rx, &s.ry, &s.rz, &s.s_ppm};
+    const char* keys[] = {"x", "y", "z", "rx", "ry", "rz", "s"};
+    bool rotates = false;
+    for (int i = 0; i < 7; ++i) {
+      if (!p.count(keys[i])) continue;
+      const auto v = number(p, keys[i]);
+      if (!v) return false;
+      *fields[i] = *v;
+      if (i >= 3 && i < 6) rotates = true;
+      p.erase(keys[i]);
+    }
+    if (!p.empty()) return false;
+    if (convention == "position_vector") {
+      s.position_vector = true;
+    } else if (convention == "coordinate_frame") {
+      s.position_vector = false;
+    } else if (!convention.empty() || rotates) {
+      return false;
+    }
+    s.kind = K::kHelmert;
+    s.inverse = inv;
+  } else if (name == "tmerc" || name == "etmerc" || name == "utm") {
+    if (inv) return false;
+    if (p.count("algo")) {
+      if (p["algo"] != "poder_engsager") return false;
+      p.erase("algo");
+    }
+    if (p.count("units")) {
+      if (p["units"] != "m") return false;
+      p.erase("units");
+    }
+    const auto e = ellipsoid_of(p);
+    if (!e) return false;
+    if (name == "utm") {
+      const auto zone = number(p, "zone");
+      if (!zone || *zone < 1 || *zone > 60 || *zone != std::floor(*zone)) return false;
+      const bool south = p.erase("south") > 0;
+      p.erase("zone");
+      if (!p.empty()) return false;
+      s.lon0 = ((*zone - 1) + 0.5) * 6 * kDegree - 3.14159265358979323846;
+      s.k0 = 0.9996;
+      s.x0 = 500000;
+      s.y0 = south ? 10000000 : 0;
+    } else {
+      struct Key {
+        const char* name;
+        double* field;
+        double scale;
+      };
+      s.k0 = 1;
+      for (const Key k :
+           {Key{"lat_0", &s.lat0, kDegree}, Key{"lon_0", &s.lon0, kDegree}, Key{"k", &s.k0, 1},
+            Key{"k_0", &s.k0, 1}, Key{"x_0", &s.x0, 1}, Key{"y_0", &s.y0, 1}}) {
+        if (!p.count(k.name)) continue;
+        const auto v = number(p, k.name);
+        if (!v) return false;
+        *k.field = *v * k.scale;
+        p.erase(k.name);
+      }
+      if (!p.empty()) return false;
+    }
+    s.kind = K::kTransverseMercator;
+    s.ellipsoid = *e;
+  } else if (name == "longlat" || name == "lonlat" || name == "latlong" || name == "latlon") {
+    // Geographic coordinates on an ellipsoid, in radians in a pipeline: nothing to do.
+    if (!p.empty() && !ellipsoid_of(p)) return false;
+    return p.empty();
+  } else {
+    return false;
+  }
+  out.push_back(s);
+  return true;
+}
+
+// The steps of a PROJ string ("+proj=pipeline +step ... +step ..." or a single operation);
+// empty when some step is not one PipelineTransform evaluates.
+std::optional<std::vector<engine::PipelineStep>> parse_pipeline(const std::string& text) {
+  std::vector<Params> steps;
+  std::istringstream in(text);
+  std::string token;
+  Params global;
+  Params* current = &global;
+  bool pipeline = false;
+  while (in >> token) {
+    if (token.starts_with("+")) token.erase(0, 1);
+    if (token == "step") {
+      steps.emplace_back();
+      current = &steps.back();
+      continue;
+    }
+    const auto eq = token.find('=');
+    const std::string key = token.substr(0, eq);
+    const std::string value = eq == std::string::npos ? "" : token.substr(eq + 1);
+    if (current == &global && key == "proj" && value == "pipeline") {
+      pipeline = true;
+      continue;
+    }
+    if (current->count(key)) return std::nullopt;
+    (*current)[key] = value;
+  }
+  if (!pipeline) {
+    if (!steps.empty()) return std::nullopt;
+    steps.push_back(global);
+  } else if (!global.empty()) {
+    return std::nullopt;  // global pipeline options (+ellps=, +omit_fwd, ...)
+  }
+  std::vector<engine::PipelineStep> out;
+  for (Params& p : steps) {
+    if (!append_step(std::move(p), out)) return std::nullopt;
+  }
+  return out;
+}
+
+// A transformation notspot evaluates itself: the pipeline, and the source-CRS box it holds in
+// (the other points go through PROJ, which chooses among its operations per point).
+struct FastPlan {
+  engine::PipelineTransform pipeline;
+  engine::Box domain;
+};
+
+constexpr double kHuge = 1e300;
+
+// PROJ's result at (x, y) and the pipeline's agree within 1 mm (1e-8 degree for a geographic
+// target), or both fail.
+bool agrees(double px, double py, double fx, double fy, bool geographic_target) {
+  const bool proj_ok = std::isfinite(px) && std::isfinite(py);
+  const bool fast_ok = std::isfinite(fx) && std::isfinite(fy);
+  if (proj_ok != fast_ok) return false;
+  if (!proj_ok) return true;
+  const double tolerance = geographic_target ? 1e-8 : 1e-3;
+  return std::fabs(px - fx) <= tolerance && std::fabs(py - fy) <= tolerance;
+}
+
+std::shared_ptr<const FastPlan> make_fast_plan(PJ_CONTEXT* ctx, PJ* op, const Crs& from,
+                                               const Crs& to) {
+  if (std::getenv("NOTSPOT_PROJ_ONLY") != nullptr) return nullptr;
+  const char* direct = proj_as_proj_string(ctx, op, PJ_PROJ_5, nullptr);
+  std::string text;
+  engine::Box domain{-kHuge, -kHuge, kHuge, kHuge};
+  std::optional<engine::Box> sample;
+  if (direct != nullptr) {
+    // One operation, used everywhere.
+    text = direct;
+    sample = from.bounds();
+  } else {
+    // PROJ chooses among several operations per point by their areas of use: take the one it
+    // uses in the middle of the target CRS's area, inside its area (less a margin for the
+    // datum shift), for a geographic source whose coordinates are degrees like the area's.
+    if (!from.is_geographic() || !to.bounds()) return nullptr;
+    const engine::Box& b = *to.bounds();
+    const PJ_COORD back =
+        proj_trans(op, PJ_INV, proj_coord((b.xmin + b.xmax) / 2, (b.ymin + b.ymax) / 2, 0, 0));
+    if (!std::isfinite(back.xy.x) || !std::isfinite(back.xy.y)) return nullptr;
+    proj_trans(op, PJ_FWD, back);
+    PjPtr used(proj_trans_get_last_used_operation(op));
+    if (!used) return nullptr;
+    // Already in GIS order: it is one of the normalised operation's alternatives.
+    const char* used_text = proj_as_proj_string(ctx, used.get(), PJ_PROJ_5, nullptr);
+    double west = 0, south = 0, east = 0, north = 0;
+    if (used_text == nullptr ||
+        !proj_get_area_of_use(ctx, used.get(), &west, &south, &east, &north, nullptr) ||
+        !(west < east) || !(south < north)) {
+      return nullptr;
+    }
+    text = used_text;
+    constexpr double kMargin = 0.02;  // degrees
+    domain = engine::Box{west + kMargin, south + kMargin, east - kMargin, north - kMargin};
+    if (!(domain.xmin < domain.xmax) || !(domain.ymin < domain.ymax)) return nullptr;
+    sample = domain;
+  }
+  if (!sample) return nullptr;
+  std::optional<std::vector<engine::PipelineStep>> steps = parse_pipeline(text);
+  if (!steps || steps->empty()) return nullptr;
+  auto plan =
+      std::make_shared<FastPlan>(FastPlan{engine::PipelineTransform(std::move(*steps)), domain});
+
+  // The guard: both ways on a grid over the area, and every point must agree.
+  engine::Box g = *sample;
+  if (from.is_geographic()) {
+    g.xmin = std::max(g.xmin, -180.0);
+    g.xmax = std::min(g.xmax, 180.0);
+    g.ymin = std::max(g.ymin, -89.0);
+    g.ymax = std::min(g.ymax, 89.0);
+  }
+  if (!(g.xmin <= g.xmax) || !(g.ymin <= g.ymax)) return nullptr;
+  constexpr int kSteps = 40;
+  std::vector<double> px, py;
+  for (int i = 0; i <= kSteps; ++i) {
+    for (int j = 0; j <= kSteps; ++j) {
+      px.push_back(g.xmin + (g.xmax - g.xmin) * i / kSteps);
+      py.push_back(g.ymin + (g.ymax - g.ymin) * j / kSteps);
+    }
+  }
+  std::vector<double> fx = px, fy = py;
+  proj_trans_generic(op, PJ_FWD, px.data(), sizeof(double), px.size(), py.data(), sizeof(double),
+                     py.size(), nullptr, 0, 0, nullptr, 0, 0);
+  plan->pipeline.transform(fx, fy);
+  for (std::size_t i = 0; i < px.size(); ++i) {
+    if (!agrees(px[i], py[i], fx[i], fy[i], to.is_geographic())) return nullptr;
+  }
+  return plan;
+}
+
+// Plans by (source WKT, target WKT): every thread's transformation shares one, checked once.
+std::shared_ptr<const FastPlan> fast_plan_for(PJ_CONTEXT* ctx, PJ* op, const Crs& from,
+                                              const Crs& to) {
+  static std::mutex mutex;
+  static std::map<std::pair<std::string, std::string>, std::shared_ptr<const FastPlan>> plans;
+  const auto key = std::pair{from.wkt(), to.wkt()};
+  {
+    const std::lock_guard lock(mutex);
+    if (const auto it = plans.find(key); it != plans.end()) return it->second;
+  }
+  std::shared_ptr<const FastPlan> plan = make_fast_plan(ctx, op, from, to);
+  const std::lock_guard lock(mutex);
+  return plans.emplace(key, std::move(plan)).first->second;
+}
+
+}  // namespace
+
 struct CoordinateTransform::Impl {
   ContextPtr ctx;
   PjPtr op;
   bool identity = false;
   std::string description;
+  std::shared_ptr<const FastPlan> fast;
 };
 
 CoordinateTransform::CoordinateTransform(const Crs& from, const Crs& to)
@@ -207,6 +546,7 @@ CoordinateTransform::CoordinateTransform(const Crs& from, const Crs& to)
   }
   const PJ_PROJ_INFO info = proj_pj_info(impl_->op.get());
   impl_->description = info.description ? info.description : "PROJ transformation";
+  impl_->fast = fast_plan_for(ctx, impl_->op.get(), from, to);
 }
 
 CoordinateTransform::~CoordinateTransform() = default;
@@ -219,9 +559,31 @@ bool CoordinateTransform::is_identity() const {
 
 void CoordinateTransform::transform(std::span<double> x, std::span<double> y) const {
   if (impl_->identity || x.empty()) return;
+  if (impl_->fast) {
+    const std::vector<std::uint32_t> outside =
+        impl_->fast->pipeline.transform_within(x, y, impl_->fast->domain);
+    if (outside.empty()) return;
+    std::vector<double> ox(outside.size()), oy(outside.size());
+    for (std::size_t i = 0; i < outside.size(); ++i) {
+      ox[i] = x[outside[i]];
+      oy[i] = y[outside[i]];
+    }
+    proj_errno_reset(impl_->op.get());
+    proj_trans_generic(impl_->op.get(), PJ_FWD, ox.data(), sizeof(double), ox.size(), oy.data(),
+                       sizeof(double), oy.size(), nullptr, 0, 0, nullptr, 0, 0);
+    for (std::size_t i = 0; i < outside.size(); ++i) {
+      x[outside[i]] = ox[i];
+      y[outside[i]] = oy[i];
+    }
+    return;
+  }
   proj_errno_reset(impl_->op.get());
   proj_trans_generic(impl_->op.get(), PJ_FWD, x.data(), sizeof(double), x.size(), y.data(),
                      sizeof(double), y.size(), nullptr, 0, 0, nullptr, 0, 0);
+}
+
+bool CoordinateTransform::uses_pipeline() const {
+  return impl_->fast != nullptr;
 }
 
 std::string CoordinateTransform::description() const {
