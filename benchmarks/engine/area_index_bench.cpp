@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -783,6 +784,175 @@ const bool kRegistered = [] {
   }
   return true;
 }();
+
+// ---- the 50 M-vertex case (issue 14) ------------------------------------------------------
+
+/// A copy of `areas` with every edge cut into `factor` equal pieces. The pieces' ends are
+/// computed from the edge's lower end (lexicographically) whichever way a ring runs, so an edge
+/// shared by two areas gets the same new vertices in both and stays shared.
+std::vector<MultiPolygon> densified(const std::vector<MultiPolygon>& areas, int factor) {
+  auto less = [](notspot::engine::Point l, notspot::engine::Point r) {
+    return l.x < r.x || (l.x == r.x && l.y < r.y);
+  };
+  auto densify_ring = [&](const notspot::engine::Ring& ring) {
+    notspot::engine::Ring out;
+    out.reserve(ring.size() * static_cast<std::size_t>(factor));
+    const std::size_t n = ring.size();
+    for (std::size_t k = 0; k < n; ++k) {
+      const notspot::engine::Point a = ring[k];
+      const notspot::engine::Point b = ring[(k + 1) % n];
+      out.push_back(a);
+      if (a == b || (k + 1 == n && ring.front() == ring.back())) continue;
+      const bool forward = less(a, b);
+      const notspot::engine::Point lo = forward ? a : b;
+      const notspot::engine::Point hi = forward ? b : a;
+      for (int i = 1; i < factor; ++i) {
+        const double t = static_cast<double>(forward ? i : factor - i) / factor;
+        out.push_back({lo.x + (hi.x - lo.x) * t, lo.y + (hi.y - lo.y) * t});
+      }
+    }
+    return out;
+  };
+  std::vector<MultiPolygon> out(areas.size());
+  for (std::size_t i = 0; i < areas.size(); ++i) {
+    for (const notspot::engine::Polygon& polygon : areas[i]) {
+      notspot::engine::Polygon p;
+      p.exterior = densify_ring(polygon.exterior);
+      for (const notspot::engine::Ring& hole : polygon.holes) p.holes.push_back(densify_ring(hole));
+      out[i].push_back(std::move(p));
+    }
+  }
+  return out;
+}
+
+std::size_t status_kb(const char* field) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen("/proc/self/status", "r"),
+                                                    &std::fclose);
+  if (!f) return 0;
+  char line[256];
+  const std::size_t length = std::strlen(field);
+  while (std::fgets(line, sizeof line, f.get()) != nullptr) {
+    if (std::strncmp(line, field, length) == 0) return std::strtoull(line + length, nullptr, 10);
+  }
+  return 0;
+}
+
+/// Building AreaIndex over the national areas with every edge cut into
+/// NOTSPOT_BENCH_DENSIFY (default 10) pieces: 50 M vertices from the 5.0 M of the national
+/// set. No premises, no GEOS baseline. Counter build_peak_MB: the process's peak resident
+/// memory during one build above what it held before (peak reset through /proc/self/clear_refs).
+void BM_AreaIndexBuildDense(benchmark::State& state) {
+  static const std::vector<MultiPolygon>* dense = [] {
+    auto* out = new std::vector<MultiPolygon>();
+    const std::string dir = notspot::bench::string_from_env("NOTSPOT_BENCH_NATIONAL_DIR");
+    if (dir.empty()) return out;
+    const notspot::io::Crs crs =
+        notspot::io::Crs::from_definition("EPSG:27700", "area_index_bench");
+    notspot::io::ProblemLog log;
+    notspot::io::AreasSource source;
+    source.path = fs::path(dir) / "areas.gpkg";
+    source.layer = "areas";
+    source.id_field = "code";
+    source.name_field = "name";
+    std::vector<MultiPolygon> areas;
+    {
+      notspot::io::AreasLoad load = notspot::io::read_areas(source, crs, "areas.gpkg", log);
+      for (notspot::io::Area& area : load.areas) areas.push_back(std::move(area.geometry));
+    }
+    const auto factor =
+        static_cast<int>(notspot::bench::count_from_env("NOTSPOT_BENCH_DENSIFY", 10));
+    *out = densified(areas, std::max(1, factor));
+    return out;
+  }();
+  if (dense->empty()) {
+    state.SkipWithError("no national dataset: set NOTSPOT_BENCH_NATIONAL_DIR");
+    return;
+  }
+  tbb::task_arena arena(static_cast<int>(state.range(0)));
+  AreaIndex::Stats stats;
+  double peak_mb = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    if (std::FILE* f = std::fopen("/proc/self/clear_refs", "w")) {
+      std::fputs("5", f);  // resets VmHWM to the current resident size
+      std::fclose(f);
+    }
+    const std::size_t before_kb = status_kb("VmRSS:");
+    state.ResumeTiming();
+    arena.execute([&] {
+      AreaIndex index(*dense);
+      stats = index.stats();
+    });
+    state.PauseTiming();
+    peak_mb = std::max(peak_mb, static_cast<double>(status_kb("VmHWM:") - before_kb) / 1e3);
+    state.ResumeTiming();
+  }
+  state.counters["areas"] = static_cast<double>(stats.areas);
+  state.counters["edges"] = static_cast<double>(stats.input_edges);
+  state.counters["distinct_edges"] = static_cast<double>(stats.distinct_edges);
+  state.counters["index_MB"] = static_cast<double>(stats.memory_bytes) / 1e6;
+  state.counters["build_peak_MB"] = peak_mb;
+  state.counters["vertices_per_s"] = benchmark::Counter(
+      static_cast<double>(stats.input_edges), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_AreaIndexBuildDense)
+    ->Name("BM_AreaIndexBuild/national_dense")
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// ---- a real national layer (issue 14) --------------------------------------------------------
+
+/// Building AreaIndex over a real boundary layer read as `notspot run` reads it (reprojected to
+/// EPSG:27700, invalid polygons repaired): NOTSPOT_BENCH_REAL_AREAS names the file (default the
+/// 650 UK constituencies of /work/shared/data/real/uk_pcon_july2024_bgc.topojson, WGS84, about
+/// 0.75 M vertices), NOTSPOT_BENCH_REAL_ID its id field (default PCON24CD).
+void BM_AreaIndexBuildReal(benchmark::State& state) {
+  static const std::vector<MultiPolygon>* real = [] {
+    auto* out = new std::vector<MultiPolygon>();
+    std::string path = notspot::bench::string_from_env("NOTSPOT_BENCH_REAL_AREAS");
+    if (path.empty()) path = "/work/shared/data/real/uk_pcon_july2024_bgc.topojson";
+    std::string id = notspot::bench::string_from_env("NOTSPOT_BENCH_REAL_ID");
+    if (id.empty()) id = "PCON24CD";
+    if (!fs::exists(path)) return out;
+    const notspot::io::Crs crs =
+        notspot::io::Crs::from_definition("EPSG:27700", "area_index_bench");
+    notspot::io::ProblemLog log;
+    notspot::io::AreasSource source;
+    source.path = path;
+    source.id_field = id;
+    source.crs = "EPSG:4326";  // used only when the file declares none (TopoJSON)
+    notspot::io::AreasLoad load = notspot::io::read_areas(source, crs, path, log);
+    for (notspot::io::Area& area : load.areas) out->push_back(std::move(area.geometry));
+    return out;
+  }();
+  if (real->empty()) {
+    state.SkipWithError("no real layer: set NOTSPOT_BENCH_REAL_AREAS");
+    return;
+  }
+  tbb::task_arena arena(static_cast<int>(state.range(0)));
+  AreaIndex::Stats stats;
+  for (auto _ : state) {
+    arena.execute([&] {
+      AreaIndex index(*real);
+      stats = index.stats();
+    });
+  }
+  state.counters["areas"] = static_cast<double>(stats.areas);
+  state.counters["edges"] = static_cast<double>(stats.input_edges);
+  state.counters["index_MB"] = static_cast<double>(stats.memory_bytes) / 1e6;
+  state.counters["vertices_per_s"] = benchmark::Counter(
+      static_cast<double>(stats.input_edges), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_AreaIndexBuildReal)
+    ->Name("BM_AreaIndexBuild/real")
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // ---- massively overlapping areas (issue 12) --------------------------------------------------
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <utility>
 
+#include "detail/huge_page_allocator.hpp"
 #include "notspot/engine/error.hpp"
 #include "notspot/engine/orientation.hpp"
 
@@ -145,8 +146,13 @@ Crossing segment_crossing(Point r, Point p, Point a, Point b) {
   return s_a != s_b ? Crossing::kProper : Crossing::kNone;
 }
 
+template <class Vector>
+std::span<const std::uint32_t> as_span(const Vector& v) {
+  return {v.data(), v.size()};
+}
+
 bool on_any_edge(Point p, std::span<const std::uint32_t> edge_ids,
-                 const std::vector<EdgeRecord>& edges) {
+                 std::span<const EdgeRecord> edges) {
   for (std::uint32_t id : edge_ids) {
     const EdgeRecord& e = edges[id];
     if (in_closed_box(e.a, e.b, p) && orientation(e.a, e.b, p) == 0) return true;
@@ -283,6 +289,22 @@ struct RowResult {
   std::size_t fallback_leaves = 0;
   std::size_t stalled_leaves = 0;
   int deepest_level = 0;
+
+  // Empties the row, keeping the vectors' memory for the next row built into it.
+  void clear() {
+    codes.clear();
+    nodes.clear();
+    leaves.clear();
+    leaf_edges.clear();
+    candidates.clear();
+    overlaps.clear();
+    overlaps_complete = true;
+    largest_overlap = 0;
+    interior_cells = 0;
+    fallback_leaves = 0;
+    stalled_leaves = 0;
+    deepest_level = 0;
+  }
 };
 
 }  // namespace
@@ -291,19 +313,19 @@ struct AreaIndex::Impl {
   AreaIndexOptions options;
   std::size_t area_count = 0;
   std::vector<Box> area_boxes;
-  std::vector<EdgeRecord> edges;
+  detail::BigVector<EdgeRecord> edges;
   std::vector<std::uint32_t> area_edge_offsets;  // CSR: edges of each area
-  std::vector<std::uint32_t> area_edge_ids;
+  detail::BigVector<std::uint32_t> area_edge_ids;
 
   Box extent;
   double margin = 0;  // tolerance added to cell boxes when assigning edges
   double x0 = 0, y0 = 0, cell_w = 1, cell_h = 1, inv_cell_w = 1, inv_cell_h = 1;
   std::size_t cols = 1, rows = 1;
-  std::vector<std::uint32_t> grid;
-  std::vector<std::uint32_t> nodes;
-  std::vector<BoundaryLeaf> leaves;
-  std::vector<LeafEdge> leaf_edges;
-  std::vector<std::uint32_t> leaf_candidates;
+  detail::BigVector<std::uint32_t> grid;
+  detail::BigVector<std::uint32_t> nodes;
+  detail::BigVector<BoundaryLeaf> leaves;
+  detail::BigVector<LeafEdge> leaf_edges;
+  detail::BigVector<std::uint32_t> leaf_candidates;
   std::vector<AreaOverlap> overlaps;
   Stats stats;
 
@@ -311,9 +333,10 @@ struct AreaIndex::Impl {
 
   void collect_edges(std::span<const MultiPolygon> areas);
   void choose_grid();
-  std::vector<std::uint32_t> assign_edges_to_cells(std::vector<std::uint32_t>& offsets) const;
-  RowResult build_row(std::size_t row, const std::vector<std::uint32_t>& cell_offsets,
-                      const std::vector<std::uint32_t>& cell_edges) const;
+  detail::BigVector<std::uint32_t> assign_edges_to_cells(
+      detail::BigVector<std::uint32_t>& offsets) const;
+  void build_row(std::size_t row, const detail::BigVector<std::uint32_t>& cell_offsets,
+                 std::span<const std::uint32_t> cell_edges, RowResult& out) const;
 
   Box cell_box(std::size_t col, std::size_t row) const {
     const double xmin = x0 + static_cast<double>(col) * cell_w;
@@ -363,6 +386,7 @@ struct AreaIndex::Impl {
       }
     }
     if (degenerate) return recompute(at_from, to, edge_ids);
+    if (toggled.empty()) return at_from;
     std::sort(toggled.begin(), toggled.end());
     AreaSet odd;
     for (std::size_t i = 0; i < toggled.size();) {
@@ -480,49 +504,142 @@ void AreaIndex::Impl::collect_edges(std::span<const MultiPolygon> areas) {
   };
   auto point_less = [](Point l, Point r) { return l.x < r.x || (l.x == r.x && l.y < r.y); };
 
-  std::vector<RawEdge> raw;
+  // Areas are checked and their edges counted, then written to their own slots, in parallel;
+  // the slots follow area order, so the result is the same on any number of threads.
+  auto for_each_edge = [](const MultiPolygon& area, auto&& visit) {
+    auto ring_edges = [&](const Ring& ring) {
+      const std::size_t n = ring.size();
+      if (n == 0) return;
+      for (std::size_t k = 0; k + 1 < n; ++k)
+        if (ring[k] != ring[k + 1]) visit(ring[k], ring[k + 1]);
+      // zero-length edges (incl. a repeated closing vertex) cross nothing
+      if (ring[n - 1] != ring[0]) visit(ring[n - 1], ring[0]);
+    };
+    for (const Polygon& polygon : area) {
+      ring_edges(polygon.exterior);
+      for (const Ring& hole : polygon.holes) ring_edges(hole);
+    }
+  };
   area_boxes.resize(areas.size());
+  std::vector<std::size_t> vertices(areas.size(), 0);
+  std::vector<unsigned char> finite(areas.size(), 1);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, areas.size(), 16),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+                      for (std::size_t i = r.begin(); i != r.end(); ++i) {
+                        if (!all_finite(areas[i])) {
+                          finite[i] = 0;
+                          continue;
+                        }
+                        area_boxes[i] = bounding_box(areas[i]);
+                        vertices[i] = vertex_count(areas[i]);
+                      }
+                    });
+  Box all;
   for (std::uint32_t i = 0; i < areas.size(); ++i) {
-    if (!all_finite(areas[i])) {
+    if (!finite[i]) {
       throw input_error("area #" + std::to_string(i) +
                         " has a coordinate that is not a finite number; fix or remove it");
     }
-    area_boxes[i] = bounding_box(areas[i]);
-    stats.input_edges += vertex_count(areas[i]);
-    auto add_ring = [&](const Ring& ring) {
-      const std::size_t n = ring.size();
-      for (std::size_t k = 0; k < n; ++k) {
-        const Point a = ring[k];
-        const Point b = ring[(k + 1) % n];
-        if (a == b) continue;  // zero-length edges (incl. a repeated closing vertex) cross nothing
-        raw.push_back(point_less(a, b) ? RawEdge{a, b, i} : RawEdge{b, a, i});
-      }
-    };
-    for (const Polygon& polygon : areas[i]) {
-      add_ring(polygon.exterior);
-      for (const Ring& hole : polygon.holes) add_ring(hole);
+    stats.input_edges += vertices[i];
+    if (!area_boxes[i].empty()) all.expand(area_boxes[i]);
+  }
+
+  // The edges are sorted by their lower end's x first, so they can be gathered, sorted and
+  // grouped one vertical stripe of x at a time (the stripe of an edge is a non-decreasing
+  // function of that x, so concatenated stripes are in sorted order): one buffer of about
+  // kStripeEdges raw edges serves every stripe, instead of one for all edges (2 GB at 50 M
+  // vertices), and each sort is smaller. Each area visits only the stripes its box spans.
+  constexpr std::size_t kStripeEdges = std::size_t{1} << 20;
+  const std::size_t stripes = std::clamp<std::size_t>(
+      stats.input_edges / kStripeEdges, 1,
+      std::max<std::size_t>(
+          1, std::min<std::size_t>(
+                 4096, (std::size_t{1} << 26) / std::max<std::size_t>(1, areas.size()))));
+  const double stripe_x0 = all.empty() ? 0.0 : all.xmin;
+  const double stripe_scale =
+      all.empty() || !(all.width() > 0) ? 0.0 : static_cast<double>(stripes) / all.width();
+  auto stripe_of = [&](double x) -> std::size_t {
+    const double f = std::floor((x - stripe_x0) * stripe_scale);
+    return static_cast<std::size_t>(std::clamp(f, 0.0, static_cast<double>(stripes - 1)));
+  };
+  // Per area, its edges in each stripe its box spans (CSR: the area's first stripe, counts).
+  std::vector<std::size_t> first_stripe(areas.size(), 0);
+  std::vector<std::size_t> count_offsets(areas.size() + 1, 0);
+  for (std::size_t i = 0; i < areas.size(); ++i) {
+    const bool has_box = !area_boxes[i].empty();
+    first_stripe[i] = has_box ? stripe_of(area_boxes[i].xmin) : 0;
+    const std::size_t spanned = has_box ? stripe_of(area_boxes[i].xmax) - first_stripe[i] + 1 : 0;
+    count_offsets[i + 1] = count_offsets[i] + spanned;
+  }
+  std::vector<std::size_t> stripe_counts(count_offsets.back(), 0);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, areas.size(), 16),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+                      for (std::size_t i = r.begin(); i != r.end(); ++i) {
+                        std::size_t* counts = stripe_counts.data() + count_offsets[i];
+                        const std::size_t first = first_stripe[i];
+                        for_each_edge(areas[i], [&](Point a, Point b) {
+                          ++counts[stripe_of(std::min(a.x, b.x)) - first];
+                        });
+                      }
+                    });
+  std::size_t total_raw = 0;
+  std::size_t largest_stripe = 0;
+  {
+    std::vector<std::size_t> per_stripe(stripes, 0);
+    for (std::size_t i = 0; i < areas.size(); ++i)
+      for (std::size_t k = count_offsets[i]; k < count_offsets[i + 1]; ++k)
+        per_stripe[first_stripe[i] + k - count_offsets[i]] += stripe_counts[k];
+    for (std::size_t c : per_stripe) {
+      total_raw += c;
+      largest_stripe = std::max(largest_stripe, c);
     }
   }
-  tbb::parallel_sort(raw.begin(), raw.end(), key_less);
-
-  // Group identical segments; an area that has the same segment an even number of times
-  // (e.g. a slit) is not separated by it, so only odd multiplicities are kept.
+  detail::BigVector<RawEdge> raw;
+  raw.reserve(largest_stripe);
+  edges.reserve(total_raw);  // an upper bound: pages never written are never resident
+  std::vector<std::size_t> raw_offsets(areas.size() + 1, 0);
   std::vector<std::uint32_t> odd_areas;
-  for (std::size_t i = 0; i < raw.size();) {
-    std::size_t j = i;
-    while (j < raw.size() && raw[j].lo == raw[i].lo && raw[j].hi == raw[i].hi) ++j;
-    odd_areas.clear();
-    for (std::size_t k = i; k < j;) {
-      std::size_t m = k;
-      while (m < j && raw[m].area == raw[k].area) ++m;
-      if ((m - k) % 2 == 1) odd_areas.push_back(raw[k].area);
-      k = m;
+  for (std::size_t stripe = 0; stripe < stripes; ++stripe) {
+    for (std::size_t i = 0; i < areas.size(); ++i) {
+      const bool spans = count_offsets[i + 1] > count_offsets[i] && stripe >= first_stripe[i] &&
+                         stripe - first_stripe[i] < count_offsets[i + 1] - count_offsets[i];
+      raw_offsets[i + 1] =
+          raw_offsets[i] +
+          (spans ? stripe_counts[count_offsets[i] + stripe - first_stripe[i]] : std::size_t{0});
     }
-    for (std::size_t k = 0; k < odd_areas.size(); k += 2) {
-      const std::uint32_t second = k + 1 < odd_areas.size() ? odd_areas[k + 1] : kNoArea;
-      edges.push_back({raw[i].lo, raw[i].hi, {odd_areas[k], second}});
+    raw.resize(raw_offsets.back());
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, areas.size(), 16),
+                      [&](const tbb::blocked_range<std::size_t>& r) {
+                        for (std::size_t i = r.begin(); i != r.end(); ++i) {
+                          if (raw_offsets[i + 1] == raw_offsets[i]) continue;
+                          RawEdge* out = raw.data() + raw_offsets[i];
+                          const auto area = static_cast<std::uint32_t>(i);
+                          for_each_edge(areas[i], [&](Point a, Point b) {
+                            if (stripe_of(std::min(a.x, b.x)) != stripe) return;
+                            *out++ = point_less(a, b) ? RawEdge{a, b, area} : RawEdge{b, a, area};
+                          });
+                        }
+                      });
+    tbb::parallel_sort(raw.begin(), raw.end(), key_less);
+
+    // Group identical segments; an area that has the same segment an even number of times
+    // (e.g. a slit) is not separated by it, so only odd multiplicities are kept.
+    for (std::size_t i = 0; i < raw.size();) {
+      std::size_t j = i;
+      while (j < raw.size() && raw[j].lo == raw[i].lo && raw[j].hi == raw[i].hi) ++j;
+      odd_areas.clear();
+      for (std::size_t k = i; k < j;) {
+        std::size_t m = k;
+        while (m < j && raw[m].area == raw[k].area) ++m;
+        if ((m - k) % 2 == 1) odd_areas.push_back(raw[k].area);
+        k = m;
+      }
+      for (std::size_t k = 0; k < odd_areas.size(); k += 2) {
+        const std::uint32_t second = k + 1 < odd_areas.size() ? odd_areas[k + 1] : kNoArea;
+        edges.push_back({raw[i].lo, raw[i].hi, {odd_areas[k], second}});
+      }
+      i = j;
     }
-    i = j;
   }
   if (edges.size() >= kPayloadMask) {
     throw input_error("areas have " + std::to_string(edges.size()) +
@@ -576,8 +693,8 @@ void AreaIndex::Impl::choose_grid() {
   stats.top_rows = rows;
 }
 
-std::vector<std::uint32_t> AreaIndex::Impl::assign_edges_to_cells(
-    std::vector<std::uint32_t>& offsets) const {
+detail::BigVector<std::uint32_t> AreaIndex::Impl::assign_edges_to_cells(
+    detail::BigVector<std::uint32_t>& offsets) const {
   auto cell_range = [&](double lo, double hi, double origin, double inv, std::size_t n) {
     const double f_lo = std::floor((lo - margin - origin) * inv);
     const double f_hi = std::floor((hi + margin - origin) * inv);
@@ -586,42 +703,56 @@ std::vector<std::uint32_t> AreaIndex::Impl::assign_edges_to_cells(
     };
     return std::pair{clampi(f_lo), clampi(f_hi)};
   };
-  // Two passes (count, then fill) keep memory at one entry per edge-cell incidence.
-  offsets.assign(cols * rows + 1, 0);
-  std::vector<std::uint32_t> cell_edges;
-  for (int pass = 0; pass < 2; ++pass) {
-    std::vector<std::uint32_t> fill;
-    if (pass == 1) {
-      for (std::size_t c = 0; c < cols * rows; ++c) offsets[c + 1] += offsets[c];
-      cell_edges.resize(offsets.back());
-      fill.assign(offsets.begin(), offsets.end() - 1);
-    }
-    for (std::uint32_t id = 0; id < edges.size(); ++id) {
-      const EdgeRecord& e = edges[id];
-      const auto [c0, c1] =
-          cell_range(std::min(e.a.x, e.b.x), std::max(e.a.x, e.b.x), x0, inv_cell_w, cols);
-      const auto [r0, r1] =
-          cell_range(std::min(e.a.y, e.b.y), std::max(e.a.y, e.b.y), y0, inv_cell_h, rows);
-      for (std::size_t r = r0; r <= r1; ++r) {
-        for (std::size_t c = c0; c <= c1; ++c) {
-          if (!segment_touches_box(e.a, e.b, expanded(cell_box(c, r)))) continue;
-          const std::size_t cell = r * cols + c;
-          if (pass == 0) {
-            ++offsets[cell + 1];
-          } else {
-            cell_edges[fill[cell]++] = id;
-          }
-        }
+  // Each edge's cells are found in parallel (counted, then written to the edge's own slots),
+  // then a counting sort by cell lists each cell's edges in increasing id order.
+  auto visit_cells = [&](std::uint32_t id, auto&& visit) {
+    const EdgeRecord& e = edges[id];
+    const auto [c0, c1] =
+        cell_range(std::min(e.a.x, e.b.x), std::max(e.a.x, e.b.x), x0, inv_cell_w, cols);
+    const auto [r0, r1] =
+        cell_range(std::min(e.a.y, e.b.y), std::max(e.a.y, e.b.y), y0, inv_cell_h, rows);
+    for (std::size_t r = r0; r <= r1; ++r) {
+      for (std::size_t c = c0; c <= c1; ++c) {
+        if (segment_touches_box(e.a, e.b, expanded(cell_box(c, r))))
+          visit(static_cast<std::uint32_t>(r * cols + c));
       }
     }
-  }
+  };
+  const std::size_t n = edges.size();
+  detail::BigVector<std::size_t> first(n + 1);
+  first[0] = 0;
+  tbb::parallel_for(
+      tbb::blocked_range<std::size_t>(0, n, 4096), [&](const tbb::blocked_range<std::size_t>& r) {
+        for (std::size_t id = r.begin(); id != r.end(); ++id) {
+          std::size_t count = 0;
+          visit_cells(static_cast<std::uint32_t>(id), [&](std::uint32_t) { ++count; });
+          first[id + 1] = count;
+        }
+      });
+  for (std::size_t id = 0; id < n; ++id) first[id + 1] += first[id];
+  detail::BigVector<std::uint32_t> incidence_cell(first[n]);
+  tbb::parallel_for(
+      tbb::blocked_range<std::size_t>(0, n, 4096), [&](const tbb::blocked_range<std::size_t>& r) {
+        for (std::size_t id = r.begin(); id != r.end(); ++id) {
+          std::uint32_t* out = incidence_cell.data() + first[id];
+          visit_cells(static_cast<std::uint32_t>(id), [&](std::uint32_t cell) { *out++ = cell; });
+        }
+      });
+  offsets.assign(cols * rows + 1, 0);
+  for (std::uint32_t cell : incidence_cell) ++offsets[cell + 1];
+  for (std::size_t c = 0; c < cols * rows; ++c) offsets[c + 1] += offsets[c];
+  detail::BigVector<std::uint32_t> cell_edges(offsets.back());
+  detail::BigVector<std::uint32_t> fill(offsets.begin(), offsets.end() - 1);
+  for (std::size_t id = 0; id < n; ++id)
+    for (std::size_t j = first[id]; j < first[id + 1]; ++j)
+      cell_edges[fill[incidence_cell[j]]++] = static_cast<std::uint32_t>(id);
   return cell_edges;
 }
 
-RowResult AreaIndex::Impl::build_row(std::size_t row,
-                                     const std::vector<std::uint32_t>& cell_offsets,
-                                     const std::vector<std::uint32_t>& cell_edges) const {
-  RowResult out;
+void AreaIndex::Impl::build_row(std::size_t row,
+                                const detail::BigVector<std::uint32_t>& cell_offsets,
+                                std::span<const std::uint32_t> cell_edges, RowResult& out) const {
+  out.clear();
   out.codes.resize(cols);
   auto edges_of_cell = [&](std::size_t col) {
     const std::size_t cell = row * cols + col;
@@ -684,7 +815,9 @@ RowResult AreaIndex::Impl::build_row(std::size_t row,
     Box box;
     Point ref;
     AreaSet inside;
-    std::vector<std::uint32_t> edge_ids;
+    // Inline: nearly every cell holds a few edges, and a heap block per quadtree node was a
+    // twentieth of the build.
+    boost::container::small_vector<std::uint32_t, 14> edge_ids;
     int depth;
     int stalled = 0;  // levels in a row that kept more than 3/4 of their parent's edges
   };
@@ -693,7 +826,7 @@ RowResult AreaIndex::Impl::build_row(std::size_t row,
   auto build_subtree = [&](auto&& self, Task task) -> std::uint32_t {
     if (task.edge_ids.empty()) return label_code(task.inside, task.ref);
     out.deepest_level = std::max(out.deepest_level, task.depth);
-    AreaSet candidates = areas_of(task.edge_ids);
+    AreaSet candidates = areas_of(as_span(task.edge_ids));
     {
       AreaSet merged;
       std::set_union(candidates.begin(), candidates.end(), task.inside.begin(), task.inside.end(),
@@ -721,7 +854,7 @@ RowResult AreaIndex::Impl::build_row(std::size_t row,
       leaf.first_edge = static_cast<std::uint32_t>(out.leaf_edges.size());
       leaf.edge_count = too_big ? 0u : static_cast<std::uint32_t>(task.edge_ids.size());
       leaf.first_candidate = static_cast<std::uint32_t>(out.candidates.size());
-      const bool ray_cast_only = too_big || on_any_edge(task.ref, task.edge_ids, edges);
+      const bool ray_cast_only = too_big || on_any_edge(task.ref, as_span(task.edge_ids), edges);
       leaf.candidates_and_flag =
           static_cast<std::uint32_t>(candidates.size()) | (ray_cast_only ? 0x80000000u : 0u);
       auto bit_of = [&](std::uint32_t area) -> std::uint64_t {
@@ -800,8 +933,8 @@ RowResult AreaIndex::Impl::build_row(std::size_t row,
         if (segment_touches_box(edges[id].a, edges[id].b, grown)) child.edge_ids.push_back(id);
       }
       child.stalled = child.edge_ids.size() * 4 > task.edge_ids.size() * 3 ? task.stalled + 1 : 0;
-      child.ref = reference_point(child.box, child.edge_ids);
-      child.inside = derive(task.ref, task.inside, child.ref, task.edge_ids);
+      child.ref = reference_point(child.box, as_span(child.edge_ids));
+      child.inside = derive(task.ref, task.inside, child.ref, as_span(task.edge_ids));
       const std::uint32_t code = self(self, std::move(child));
       out.nodes[node * 4 + quadrant] = code;
     }
@@ -816,12 +949,14 @@ RowResult AreaIndex::Impl::build_row(std::size_t row,
   std::vector<std::uint32_t> span_edges;
   for (std::size_t col = cols; col-- > 0;) {
     const auto own = edges_of_cell(col);
-    span_edges.assign(own.begin(), own.end());
+    // Both lists are sorted (cells list their edges in increasing id order): merge them.
+    span_edges.clear();
     if (col + 1 < cols) {
       const auto east = edges_of_cell(col + 1);
-      span_edges.insert(span_edges.end(), east.begin(), east.end());
-      std::sort(span_edges.begin(), span_edges.end());
-      span_edges.erase(std::unique(span_edges.begin(), span_edges.end()), span_edges.end());
+      std::set_union(own.begin(), own.end(), east.begin(), east.end(),
+                     std::back_inserter(span_edges));
+    } else {
+      span_edges.assign(own.begin(), own.end());
     }
     const Box box = cell_box(col, row);
     Point on_line{box.xmin + 0.5 * box.width(), y_line};
@@ -845,7 +980,6 @@ RowResult AreaIndex::Impl::build_row(std::size_t row,
     previous = on_line;
     inside_previous = inside_on_line;
   }
-  return out;
 }
 
 AreaIndex::AreaIndex(std::span<const MultiPolygon> areas, AreaIndexOptions options)
@@ -865,63 +999,110 @@ AreaIndex::AreaIndex(std::span<const MultiPolygon> areas, AreaIndexOptions optio
   m.collect_edges(areas);
   m.choose_grid();
 
-  std::vector<std::uint32_t> cell_offsets;
-  const std::vector<std::uint32_t> cell_edges = m.assign_edges_to_cells(cell_offsets);
+  detail::BigVector<std::uint32_t> cell_offsets;
+  const detail::BigVector<std::uint32_t> cell_edges = m.assign_edges_to_cells(cell_offsets);
 
-  std::vector<RowResult> rows(m.rows);
-  tbb::parallel_for(std::size_t{0}, m.rows,
-                    [&](std::size_t r) { rows[r] = m.build_row(r, cell_offsets, cell_edges); });
-
-  // Append rows in order, renumbering their local nodes and leaves.
+  // Rows are built in parallel, a batch at a time, into buffers reused from batch to batch,
+  // and appended in row order, renumbering their local nodes and leaves: the result does not
+  // depend on the thread count, and the rows' memory is that of one batch (fresh memory costs a
+  // page fault per page; it was a tenth of the build).
+  constexpr std::size_t kBatchRows = 32;
+  std::vector<RowResult> rows(std::min(kBatchRows, m.rows));
+  struct Bases {
+    std::size_t node = 0, leaf = 0, edge = 0, candidate = 0;
+  };
+  std::vector<Bases> bases(rows.size() + 1);
   m.grid.resize(m.cols * m.rows);
   std::map<std::uint64_t, Point> overlap_first_seen;
-  for (std::size_t r = 0; r < m.rows; ++r) {
-    RowResult& row = rows[r];
-    const auto node_base = static_cast<std::uint32_t>(m.nodes.size() / 4);
-    const auto leaf_base = static_cast<std::uint32_t>(m.leaves.size());
-    const auto edge_base = static_cast<std::uint32_t>(m.leaf_edges.size());
-    const auto candidate_base = static_cast<std::uint32_t>(m.leaf_candidates.size());
-    auto renumber = [&](std::uint32_t code) {
-      switch (code & kTagMask) {
-        case kTagNode:
-          return code + node_base;
-        case kTagLeaf:
-          return code + leaf_base;
-        default:
-          return code;
-      }
+  for (std::size_t batch = 0; batch < m.rows; batch += kBatchRows) {
+    const std::size_t count = std::min(kBatchRows, m.rows - batch);
+    tbb::parallel_for(std::size_t{0}, count, [&](std::size_t i) {
+      m.build_row(batch + i, cell_offsets, cell_edges, rows[i]);
+    });
+    bases[0] = {m.nodes.size(), m.leaves.size(), m.leaf_edges.size(), m.leaf_candidates.size()};
+    for (std::size_t i = 0; i < count; ++i) {
+      bases[i + 1].node = bases[i].node + rows[i].nodes.size();
+      bases[i + 1].leaf = bases[i].leaf + rows[i].leaves.size();
+      bases[i + 1].edge = bases[i].edge + rows[i].leaf_edges.size();
+      bases[i + 1].candidate = bases[i].candidate + rows[i].candidates.size();
+    }
+    const Bases& total = bases[count];
+    if (total.edge >= 0xFFFFFFFFull || total.node / 4 >= kPayloadMask ||
+        total.leaf >= kPayloadMask || total.candidate >= 0xFFFFFFFFull) {
+      throw input_error("areas too detailed to index (more than 2^30 cells)");
+    }
+    // Capacity for the rest in proportion to what the rows so far needed, so that the arrays
+    // are seldom moved.
+    const double scale = 1.1 * static_cast<double>(m.rows) / static_cast<double>(batch + count);
+    auto grow = [&](auto& v, std::size_t size) {
+      // At least doubling: the first rows (the south coast) predict the rest poorly, and a
+      // move per batch would copy the arrays over and over.
+      if (size > v.capacity())
+        v.reserve(std::max(static_cast<std::size_t>(static_cast<double>(size) * scale),
+                           2 * v.capacity()));
+      v.resize(size);
     };
-    for (std::size_t c = 0; c < m.cols; ++c) m.grid[r * m.cols + c] = renumber(row.codes[c]);
-    for (std::uint32_t code : row.nodes) m.nodes.push_back(renumber(code));
-    for (BoundaryLeaf leaf : row.leaves) {
-      leaf.first_edge += edge_base;
-      leaf.first_candidate += candidate_base;
-      m.leaves.push_back(leaf);
-    }
-    m.leaf_edges.insert(m.leaf_edges.end(), row.leaf_edges.begin(), row.leaf_edges.end());
-    m.leaf_candidates.insert(m.leaf_candidates.end(), row.candidates.begin(), row.candidates.end());
-    // The lowest kMaxOverlapPairs pairs over all rows; a pair seen in several rows keeps the
-    // point of the first.
-    for (const auto& [key, where] : row.overlaps) {
-      if (overlap_first_seen.size() >= kMaxOverlapPairs &&
-          key > overlap_first_seen.rbegin()->first) {
-        m.stats.overlaps_complete = false;
-        break;
+    grow(m.nodes, total.node);
+    grow(m.leaves, total.leaf);
+    grow(m.leaf_edges, total.edge);
+    grow(m.leaf_candidates, total.candidate);
+    tbb::parallel_for(std::size_t{0}, count, [&](std::size_t i) {
+      const RowResult& row = rows[i];
+      const std::size_t r = batch + i;
+      const Bases& at = bases[i];
+      const auto node_base = static_cast<std::uint32_t>(at.node / 4);
+      const auto leaf_base = static_cast<std::uint32_t>(at.leaf);
+      const auto edge_base = static_cast<std::uint32_t>(at.edge);
+      const auto candidate_base = static_cast<std::uint32_t>(at.candidate);
+      auto renumber = [&](std::uint32_t code) {
+        switch (code & kTagMask) {
+          case kTagNode:
+            return code + node_base;
+          case kTagLeaf:
+            return code + leaf_base;
+          default:
+            return code;
+        }
+      };
+      for (std::size_t c = 0; c < m.cols; ++c) m.grid[r * m.cols + c] = renumber(row.codes[c]);
+      std::uint32_t* nodes = m.nodes.data() + at.node;
+      for (std::uint32_t code : row.nodes) *nodes++ = renumber(code);
+      BoundaryLeaf* leaves = m.leaves.data() + at.leaf;
+      for (BoundaryLeaf leaf : row.leaves) {
+        leaf.first_edge += edge_base;
+        leaf.first_candidate += candidate_base;
+        *leaves++ = leaf;
       }
-      if (!overlap_first_seen.emplace(key, where).second) continue;
-      if (overlap_first_seen.size() > kMaxOverlapPairs) {
-        overlap_first_seen.erase(std::prev(overlap_first_seen.end()));
-        m.stats.overlaps_complete = false;
+      std::copy(row.leaf_edges.begin(), row.leaf_edges.end(), m.leaf_edges.begin() + at.edge);
+      std::copy(row.candidates.begin(), row.candidates.end(),
+                m.leaf_candidates.begin() + at.candidate);
+    });
+    for (std::size_t i = 0; i < count; ++i) {
+      const RowResult& row = rows[i];
+      // The lowest kMaxOverlapPairs pairs over all rows; a pair seen in several rows keeps the
+      // point of the first.
+      for (const auto& [key, where] : row.overlaps) {
+        if (overlap_first_seen.size() >= kMaxOverlapPairs &&
+            key > overlap_first_seen.rbegin()->first) {
+          m.stats.overlaps_complete = false;
+          break;
+        }
+        if (!overlap_first_seen.emplace(key, where).second) continue;
+        if (overlap_first_seen.size() > kMaxOverlapPairs) {
+          overlap_first_seen.erase(std::prev(overlap_first_seen.end()));
+          m.stats.overlaps_complete = false;
+        }
       }
+      m.stats.overlaps_complete = m.stats.overlaps_complete && row.overlaps_complete;
+      m.stats.largest_overlap = std::max(m.stats.largest_overlap, row.largest_overlap);
+      m.stats.interior_cells += row.interior_cells;
+      m.stats.fallback_leaves += row.fallback_leaves;
+      m.stats.stalled_leaves += row.stalled_leaves;
+      m.stats.deepest_level = std::max(m.stats.deepest_level, row.deepest_level);
     }
-    m.stats.overlaps_complete = m.stats.overlaps_complete && row.overlaps_complete;
-    m.stats.largest_overlap = std::max(m.stats.largest_overlap, row.largest_overlap);
-    m.stats.interior_cells += row.interior_cells;
-    m.stats.fallback_leaves += row.fallback_leaves;
-    m.stats.stalled_leaves += row.stalled_leaves;
-    m.stats.deepest_level = std::max(m.stats.deepest_level, row.deepest_level);
-    row = RowResult{};
   }
+  // The arrays keep the capacity estimated above (about 10% over): huge-page-backed memory
+  // that was never touched is not resident, and shrinking would copy them.
   if (m.leaf_edges.size() >= 0xFFFFFFFFull || m.nodes.size() / 4 >= kPayloadMask ||
       m.leaves.size() >= kPayloadMask) {
     throw input_error("areas too detailed to index (more than 2^30 cells)");
