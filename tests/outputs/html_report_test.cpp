@@ -4,6 +4,7 @@
 #include "notspot/outputs/html_report.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -107,7 +108,10 @@ std::string read_file(const fs::path& path) {
 }
 
 std::string write_report(const ReportInput& input, const std::string& name = "report.html") {
-  const fs::path dir = fs::temp_directory_path() / "notspot_html_report_test";
+  // One folder per process: CTest runs the tests of this file in parallel processes, which
+  // overwrote each other's report.html when they shared one.
+  const fs::path dir =
+      fs::temp_directory_path() / ("notspot_html_report_test_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const fs::path path = dir / name;
   write_html_report(path, input);
