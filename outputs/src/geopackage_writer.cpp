@@ -472,6 +472,20 @@ void write_layer_styles(GDALDataset& ds, const StatsTable& table, const std::str
   check(ds.CommitTransaction(), "layer styles", path, capture);
 }
 
+// The rows of a point layer are inserted by detail::fill_point_layer() once GDAL has closed
+// the file; the R-tree and its triggers are made here, on the empty table, as GDAL makes them.
+void create_empty_rtree(GDALDataset& ds, const std::string& layer,
+                        const std::filesystem::path& path) {
+  CPLErrorReset();
+  OGRLayer* result = ds.ExecuteSQL(("SELECT CreateSpatialIndex('" + layer + "', 'geom')").c_str(),
+                                   nullptr, nullptr);
+  if (result != nullptr) ds.ReleaseResultSet(result);
+  if (CPLGetLastErrorType() >= CE_Failure) {
+    throw engine::output_error(path.string() + ": cannot index layer " + layer + ": " +
+                               CPLGetLastErrorMsg());
+  }
+}
+
 // The premises table as a point layer: its fields from the catalogue and its empty R-tree.
 void write_premises_layer(GDALDataset& ds, OGRSpatialReference& srs,
                           const GeoPackagePremises& table, std::vector<DataColumn>& labels,
@@ -494,16 +508,7 @@ void write_premises_layer(GDALDataset& ds, OGRSpatialReference& srs,
     check(layer->CreateField(&field), "field premises." + c.name, path, capture);
     labels.push_back({"premises", c.name, c.label, c.definition});
   }
-  // The rows are inserted by detail::fill_premises_layer() once GDAL has closed the file;
-  // the R-tree and its triggers are made here, on the empty table, as GDAL makes them.
-  CPLErrorReset();
-  OGRLayer* result =
-      ds.ExecuteSQL("SELECT CreateSpatialIndex('premises', 'geom')", nullptr, nullptr);
-  if (result != nullptr) ds.ReleaseResultSet(result);
-  if (CPLGetLastErrorType() >= CE_Failure) {
-    throw engine::output_error(path.string() +
-                               ": cannot index layer premises: " + CPLGetLastErrorMsg());
-  }
+  create_empty_rtree(ds, "premises", path);
 }
 
 }  // namespace
@@ -601,10 +606,10 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
   }
   check(ds->CommitTransaction(), "areas", path, capture);
 
-  // No spatial index for the outside premises: GDAL 3.6 fills a GeoPackage R-tree one SQLite
-  // insert at a time, about 20 microseconds per point, which made this diagnostic layer the
-  // slowest output of a national run (200,000 points, 5 s). QGIS draws it without one and can
-  // add one on demand (Layer Properties > Source > Create Spatial Index).
+  // The outside premises' rows and R-tree are written by detail::fill_outside_layer() once
+  // GDAL has closed the file: GDAL 3.6 inserts a feature and its R-tree entry one SQLite
+  // statement at a time, about 2 microseconds a point without the index and 20 with it, and
+  // a national run can have millions of them (benchmarks/README.md, "Outside premises").
   const char* point_options[] = {"FID=fid", "GEOMETRY_NAME=geom", "SPATIAL_INDEX=NO",
                                  "DESCRIPTION=Premises outside every area (notspot)", nullptr};
   OGRLayer* outside =
@@ -615,22 +620,7 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
   add_field(outside, "premise_id", OFTInteger64, "Premise id (UPRN)", "");
   add_field(outside, "source_line", OFTInteger64, "Line or feature in the premises file",
             "Line of a CSV premises file, or feature id of an OGR one, for finding the premise.");
-  check(ds->StartTransaction(), "transaction", path, capture);
-  // One feature and point reused for every row: constructing them per premise was half the
-  // cost of this layer (tens of thousands of outside premises nationally).
-  OGRFeature feature(outside->GetLayerDefn());
-  feature.SetGeometryDirectly(new OGRPoint(0, 0));
-  OGRPoint* point = feature.GetGeometryRef()->toPoint();
-  for (std::size_t i = 0; i < area_of_premise.size(); ++i) {
-    if (area_of_premise[i] != engine::AreaIndex::kOutside) continue;
-    feature.SetFID(OGRNullFID);
-    feature.SetField(0, static_cast<GIntBig>(premises.id[i]));
-    feature.SetField(1, static_cast<GIntBig>(premises.line[i]));
-    point->setX(premises.x[i]);
-    point->setY(premises.y[i]);
-    check(outside->CreateFeature(&feature), "premise", path, capture);
-  }
-  check(ds->CommitTransaction(), "outside premises", path, capture);
+  create_empty_rtree(*ds, "premises_outside", path);
 
   if (premises_table != nullptr) {
     write_premises_layer(*ds, srs, *premises_table, labels, path, capture);
@@ -653,6 +643,7 @@ void write_parish_geopackage(const std::filesystem::path& path, std::span<const 
     throw engine::output_error(path.string() +
                                ": cannot finish GeoPackage: " + capture.last_error());
   }
+  detail::fill_outside_layer(path, premises, area_of_premise);
   if (premises_table != nullptr) {
     detail::fill_premises_layer(path, *premises_table->columns, *premises_table->results);
   }

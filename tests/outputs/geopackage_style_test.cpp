@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <ogrsf_frmts.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -449,6 +451,70 @@ TEST_F(GeoPackageStyleTest, LayersAndValuesAreUnchanged) {
   ASSERT_TRUE(p);
   EXPECT_EQ(p->GetFieldAsInteger64("premise_id"), 102);
   EXPECT_EQ(p->GetFieldAsInteger64("source_line"), 3);
+}
+
+// The outside layer is filled with SQLite directly (detail::fill_outside_layer): every outside
+// premise is a feature with its own fields, in premises order, and its R-tree (several levels
+// at 6,000 points) finds each one where it is, as GDAL's spatial filter uses it.
+TEST_F(GeoPackageStyleTest, OutsideLayerHasEveryOutsidePremiseInItsRtree) {
+  SmallOutput o = small_output();
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> coordinate(-50'000, 50'000);
+  std::vector<std::array<double, 3>> expected;  // x, y, premise id of each outside premise
+  expected.push_back({9000, 9000, 102});
+  for (std::uint64_t k = 0; k < 6000; ++k) {
+    const double x = std::round(coordinate(rng) * 100) / 100 + 10'000;  // clear of the areas
+    const double y = std::round(coordinate(rng) * 100) / 100 + 60'000;
+    const bool inside = k % 7 == 0;  // some assigned premises in between, not in the layer
+    o.premises.push_back(1000 + k, x, y, 10 + k);
+    o.area_of_premise.push_back(inside ? 1u : engine::AreaIndex::kOutside);
+    if (!inside) expected.push_back({x, y, static_cast<double>(1000 + k)});
+  }
+  const fs::path path = write(o);
+  GDALDatasetUniquePtr ds = open(path);
+  ASSERT_TRUE(ds);
+  OGRLayer* outside = ds->GetLayerByName("premises_outside");
+  ASSERT_NE(outside, nullptr);
+  ASSERT_EQ(outside->GetFeatureCount(), static_cast<GIntBig>(expected.size()));
+  std::size_t k = 0;
+  for (auto& f : *outside) {
+    ASSERT_LT(k, expected.size());
+    EXPECT_EQ(f->GetFID(), static_cast<GIntBig>(k + 1));
+    EXPECT_EQ(f->GetFieldAsInteger64("premise_id"), static_cast<GIntBig>(expected[k][2]));
+    const OGRPoint* p = f->GetGeometryRef()->toPoint();
+    EXPECT_EQ(p->getX(), expected[k][0]);
+    EXPECT_EQ(p->getY(), expected[k][1]);
+    ++k;
+  }
+  EXPECT_EQ(k, expected.size());
+  OGREnvelope extent;
+  ASSERT_EQ(outside->GetExtent(&extent, TRUE), OGRERR_NONE);
+  double minx = expected[0][0], maxy = expected[0][1];
+  for (const auto& e : expected) {
+    minx = std::min(minx, e[0]);
+    maxy = std::max(maxy, e[1]);
+  }
+  EXPECT_NEAR(extent.MinX, minx, 0.01);
+  EXPECT_NEAR(extent.MaxY, maxy, 0.01);
+  for (std::size_t i = 0; i < expected.size(); i += 97) {
+    const double x = expected[i][0], y = expected[i][1];
+    outside->SetSpatialFilterRect(x - 0.001, y - 0.001, x + 0.001, y + 0.001);
+    bool found = false;
+    for (auto& f : *outside) found = found || f->GetFID() == static_cast<GIntBig>(i + 1);
+    EXPECT_TRUE(found) << "the R-tree does not find outside premise " << i + 1;
+  }
+  outside->SetSpatialFilter(nullptr);
+  for (const char* sql : {"SELECT rtreecheck('rtree_premises_outside_geom')",
+                          "SELECT count(*) FROM rtree_premises_outside_geom"}) {
+    OGRLayer* result = ds->ExecuteSQL(sql, nullptr, nullptr);
+    ASSERT_NE(result, nullptr) << sql;
+    OGRFeatureUniquePtr row(result->GetNextFeature());
+    ASSERT_TRUE(row) << sql;
+    EXPECT_STREQ(row->GetFieldAsString(0),
+                 sql[7] == 'r' ? "ok" : std::to_string(expected.size()).c_str())
+        << sql;
+    ds->ReleaseResultSet(result);
+  }
 }
 
 TEST_F(GeoPackageStyleTest, SameBytesWhenWrittenTwice) {

@@ -1,6 +1,7 @@
 #include "geopackage_bulk.hpp"
 
 #include <sqlite3.h>
+#include <tbb/parallel_sort.h>
 
 #include <algorithm>
 #include <array>
@@ -8,17 +9,17 @@
 #include <cstring>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <vector>
 
+#include "notspot/engine/area_index.hpp"
 #include "notspot/engine/cancellation.hpp"
 #include "notspot/engine/error.hpp"
 
 namespace notspot::outputs::detail {
 namespace {
 
-constexpr const char* kTable = "premises";
-constexpr const char* kRtree = "rtree_premises_geom";
 // SQLite's R-tree (rtree.c): at most 51 cells per node (RTREE_MAXCELLS) of 8 + 4 * 4 bytes
 // (rowid, then min x, max x, min y, max y as big-endian float32) after a 4-byte header (the
 // tree's depth, meaningful in the root, and the cell count), so 1228-byte nodes for any page
@@ -41,7 +42,7 @@ class Database {
   sqlite3* get() const { return db_; }
   void exec(const std::string& sql) {
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
-      fail("cannot write the premises layer (" + sql.substr(0, 60) + ")");
+      fail("cannot write a point layer (" + sql.substr(0, 60) + ")");
     }
   }
   [[noreturn]] void fail(const std::string& what) const {
@@ -68,7 +69,7 @@ class Statement {
   sqlite3_stmt* get() const { return stmt_; }
   /// Runs an INSERT or UPDATE (no result rows) and resets it for the next one.
   void run() {
-    if (sqlite3_step(stmt_) != SQLITE_DONE) db_.fail("cannot write the premises layer");
+    if (sqlite3_step(stmt_) != SQLITE_DONE) db_.fail("cannot write a point layer");
     sqlite3_reset(stmt_);
   }
   /// The first column of the next row, as text; empty at the end.
@@ -171,7 +172,8 @@ std::uint32_t id_of(const Point& p) {
 // sort's implementation.
 template <class T>
 std::vector<std::pair<std::size_t, std::size_t>> pack(std::vector<T>& entries) {
-  std::sort(entries.begin(), entries.end(), [](const T& a, const T& b) {
+  // Parallel sorts, deterministic all the same: ids are unique, so the order is total.
+  tbb::parallel_sort(entries.begin(), entries.end(), [](const T& a, const T& b) {
     const double ax = centre_x(a), bx = centre_x(b);
     return ax != bx ? ax < bx : id_of(a) < id_of(b);
   });
@@ -181,11 +183,12 @@ std::vector<std::pair<std::size_t, std::size_t>> pack(std::vector<T>& entries) {
   std::vector<std::pair<std::size_t, std::size_t>> out;
   for (std::size_t s = 0; s < entries.size(); s += per_slice) {
     const std::size_t last = std::min(entries.size(), s + per_slice);
-    std::sort(entries.begin() + static_cast<std::ptrdiff_t>(s),
-              entries.begin() + static_cast<std::ptrdiff_t>(last), [](const T& a, const T& b) {
-                const double ay = centre_y(a), by = centre_y(b);
-                return ay != by ? ay < by : id_of(a) < id_of(b);
-              });
+    tbb::parallel_sort(entries.begin() + static_cast<std::ptrdiff_t>(s),
+                       entries.begin() + static_cast<std::ptrdiff_t>(last),
+                       [](const T& a, const T& b) {
+                         const double ay = centre_y(a), by = centre_y(b);
+                         return ay != by ? ay < by : id_of(a) < id_of(b);
+                       });
     for (std::size_t n = s; n < last; n += kMaxCells) {
       out.emplace_back(n, std::min(last, n + kMaxCells));
     }
@@ -204,14 +207,38 @@ Entry bounds(std::span<const Entry> cells, std::uint32_t id) {
   return b;
 }
 
-void write_rtree(Database& db, std::vector<Point> points) {
-  for (const char* shadow : {"_node", "_rowid", "_parent"}) {
-    db.exec("DELETE FROM " + sql_name(std::string(kRtree) + shadow));
+// Inserts `count` rows of two integers, `row(k)` for k in [0, count), into `into` ("table
+// (a, b)"), 256 rows to a statement: one statement per row was most of the R-tree's cost.
+template <class Row>
+void insert_pairs(Database& db, const std::string& into, std::size_t count, Row row) {
+  constexpr std::size_t kRows = 256;
+  const auto sql = [&](std::size_t rows) {
+    std::string text = "INSERT INTO " + into + " VALUES ";
+    for (std::size_t r = 0; r < rows; ++r) text += r == 0 ? "(?, ?)" : ", (?, ?)";
+    return text;
+  };
+  Statement full(db, sql(kRows));
+  for (std::size_t start = 0; start < count; start += kRows) {
+    const std::size_t rows = std::min(kRows, count - start);
+    std::optional<Statement> last;
+    if (rows < kRows) last.emplace(db, sql(rows));
+    sqlite3_stmt* s = (last ? *last : full).get();
+    for (std::size_t r = 0; r < rows; ++r) {
+      const auto [a, b] = row(start + r);
+      sqlite3_bind_int64(s, static_cast<int>(2 * r + 1), a);
+      sqlite3_bind_int64(s, static_cast<int>(2 * r + 2), b);
+    }
+    (last ? *last : full).run();
   }
-  Statement node(db, "INSERT INTO " + sql_name(std::string(kRtree) + "_node") +
-                         " (nodeno, data) VALUES (?, ?)");
-  Statement parent(db, "INSERT INTO " + sql_name(std::string(kRtree) + "_parent") +
-                           " (nodeno, parentnode) VALUES (?, ?)");
+}
+
+void write_rtree(Database& db, const std::string& rtree, std::vector<Point> points) {
+  for (const char* shadow : {"_node", "_rowid", "_parent"}) {
+    db.exec("DELETE FROM " + sql_name(rtree + shadow));
+  }
+  Statement node(db, "INSERT INTO " + sql_name(rtree + "_node") + " (nodeno, data) VALUES (?, ?)");
+  Statement parent(
+      db, "INSERT INTO " + sql_name(rtree + "_parent") + " (nodeno, parentnode) VALUES (?, ?)");
   std::array<unsigned char, kNodeBytes> data{};
   auto write_node = [&](std::uint32_t number, std::span<const Entry> cells, int depth) {
     data.fill(0);
@@ -279,81 +306,152 @@ void write_rtree(Database& db, std::vector<Point> points) {
     write_node(1, level, depth);
     write_parents(level, 1);
   }
-  Statement rowid(db, "INSERT INTO " + sql_name(std::string(kRtree) + "_rowid") +
-                          " (rowid, nodeno) VALUES (?, ?)");
-  for (std::size_t fid = 1; fid < leaf_of.size(); ++fid) {
-    sqlite3_bind_int64(rowid.get(), 1, static_cast<sqlite3_int64>(fid));
-    sqlite3_bind_int64(rowid.get(), 2, leaf_of[fid]);
-    rowid.run();
+  insert_pairs(db, sql_name(rtree + "_rowid") + " (rowid, nodeno)", leaf_of.size() - 1,
+               [&](std::size_t k) -> std::pair<std::int64_t, std::int64_t> {
+                 return {static_cast<std::int64_t>(k + 1), leaf_of[k + 1]};
+               });
+}
+
+// The layer's srs_id, from gpkg_geometry_columns.
+std::int64_t srs_id_of(Database& db, const std::string& table) {
+  Statement srs(db, "SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = ?");
+  sqlite3_bind_text(srs.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
+  if (!srs.next_row()) db.fail("the layer " + table + " has no geometry column");
+  return sqlite3_column_int64(srs.get(), 0);
+}
+
+// The table's triggers (R-tree upkeep and GDAL's feature count), as name and SQL.
+std::vector<std::pair<std::string, std::string>> triggers_of(Database& db,
+                                                             const std::string& table) {
+  std::vector<std::pair<std::string, std::string>> triggers;
+  Statement list(db,
+                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
+                 "ORDER BY name");
+  sqlite3_bind_text(list.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
+  while (list.next_row()) {
+    triggers.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(list.get(), 0)),
+                          reinterpret_cast<const char*>(sqlite3_column_text(list.get(), 1)));
   }
+  return triggers;
+}
+
+// "INSERT INTO table (fid, geom, columns...) VALUES (?, ...), ..." for `rows` rows.
+std::string insert_sql(const PointLayerRows& layer, std::size_t rows) {
+  std::string sql = "INSERT INTO " + sql_name(layer.table) + " (fid, geom";
+  std::string row = "(?, ?";
+  for (const std::string& c : layer.columns) {
+    sql += ", " + sql_name(c);
+    row += ", ?";
+  }
+  row += ")";
+  sql += ") VALUES ";
+  for (std::size_t r = 0; r < rows; ++r) sql += (r == 0 ? "" : ", ") + row;
+  return sql;
+}
+
+// A GeoPackage point blob: binary header (GP, version 0, little-endian, no envelope), srs_id,
+// then the point as little-endian WKB.
+using PointBlob = std::array<unsigned char, 29>;
+PointBlob point_blob(std::int64_t srs_id) {
+  PointBlob blob{'G', 'P', 0, 1};
+  put_le(blob.data() + 4, static_cast<std::uint32_t>(srs_id));
+  blob[8] = 1;
+  put_le(blob.data() + 9, std::uint32_t{1});
+  return blob;
+}
+
+void set_contents(Database& db, const std::string& table, std::uint64_t count,
+                  const std::array<double, 4>& extent) {
+  Statement features(db,
+                     "UPDATE gpkg_ogr_contents SET feature_count = ? WHERE lower(table_name) = "
+                     "lower(?)");
+  sqlite3_bind_int64(features.get(), 1, static_cast<sqlite3_int64>(count));
+  sqlite3_bind_text(features.get(), 2, table.c_str(), -1, SQLITE_TRANSIENT);
+  features.run();
+  if (count == 0) return;
+  Statement bounds(db,
+                   "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE "
+                   "table_name = ?");
+  for (int k = 0; k < 4; ++k) sqlite3_bind_double(bounds.get(), k + 1, extent[k]);
+  sqlite3_bind_text(bounds.get(), 5, table.c_str(), -1, SQLITE_TRANSIENT);
+  bounds.run();
 }
 
 }  // namespace
 
-void fill_premises_layer(const std::filesystem::path& path, const ColumnCatalogue& columns,
-                         const PremisesResults& results) {
+void fill_point_layer(const std::filesystem::path& path, const PointLayerRows& layer) {
   Database db(path);
   // The file is in the staging folder and synced by the publish step (as GDAL writes it).
   db.exec("PRAGMA journal_mode = OFF");
   db.exec("PRAGMA synchronous = OFF");
-  db.exec("PRAGMA cache_size = -262144");  // 256 MB
-
-  std::int64_t srs_id = 0;
-  {
-    Statement srs(db, "SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = 'premises'");
-    if (!srs.next_row()) db.fail("the premises layer has no geometry column");
-    srs_id = sqlite3_column_int64(srs.get(), 0);
+  // 8 MB: the table is only appended to, so a page once written is not read again; a large
+  // cache (256 MB was tried) only made SQLite allocate and fault in a fresh page for every
+  // page written, 30% slower for two million outside premises.
+  db.exec("PRAGMA cache_size = -8192");
+  if (layer.count >= (std::size_t{1} << 30)) {  // Point keeps the fid in 30 bits
+    throw engine::output_error(path.string() + ": too many points for the layer " + layer.table);
   }
-  // The triggers (R-tree upkeep and GDAL's feature count), kept to be recreated afterwards.
-  std::vector<std::pair<std::string, std::string>> triggers;
-  {
-    Statement list(db,
-                   "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = "
-                   "'premises' ORDER BY name");
-    while (list.next_row()) {
-      triggers.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(list.get(), 0)),
-                            reinterpret_cast<const char*>(sqlite3_column_text(list.get(), 1)));
-    }
-  }
+  const std::int64_t srs_id = srs_id_of(db, layer.table);
+  const auto triggers = triggers_of(db, layer.table);
   db.exec("BEGIN");
   for (const auto& [name, sql] : triggers) db.exec("DROP TRIGGER " + sql_name(name));
 
-  std::string insert = "INSERT INTO " + sql_name(kTable) + " (fid, geom";
-  std::string values = "?, ?";
-  for (const ColumnSpec& c : columns) {
-    insert += ", " + sql_name(c.name);
-    values += ", ?";
+  // Several rows to a statement: one sqlite3_step per row was a third of the time. SQLite
+  // 3.32+ allows 32,766 parameters to a statement.
+  const std::size_t per_row = layer.columns.size() + 2;
+  const std::size_t batch = std::clamp<std::size_t>(8000 / per_row, 1, kMaxRowsPerInsert);
+  Statement full(db, insert_sql(layer, batch));
+  std::vector<PointBlob> blobs(batch, point_blob(srs_id));
+  std::vector<Point> entries;
+  entries.reserve(layer.count);
+  const double inf = std::numeric_limits<double>::infinity();
+  std::array<double, 4> extent{inf, inf, -inf, -inf};
+  for (std::size_t start = 0; start < layer.count; start += batch) {
+    engine::throw_if_cancelled();
+    const std::size_t rows = std::min(batch, layer.count - start);
+    std::optional<Statement> last;
+    if (rows < batch) last.emplace(db, insert_sql(layer, rows));
+    Statement& insert = last ? *last : full;
+    sqlite3_stmt* s = insert.get();
+    for (std::size_t r = 0; r < rows; ++r) {
+      const std::size_t row = start + r;
+      const int first = static_cast<int>(r * per_row) + 1;
+      const auto [x, y] = layer.bind(row, s, first + 2);
+      const auto fid = static_cast<std::uint32_t>(row + 1);
+      put_le(blobs[r].data() + 13, x);
+      put_le(blobs[r].data() + 21, y);
+      sqlite3_bind_int64(s, first, fid);
+      sqlite3_bind_blob(s, first + 1, blobs[r].data(), static_cast<int>(blobs[r].size()),
+                        SQLITE_STATIC);
+      entries.push_back(make_point(x, y, fid));
+      extent = {std::min(extent[0], x), std::min(extent[1], y), std::max(extent[2], x),
+                std::max(extent[3], y)};
+    }
+    insert.run();
   }
-  Statement row_insert(db, insert + ") VALUES (" + values + ")");
+  const std::uint64_t count = entries.size();
+  write_rtree(db, "rtree_" + layer.table + "_geom", std::move(entries));
+  set_contents(db, layer.table, count, extent);
+  for (const auto& [name, sql] : triggers) db.exec(sql);
+  db.exec("COMMIT");
+}
+
+void fill_premises_layer(const std::filesystem::path& path, const ColumnCatalogue& columns,
+                         const PremisesResults& results) {
   const PremisesCells cells(columns, results);
-  std::vector<PremisesCell> row(columns.size());
   const std::optional<std::size_t> x_column = columns.find("x"), y_column = columns.find("y");
   const engine::PremisesTable& premises = *results.premises;
-  if (premises.size() >= (std::size_t{1} << 30)) {  // Point keeps the fid in 30 bits
-    throw engine::output_error(path.string() + ": too many premises for one layer");
-  }
-  std::vector<Point> entries;
-  entries.reserve(premises.size());
-  // GeoPackage binary header (GP, version 0, little-endian, no envelope), srs_id, then the
-  // point as little-endian WKB.
-  std::array<unsigned char, 29> blob{'G', 'P', 0, 1};
-  put_le(blob.data() + 4, static_cast<std::uint32_t>(srs_id));
-  blob[8] = 1;
-  put_le(blob.data() + 9, std::uint32_t{1});
-  double minx = std::numeric_limits<double>::infinity(), miny = minx, maxx = -minx, maxy = -minx;
-  for (std::size_t i = 0; i < premises.size(); ++i) {
-    if ((i & 0xFFFF) == 0) engine::throw_if_cancelled();
+  // Cells of a whole batch of rows are bound before the statement runs: one row buffer per
+  // row of a batch, reused batch after batch (the text they point to lives in `cells`).
+  std::vector<std::vector<PremisesCell>> rows(kMaxRowsPerInsert,
+                                              std::vector<PremisesCell>(columns.size()));
+  PointLayerRows layer{"premises", {}, premises.size(), {}};
+  for (const ColumnSpec& c : columns) layer.columns.push_back(c.name);
+  layer.bind = [&](std::size_t i, sqlite3_stmt* s, int first) -> std::array<double, 2> {
+    std::vector<PremisesCell>& row = rows[i % rows.size()];
     cells.row(i, row);
-    const double x = x_column ? row[*x_column].real : premises.x[i];
-    const double y = y_column ? row[*y_column].real : premises.y[i];
-    const auto fid = static_cast<std::uint32_t>(i + 1);
-    put_le(blob.data() + 13, x);
-    put_le(blob.data() + 21, y);
-    sqlite3_stmt* s = row_insert.get();
-    sqlite3_bind_int64(s, 1, fid);
-    sqlite3_bind_blob(s, 2, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
     for (std::size_t c = 0; c < row.size(); ++c) {
-      const int k = static_cast<int>(c) + 3;
+      const int k = static_cast<int>(c) + first;
       const PremisesCell& cell = row[c];
       switch (cell.type) {
         case PremisesCell::Type::kNull:
@@ -372,29 +470,28 @@ void fill_premises_layer(const std::filesystem::path& path, const ColumnCatalogu
           break;
       }
     }
-    row_insert.run();
-    entries.push_back(make_point(x, y, fid));
-    minx = std::min(minx, x);
-    maxx = std::max(maxx, x);
-    miny = std::min(miny, y);
-    maxy = std::max(maxy, y);
+    return {x_column ? row[*x_column].real : premises.x[i],
+            y_column ? row[*y_column].real : premises.y[i]};
+  };
+  fill_point_layer(path, layer);
+}
+
+void fill_outside_layer(const std::filesystem::path& path, const engine::PremisesTable& premises,
+                        std::span<const std::uint32_t> area_of_premise) {
+  std::vector<std::uint32_t> outside;
+  for (std::size_t i = 0; i < area_of_premise.size(); ++i) {
+    if (area_of_premise[i] == engine::AreaIndex::kOutside) {
+      outside.push_back(static_cast<std::uint32_t>(i));
+    }
   }
-  const std::uint64_t count = entries.size();
-  write_rtree(db, std::move(entries));
-  db.exec("UPDATE gpkg_ogr_contents SET feature_count = " + std::to_string(count) +
-          " WHERE lower(table_name) = 'premises'");
-  if (count > 0) {
-    Statement extent(db,
-                     "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE "
-                     "table_name = 'premises'");
-    sqlite3_bind_double(extent.get(), 1, minx);
-    sqlite3_bind_double(extent.get(), 2, miny);
-    sqlite3_bind_double(extent.get(), 3, maxx);
-    sqlite3_bind_double(extent.get(), 4, maxy);
-    extent.run();
-  }
-  for (const auto& [name, sql] : triggers) db.exec(sql);
-  db.exec("COMMIT");
+  PointLayerRows layer{"premises_outside", {"premise_id", "source_line"}, outside.size(), {}};
+  layer.bind = [&](std::size_t row, sqlite3_stmt* s, int first) -> std::array<double, 2> {
+    const std::uint32_t i = outside[row];
+    sqlite3_bind_int64(s, first, static_cast<sqlite3_int64>(premises.id[i]));
+    sqlite3_bind_int64(s, first + 1, static_cast<sqlite3_int64>(premises.line[i]));
+    return {premises.x[i], premises.y[i]};
+  };
+  fill_point_layer(path, layer);
 }
 
 }  // namespace notspot::outputs::detail
