@@ -119,12 +119,12 @@ int run_dorset(std::span<const std::string_view> args) {
 
 int run_national(std::span<const std::string_view> args) {
   constexpr std::string_view kAccepted[] = {"--out", "--premises", "--areas", "--seed",
-                                            "--rasters"};
+                                            "--rasters", "--vertices-per-area"};
   const Options options(args, kAccepted);
   notspot::generate::NationalOptions national;
   if (options.help()) {
     std::cout << "usage: notspot-generate national --out DIR [--premises N] [--areas N] "
-                 "[--seed S] [--rasters 0|1]\n\n"
+                 "[--seed S] [--rasters 0|1] [--vertices-per-area N]\n\n"
                  "Writes a synthetic national-scale study into DIR: areas.gpkg, premises.csv\n"
                  "(OS Open UPRN layout), fixed_speeds.csv, mobile/ (12 signal GeoTIFFs),\n"
                  "study.toml, generation_report.json.\n\n"
@@ -137,13 +137,18 @@ int run_national(std::span<const std::string_view> args) {
               << ")\n"
                  "  --seed S        random seed; the same options give byte-identical files "
                  "(default 1)\n"
-                 "  --rasters 0|1   write the 12 mobile rasters (default 1)\n";
+                 "  --rasters 0|1   write the 12 mobile rasters (default 1)\n"
+                 "  --vertices-per-area N  mean vertices per area (default "
+              << national.vertices_per_area
+              << "); 5000 with 10,000 areas gives the 50 M vertices of full-resolution\n"
+                 "                  (BFC) parish boundaries\n";
     return 0;
   }
   national.output_dir = options.required("--out");
   national.premises = options.number("--premises", national.premises);
   national.areas = options.number("--areas", national.areas);
   national.seed = options.number("--seed", national.seed);
+  national.vertices_per_area = options.number("--vertices-per-area", national.vertices_per_area);
   const std::uint64_t rasters = options.number("--rasters", 1);
   if (rasters > 1) throw usage_error("option --rasters must be 0 or 1");
   national.rasters = rasters == 1;

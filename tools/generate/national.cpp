@@ -38,7 +38,6 @@ using Json = nlohmann::ordered_json;
 
 /// The GeoPackage stores a modification time; a fixed one makes the file reproducible.
 constexpr const char* kFixedDate = "2026-01-01T00:00:00.000Z";
-constexpr double kVerticesPerArea = 500;
 constexpr std::size_t kSelfTouching = 3;
 constexpr std::size_t kBowTies = 2;
 constexpr std::size_t kMaxAreas = 200'000;
@@ -233,6 +232,9 @@ void generate_national(const NationalOptions& options, std::ostream& log) {
   if (options.premises < 1 || options.premises >= (std::size_t{1} << 31)) {
     throw engine::usage_error("--premises must be between 1 and 2147483647");
   }
+  if (options.vertices_per_area < 8 || options.vertices_per_area > 100'000) {
+    throw engine::usage_error("--vertices-per-area must be between 8 and 100000");
+  }
   const Stopwatch total;
   Stopwatch step;
   Json timings = Json::object();
@@ -264,7 +266,7 @@ void generate_national(const NationalOptions& options, std::ostream& log) {
                                geography.settlements.size()));
   AreasOptions area_options;
   area_options.areas = options.areas;
-  area_options.vertices_per_area = kVerticesPerArea;
+  area_options.vertices_per_area = static_cast<double>(options.vertices_per_area);
   area_options.self_touching = kSelfTouching;
   area_options.bow_ties = kBowTies;
   area_options.seed = options.seed;
@@ -335,7 +337,8 @@ void generate_national(const NationalOptions& options, std::ostream& log) {
   report["options"] = {{"premises", options.premises},
                        {"areas", options.areas},
                        {"seed", options.seed},
-                       {"rasters", options.rasters}};
+                       {"rasters", options.rasters},
+                       {"vertices_per_area", options.vertices_per_area}};
   report["synthetic"] =
       "Everything is synthetic: the landmass (a Great-Britain-like outline in EPSG:27700), "
       "areas, premises, UPRNs, fixed broadband and mobile coverage. Only the coordinate "

@@ -17,6 +17,10 @@ struct NationalOptions {
   std::size_t areas = 10'000;
   /// Everything random derives from it: the same options give byte-identical data files.
   std::uint64_t seed = 1;
+  /// Mean vertices per area (edge detail is scaled to reach it; shared edges stay identical).
+  /// DEFAULT: 500, about ONS's generalised (BGC) parishes; 5,000 is about the full-resolution
+  /// (BFC) ones. REQUIRES: 8 .. 100,000.
+  std::size_t vertices_per_area = 500;
   /// Whether to write the 12 mobile rasters. DEFAULT: true.
   bool rasters = true;
 };
