@@ -2,6 +2,8 @@
 //
 //   notspot-generate dorset --out DIR [--seed N] [--real-data DIR] [--parishes N]
 //   notspot-generate national --out DIR [--premises N] [--areas N] [--seed S] [--rasters 0|1]
+//   notspot-generate scatter --areas FILE [--layer NAME] [--areas-crs CRS] --out DIR
+//                            [--premises N] [--outside-per-mille K] [--seed S]
 //
 // Each generator is a subcommand registered in kCommands below. Exit codes: 0 success,
 // 1 failure, 2 bad command line.
@@ -22,6 +24,7 @@
 #include "dorset_sample.hpp"
 #include "national.hpp"
 #include "notspot/engine/error.hpp"
+#include "scatter.hpp"
 
 namespace {
 
@@ -156,6 +159,44 @@ int run_national(std::span<const std::string_view> args) {
   return 0;
 }
 
+int run_scatter(std::span<const std::string_view> args) {
+  constexpr std::string_view kAccepted[] = {
+      "--areas", "--layer", "--areas-crs", "--out", "--premises", "--outside-per-mille", "--seed"};
+  const Options options(args, kAccepted);
+  notspot::generate::ScatterOptions scatter;
+  if (options.help()) {
+    std::cout << "usage: notspot-generate scatter --areas FILE [--layer NAME] [--areas-crs CRS] "
+                 "--out DIR [--premises N] [--outside-per-mille K] [--seed S]\n\n"
+                 "Scatters premises over the polygon features of a real boundary layer (e.g. the\n"
+                 "650 Westminster constituencies), an equal share per feature, and writes\n"
+                 "DIR/premises.csv (OS Open UPRN layout) and DIR/generation_report.json.\n\n"
+                 "  --areas FILE     any vector dataset GDAL reads, in EPSG:4326 or EPSG:27700\n"
+                 "  --layer NAME     the layer to read (default: the only one)\n"
+                 "  --areas-crs CRS  EPSG:4326 or EPSG:27700, for a layer that declares no CRS\n"
+                 "                   (TopoJSON)\n"
+                 "  --out DIR        output folder (created when missing)\n"
+                 "  --premises N     number of premises (default "
+              << scatter.premises
+              << ")\n"
+                 "  --outside-per-mille K  premises outside every feature, per thousand "
+                 "(default "
+              << scatter.outside_per_mille
+              << ")\n"
+                 "  --seed S         random seed; the same options give byte-identical files "
+                 "(default 1)\n";
+    return 0;
+  }
+  scatter.areas = options.required("--areas");
+  scatter.layer = options.text("--layer", "");
+  scatter.areas_crs = options.text("--areas-crs", "");
+  scatter.output_dir = options.required("--out");
+  scatter.premises = options.number("--premises", scatter.premises);
+  scatter.outside_per_mille = options.number("--outside-per-mille", scatter.outside_per_mille);
+  scatter.seed = options.number("--seed", scatter.seed);
+  notspot::generate::generate_scatter(scatter, std::cerr);
+  return 0;
+}
+
 struct Command {
   std::string_view name;
   std::string_view summary;
@@ -167,6 +208,8 @@ constexpr Command kCommands[] = {
      run_dorset},
     {"national", "national-scale benchmark data: areas, premises, fixed broadband, rasters",
      run_national},
+    {"scatter", "premises scattered over a real boundary layer, an equal share per feature",
+     run_scatter},
 };
 
 void print_usage(std::ostream& out) {
